@@ -1,0 +1,11 @@
+/** Jest runs TypeScript through ts-jest in transpile-only mode; `npm run typecheck` does the type checking. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/__tests__'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+  },
+  setupFiles: ['<rootDir>/__tests__/setup-env.js'],
+  testTimeout: 60000,
+};
