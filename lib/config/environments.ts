@@ -1,0 +1,166 @@
+import { EnvironmentConfig, ProjectConfig, ScheduleConfig, ExportFormatConfig, WideColumnTableConfig, TimeseriesTableConfig } from './types';
+
+/** The console procedure's hourly schedule: each run exports [run − 2h + 50min, run − 1h + 50min). */
+const hourlySchedule: ScheduleConfig = {
+  cron: '00 00 * * * ?',
+  timezone: 'Asia/Shanghai',
+  startTimeExpression: '$[yyyymmddhh24-2/24]$[miss-10/24/60]',
+  endTimeExpression: '$[yyyymmddhh24-1/24]$[miss-10/24/60]',
+  rerunMode: 'Allowed',
+  rerunTimes: 3,
+  rerunIntervalMinutes: 10,
+  timeoutHours: 1,
+  streamLagMinutes: 10,
+};
+
+const csvGzip: ExportFormatConfig = {
+  fileFormat: 'csv',
+  compression: 'gzip',
+  fieldDelimiter: ',',
+  encoding: 'UTF-8',
+  nullFormat: '',
+};
+
+/** IoT-style device readings: whole rows are written each time. */
+const deviceReadings: WideColumnTableConfig = {
+  name: 'device_readings',
+  primaryKey: [
+    { name: 'device_id', type: 'String' },
+    { name: 'ts', type: 'Integer' },
+  ],
+  definedColumns: [
+    { name: 'temperature', type: 'Double' },
+    { name: 'humidity', type: 'Double' },
+    { name: 'status', type: 'String' },
+  ],
+  timeToLiveSeconds: -1,
+  exportColumns: [
+    { name: 'device_id' },
+    { name: 'ts' },
+    { name: 'temperature' },
+    { name: 'humidity' },
+    { name: 'status' },
+  ],
+};
+
+const deviceMetrics: TimeseriesTableConfig = {
+  name: 'device_metrics',
+  timeToLiveSeconds: -1,
+  exportColumns: [
+    { name: '_m_name' },
+    { name: '_data_source' },
+    { name: '_tags' },
+    { name: '_time' },
+    { name: 'value' },
+  ],
+};
+
+const dev: EnvironmentConfig = {
+  name: 'dev',
+  region: 'cn-hangzhou',
+  namePrefix: 'otsbk-dev',
+  tags: { project: 'tablestore-oss-backup', environment: 'dev', owner: 'data-platform' },
+  allowTeardown: true,
+  bucket: {
+    name: 'otsbk-dev-backup-cn-hangzhou',
+    exportPrefix: 'tablestore-export',
+    lifecycle: { expireDays: 30, noncurrentVersionExpireDays: 7, abortMultipartUploadDays: 3 },
+  },
+  tablestore: {
+    instanceName: 'otsbk-dev',
+    instanceType: 'Capacity',
+    accessedBy: 'Any',
+    dataTable: { ...deviceReadings, timeToLiveSeconds: 30 * 86400 },
+    statusTableName: 'otsbk_sync_status',
+    streamRetentionHours: 24,
+    timeseriesTable: deviceMetrics,
+  },
+  ram: { mode: 'user', createAccessKey: false },
+  dataworks: {
+    workspace: { create: { identifier: 'otsbk_dev', displayName: 'Tablestore backup (dev)' } },
+    resourceGroupIdentifier: 'Serverless_res_group_dev',
+    tablestoreDataSourceName: 'otsbk_dev_tablestore',
+    ossDataSourceName: 'otsbk_dev_oss',
+  },
+  schedule: hourlySchedule,
+  exportFormat: csvGzip,
+  engine: 'data-integration',
+  state: { bucket: 'otsbk-terraform-state', prefix: 'env/dev', lockInstanceName: 'otsbk-tfstate', lockTableName: 'terraform_lock' },
+};
+
+const staging: EnvironmentConfig = {
+  ...dev,
+  name: 'staging',
+  region: 'cn-shanghai',
+  namePrefix: 'otsbk-stg',
+  tags: { ...dev.tags, environment: 'staging' },
+  bucket: {
+    name: 'otsbk-stg-backup-cn-shanghai',
+    exportPrefix: 'tablestore-export',
+    lifecycle: { transitionToIaDays: 30, expireDays: 180, noncurrentVersionExpireDays: 14, abortMultipartUploadDays: 3 },
+  },
+  tablestore: {
+    ...dev.tablestore,
+    instanceName: 'otsbk-stg',
+    dataTable: deviceReadings,
+    streamRetentionHours: 72,
+  },
+  ram: { mode: 'role' },
+  dataworks: {
+    workspace: { existing: { id: '204871', identifier: 'otsbk_staging' } },
+    resourceGroupIdentifier: 'Serverless_res_group_staging',
+    tablestoreDataSourceName: 'otsbk_stg_tablestore',
+    ossDataSourceName: 'otsbk_stg_oss',
+  },
+  exportFormat: { ...csvGzip },
+  engine: 'runtime',
+  state: { ...dev.state, prefix: 'env/staging' },
+};
+
+const prod: EnvironmentConfig = {
+  ...staging,
+  name: 'prod',
+  region: 'cn-beijing',
+  namePrefix: 'otsbk-prd',
+  tags: { ...dev.tags, environment: 'prod' },
+  allowTeardown: false,
+  bucket: {
+    name: 'otsbk-prd-backup-cn-beijing',
+    exportPrefix: 'tablestore-export',
+    redundancyType: 'ZRS',
+    lifecycle: {
+      transitionToIaDays: 30,
+      transitionToArchiveDays: 90,
+      expireDays: 730,
+      noncurrentVersionExpireDays: 30,
+      abortMultipartUploadDays: 7,
+    },
+  },
+  tablestore: {
+    ...dev.tablestore,
+    instanceName: 'otsbk-prd',
+    instanceType: 'HighPerformance',
+    accessedBy: 'Vpc',
+    dataTable: deviceReadings,
+    streamRetentionHours: 168,
+  },
+  ram: { mode: 'role' },
+  dataworks: {
+    workspace: { existing: { id: '204872', identifier: 'otsbk_prod' } },
+    resourceGroupIdentifier: 'Serverless_res_group_prod',
+    tablestoreDataSourceName: 'otsbk_prd_tablestore',
+    ossDataSourceName: 'otsbk_prd_oss',
+  },
+  schedule: { ...hourlySchedule, rerunTimes: 5, timeoutHours: 2 },
+  engine: 'data-integration',
+  state: { ...dev.state, prefix: 'env/prod' },
+};
+
+/** The project's environments. Edit here; `validateConfiguration` guards every change before synthesis. */
+export const projectConfig: ProjectConfig = {
+  environments: [dev, staging, prod],
+  stateRegion: 'cn-hangzhou',
+  stateBucket: 'otsbk-terraform-state',
+  stateLockInstanceName: 'otsbk-tfstate',
+  stateLockTableName: 'terraform_lock',
+};
