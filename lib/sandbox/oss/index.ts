@@ -1,0 +1,5 @@
+export { startOssSandbox } from './server';
+export type { AliOssClientOptions, OssRequestListener, OssRequestRecord, OssSandbox, OssSandboxOptions } from './server';
+export { OssFaults } from './faults';
+export type { FaultRule, OssFault, OssOperation } from './faults';
+export type { StoredObject } from './store';
