@@ -1,0 +1,175 @@
+/**
+ * Typed model and builder of the FlowSpec (version 2.0.0, kind Node) that CreateNode / UpdateNode take, limited to
+ * the fields the sync node sets. Field names and units follow aiops-skills `references/flowspec-guide.md`.
+ */
+import { evaluateSchedulingExpression, parseCron, parseSchedulingExpression } from '../schedule';
+import { SyncDefinitionError } from './errors';
+
+export interface FlowSpecParameter {
+  readonly name: string;
+  readonly scope: 'NodeParameter';
+  readonly type: 'System';
+  readonly value: string;
+  readonly artifactType: 'Variable';
+}
+
+export interface FlowSpecScript {
+  readonly path: string;
+  readonly language: 'di' | 'shell';
+  readonly runtime: { readonly command: 'DI' | 'DIDE_SHELL' };
+  readonly content: string;
+  readonly parameters: readonly FlowSpecParameter[];
+}
+
+export interface FlowSpecTrigger {
+  readonly type: 'Scheduler';
+  /** 6 fields: second minute hour day month weekday. */
+  readonly cron: string;
+  readonly cycleType: 'Daily' | 'NotDaily';
+  readonly startTime: string;
+  readonly endTime: string;
+  readonly timezone: string;
+}
+
+export interface FlowSpecNode {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly recurrence: 'Normal';
+  readonly instanceMode: 'T+1' | 'Immediately';
+  readonly rerunMode: 'Allowed' | 'Denied' | 'FailureAllowed';
+  readonly rerunTimes: number;
+  /** Milliseconds between automatic reruns. */
+  readonly rerunInterval: number;
+  readonly timeout: number;
+  readonly timeoutUnit: 'HOURS';
+  readonly script: FlowSpecScript;
+  readonly trigger: FlowSpecTrigger;
+  readonly runtimeResource: { readonly resourceGroup: string };
+  readonly outputs: { readonly nodeOutputs: readonly { readonly data: string; readonly artifactType: 'NodeOutput' }[] };
+}
+
+export interface FlowSpecDependency {
+  /** Self-reference: the node that has the dependency. */
+  readonly nodeId: string;
+  readonly depends: readonly { readonly type: 'Normal'; readonly output: string }[];
+}
+
+export interface NodeFlowSpec {
+  readonly version: '2.0.0';
+  readonly kind: 'Node';
+  readonly spec: { readonly nodes: readonly [FlowSpecNode]; readonly dependencies: readonly FlowSpecDependency[] };
+}
+
+export interface NodeScheduleProps {
+  readonly cron: string;
+  readonly timezone: string;
+  readonly startTimeExpression: string;
+  readonly endTimeExpression: string;
+  readonly rerunMode: 'Allowed' | 'Denied' | 'FailureAllowed';
+  readonly rerunTimes: number;
+  readonly rerunIntervalMinutes: number;
+  readonly timeoutHours: number;
+}
+
+export interface SyncNodeFlowSpecProps {
+  /** Node name; also its id, its script path and its output name. */
+  readonly name: string;
+  readonly description: string;
+  /** Workspace identifier: the node depends on `<identifier>_root` and outputs `<identifier>.<name>`. */
+  readonly projectIdentifier: string;
+  readonly resourceGroup: string;
+  readonly schedule: NodeScheduleProps;
+  /** Names of the window parameters; the content reads them (`${startTime}` in the DI job, `$1`/`$2` in shell). */
+  readonly parameterNames: { readonly start: string; readonly end: string };
+  readonly script: { readonly language: 'di'; readonly content: string } | { readonly language: 'shell'; readonly content: string };
+}
+
+/** DataWorks node names: the console accepts letters, digits and underscores; keep to that. */
+export const NODE_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,127}$/;
+
+/** A reference instant for checking that the window expressions evaluate to a sane window (any hour works). */
+const SAMPLE_RUN_TIME = Date.UTC(2024, 0, 15, 4, 0, 0);
+
+export function buildSyncNodeFlowSpec(props: SyncNodeFlowSpecProps): NodeFlowSpec {
+  const fail = (field: string, problem: string): never => {
+    throw new SyncDefinitionError(props.name, field, problem);
+  };
+  if (!NODE_NAME_PATTERN.test(props.name)) fail('name', `"${props.name}" must start with a letter and hold at most 128 letters, digits and underscores`);
+  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(props.projectIdentifier)) fail('projectIdentifier', `"${props.projectIdentifier}" is not a workspace identifier`);
+  if (props.resourceGroup.trim() === '') fail('runtimeResource.resourceGroup', 'must name a resource group');
+  if (props.parameterNames.start === props.parameterNames.end) fail('script.parameters', 'the start and end parameters need different names');
+  const s = props.schedule;
+  checkSchedule(s, fail);
+  if (props.script.content.trim() === '') fail('script.content', 'is empty');
+
+  const parameter = (name: string, value: string): FlowSpecParameter => ({ name, scope: 'NodeParameter', type: 'System', value, artifactType: 'Variable' });
+  const node: FlowSpecNode = {
+    id: props.name,
+    name: props.name,
+    description: props.description,
+    recurrence: 'Normal',
+    instanceMode: 'T+1',
+    rerunMode: s.rerunMode,
+    rerunTimes: s.rerunTimes,
+    rerunInterval: s.rerunIntervalMinutes * 60_000,
+    timeout: s.timeoutHours,
+    timeoutUnit: 'HOURS',
+    script: {
+      path: props.name,
+      language: props.script.language,
+      runtime: { command: props.script.language === 'di' ? 'DI' : 'DIDE_SHELL' },
+      content: props.script.content,
+      parameters: [parameter(props.parameterNames.start, s.startTimeExpression), parameter(props.parameterNames.end, s.endTimeExpression)],
+    },
+    trigger: {
+      type: 'Scheduler',
+      cron: s.cron,
+      cycleType: cycleType(s.cron),
+      startTime: '1970-01-01 00:00:00',
+      endTime: '9999-01-01 00:00:00',
+      timezone: s.timezone,
+    },
+    runtimeResource: { resourceGroup: props.resourceGroup },
+    outputs: { nodeOutputs: [{ data: `${props.projectIdentifier}.${props.name}`, artifactType: 'NodeOutput' }] },
+  };
+  return {
+    version: '2.0.0',
+    kind: 'Node',
+    spec: {
+      nodes: [node],
+      dependencies: [{ nodeId: props.name, depends: [{ type: 'Normal', output: `${props.projectIdentifier}_root` }] }],
+    },
+  };
+}
+
+function checkSchedule(s: NodeScheduleProps, fail: (field: string, problem: string) => never): void {
+  try {
+    parseCron(s.cron);
+  } catch (e) {
+    fail('trigger.cron', (e as Error).message);
+  }
+  const samples: string[] = [];
+  for (const [field, text] of [['startTimeExpression', s.startTimeExpression], ['endTimeExpression', s.endTimeExpression]] as const) {
+    try {
+      parseSchedulingExpression(text);
+      samples.push(evaluateSchedulingExpression(text, SAMPLE_RUN_TIME, s.timezone));
+    } catch (e) {
+      fail(`script.parameters.${field}`, (e as Error).message);
+    }
+  }
+  // The stream reader reads startTimeString/endTimeString as yyyymmddhh24miss.
+  samples.forEach((v, i) => {
+    if (!/^\d{14}$/.test(v)) fail(`script.parameters.${i === 0 ? 'startTimeExpression' : 'endTimeExpression'}`, `evaluates to "${v}", not the 14-digit yyyymmddhh24miss the stream reader needs`);
+  });
+  if (samples[0] >= samples[1]) fail('script.parameters', `the window is empty or reversed: start evaluates to ${samples[0]}, end to ${samples[1]}`);
+  if (!Number.isInteger(s.rerunTimes) || s.rerunTimes < 0) fail('rerunTimes', `must be a non-negative integer, got ${s.rerunTimes}`);
+  if (!Number.isInteger(s.rerunIntervalMinutes) || s.rerunIntervalMinutes < 1) fail('rerunInterval', `must be a whole number of minutes ≥ 1, got ${s.rerunIntervalMinutes}`);
+  if (!Number.isInteger(s.timeoutHours) || s.timeoutHours < 1) fail('timeout', `must be a whole number of hours ≥ 1, got ${s.timeoutHours}`);
+}
+
+/** `Daily` when second, minute and hour are single values (one run a day or less), otherwise `NotDaily`. */
+export function cycleType(cron: string): 'Daily' | 'NotDaily' {
+  const [second, minute, hour] = cron.trim().split(/\s+/);
+  return [second, minute, hour].every(f => /^\d+$/.test(f)) ? 'Daily' : 'NotDaily';
+}

@@ -1,0 +1,159 @@
+/**
+ * One scheduled sync node per exported table: its name, its Data Integration job (engine `data-integration`) or
+ * runtime Shell script (engine `runtime`), and its FlowSpec. Pure functions of the configuration, so the
+ * synthesized stacks and the snapshot tests see exactly the same definitions.
+ */
+import { EnvironmentConfig, ExportColumn, ExportFormatConfig } from '../config/types';
+import { buildSyncJob, DeclaredDataSource, DiJob, windowObjectKey } from './di-job';
+import { SyncDefinitionError } from './errors';
+import { buildSyncNodeFlowSpec, NodeFlowSpec, NodeScheduleProps } from './flowspec';
+import { buildRuntimeShellScript, RuntimeScriptProps } from './runtime-script';
+
+/** The scheduling parameters that carry the window, as the console procedure names them. */
+export const WINDOW_PARAMETERS = { start: 'startTime', end: 'endTime' } as const;
+
+export type SyncTableSource =
+  | {
+    readonly kind: 'wide-column';
+    readonly name: string;
+    readonly exportColumns: readonly ExportColumn[];
+    /** Tablestore type of each primary key and defined column, by name. */
+    readonly columnTypes: Readonly<Record<string, string>>;
+  }
+  | { readonly kind: 'timeseries'; readonly name: string; readonly exportColumns: readonly ExportColumn[] };
+
+export type SyncEngine = { readonly kind: 'data-integration' } | { readonly kind: 'runtime'; readonly runtime: RuntimeScriptProps };
+
+export interface SyncDefinitionProps {
+  /** Environment name prefix (`otsbk-dev`); the node is `<prefix with _>_sync_<table>`. */
+  readonly namePrefix: string;
+  readonly projectIdentifier: string;
+  readonly resourceGroup: string;
+  readonly schedule: NodeScheduleProps;
+  /** The stream reader's checkpoint table. */
+  readonly statusTable: string;
+  /** Data source names the job reads from and writes to. */
+  readonly dataSources: { readonly tablestore: string; readonly oss: string };
+  /** Data sources the stack declares in the workspace. */
+  readonly declaredDataSources: readonly DeclaredDataSource[];
+  /** Key prefix in the bucket, without leading or trailing slash. */
+  readonly exportPrefix: string;
+  readonly exportFormat: ExportFormatConfig;
+  readonly table: SyncTableSource;
+  readonly engine: SyncEngine;
+}
+
+export interface SyncDefinition {
+  readonly name: string;
+  readonly table: SyncTableSource;
+  readonly flowSpec: NodeFlowSpec;
+  /** The Data Integration job; absent for the runtime engine. */
+  readonly job?: DiJob;
+}
+
+export function syncNodeName(namePrefix: string, table: string): string {
+  return `${namePrefix.replace(/-/g, '_')}_sync_${table}`;
+}
+
+export function buildSyncDefinition(props: SyncDefinitionProps): SyncDefinition {
+  const name = syncNodeName(props.namePrefix, props.table.name);
+  const description = `Incremental backup of Tablestore ${props.table.kind} table ${props.table.name} into OSS `
+    + `(${props.engine.kind === 'data-integration' ? 'Data Integration job' : 'tablestore-oss-backup runtime'}). `
+    + 'Managed by tablestore-oss-backup: change the configuration and deploy, do not edit in the console.';
+  let job: DiJob | undefined;
+  let script: { language: 'di' | 'shell'; content: string };
+  if (props.engine.kind === 'data-integration') {
+    const f = props.exportFormat;
+    if (f.fileFormat !== 'csv') {
+      throw new SyncDefinitionError(name, 'exportFormat.fileFormat', `"${f.fileFormat}" needs engine "runtime": the Data Integration OSS writer is configured for csv`);
+    }
+    if (f.compression !== 'none') {
+      throw new SyncDefinitionError(name, 'exportFormat.compression', `"${f.compression}" cannot be honoured by the Data Integration OSS writer: its documented "compress" parameter applies to parquet and orc only, csv is written uncompressed. Use compression "none" or engine "runtime"`);
+    }
+    job = buildSyncJob({
+      subject: name,
+      source: {
+        dataSource: props.dataSources.tablestore,
+        dataTable: props.table.name,
+        statusTable: props.statusTable,
+        columns: props.table.exportColumns,
+        columnTypes: props.table.kind === 'wide-column' ? props.table.columnTypes : undefined,
+        timeseries: props.table.kind === 'timeseries',
+      },
+      destination: {
+        dataSource: props.dataSources.oss,
+        object: windowObjectKey(props.exportPrefix, props.table.name, WINDOW_PARAMETERS.start, WINDOW_PARAMETERS.end),
+        fieldDelimiter: f.fieldDelimiter,
+        encoding: f.encoding,
+        nullFormat: f.nullFormat,
+      },
+      window: { startParameter: WINDOW_PARAMETERS.start, endParameter: WINDOW_PARAMETERS.end },
+      resourceGroup: props.resourceGroup,
+      declaredDataSources: props.declaredDataSources,
+    });
+    script = { language: 'di', content: JSON.stringify(job) };
+  } else {
+    script = { language: 'shell', content: buildRuntimeShellScript(props.engine.runtime) };
+  }
+  const flowSpec = buildSyncNodeFlowSpec({
+    name,
+    description,
+    projectIdentifier: props.projectIdentifier,
+    resourceGroup: props.resourceGroup,
+    schedule: props.schedule,
+    parameterNames: WINDOW_PARAMETERS,
+    script,
+  });
+  return { name, table: props.table, flowSpec, job };
+}
+
+export interface EnvironmentSyncOptions {
+  /** Data sources the stack declares; by default the two the configuration names. */
+  readonly declaredDataSources?: readonly DeclaredDataSource[];
+  /** Where the runtime bundle lives and what to pass it; required when the environment's engine is `runtime`. */
+  readonly runtime?: RuntimeScriptProps;
+}
+
+/** The tables an environment exports: the wide-column data table, and the time series table when configured. */
+export function exportedTables(env: EnvironmentConfig): SyncTableSource[] {
+  const ts = env.tablestore;
+  const columnTypes: Record<string, string> = {};
+  for (const c of ts.dataTable.primaryKey) columnTypes[c.name] = c.type;
+  for (const c of ts.dataTable.definedColumns ?? []) columnTypes[c.name] = c.type;
+  const tables: SyncTableSource[] = [{ kind: 'wide-column', name: ts.dataTable.name, exportColumns: ts.dataTable.exportColumns, columnTypes }];
+  if (ts.timeseriesTable) tables.push({ kind: 'timeseries', name: ts.timeseriesTable.name, exportColumns: ts.timeseriesTable.exportColumns });
+  return tables;
+}
+
+export function workspaceIdentifier(env: EnvironmentConfig): string {
+  const w = env.dataworks.workspace;
+  return 'create' in w ? w.create.identifier : w.existing.identifier;
+}
+
+/** Every sync node an environment deploys. */
+export function syncDefinitionsForEnvironment(env: EnvironmentConfig, options: EnvironmentSyncOptions = {}): SyncDefinition[] {
+  const dw = env.dataworks;
+  let engine: SyncEngine;
+  if (env.engine === 'runtime') {
+    if (!options.runtime) throw new SyncDefinitionError(env.name, 'engine', 'engine "runtime" needs the runtime bundle location and arguments (options.runtime)');
+    engine = { kind: 'runtime', runtime: options.runtime };
+  } else {
+    engine = { kind: 'data-integration' };
+  }
+  return exportedTables(env).map(table => buildSyncDefinition({
+    namePrefix: env.namePrefix,
+    projectIdentifier: workspaceIdentifier(env),
+    resourceGroup: dw.resourceGroupIdentifier,
+    schedule: env.schedule,
+    statusTable: env.tablestore.statusTableName,
+    dataSources: { tablestore: dw.tablestoreDataSourceName, oss: dw.ossDataSourceName },
+    declaredDataSources: options.declaredDataSources ?? [
+      { name: dw.tablestoreDataSourceName, type: 'ots' },
+      { name: dw.ossDataSourceName, type: 'oss' },
+    ],
+    exportPrefix: env.bucket.exportPrefix,
+    exportFormat: env.exportFormat,
+    table,
+    engine,
+  }));
+}
