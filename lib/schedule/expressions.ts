@@ -216,7 +216,7 @@ function parseScheduledTime(cur: Cursor, source: string): ScheduledTimePart {
     if (cur.peek() !== ')') cur.fail(`expected ")" to close add_months, found ${describe(cur.peek())}`);
     cur.pos++;
   } else {
-    if (cur.startsWith('add_months') || /^[a-z_]+\(/.test(cur.text.slice(cur.pos, cur.end))) {
+    if (/^[a-z_]+\(/.test(cur.text.slice(cur.pos, cur.end))) {
       cur.fail('unknown function; the only function DataWorks supports in $[...] is add_months(format,N)');
     }
     format = readFormat(cur, '$[');
