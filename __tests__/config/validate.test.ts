@@ -1,0 +1,172 @@
+import { projectConfig } from '../../lib/config/environments';
+import { EnvironmentConfig, ProjectConfig } from '../../lib/config/types';
+import { ConfigurationError, validateConfiguration } from '../../lib/config/validate';
+
+type Mutable<T> = T extends ReadonlyArray<infer U> ? Mutable<U>[] : T extends object ? { -readonly [K in keyof T]: Mutable<T[K]> } : T;
+
+/** A deep copy of the shipped configuration with one environment changed by `change`. */
+function withEnvironment(name: string, change: (env: Mutable<EnvironmentConfig>) => void): ProjectConfig {
+  const copy = JSON.parse(JSON.stringify(projectConfig)) as Mutable<ProjectConfig>;
+  const env = copy.environments.find(e => e.name === name);
+  if (!env) throw new Error(`no environment ${name}`);
+  change(env);
+  return copy as ProjectConfig;
+}
+
+function problemsOf(config: ProjectConfig): string[] {
+  try {
+    validateConfiguration(config);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigurationError);
+    return (e as ConfigurationError).message.split('\n').slice(1).map(l => l.replace(/^\s+- /, ''));
+  }
+  return [];
+}
+
+describe('validateConfiguration', () => {
+  it('accepts the shipped dev, staging and prod environments', () => {
+    expect(problemsOf(projectConfig)).toEqual([]);
+    expect(projectConfig.environments.map(e => e.name)).toEqual(['dev', 'staging', 'prod']);
+  });
+
+  it.each([
+    ['Uppercase_Bucket', 'uppercase and underscore'],
+    ['ab', 'too short'],
+    ['a'.repeat(64), 'too long'],
+    ['-leading-hyphen', 'leading hyphen'],
+    ['trailing-hyphen-', 'trailing hyphen'],
+  ])('refuses the bucket name %s (%s)', name => {
+    const problems = problemsOf(withEnvironment('dev', e => { e.bucket.name = name; }));
+    expect(problems).toEqual([
+      `environment "dev": bucket.name: "${name}" is invalid: must be 3–63 characters of lowercase letters, digits and hyphens, starting and ending with a letter or digit`,
+    ]);
+  });
+
+  it.each(['1starts-with-digit', 'ab', 'has_underscore', 'ends-with-hyphen-', 'waytoolonginstance'])('refuses the Tablestore instance name %s', name => {
+    const problems = problemsOf(withEnvironment('staging', e => { e.tablestore.instanceName = name; }));
+    expect(problems).toContain(
+      `environment "staging": tablestore.instanceName: "${name}" is invalid: must match ^[a-zA-Z][a-zA-Z0-9-]{1,14}[a-zA-Z0-9]$ (3–16 characters, starting with a letter, not ending with a hyphen)`,
+    );
+  });
+
+  it.each(['9readings', 'device-readings', '', 'x'.repeat(256)])('refuses the table name "%s"', name => {
+    const problems = problemsOf(withEnvironment('prod', e => { e.tablestore.dataTable.name = name; }));
+    expect(problems).toContain(`environment "prod": tablestore.dataTable.name: "${name}" is invalid: must match ^[a-zA-Z_][a-zA-Z0-9_]{0,254}$`);
+  });
+
+  it('refuses an invalid status table and time series table name', () => {
+    const problems = problemsOf(withEnvironment('dev', e => {
+      e.tablestore.statusTableName = 'status-table';
+      e.tablestore.timeseriesTable!.name = 'metrics.v2';
+    }));
+    expect(problems).toEqual([
+      'environment "dev": tablestore.statusTableName: "status-table" is invalid: must match ^[a-zA-Z_][a-zA-Z0-9_]{0,254}$',
+      'environment "dev": tablestore.timeseriesTable.name: "metrics.v2" is invalid: must match ^[a-zA-Z_][a-zA-Z0-9_]{0,254}$',
+    ]);
+  });
+
+  it('refuses an empty primary key', () => {
+    const problems = problemsOf(withEnvironment('dev', e => {
+      e.tablestore.dataTable.primaryKey = [];
+      e.tablestore.dataTable.exportColumns = [{ name: 'temperature' }];
+    }));
+    expect(problems).toEqual(['environment "dev": tablestore.dataTable.primaryKey: must have at least one column (empty primary key)']);
+  });
+
+  it('refuses more than 4 primary key columns', () => {
+    const problems = problemsOf(withEnvironment('dev', e => {
+      e.tablestore.dataTable.primaryKey = ['a', 'b', 'c', 'd', 'e'].map(name => ({ name, type: 'String' as const }));
+      e.tablestore.dataTable.exportColumns = [{ name: 'a' }];
+    }));
+    expect(problems).toEqual(['environment "dev": tablestore.dataTable.primaryKey: must have at most 4 columns, has 5']);
+  });
+
+  it('refuses an unknown region', () => {
+    const problems = problemsOf(withEnvironment('staging', e => { e.region = 'cn-atlantis'; }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^environment "staging": region: "cn-atlantis" is not a known Alibaba Cloud region with OSS, Tablestore and DataWorks \(known: cn-hangzhou, /);
+  });
+
+  it.each([
+    ['bucket.name', (e: Mutable<EnvironmentConfig>) => { e.bucket.name = 'otsbk-dev-backup-cn-hangzhou'; }, '"otsbk-dev-backup-cn-hangzhou"'],
+    ['tablestore.instanceName', (e: Mutable<EnvironmentConfig>) => { e.tablestore.instanceName = 'otsbk-dev'; }, '"otsbk-dev"'],
+    ['namePrefix', (e: Mutable<EnvironmentConfig>) => { e.namePrefix = 'otsbk-dev'; }, '"otsbk-dev"'],
+    ['dataworks.ossDataSourceName', (e: Mutable<EnvironmentConfig>) => { e.dataworks.ossDataSourceName = 'otsbk_dev_oss'; }, '"otsbk_dev_oss"'],
+    ['state.prefix', (e: Mutable<EnvironmentConfig>) => { e.state.prefix = 'env/dev'; }, '"env/dev"'],
+  ])('refuses %s duplicated across environments', (field, change, value) => {
+    const problems = problemsOf(withEnvironment('prod', change));
+    expect(problems).toEqual([`environment "prod": ${field}: ${value} is already used by environment "dev": names must be unique across environments`]);
+  });
+
+  it('refuses a duplicated environment name', () => {
+    const problems = problemsOf(withEnvironment('staging', e => {
+      e.name = 'dev';
+    }));
+    expect(problems).toContain('environment "dev": name: "dev" is already used by environment "dev": names must be unique across environments');
+  });
+
+  it.each([
+    ['0 0 * * *', 'five fields'],
+    ['00 61 * * * ?', 'minute out of range'],
+    ['00 00 25 * * ?', 'hour out of range'],
+    ['00 00 * * * ? *', 'seven fields'],
+    ['every hour', 'not a cron'],
+  ])('refuses the malformed cron "%s" (%s)', cron => {
+    const problems = problemsOf(withEnvironment('dev', e => { e.schedule.cron = cron; }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^environment "dev": schedule\\.cron: "${cron.replace(/[*?]/g, '\\$&')}" is not a valid DataWorks 6-field cron \\(sec min hour day month weekday\\): .+`));
+  });
+
+  it('refuses a malformed scheduling expression', () => {
+    const problems = problemsOf(withEnvironment('dev', e => { e.schedule.startTimeExpression = '$[yyyymmddhh24-2/24'; }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^environment "dev": schedule\.startTimeExpression: "\$\[yyyymmddhh24-2\/24" is not a valid scheduling expression: .+/);
+  });
+
+  it('refuses teardown in prod', () => {
+    const problems = problemsOf(withEnvironment('prod', e => { e.allowTeardown = true; }));
+    expect(problems).toEqual(['environment "prod": allowTeardown: must be false in prod: teardown would delete the backups and the source tables']);
+  });
+
+  it('refuses a stream retention outside 1–168 hours and a lag under 5 minutes', () => {
+    const problems = problemsOf(withEnvironment('dev', e => {
+      e.tablestore.streamRetentionHours = 200;
+      e.schedule.streamLagMinutes = 2;
+    }));
+    expect(problems).toEqual([
+      'environment "dev": tablestore.streamRetentionHours: must be a whole number of hours from 1 to 168, got 200',
+      'environment "dev": schedule.streamLagMinutes: must be a whole number of at least 5: stream data reaches the reader up to 5 minutes late',
+    ]);
+  });
+
+  it('refuses export columns the table does not have, and lifecycle days out of order', () => {
+    const problems = problemsOf(withEnvironment('prod', e => {
+      e.tablestore.dataTable.exportColumns = [...e.tablestore.dataTable.exportColumns, { name: 'pressure' }];
+      e.bucket.lifecycle.transitionToArchiveDays = 10;
+    }));
+    expect(problems).toEqual([
+      'environment "prod": bucket.lifecycle.transitionToArchiveDays: must be later than transitionToIaDays (30)',
+      'environment "prod": tablestore.dataTable.exportColumns[5].name: "pressure" is neither a primary key nor a defined column of the table',
+    ]);
+  });
+
+  it('refuses a TTL below one day and a non-csv format on the Data Integration engine', () => {
+    const problems = problemsOf(withEnvironment('dev', e => {
+      e.tablestore.dataTable.timeToLiveSeconds = 3600;
+      e.exportFormat.fileFormat = 'parquet';
+    }));
+    expect(problems).toEqual([
+      'environment "dev": tablestore.dataTable.timeToLiveSeconds: must be -1 (keep forever) or a whole number of seconds ≥ 86400, got 3600',
+      'environment "dev": exportFormat.fileFormat: "parquet" needs engine "runtime": the Data Integration node writes csv',
+    ]);
+  });
+
+  it('reports every problem of every environment at once', () => {
+    const broken = withEnvironment('dev', e => {
+      e.bucket.name = 'BAD';
+      e.region = 'mars-1';
+    });
+    const problems = problemsOf(broken);
+    expect(problems.map(p => p.split(':')[1].trim())).toEqual(['region', 'bucket.name']);
+  });
+});

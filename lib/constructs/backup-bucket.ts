@@ -1,0 +1,82 @@
+import { Construct } from 'constructs';
+import { OssBucket, OssBucketLifecycleRule } from '../../.gen/providers/alicloud/oss-bucket';
+import { OssBucketAcl } from '../../.gen/providers/alicloud/oss-bucket-acl';
+import { OssBucketPolicy } from '../../.gen/providers/alicloud/oss-bucket-policy';
+import { OssBucketPublicAccessBlock } from '../../.gen/providers/alicloud/oss-bucket-public-access-block';
+import { BucketLifecycle } from '../config/types';
+import { Arn, PolicyDocument, PolicyStatement } from './policy-document';
+
+export interface BackupBucketProps {
+  readonly bucketName: string;
+  /** Account id (usually a token from `data.alicloud_account`), for the bucket policy ARNs. */
+  readonly accountId: string;
+  readonly lifecycle: BucketLifecycle;
+  /** SSE-KMS with this key; OSS-managed AES256 when omitted. */
+  readonly kmsKeyId?: string;
+  readonly redundancyType?: 'LRS' | 'ZRS';
+  /** Let `terraform destroy` delete a bucket that still holds objects. Only for environments that allow teardown. */
+  readonly forceDestroy?: boolean;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The OSS bucket the backups land in: private, versioned, encrypted at rest, public access blocked, TLS-only,
+ * with lifecycle rules that age backups into colder storage.
+ */
+export class BackupBucket extends Construct {
+  readonly bucket: OssBucket;
+  readonly bucketName: string;
+
+  constructor(scope: Construct, id: string, props: BackupBucketProps) {
+    super(scope, id);
+    const lc = props.lifecycle;
+    if (lc.transitionToIaDays !== undefined && lc.transitionToArchiveDays !== undefined && lc.transitionToArchiveDays <= lc.transitionToIaDays) {
+      throw new Error(`BackupBucket ${props.bucketName}: lifecycle.transitionToArchiveDays (${lc.transitionToArchiveDays}) must be later than transitionToIaDays (${lc.transitionToIaDays})`);
+    }
+    this.bucketName = props.bucketName;
+
+    this.bucket = new OssBucket(this, 'bucket', {
+      bucket: props.bucketName,
+      storageClass: 'Standard',
+      redundancyType: props.redundancyType ?? 'ZRS',
+      versioning: { status: 'Enabled' },
+      serverSideEncryptionRule: props.kmsKeyId
+        ? { sseAlgorithm: 'KMS', kmsMasterKeyId: props.kmsKeyId }
+        : { sseAlgorithm: 'AES256' },
+      lifecycleRule: lifecycleRules(lc),
+      forceDestroy: props.forceDestroy ?? false,
+      tags: props.tags ? { ...props.tags } : undefined,
+    });
+
+    new OssBucketAcl(this, 'acl', { bucket: this.bucket.bucket, acl: 'private' });
+    new OssBucketPublicAccessBlock(this, 'public-access-block', { bucket: this.bucket.bucket, blockPublicAccess: true });
+
+    const denyInsecureTransport = new PolicyStatement({
+      effect: 'Deny',
+      actions: ['oss:GetObject', 'oss:PutObject', 'oss:DeleteObject', 'oss:ListObjects', 'oss:AbortMultipartUpload'],
+      resources: [Arn.ossBucket(props.accountId, props.bucketName), `${Arn.ossBucket(props.accountId, props.bucketName)}/*`],
+      condition: { Bool: { 'acs:SecureTransport': ['false'] } },
+    });
+    new OssBucketPolicy(this, 'tls-only-policy', {
+      bucket: this.bucket.bucket,
+      policy: new PolicyDocument([denyInsecureTransport]).toJsonString(),
+    });
+  }
+}
+
+function lifecycleRules(lc: BucketLifecycle): OssBucketLifecycleRule[] {
+  const transitions = [
+    ...(lc.transitionToIaDays !== undefined ? [{ days: lc.transitionToIaDays, storageClass: 'IA' }] : []),
+    ...(lc.transitionToArchiveDays !== undefined ? [{ days: lc.transitionToArchiveDays, storageClass: 'Archive' }] : []),
+  ];
+  return [
+    {
+      id: 'backup-retention',
+      enabled: true,
+      ...(transitions.length > 0 ? { transitions } : {}),
+      ...(lc.expireDays !== undefined ? { expiration: [{ days: lc.expireDays }] } : {}),
+      noncurrentVersionExpiration: [{ days: lc.noncurrentVersionExpireDays }],
+      abortMultipartUpload: [{ days: lc.abortMultipartUploadDays }],
+    },
+  ];
+}

@@ -1,0 +1,109 @@
+import { Construct } from 'constructs';
+import { Fn, TerraformVariable, Token } from 'cdktf';
+import { DataWorksDataSource } from '../../.gen/providers/alicloud/data-works-data-source';
+import { DataWorksProject } from '../../.gen/providers/alicloud/data-works-project';
+import { WorkspaceConfig } from '../config/types';
+
+/** How Data Integration signs in to Tablestore and OSS. */
+export type DataSourceAuth =
+  | { readonly kind: 'ram-role'; readonly roleId: string }
+  | { readonly kind: 'access-key'; readonly accessKeyId: string; readonly accessKeySecret: string };
+
+export interface DataWorksDataSourcesProps {
+  readonly region: string;
+  readonly workspace: WorkspaceConfig;
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly tablestore: { readonly name: string; readonly endpoint: string; readonly instanceName: string };
+  readonly oss: { readonly name: string; readonly bucketName: string };
+  /** Omit to take an AccessKey from the sensitive variables `sync_access_key_id` / `sync_access_key_secret`. */
+  readonly auth?: DataSourceAuth;
+}
+
+/**
+ * The DataWorks workspace (created, or referenced by id) and the Tablestore and OSS data sources that the sync
+ * node reads from and writes to, in the production environment the scheduler runs in.
+ */
+export class DataWorksDataSources extends Construct {
+  /** Numeric workspace id, or a token when the stack creates the workspace. */
+  readonly workspaceId: number;
+  /** Workspace identifier: the node's root dependency is `<identifier>_root`. */
+  readonly workspaceIdentifier: string;
+  readonly tablestoreDataSource: DataWorksDataSource;
+  readonly ossDataSource: DataWorksDataSource;
+
+  constructor(scope: Construct, id: string, props: DataWorksDataSourcesProps) {
+    super(scope, id);
+    if (props.tablestore.name === props.oss.name) {
+      throw new Error(`DataWorksDataSources: the Tablestore and OSS data sources need different names, both are "${props.oss.name}"`);
+    }
+    if ('create' in props.workspace) {
+      const ws = props.workspace.create;
+      const project = new DataWorksProject(this, 'workspace', {
+        projectName: ws.identifier,
+        displayName: ws.displayName,
+        description: ws.description ?? `Tablestore to OSS backup (${ws.identifier})`,
+        paiTaskEnabled: false,
+        // Basic mode: one production environment, which is where scheduled nodes and these data sources live.
+        devEnvironmentEnabled: false,
+        devRoleDisabled: true,
+        tags: props.tags ? { ...props.tags } : undefined,
+      });
+      this.workspaceId = Token.asNumber(project.id);
+      this.workspaceIdentifier = ws.identifier;
+    } else {
+      this.workspaceId = Number(props.workspace.existing.id);
+      this.workspaceIdentifier = props.workspace.existing.identifier;
+    }
+
+    const auth = props.auth ?? this.accessKeyFromVariables();
+    const credentials = auth.kind === 'ram-role'
+      ? { authType: 'RamRole', authIdentity: auth.roleId }
+      : { authType: 'Ak', accessId: auth.accessKeyId, accessKey: auth.accessKeySecret };
+
+    this.tablestoreDataSource = new DataWorksDataSource(this, 'tablestore', {
+      projectId: this.workspaceId,
+      dataSourceName: props.tablestore.name,
+      type: 'tablestore',
+      connectionPropertiesMode: 'UrlMode',
+      description: `Tablestore instance ${props.tablestore.instanceName} (stream source)`,
+      connectionProperties: Fn.jsonencode({
+        envType: 'Prod',
+        regionId: props.region,
+        endpoint: props.tablestore.endpoint,
+        instanceName: props.tablestore.instanceName,
+        ...credentials,
+      }),
+    });
+
+    this.ossDataSource = new DataWorksDataSource(this, 'oss', {
+      projectId: this.workspaceId,
+      dataSourceName: props.oss.name,
+      type: 'oss',
+      connectionPropertiesMode: 'UrlMode',
+      description: `OSS bucket ${props.oss.bucketName} (backup destination)`,
+      connectionProperties: Fn.jsonencode({
+        envType: 'Prod',
+        regionId: props.region,
+        endpoint: `https://oss-${props.region}.aliyuncs.com`,
+        bucket: props.oss.bucketName,
+        ...credentials,
+      }),
+    });
+  }
+
+  private accessKeyFromVariables(): DataSourceAuth {
+    const id = new TerraformVariable(this, 'sync_access_key_id', {
+      type: 'string',
+      sensitive: true,
+      description: 'AccessKey id Data Integration uses (set TF_VAR_sync_access_key_id)',
+    });
+    const secret = new TerraformVariable(this, 'sync_access_key_secret', {
+      type: 'string',
+      sensitive: true,
+      description: 'AccessKey secret Data Integration uses (set TF_VAR_sync_access_key_secret)',
+    });
+    id.overrideLogicalId('sync_access_key_id');
+    secret.overrideLogicalId('sync_access_key_secret');
+    return { kind: 'access-key', accessKeyId: id.stringValue, accessKeySecret: secret.stringValue };
+  }
+}

@@ -1,0 +1,78 @@
+import { Construct } from 'constructs';
+import { OssBackend, TerraformStack } from 'cdktf';
+import { OtsInstance } from '../../.gen/providers/alicloud/ots-instance';
+import { OtsTable } from '../../.gen/providers/alicloud/ots-table';
+import { BackupBucket } from './backup-bucket';
+
+/** Terraform's OSS backend locks state through a Tablestore table with exactly this primary key. */
+export const LOCK_TABLE_PRIMARY_KEY = [{ name: 'LockID', type: 'String' }] as const;
+
+export interface StateLocation {
+  readonly region: string;
+  readonly bucket: string;
+  /** Key prefix of this stack's state object. */
+  readonly prefix: string;
+  readonly lockInstanceName: string;
+  readonly lockTableName: string;
+}
+
+/** Points a stack's state at the shared OSS bucket, locked through the Tablestore lock table. */
+export function useOssStateBackend(stack: TerraformStack, location: StateLocation): OssBackend {
+  return new OssBackend(stack, {
+    bucket: location.bucket,
+    prefix: location.prefix,
+    key: 'terraform.tfstate',
+    region: location.region,
+    encrypt: true,
+    acl: 'private',
+    tablestoreEndpoint: `https://${location.lockInstanceName}.${location.region}.ots.aliyuncs.com`,
+    tablestoreTable: location.lockTableName,
+  });
+}
+
+export interface StateStoreProps {
+  readonly region: string;
+  readonly bucketName: string;
+  readonly accountId: string;
+  readonly lockInstanceName: string;
+  readonly lockTableName: string;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The state bucket and lock table every environment's backend uses. The bootstrap stack creates it with local
+ * state, since it cannot keep its own state in the bucket it is creating.
+ */
+export class StateStore extends Construct {
+  readonly bucket: BackupBucket;
+  readonly lockTable: OtsTable;
+
+  constructor(scope: Construct, id: string, props: StateStoreProps) {
+    super(scope, id);
+    // Same safe defaults as the backup bucket; old state versions are kept for 90 days for recovery.
+    this.bucket = new BackupBucket(this, 'bucket', {
+      bucketName: props.bucketName,
+      accountId: props.accountId,
+      lifecycle: { noncurrentVersionExpireDays: 90, abortMultipartUploadDays: 1 },
+      forceDestroy: false,
+      tags: props.tags,
+    });
+    const lifecycle = { preventDestroy: true };
+    const instance = new OtsInstance(this, 'lock-instance', {
+      name: props.lockInstanceName,
+      description: 'Terraform state locks',
+      instanceType: 'Capacity',
+      networkTypeAcl: ['VPC', 'INTERNET'],
+      tags: props.tags ? { ...props.tags } : undefined,
+      lifecycle,
+    });
+    this.lockTable = new OtsTable(this, 'lock-table', {
+      instanceName: instance.name,
+      tableName: props.lockTableName,
+      primaryKey: LOCK_TABLE_PRIMARY_KEY.map(k => ({ ...k })),
+      maxVersion: 1,
+      timeToLive: -1,
+      lifecycle,
+    });
+  }
+}

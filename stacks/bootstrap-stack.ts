@@ -1,0 +1,28 @@
+import { Construct } from 'constructs';
+import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { DataAlicloudAccount } from '../.gen/providers/alicloud/data-alicloud-account';
+import { AlicloudProvider } from '../.gen/providers/alicloud/provider';
+import { ProjectConfig } from '../lib/config/types';
+import { StateStore } from '../lib/constructs/state-backend';
+
+/** Name of the bootstrap stack: `cdktf deploy bootstrap` once per account, before any environment. */
+export const BOOTSTRAP_STACK_NAME = 'bootstrap';
+
+/** Creates the shared state bucket and lock table; keeps its own state locally (terraform.bootstrap.tfstate). */
+export class BootstrapStack extends TerraformStack {
+  constructor(scope: Construct, project: ProjectConfig) {
+    super(scope, BOOTSTRAP_STACK_NAME);
+    new AlicloudProvider(this, 'alicloud', { region: project.stateRegion });
+    new LocalBackend(this, { path: 'terraform.bootstrap.tfstate' });
+    const store = new StateStore(this, 'state', {
+      region: project.stateRegion,
+      bucketName: project.stateBucket,
+      accountId: new DataAlicloudAccount(this, 'account', {}).id,
+      lockInstanceName: project.stateLockInstanceName,
+      lockTableName: project.stateLockTableName,
+      tags: { project: 'tablestore-oss-backup', purpose: 'terraform-state' },
+    });
+    new TerraformOutput(this, 'state_bucket', { value: store.bucket.bucket.bucket });
+    new TerraformOutput(this, 'lock_table', { value: store.lockTable.tableName });
+  }
+}
