@@ -1,0 +1,162 @@
+/**
+ * Signed HTTP transport to a Tablestore endpoint: one POST per operation,
+ * keep-alive connections, retries (see retry.ts), service errors decoded from
+ * the protobuf Error body.
+ */
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { TablestoreError } from './errors';
+import { decodeMessage } from './protocol/messages';
+import { resolveRetryOptions, ResolvedRetryOptions, RetryOptions, withRetry } from './retry';
+import { contentMd5, HEADER_CONTENT_MD5, HEADER_REQUEST_ID, signRequest, TablestoreCredentials } from './signing';
+
+export type CredentialsSource = TablestoreCredentials | (() => TablestoreCredentials | Promise<TablestoreCredentials>);
+
+export interface TransportOptions {
+  /** http(s)://host[:port]; any path is ignored (operations are POST /<Operation>). */
+  readonly endpoint: string;
+  readonly instanceName: string;
+  /** Fixed credentials, or a provider called before every attempt (STS refresh). */
+  readonly credentials: CredentialsSource;
+  readonly retry?: RetryOptions;
+  /** Per-attempt timeout in ms (default 30000). */
+  readonly requestTimeoutMs?: number;
+  /** Keep-alive sockets per endpoint (default 16). */
+  readonly maxSockets?: number;
+  /** Check x-ots-contentmd5 of responses when present (default true). */
+  readonly verifyResponseMd5?: boolean;
+}
+
+interface ServiceErrorBody {
+  code?: string;
+  message?: string;
+}
+
+export class TablestoreTransport {
+  private readonly url: URL;
+  private readonly agent: http.Agent;
+  private readonly retry: ResolvedRetryOptions;
+  private readonly timeoutMs: number;
+  private readonly verifyMd5: boolean;
+
+  constructor(private readonly options: TransportOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.endpoint);
+    } catch {
+      throw new TypeError(`endpoint "${options.endpoint}" is not a URL (expected http(s)://host[:port])`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new TypeError(`endpoint "${options.endpoint}" must use http or https, not ${url.protocol}`);
+    }
+    if (!options.instanceName) throw new TypeError('instanceName must not be empty');
+    this.url = url;
+    const maxSockets = options.maxSockets ?? 16;
+    this.agent = url.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets }) : new http.Agent({ keepAlive: true, maxSockets });
+    this.retry = resolveRetryOptions(options.retry);
+    this.timeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.verifyMd5 = options.verifyResponseMd5 !== false;
+  }
+
+  /** Sends `body` to POST /<operation> with retries; resolves with the response body. */
+  call(operation: string, body: Buffer): Promise<Buffer> {
+    return withRetry(this.retry, () => this.attempt(operation, body));
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private async attempt(operation: string, body: Buffer): Promise<Buffer> {
+    const source = this.options.credentials;
+    const credentials = typeof source === 'function' ? await source() : source;
+    const path = `/${operation}`;
+    const headers: Record<string, string | number> = signRequest({ path, body, instanceName: this.options.instanceName, credentials });
+    headers['content-length'] = body.length;
+    const mod = this.url.protocol === 'https:' ? https : http;
+
+    return new Promise<Buffer>((resolve, reject) => {
+      let settled = false;
+      const fail = (err: TablestoreError): void => {
+        if (settled) return;
+        settled = true;
+        reject(err);
+      };
+      const networkError = (cause: Error & { code?: string }, requestId: string | null = null): TablestoreError =>
+        new TablestoreError({
+          code: 'NetworkError',
+          message: `${cause.code ?? cause.name}: ${cause.message}`,
+          httpStatus: null,
+          requestId,
+          operation,
+          cause,
+        });
+
+      const req = mod.request(
+        {
+          agent: this.agent,
+          protocol: this.url.protocol,
+          hostname: this.url.hostname,
+          port: this.url.port || undefined,
+          method: 'POST',
+          path,
+          headers,
+        },
+        (res) => {
+          const requestId = headerValue(res.headers[HEADER_REQUEST_ID]);
+          const chunks: Buffer[] = [];
+          let ended = false;
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', (err) => fail(networkError(err, requestId)));
+          res.on('close', () => {
+            if (!ended) fail(networkError(Object.assign(new Error('connection closed before the response ended'), { code: 'ECONNRESET' }), requestId));
+          });
+          res.on('end', () => {
+            ended = true;
+            if (settled) return;
+            const payload = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+            const status = res.statusCode ?? 0;
+            if (status >= 200 && status < 300) {
+              const md5 = headerValue(res.headers[HEADER_CONTENT_MD5]);
+              if (this.verifyMd5 && md5 !== null && contentMd5(payload) !== md5) {
+                fail(new TablestoreError({ code: 'NetworkError', message: 'response body does not match x-ots-contentmd5', httpStatus: status, requestId, operation }));
+                return;
+              }
+              settled = true;
+              resolve(payload);
+              return;
+            }
+            fail(serviceError(operation, status, requestId, payload));
+          });
+        },
+      );
+      req.setTimeout(this.timeoutMs, () => {
+        const err = new TablestoreError({ code: 'TimeoutError', message: `no response within ${this.timeoutMs} ms`, httpStatus: null, requestId: null, operation });
+        fail(err);
+        req.destroy();
+      });
+      req.on('error', (err) => fail(networkError(err)));
+      req.end(body);
+    });
+  }
+}
+
+function serviceError(operation: string, status: number, requestId: string | null, payload: Buffer): TablestoreError {
+  let code = `HTTP${status}`;
+  let message = payload.length > 0 ? payload.toString('utf8', 0, Math.min(payload.length, 200)) : 'empty error body';
+  try {
+    const decoded = decodeMessage<ServiceErrorBody>('Error', payload);
+    if (decoded.code) {
+      code = decoded.code;
+      message = decoded.message ?? '';
+    }
+  } catch {
+    // Not a protobuf Error (e.g. a proxy page): keep the HTTP status as the code.
+  }
+  return new TablestoreError({ code, message, httpStatus: status, requestId, operation });
+}
+
+function headerValue(v: string | string[] | undefined): string | null {
+  if (v === undefined) return null;
+  return Array.isArray(v) ? (v[0] ?? null) : v;
+}
