@@ -94,6 +94,7 @@ const staging: EnvironmentConfig = {
   region: 'cn-shanghai',
   namePrefix: 'otsbk-stg',
   tags: { ...dev.tags, environment: 'staging' },
+  allowTeardown: false,
   bucket: {
     name: 'otsbk-stg-backup-cn-shanghai',
     exportPrefix: 'tablestore-export',

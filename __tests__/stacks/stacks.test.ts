@@ -1,0 +1,158 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { checkConformance, formatViolations, loadAlicloudSchema } from '../../lib/bindings/conformance';
+import { buildApp } from '../../lib/app';
+import { projectConfig } from '../../lib/config/environments';
+import { ConfigurationError } from '../../lib/config/validate';
+import { ENVIRONMENTS, resourcesOf, StackJson, synthAll } from './synth';
+
+const stacks = synthAll();
+const schema = loadAlicloudSchema();
+
+describe('synthesized stacks', () => {
+  it('has a bootstrap stack and one stack per environment', () => {
+    expect([...stacks.keys()]).toEqual(['bootstrap', 'dev', 'staging', 'prod']);
+  });
+
+  // An infrastructure review reads as the diff of these snapshots.
+  it.each([...stacks.keys()])('%s matches its reviewed snapshot', name => {
+    expect(stacks.get(name)).toMatchSnapshot();
+  });
+
+  it.each([...stacks.keys()])('%s uses only attributes and blocks of the pinned alicloud provider schema', name => {
+    const violations = checkConformance(stacks.get(name), schema);
+    expect(formatViolations(violations)).toBe(formatViolations([]));
+  });
+
+  it('the conformance check fails on an attribute the provider does not have', () => {
+    const tampered = JSON.parse(JSON.stringify(stacks.get('dev'))) as StackJson;
+    const bucket = Object.values(tampered.resource!.alicloud_oss_bucket)[0];
+    bucket.bucket_acl = 'private';
+    const violations = checkConformance(tampered, schema);
+    expect(violations.map(v => v.kind)).toContain('unknown-attribute');
+  });
+
+  it.each(ENVIRONMENTS)('%s keeps state in the OSS backend with its own prefix and the Tablestore lock table', name => {
+    const env = projectConfig.environments.find(e => e.name === name)!;
+    expect((stacks.get(name)!.terraform as any).backend.oss).toEqual({
+      bucket: 'otsbk-terraform-state',
+      prefix: env.state.prefix,
+      key: 'terraform.tfstate',
+      region: 'cn-hangzhou',
+      encrypt: true,
+      acl: 'private',
+      tablestore_endpoint: 'https://otsbk-tfstate.cn-hangzhou.ots.aliyuncs.com',
+      tablestore_table: 'terraform_lock',
+    });
+  });
+
+  it('bootstrap keeps local state and creates the state bucket and lock table', () => {
+    const bootstrap = stacks.get('bootstrap')!;
+    expect((bootstrap.terraform as any).backend).toEqual({ local: { path: 'terraform.bootstrap.tfstate' } });
+    expect(resourcesOf(bootstrap, 'alicloud_oss_bucket')[0]).toMatchObject({ bucket: 'otsbk-terraform-state', versioning: { status: 'Enabled' } });
+    expect(resourcesOf(bootstrap, 'alicloud_ots_table')[0]).toMatchObject({
+      table_name: 'terraform_lock',
+      primary_key: [{ name: 'LockID', type: 'String' }],
+      lifecycle: { prevent_destroy: true },
+    });
+  });
+
+  it.each(ENVIRONMENTS)('%s outputs what a user needs', name => {
+    expect(Object.keys(stacks.get(name)!.output!).sort()).toEqual(
+      expect.arrayContaining(['bucket', 'data_sources', 'export_prefix', 'status_table', 'tables', 'tablestore_endpoint']),
+    );
+  });
+});
+
+describe('policy', () => {
+  it.each(ENVIRONMENTS)('%s grants no wildcard RAM action or resource', name => {
+    const policies = resourcesOf(stacks.get(name)!, 'alicloud_ram_policy');
+    expect(policies).toHaveLength(1);
+    for (const policy of policies) {
+      const doc = JSON.parse(policy.policy_document as string);
+      expect(doc.Version).toBe('1');
+      for (const statement of doc.Statement) {
+        for (const action of statement.Action) expect(action).not.toMatch(/\*/);
+        for (const resource of statement.Resource) {
+          expect(resource).not.toBe('*');
+          expect(resource).toMatch(/^acs:(ots|oss):/);
+        }
+      }
+    }
+  });
+
+  it.each(ENVIRONMENTS)('%s scopes OSS writes to the export prefix and Tablestore access to its tables', name => {
+    const env = projectConfig.environments.find(e => e.name === name)!;
+    const doc = JSON.parse(resourcesOf(stacks.get(name)!, 'alicloud_ram_policy')[0].policy_document as string);
+    const resources: string[] = doc.Statement.flatMap((s: { Resource: string[] }) => s.Resource);
+    const tables = [env.tablestore.dataTable.name, env.tablestore.statusTableName, ...(env.tablestore.timeseriesTable ? [env.tablestore.timeseriesTable.name] : [])];
+    const account = '${data.alicloud_account.account.id}';
+    expect(resources.sort()).toEqual([
+      `acs:oss:*:${account}:${env.bucket.name}`,
+      `acs:oss:*:${account}:${env.bucket.name}/${env.bucket.exportPrefix}/*`,
+      ...tables.map(t => `acs:ots:${env.region}:${account}:instance/${env.tablestore.instanceName}/table/${t}`),
+    ].sort());
+  });
+
+  it.each(ENVIRONMENTS)('%s bucket is private, versioned, encrypted, blocks public access and denies plain HTTP', name => {
+    const stack = stacks.get(name)!;
+    const [bucket] = resourcesOf(stack, 'alicloud_oss_bucket');
+    expect(bucket.versioning).toEqual({ status: 'Enabled' });
+    expect((bucket.server_side_encryption_rule as { sse_algorithm: string }).sse_algorithm).toMatch(/^(AES256|KMS)$/);
+    expect(bucket).not.toHaveProperty('acl');
+    expect(resourcesOf(stack, 'alicloud_oss_bucket_acl')).toEqual([expect.objectContaining({ acl: 'private' })]);
+    expect(resourcesOf(stack, 'alicloud_oss_bucket_public_access_block')).toEqual([expect.objectContaining({ block_public_access: true })]);
+    const [policy] = resourcesOf(stack, 'alicloud_oss_bucket_policy');
+    const statement = JSON.parse(policy.policy as string).Statement[0];
+    expect(statement).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'acs:SecureTransport': ['false'] } } });
+  });
+
+  it('prod never force-destroys its bucket and protects its tables; dev allows teardown', () => {
+    const bucketOf = (name: string) => resourcesOf(stacks.get(name)!, 'alicloud_oss_bucket')[0];
+    expect(bucketOf('prod').force_destroy).toBe(false);
+    expect(bucketOf('staging').force_destroy).toBe(false);
+    expect(bucketOf('dev').force_destroy).toBe(true);
+    const prodTables = resourcesOf(stacks.get('prod')!, 'alicloud_ots_table').filter(t => t.table_name === 'device_readings');
+    expect(prodTables[0].lifecycle).toEqual({ prevent_destroy: true });
+  });
+
+  it('an explicit OTSBK_ALLOW_TEARDOWN=prod lifts table protection but never force-destroys the prod bucket', () => {
+    const allowed = synthAll(projectConfig, { allowTeardownOf: 'prod' }).get('prod')!;
+    const table = resourcesOf(allowed, 'alicloud_ots_table').find(t => t.table_name === 'device_readings')!;
+    expect(table.lifecycle).toBeUndefined();
+    expect(resourcesOf(allowed, 'alicloud_oss_bucket')[0].force_destroy).toBe(false);
+  });
+
+  it('never writes an AccessKey secret into the synthesized JSON', () => {
+    for (const [, stack] of stacks) {
+      const text = JSON.stringify(stack);
+      expect(text).not.toMatch(/LTAI[0-9A-Za-z]{12,}/);
+      for (const output of Object.values(stack.output ?? {})) {
+        if (String(output.value).includes('.secret}')) expect(output.sensitive).toBe(true);
+      }
+      for (const variable of Object.values(stack.variable ?? {})) expect(variable).toMatchObject({ sensitive: true });
+    }
+  });
+});
+
+describe('invalid configuration', () => {
+  it('stops synthesis before any stack output is written', () => {
+    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'otsbk-synth-')), 'cdktf.out');
+    const broken = {
+      ...projectConfig,
+      environments: projectConfig.environments.map(e => (e.name === 'staging' ? { ...e, bucket: { ...e.bucket, name: 'Not_A_Bucket' } } : e)),
+    };
+    expect(() => buildApp(broken, { outdir }).synth()).toThrow(ConfigurationError);
+    expect(() => buildApp(broken, { outdir })).toThrow(
+      'environment "staging": bucket.name: "Not_A_Bucket" is invalid: must be 3–63 characters of lowercase letters, digits and hyphens, starting and ending with a letter or digit',
+    );
+    expect(fs.existsSync(outdir)).toBe(false);
+  });
+
+  it('a valid configuration writes every stack', () => {
+    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'otsbk-synth-')), 'cdktf.out');
+    buildApp(projectConfig, { outdir }).synth();
+    expect(fs.readdirSync(path.join(outdir, 'stacks')).sort()).toEqual(['bootstrap', 'dev', 'prod', 'staging']);
+  });
+});
