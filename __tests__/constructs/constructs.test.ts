@@ -1,0 +1,220 @@
+import { Testing, TerraformStack } from 'cdktf';
+import { BackupBucket } from '../../lib/constructs/backup-bucket';
+import { DataWorksDataSources } from '../../lib/constructs/dataworks-data-sources';
+import { PolicyDocument, PolicyStatement } from '../../lib/constructs/policy-document';
+import { StateStore } from '../../lib/constructs/state-backend';
+import { SyncAccess, SyncAccessProps } from '../../lib/constructs/sync-access';
+import { TablestoreTables } from '../../lib/constructs/tablestore-tables';
+import { projectConfig } from '../../lib/config/environments';
+
+const dev = projectConfig.environments.find(e => e.name === 'dev')!;
+
+function synthWith(build: (stack: TerraformStack) => void): string {
+  const stack = new TerraformStack(Testing.app(), 'test');
+  build(stack);
+  return Testing.synth(stack);
+}
+
+function resources(json: string, type: string): any[] {
+  return Object.values(JSON.parse(json).resource?.[type] ?? {});
+}
+
+describe('BackupBucket', () => {
+  const lifecycle = { transitionToIaDays: 30, transitionToArchiveDays: 90, expireDays: 365, noncurrentVersionExpireDays: 14, abortMultipartUploadDays: 2 };
+
+  it('defaults to AES256, ZRS, versioning and no force destroy', () => {
+    const json = synthWith(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', accountId: '123', lifecycle }));
+    expect(resources(json, 'alicloud_oss_bucket')[0]).toMatchObject({
+      bucket: 'my-bucket',
+      redundancy_type: 'ZRS',
+      force_destroy: false,
+      versioning: { status: 'Enabled' },
+      server_side_encryption_rule: { sse_algorithm: 'AES256' },
+    });
+  });
+
+  it('uses SSE-KMS with the given key', () => {
+    const json = synthWith(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', accountId: '123', lifecycle, kmsKeyId: 'key-123' }));
+    expect(resources(json, 'alicloud_oss_bucket')[0].server_side_encryption_rule).toEqual({ sse_algorithm: 'KMS', kms_master_key_id: 'key-123' });
+  });
+
+  it('turns the lifecycle into transitions, expiry, noncurrent expiry and multipart abort', () => {
+    const json = synthWith(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', accountId: '123', lifecycle }));
+    expect(resources(json, 'alicloud_oss_bucket')[0].lifecycle_rule).toEqual([
+      {
+        id: 'backup-retention',
+        enabled: true,
+        transitions: [{ days: 30, storage_class: 'IA' }, { days: 90, storage_class: 'Archive' }],
+        expiration: [{ days: 365 }],
+        noncurrent_version_expiration: [{ days: 14 }],
+        abort_multipart_upload: [{ days: 2 }],
+      },
+    ]);
+  });
+
+  it('denies every request without TLS on the bucket and its objects', () => {
+    const json = synthWith(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', accountId: '123', lifecycle }));
+    const policy = JSON.parse(resources(json, 'alicloud_oss_bucket_policy')[0].policy);
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({
+        Effect: 'Deny',
+        Resource: ['acs:oss:*:123:my-bucket', 'acs:oss:*:123:my-bucket/*'],
+        Condition: { Bool: { 'acs:SecureTransport': ['false'] } },
+      }),
+    ]);
+  });
+
+  it('refuses an archive transition that is not after the IA transition', () => {
+    expect(() => synthWith(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', accountId: '1', lifecycle: { ...lifecycle, transitionToArchiveDays: 30 } })))
+      .toThrow('BackupBucket my-bucket: lifecycle.transitionToArchiveDays (30) must be later than transitionToIaDays (30)');
+  });
+});
+
+describe('PolicyStatement', () => {
+  it.each(['oss:*', '*', 'ots:Get*'])('refuses the wildcard action %s', action => {
+    expect(() => new PolicyStatement({ actions: [action], resources: ['acs:oss:*:1:b'] })).toThrow(`action "${action}" must be one explicit "service:Operation" (no wildcards)`);
+  });
+
+  it('refuses a bare * resource', () => {
+    expect(() => new PolicyStatement({ actions: ['oss:GetObject'], resources: ['*'] })).toThrow('resource "*" must be an explicit acs: ARN, never "*"');
+  });
+
+  it('sorts and de-duplicates actions so policy diffs are stable', () => {
+    const doc = new PolicyDocument([new PolicyStatement({ actions: ['oss:PutObject', 'oss:GetObject', 'oss:PutObject'], resources: ['acs:oss:*:1:b/p/*'] })]);
+    expect(JSON.parse(doc.toJsonString()).Statement[0].Action).toEqual(['oss:GetObject', 'oss:PutObject']);
+  });
+
+  it('refuses an empty document', () => {
+    expect(() => new PolicyDocument().toJsonString()).toThrow('a policy needs at least one statement');
+  });
+});
+
+describe('SyncAccess', () => {
+  const base: Omit<SyncAccessProps, 'mode'> = {
+    namePrefix: 'otsbk-t',
+    region: 'cn-hangzhou',
+    accountId: '42',
+    bucketName: 'bkt',
+    exportPrefix: 'export',
+    instanceName: 'inst',
+    streamTables: ['data'],
+    statusTable: 'status',
+  };
+
+  it('role mode creates a role trusted by DataWorks with the policy, and no user or key', () => {
+    const json = synthWith(s => new SyncAccess(s, 'a', { ...base, mode: { mode: 'role' } }));
+    const [role] = resources(json, 'alicloud_ram_role');
+    expect(role.role_name).toBe('otsbk-t-sync');
+    expect(JSON.parse(role.assume_role_policy_document).Statement[0].Principal).toEqual({ Service: ['dataworks.aliyuncs.com'] });
+    expect(resources(json, 'alicloud_ram_role_policy_attachment')).toHaveLength(1);
+    expect(resources(json, 'alicloud_ram_user')).toHaveLength(0);
+    expect(resources(json, 'alicloud_ram_access_key')).toHaveLength(0);
+  });
+
+  it('user mode without a key creates the user and attachment only', () => {
+    const json = synthWith(s => new SyncAccess(s, 'a', { ...base, mode: { mode: 'user', createAccessKey: false } }));
+    expect(resources(json, 'alicloud_ram_user')).toHaveLength(1);
+    expect(resources(json, 'alicloud_ram_user_policy_attachment')).toEqual([expect.objectContaining({ policy_type: 'Custom' })]);
+    expect(resources(json, 'alicloud_ram_access_key')).toHaveLength(0);
+  });
+
+  it('an AccessKey secret is only ever a sensitive output', () => {
+    const json = JSON.parse(synthWith(s => new SyncAccess(s, 'a', { ...base, mode: { mode: 'user', createAccessKey: true } })));
+    const outputs = Object.values(json.output) as Array<{ value: string; sensitive?: boolean }>;
+    const secret = outputs.find(o => o.value.endsWith('.secret}'))!;
+    expect(secret.sensitive).toBe(true);
+  });
+
+  it('with a PGP key, outputs only the encrypted secret', () => {
+    const json = JSON.parse(synthWith(s => new SyncAccess(s, 'a', { ...base, mode: { mode: 'user', createAccessKey: true, pgpKey: 'keybase:ops' } })));
+    expect(Object.values(json.resource.alicloud_ram_access_key)[0]).toMatchObject({ pgp_key: 'keybase:ops' });
+    const values = (Object.values(json.output) as Array<{ value: string }>).map(o => o.value);
+    expect(values.some(v => v.endsWith('.encrypted_secret}'))).toBe(true);
+    expect(values.some(v => v.endsWith('.secret}'))).toBe(false);
+  });
+
+  it('grants stream reads on the stream tables and checkpoint writes only on the status table', () => {
+    const doc = JSON.parse(SyncAccess.policyDocument({ ...base, mode: { mode: 'role' } }).toJsonString());
+    const [stream, checkpoint] = doc.Statement;
+    expect(stream.Resource).toEqual(['acs:ots:cn-hangzhou:42:instance/inst/table/data']);
+    expect(stream.Action).not.toContain('ots:PutRow');
+    expect(checkpoint.Resource).toEqual(['acs:ots:cn-hangzhou:42:instance/inst/table/status']);
+    expect(checkpoint.Action).toContain('ots:PutRow');
+  });
+
+  it('refuses an export prefix with slashes at its ends', () => {
+    expect(() => synthWith(s => new SyncAccess(s, 'a', { ...base, exportPrefix: '/x/', mode: { mode: 'role' } })))
+      .toThrow('SyncAccess: exportPrefix "/x/" must not start or end with "/"');
+  });
+});
+
+describe('TablestoreTables', () => {
+  it('creates the data table with one version and the status table with the reader checkpoint schema', () => {
+    const json = synthWith(s => new TablestoreTables(s, 't', { region: 'cn-hangzhou', config: dev.tablestore }));
+    const tables = resources(json, 'alicloud_ots_table');
+    const data = tables.find(t => t.table_name === 'device_readings');
+    expect(data).toMatchObject({
+      max_version: 1,
+      time_to_live: 2592000,
+      primary_key: [{ name: 'device_id', type: 'String' }, { name: 'ts', type: 'Integer' }],
+      defined_column: [{ name: 'temperature', type: 'Double' }, { name: 'humidity', type: 'Double' }, { name: 'status', type: 'String' }],
+    });
+    const status = tables.find(t => t.table_name === 'otsbk_sync_status');
+    expect(status.primary_key.map((k: { name: string }) => k.name)).toEqual(['StreamId', 'StatusType', 'StatusValue']);
+  });
+
+  it('maps network access to the instance ACLs and protects tables when asked', () => {
+    const json = synthWith(s => new TablestoreTables(s, 't', { region: 'cn-beijing', config: { ...dev.tablestore, accessedBy: 'Vpc' }, preventDestroy: true }));
+    expect(resources(json, 'alicloud_ots_instance')[0]).toMatchObject({ network_type_acl: ['VPC'], lifecycle: { prevent_destroy: true } });
+    expect(resources(json, 'alicloud_ots_table').find(t => t.table_name === 'device_readings').lifecycle).toEqual({ prevent_destroy: true });
+  });
+
+  it('refuses a primary key of more than four columns', () => {
+    const pk = ['a', 'b', 'c', 'd', 'e'].map(name => ({ name, type: 'String' as const }));
+    expect(() => synthWith(s => new TablestoreTables(s, 't', { region: 'cn-hangzhou', config: { ...dev.tablestore, dataTable: { ...dev.tablestore.dataTable, primaryKey: pk } } })))
+      .toThrow('TablestoreTables device_readings: the primary key must have 1 to 4 columns, has 5');
+  });
+});
+
+describe('DataWorksDataSources', () => {
+  const props = {
+    region: 'cn-hangzhou',
+    workspace: { existing: { id: '1234', identifier: 'ws_one' } },
+    tablestore: { name: 'ts_src', endpoint: 'https://inst.cn-hangzhou.ots.aliyuncs.com', instanceName: 'inst' },
+    oss: { name: 'oss_dst', bucketName: 'bkt' },
+  };
+
+  it('references an existing workspace by id and signs in with the RAM role', () => {
+    const json = synthWith(s => new DataWorksDataSources(s, 'd', { ...props, auth: { kind: 'ram-role', roleId: 'role-1' } }));
+    const sources = resources(json, 'alicloud_data_works_data_source').sort((a, b) => b.type.localeCompare(a.type));
+    expect(sources.map(d => [d.type, d.project_id, d.connection_properties_mode])).toEqual([
+      ['tablestore', 1234, 'UrlMode'],
+      ['oss', 1234, 'UrlMode'],
+    ]);
+    expect(sources[0].connection_properties).toContain('"authType" = "RamRole"');
+    expect(sources[0].connection_properties).toContain('"instanceName" = "inst"');
+    expect(sources[1].connection_properties).toContain('"bucket" = "bkt"');
+    expect(resources(json, 'alicloud_data_works_project')).toHaveLength(0);
+  });
+
+  it('creates the workspace when asked and takes an AccessKey from sensitive variables by default', () => {
+    const json = JSON.parse(synthWith(s => new DataWorksDataSources(s, 'd', { ...props, workspace: { create: { identifier: 'ws_new', displayName: 'New' } } })));
+    expect(Object.values(json.resource.alicloud_data_works_project)[0]).toMatchObject({ project_name: 'ws_new', pai_task_enabled: false });
+    expect(json.variable.sync_access_key_secret).toMatchObject({ sensitive: true });
+    const ds = Object.values(json.resource.alicloud_data_works_data_source)[0] as { connection_properties: string };
+    expect(ds.connection_properties).toContain('var.sync_access_key_secret');
+  });
+
+  it('refuses two data sources with one name', () => {
+    expect(() => synthWith(s => new DataWorksDataSources(s, 'd', { ...props, oss: { name: 'ts_src', bucketName: 'bkt' } })))
+      .toThrow('DataWorksDataSources: the Tablestore and OSS data sources need different names, both are "ts_src"');
+  });
+});
+
+describe('StateStore', () => {
+  it('creates a protected lock table with the LockID key Terraform expects', () => {
+    const json = synthWith(s => new StateStore(s, 'st', { region: 'cn-hangzhou', bucketName: 'state-bkt', accountId: '1', lockInstanceName: 'locks', lockTableName: 'tf_lock' }));
+    expect(resources(json, 'alicloud_ots_table')[0]).toMatchObject({ table_name: 'tf_lock', primary_key: [{ name: 'LockID', type: 'String' }], lifecycle: { prevent_destroy: true } });
+    expect(resources(json, 'alicloud_oss_bucket')[0]).toMatchObject({ bucket: 'state-bkt', force_destroy: false, versioning: { status: 'Enabled' } });
+  });
+});
