@@ -150,6 +150,13 @@ describe('validateConfiguration', () => {
     ]);
   });
 
+  it('refuses compressed csv on the Data Integration engine', () => {
+    const problems = problemsOf(withEnvironment('prod', e => { e.exportFormat.compression = 'gzip'; }));
+    expect(problems).toEqual([
+      'environment "prod": exportFormat.compression: "gzip" needs engine "runtime": the Data Integration OSS writer compresses parquet and orc only, not csv',
+    ]);
+  });
+
   it('refuses a TTL below one day and a non-csv format on the Data Integration engine', () => {
     const problems = problemsOf(withEnvironment('dev', e => {
       e.tablestore.dataTable.timeToLiveSeconds = 3600;

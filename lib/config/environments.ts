@@ -13,9 +13,10 @@ const hourlySchedule: ScheduleConfig = {
   streamLagMinutes: 10,
 };
 
-const csvGzip: ExportFormatConfig = {
+/** What the Data Integration OSS writer produces: it compresses parquet and orc only, so csv stays plain. */
+const plainCsv: ExportFormatConfig = {
   fileFormat: 'csv',
-  compression: 'gzip',
+  compression: 'none',
   fieldDelimiter: ',',
   encoding: 'UTF-8',
   nullFormat: '',
@@ -83,7 +84,7 @@ const dev: EnvironmentConfig = {
     ossDataSourceName: 'otsbk_dev_oss',
   },
   schedule: hourlySchedule,
-  exportFormat: csvGzip,
+  exportFormat: plainCsv,
   engine: 'data-integration',
   state: { bucket: 'otsbk-terraform-state', prefix: 'env/dev', lockInstanceName: 'otsbk-tfstate', lockTableName: 'terraform_lock' },
 };
@@ -113,7 +114,7 @@ const staging: EnvironmentConfig = {
     tablestoreDataSourceName: 'otsbk_stg_tablestore',
     ossDataSourceName: 'otsbk_stg_oss',
   },
-  exportFormat: { ...csvGzip },
+  exportFormat: { ...plainCsv, compression: 'gzip' },
   engine: 'runtime',
   state: { ...dev.state, prefix: 'env/staging' },
 };
@@ -153,6 +154,7 @@ const prod: EnvironmentConfig = {
     ossDataSourceName: 'otsbk_prd_oss',
   },
   schedule: { ...hourlySchedule, rerunTimes: 5, timeoutHours: 2 },
+  exportFormat: plainCsv,
   engine: 'data-integration',
   state: { ...dev.state, prefix: 'env/prod' },
 };

@@ -193,6 +193,9 @@ function validateEnvironment(env: EnvironmentConfig, project: ProjectConfig, pro
   if (env.engine === 'data-integration' && f.fileFormat !== 'csv') {
     c.fail('exportFormat.fileFormat', `"${f.fileFormat}" needs engine "runtime": the Data Integration node writes csv`);
   }
+  if (env.engine === 'data-integration' && f.compression !== 'none') {
+    c.fail('exportFormat.compression', `"${f.compression}" needs engine "runtime": the Data Integration OSS writer compresses parquet and orc only, not csv`);
+  }
 
   // State
   c.pattern('state.bucket', env.state.bucket, 'bucketName');
