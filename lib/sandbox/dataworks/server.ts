@@ -1,0 +1,243 @@
+/**
+ * Loopback DataWorks OpenAPI (2024-05-18) server for tests: the RPC actions the sync node needs, answered from
+ * an in-memory workspace (state.ts), behind the V3 signature check DataWorks applies (signature.ts), with fault
+ * injection (throttling, 5xx, connections dropped before or after the action took effect).
+ *
+ * Responses follow the field names of the DataWorks API reference; node and task ids are 19/15-digit integers
+ * written as JSON numbers, as DataWorks writes them, so clients that lose digits to `JSON.parse` fail here too.
+ */
+import { randomUUID } from 'node:crypto';
+import * as http from 'node:http';
+import { AddressInfo, Socket } from 'node:net';
+import { SandboxCredential, SignatureError, verifyV3Signature } from './signature';
+import { DataWorksState, SandboxApiError, SandboxNode, SandboxProject, SandboxRun } from './state';
+
+export type DataWorksAction =
+  | 'CreateNode' | 'UpdateNode' | 'GetNode' | 'DeleteNode' | 'ListNodes'
+  | 'CreatePipelineRun' | 'GetPipelineRun' | 'ExecPipelineRunStage' | 'ListPipelineRuns' | 'ListPipelineRunItems' | 'AbolishPipelineRun';
+
+export type DataWorksFault =
+  /** Answer 400 Throttling.User without acting. */
+  | { readonly kind: 'throttle' }
+  /** Answer with this 5xx status without acting. */
+  | { readonly kind: 'server-error'; readonly status?: number }
+  /** Close the connection without acting and without answering. */
+  | { readonly kind: 'drop-before' }
+  /** Act, then close the connection without answering: the client cannot know the action took effect. */
+  | { readonly kind: 'drop-after' };
+
+export interface DataWorksFaultRule {
+  readonly action: DataWorksAction | '*';
+  /** How many matching requests the rule affects; default 1. */
+  readonly count?: number;
+  readonly fault: DataWorksFault;
+}
+
+export interface DataWorksRequestRecord {
+  readonly action: string;
+  readonly parameters: Readonly<Record<string, string>>;
+  /** HTTP status answered, or 'dropped'. */
+  readonly outcome: number | 'dropped';
+  readonly code?: string;
+}
+
+export interface DataWorksSandboxOptions {
+  readonly credentials: readonly SandboxCredential[];
+  readonly projects: readonly SandboxProject[];
+}
+
+export interface DataWorksSandbox {
+  /** `http://127.0.0.1:<port>`: the value for OTSBK_DATAWORKS_ENDPOINT. */
+  readonly endpoint: string;
+  readonly state: DataWorksState;
+  readonly requests: DataWorksRequestRecord[];
+  inject(rule: DataWorksFaultRule): void;
+  /** Called for every signed request before it is handled (e.g. to kill a client process at a chosen moment). */
+  onRequest(listener: ((action: string, parameters: Readonly<Record<string, string>>) => void) | undefined): void;
+  close(): Promise<void>;
+}
+
+const ACTIONS = new Set<string>(['CreateNode', 'UpdateNode', 'GetNode', 'DeleteNode', 'ListNodes', 'CreatePipelineRun', 'GetPipelineRun', 'ExecPipelineRunStage', 'ListPipelineRuns', 'ListPipelineRunItems', 'AbolishPipelineRun']);
+
+export async function startDataWorksSandbox(options: DataWorksSandboxOptions): Promise<DataWorksSandbox> {
+  const state = new DataWorksState(options.projects);
+  const rules: Array<{ rule: DataWorksFaultRule; remaining: number }> = [];
+  const requests: DataWorksRequestRecord[] = [];
+  const nonces = new Set<string>();
+  const sockets = new Set<Socket>();
+  let listener: ((action: string, parameters: Readonly<Record<string, string>>) => void) | undefined;
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', c => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const requestId = randomUUID().toUpperCase();
+      const answer = (status: number, payload: Record<string, unknown>, parameters: Record<string, string>, action: string): void => {
+        requests.push({ action, parameters, outcome: status, code: typeof payload.Code === 'string' ? payload.Code : undefined });
+        const text = encodeWithIntegers({ RequestId: requestId, ...payload });
+        res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text), 'x-acs-request-id': requestId });
+        res.end(text);
+      };
+      const action = String(req.headers['x-acs-action'] ?? '');
+      let parameters: Record<string, string> = {};
+      try {
+        if (req.method !== 'POST' && req.method !== 'GET') throw new SandboxApiError(405, 'MethodNotAllowed', `${req.method} is not supported`);
+        verifyV3Signature({ method: req.method ?? '', url: req.url ?? '/', headers: req.headers, body }, options.credentials, nonces);
+        if (req.headers['x-acs-version'] !== '2024-05-18') throw new SandboxApiError(400, 'InvalidVersion', `version ${String(req.headers['x-acs-version'])} is not 2024-05-18`);
+        if (!ACTIONS.has(action)) throw new SandboxApiError(404, 'InvalidAction.NotFound', `action ${action} is not supported`);
+        parameters = { ...Object.fromEntries(new URL(req.url ?? '/', 'http://x').searchParams), ...Object.fromEntries(new URLSearchParams(body.toString('utf8'))) };
+        listener?.(action, parameters);
+        const fault = takeFault(rules, action);
+        if (fault?.kind === 'throttle') throw new SandboxApiError(400, 'Throttling.User', 'Request was denied due to user flow control.');
+        if (fault?.kind === 'server-error') throw new SandboxApiError(fault.status ?? 503, fault.status === 500 ? 'InternalError' : 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.');
+        if (fault?.kind === 'drop-before') {
+          requests.push({ action, parameters, outcome: 'dropped' });
+          req.socket.destroy();
+          return;
+        }
+        const payload = handle(state, action, parameters);
+        if (fault?.kind === 'drop-after') {
+          requests.push({ action, parameters, outcome: 'dropped' });
+          req.socket.destroy();
+          return;
+        }
+        answer(200, payload, parameters, action);
+      } catch (e) {
+        if (e instanceof SignatureError) answer(e.status, { Code: e.code, Message: e.message }, parameters, action);
+        else if (e instanceof SandboxApiError) answer(e.status, { Code: e.code, Message: e.message }, parameters, action);
+        else answer(500, { Code: 'InternalError', Message: (e as Error).message }, parameters, action);
+      }
+    });
+  });
+  server.on('connection', s => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    state,
+    requests,
+    inject: rule => rules.push({ rule, remaining: rule.count ?? 1 }),
+    onRequest: l => {
+      listener = l;
+    },
+    close: () => new Promise<void>(resolve => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+function takeFault(rules: Array<{ rule: DataWorksFaultRule; remaining: number }>, action: string): DataWorksFault | undefined {
+  const active = rules.find(r => r.remaining > 0 && (r.rule.action === '*' || r.rule.action === action));
+  if (!active) return undefined;
+  active.remaining--;
+  return active.rule.fault;
+}
+
+/** Marks a value to be written as a bare JSON integer however many digits it has. */
+class JsonInteger {
+  constructor(readonly digits: string) {}
+}
+
+function encodeWithIntegers(value: unknown): string {
+  const marker = '\u0000int:';
+  const text = JSON.stringify(value, (_k, v) => (v instanceof JsonInteger ? `${marker}${v.digits}` : typeof v === 'bigint' ? `${marker}${v}` : v));
+  return text.replace(/"\\u0000int:(-?\d+)"/g, '$1');
+}
+
+function handle(state: DataWorksState, action: string, p: Record<string, string>): Record<string, unknown> {
+  const projectId = p.ProjectId;
+  switch (action) {
+    case 'CreateNode': {
+      if (p.Scene !== undefined && p.Scene !== 'DATAWORKS_PROJECT') throw new SandboxApiError(400, 'InvalidParameter.Scene', `scene ${p.Scene} is not supported here`);
+      const node = state.createNode(projectId, p.Spec);
+      return { Id: node.id };
+    }
+    case 'UpdateNode':
+      state.updateNode(projectId, p.Id, p.Spec);
+      return { Success: true };
+    case 'GetNode': {
+      state.project(projectId);
+      const n = state.node(projectId, p.Id);
+      return { Node: nodeView(n, true) };
+    }
+    case 'DeleteNode':
+      state.deleteNode(projectId, p.Id);
+      return { Success: true };
+    case 'ListNodes': {
+      state.project(projectId);
+      const { page, size } = paging(p);
+      const all = [...state.nodes.values()].filter(n => n.projectId === projectId).sort((a, b) => (a.id < b.id ? -1 : 1));
+      return { PagingInfo: { Nodes: all.slice((page - 1) * size, page * size).map(n => nodeView(n, false)), PageNumber: String(page), PageSize: String(size), TotalCount: String(all.length) } };
+    }
+    case 'CreatePipelineRun':
+      return { Id: state.createRun(projectId, p.Type, p.ObjectIds, p.Description).id };
+    case 'GetPipelineRun': {
+      const run = state.run(projectId, p.Id);
+      state.settle(run);
+      return { Pipeline: runView(run) };
+    }
+    case 'ExecPipelineRunStage':
+      state.execStage(projectId, p.Id, p.Code);
+      return { Success: true };
+    case 'AbolishPipelineRun':
+      state.abolish(projectId, p.Id);
+      return { Success: true };
+    case 'ListPipelineRuns': {
+      state.project(projectId);
+      const { page, size } = paging(p);
+      const all = state.runs.filter(r => r.projectId === projectId && (p.Status === undefined || r.status === p.Status)).slice().reverse();
+      return { PagingInfo: { PipelineRuns: all.slice((page - 1) * size, page * size).map(runView), PageNumber: page, PageSize: size, TotalCount: all.length } };
+    }
+    case 'ListPipelineRunItems': {
+      const run = state.run(projectId, p.PipelineRunId);
+      const item = { Id: run.nodeId, Name: run.nodeName, Spec: run.packagedSpec, Status: run.status, Type: 'Node', Version: run.packagedVersion, CreateTime: run.createTime, ModifyTime: run.createTime };
+      return { PagingInfo: { PipelineRunItems: [item], PageNumber: 1, PageSize: 100, TotalCount: 1 } };
+    }
+    default:
+      throw new SandboxApiError(404, 'InvalidAction.NotFound', `action ${action} is not supported`);
+  }
+}
+
+function paging(p: Record<string, string>): { page: number; size: number } {
+  const page = Number(p.PageNumber ?? 1);
+  const size = Number(p.PageSize ?? 10);
+  if (!Number.isInteger(page) || page < 1) throw new SandboxApiError(400, 'InvalidParameter.PageNumber', `PageNumber ${p.PageNumber} is invalid`);
+  if (!Number.isInteger(size) || size < 1 || size > 100) throw new SandboxApiError(400, 'InvalidParameter.PageSize', `PageSize ${p.PageSize} must be 1 to 100`);
+  return { page, size };
+}
+
+function nodeView(n: SandboxNode, withSpec: boolean): Record<string, unknown> {
+  const node = (n.spec.spec as { nodes: Array<Record<string, unknown>> }).nodes[0];
+  const view: Record<string, unknown> = {
+    Id: n.id,
+    Name: n.name,
+    ProjectId: new JsonInteger(n.projectId),
+    CreateTime: n.createTime,
+    ModifyTime: n.modifyTime,
+    Description: typeof node.description === 'string' ? node.description : undefined,
+    TaskId: n.taskId,
+  };
+  if (withSpec) {
+    view.Spec = JSON.stringify(n.spec);
+    delete view.Description;
+  }
+  return view;
+}
+
+function runView(r: SandboxRun): Record<string, unknown> {
+  return {
+    Id: r.id,
+    ProjectId: new JsonInteger(r.projectId),
+    Status: r.status,
+    Message: r.message,
+    CreateTime: r.createTime,
+    ModifyTime: r.createTime,
+    Creator: '110755000425XXXX',
+    Stages: r.stages.map(s => ({ Code: s.code, Name: s.name, Type: s.type, Step: s.step, Status: s.status, Message: s.message, Description: s.name })),
+  };
+}
