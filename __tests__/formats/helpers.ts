@@ -1,0 +1,104 @@
+/** Shared test fixtures: synthetic stream records and a hyparquet reader running in a child process (hyparquet is ESM-only). */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StreamColumn, StreamRecord, StreamRecordPage } from '../../lib/runtime/reader/types';
+
+export const PRIMARY_KEY = [{ name: 'user_id', type: 'String' as const }, { name: 'seq', type: 'Integer' as const }];
+
+export function putColumn(name: string, value: StreamColumn['value'], timestampMillis = 1_700_000_000_000): StreamColumn {
+  const type = typeof value === 'string' ? 'STRING' : typeof value === 'bigint' ? 'INTEGER' : typeof value === 'number' ? 'DOUBLE' : typeof value === 'boolean' ? 'BOOLEAN' : 'BINARY';
+  return { name, operation: 'PUT', type, value, timestampMillis };
+}
+
+export function record(action: StreamRecord['action'], user: string, seq: bigint, columns: StreamColumn[], writeTimeMicros = 1_700_000_000_000_000, rowIndex = 0): StreamRecord {
+  return {
+    action,
+    shardId: 'shard-0',
+    writeTimeMicros,
+    epoch: 1,
+    rowIndex,
+    primaryKey: [{ name: 'user_id', type: 'STRING', value: user }, { name: 'seq', type: 'INTEGER', value: seq }],
+    columns,
+    timeseries: null,
+  };
+}
+
+/** Deterministic pseudo-random records: a mix of PUT / UPDATE (with cell deletes) / DELETE. */
+export function syntheticRecords(count: number, startMicros = 1_700_000_000_000_000, seed = 1): StreamRecord[] {
+  let s = seed >>> 0;
+  const rnd = (): number => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+  const out: StreamRecord[] = [];
+  for (let i = 0; i < count; i++) {
+    const t = startMicros + i * 1000;
+    const ms = Math.floor(t / 1000);
+    const r = rnd();
+    const user = `user-${Math.floor(rnd() * 100000).toString().padStart(6, '0')}`;
+    if (r < 0.6) {
+      out.push(record('PUT', user, BigInt(i), [
+        putColumn('name', `Name ${i} "quoted", with comma`, ms),
+        putColumn('score', Math.round(rnd() * 1e6) / 100, ms),
+        putColumn('count', BigInt(Math.floor(rnd() * 1e9)), ms),
+        putColumn('active', rnd() < 0.5, ms),
+      ], t, i));
+    } else if (r < 0.9) {
+      out.push(record('UPDATE', user, BigInt(i), [
+        putColumn('score', Math.round(rnd() * 1e6) / 100, ms),
+        { name: 'name', operation: 'DELETE_ONE_VERSION', type: null, value: null, timestampMillis: ms - 5 },
+        { name: 'tags', operation: 'DELETE_ALL_VERSIONS', type: null, value: null, timestampMillis: null },
+      ], t, i));
+    } else {
+      out.push(record('DELETE', user, BigInt(i), [], t, i));
+    }
+  }
+  return out;
+}
+
+/** Splits records into pages of `size` (the reader's unit). */
+export function pagesOf(records: readonly StreamRecord[], size: number): StreamRecordPage[] {
+  const pages: StreamRecordPage[] = [];
+  for (let i = 0; i < records.length; i += size) pages.push({ shardId: 'shard-0', records: records.slice(i, i + size) });
+  return pages;
+}
+
+export async function* asyncPages(pages: readonly StreamRecordPage[]): AsyncGenerator<StreamRecordPage> {
+  for (const p of pages) yield p;
+}
+
+const HYPARQUET_SCRIPT = `
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { parquetReadObjects, parquetMetadata } from 'hyparquet';
+const buf = readFileSync(process.argv[1]);
+const file = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+const compressors = { GZIP: (input) => new Uint8Array(gunzipSync(input)) };
+const rows = await parquetReadObjects({ file, compressors, utf8: false });
+const meta = parquetMetadata(file);
+const replacer = (k, v) => typeof v === 'bigint' ? { $bigint: v.toString() } : v instanceof Uint8Array ? { $bytes: Buffer.from(v).toString('base64') } : v;
+process.stdout.write(JSON.stringify({ rows, numRows: meta.num_rows, rowGroups: meta.row_groups.length, schema: meta.schema, createdBy: meta.created_by }, replacer));
+`;
+
+export interface HyparquetResult {
+  readonly rows: Record<string, unknown>[];
+  readonly numRows: unknown;
+  readonly rowGroups: number;
+  readonly schema: Array<Record<string, unknown>>;
+  readonly createdBy: string;
+}
+
+/** Reads a Parquet file with hyparquet; bigints come back as `{ $bigint }`, byte arrays as `{ $bytes }` (base64). */
+export function readWithHyparquet(file: Buffer): HyparquetResult {
+  const dir = mkdtempSync(join(tmpdir(), 'pq-'));
+  try {
+    const path = join(dir, 'f.parquet');
+    writeFileSync(path, file);
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', HYPARQUET_SCRIPT, path], { cwd: join(__dirname, '..', '..'), maxBuffer: 256 * 1024 * 1024 });
+    return JSON.parse(out.toString('utf8')) as HyparquetResult;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * Output layouts: how stream records become rows of a flat table, following the Data Integration
+ * Tablestore Stream reader (DataX `otsstreamreader`).
+ *
+ * `cells` (the reader's default, multi-version "column mode"): one row per cell change,
+ *   | <pk columns...> | column_name | timestamp | column_value | op_type | [seq_id] |
+ *   op_type: U (cell written), DO (one version deleted), DA (all versions deleted), DR (row deleted).
+ *   A PUT record is a DR row followed by one U row per column (PutRow replaces the whole row); a DELETE record
+ *   is one DR row; an UPDATE record is one row per column operation. `timestamp` is the cell version in ms
+ *   (null for DA and DR), `column_value` is null except for U rows.
+ *
+ * `rows` (the reader's `mode: single_version_and_update_only`): one row per PUT/UPDATE record with the
+ *   configured columns (primary key and attribute names) and their new values; DELETE records and column
+ *   deletions are skipped, as is a record that carries none of the configured columns. For time series tables
+ *   the columns `_m_name`, `_data_source`, `_tags` and `_time` name the data point's identity fields.
+ *
+ * `seq_id` (the reader's `isExportSequenceInfo: true`) is `%010d_%020d_%010d_<shard>` of epoch, write time
+ * (µs) and row index, with `:%010d` column index appended in cell mode.
+ */
+import type { StreamRecord } from '../reader/types';
+
+/** A value in an output row. int64 columns carry bigint (values) or integral numbers (timestamps). */
+export type FieldValue = string | bigint | number | boolean | Buffer | null;
+
+/**
+ * Column types. `variant` holds values of differing types (cell mode's column_value): text formats print them
+ * as they are, Parquet stores their text form.
+ */
+export type FieldType = 'string' | 'int64' | 'double' | 'boolean' | 'binary' | 'variant';
+
+export interface OutputColumn {
+  readonly name: string;
+  readonly type: FieldType;
+}
+
+export interface OutputLayout {
+  readonly kind: 'cells' | 'rows';
+  readonly columns: readonly OutputColumn[];
+  /**
+   * Writes each output row of `record` into `row` (length `columns.length`, reused between rows) and calls
+   * `emit` once per row; `emit` must consume the row before returning. Returns the number of rows.
+   */
+  rowsOf(record: StreamRecord, row: FieldValue[], emit: () => void): number;
+}
+
+/** A primary key column as the table schema declares it. */
+export interface KeyColumnSpec {
+  readonly name: string;
+  readonly type: 'Integer' | 'String' | 'Binary';
+}
+
+export interface CellsLayoutOptions {
+  readonly primaryKey: readonly KeyColumnSpec[];
+  /** Append the `seq_id` column (Data Integration `isExportSequenceInfo`). Default false. */
+  readonly sequenceInfo?: boolean;
+}
+
+const KEY_FIELD_TYPES: Record<KeyColumnSpec['type'], FieldType> = { Integer: 'int64', String: 'string', Binary: 'binary' };
+
+function pad(value: number, width: number): string {
+  const s = String(value);
+  return s.length >= width ? s : '0'.repeat(width - s.length) + s;
+}
+
+/** DataX's `%010d_%020d_%010d_%s`. */
+function sequenceId(record: StreamRecord): string {
+  return `${pad(record.epoch, 10)}_${pad(record.writeTimeMicros, 20)}_${pad(record.rowIndex, 10)}_${record.shardId}`;
+}
+
+export function cellsLayout(options: CellsLayoutOptions): OutputLayout {
+  const pk = options.primaryKey;
+  if (pk.length === 0) throw new Error('cellsLayout: primaryKey must name at least one column');
+  const withSeq = options.sequenceInfo ?? false;
+  const columns: OutputColumn[] = [
+    ...pk.map((c) => ({ name: c.name, type: KEY_FIELD_TYPES[c.type] })),
+    { name: 'column_name', type: 'string' },
+    { name: 'timestamp', type: 'int64' },
+    { name: 'column_value', type: 'variant' },
+    { name: 'op_type', type: 'string' },
+  ];
+  if (withSeq) columns.push({ name: 'seq_id', type: 'string' });
+  const names = new Set<string>();
+  for (const c of columns) {
+    if (names.has(c.name)) throw new Error(`cellsLayout: output column '${c.name}' appears twice (a primary key column may not be named like a cell-mode column)`);
+    names.add(c.name);
+  }
+  const nPk = pk.length;
+  const iName = nPk;
+  const iTs = nPk + 1;
+  const iValue = nPk + 2;
+  const iOp = nPk + 3;
+  const iSeq = nPk + 4;
+
+  return {
+    kind: 'cells',
+    columns,
+    rowsOf(record, row, emit) {
+      const key = record.primaryKey;
+      if (key.length !== nPk) {
+        throw new Error(`Stream record from shard ${record.shardId} has ${key.length} primary key columns (${key.map((k) => k.name).join(', ')}); the layout expects ${nPk} (${pk.map((k) => k.name).join(', ')})`);
+      }
+      for (let k = 0; k < nPk; k++) row[k] = key[k].value;
+      const seqBase = withSeq ? sequenceId(record) : '';
+      let colIdx = 0;
+      let rows = 0;
+      if (record.action === 'PUT' || record.action === 'DELETE') {
+        row[iName] = null;
+        row[iTs] = null;
+        row[iValue] = null;
+        row[iOp] = 'DR';
+        if (withSeq) row[iSeq] = `${seqBase}:${pad(colIdx, 10)}`;
+        colIdx++;
+        emit();
+        rows++;
+        if (record.action === 'DELETE') return rows;
+      }
+      for (const col of record.columns) {
+        row[iName] = col.name;
+        switch (col.operation) {
+          case 'PUT':
+            row[iTs] = col.timestampMillis;
+            row[iValue] = col.value;
+            row[iOp] = 'U';
+            break;
+          case 'DELETE_ONE_VERSION':
+            row[iTs] = col.timestampMillis;
+            row[iValue] = null;
+            row[iOp] = 'DO';
+            break;
+          case 'DELETE_ALL_VERSIONS':
+            row[iTs] = null;
+            row[iValue] = null;
+            row[iOp] = 'DA';
+            break;
+          default:
+            throw new Error(`Unknown column operation ${String((col as { operation: unknown }).operation)} for column ${col.name}`);
+        }
+        if (withSeq) row[iSeq] = `${seqBase}:${pad(colIdx, 10)}`;
+        colIdx++;
+        emit();
+        rows++;
+      }
+      return rows;
+    },
+  };
+}
+
+export interface RowColumnSpec {
+  readonly name: string;
+  /** Column type when known (Parquet uses it); `variant` (text in Parquet) otherwise. */
+  readonly type?: FieldType;
+  /** Data Integration's `dataType`; only `new` (the value the write set) is available from the stream. */
+  readonly dataType?: 'new' | 'old' | 'latest';
+}
+
+export interface RowsLayoutOptions {
+  readonly columns: readonly RowColumnSpec[];
+  /** Append the `seq_id` column. Default false. */
+  readonly sequenceInfo?: boolean;
+}
+
+/** Types of the time series identity columns, used when a column spec gives none. */
+const TIMESERIES_FIELD_TYPES: ReadonlyMap<string, FieldType> = new Map<string, FieldType>([['_m_name', 'string'], ['_data_source', 'string'], ['_tags', 'string'], ['_time', 'int64']]);
+
+/** `_tags` of a time series point as Tablestore prints it: `["k=v",...]` sorted by tag name. */
+function tagsText(tags: Readonly<Record<string, string>>): string {
+  return JSON.stringify(Object.keys(tags).sort().map((k) => `${k}=${tags[k]}`));
+}
+
+export function rowsLayout(options: RowsLayoutOptions): OutputLayout {
+  if (options.columns.length === 0) throw new Error('rowsLayout: columns must name at least one column (row mode exports nothing otherwise)');
+  const slots = new Map<string, number>();
+  options.columns.forEach((c, i) => {
+    if (c.dataType !== undefined && c.dataType !== 'new') {
+      throw new Error(`rowsLayout: column '${c.name}' asks for dataType '${c.dataType}'; the stream only carries the new value ('new')`);
+    }
+    if (slots.has(c.name)) throw new Error(`rowsLayout: column '${c.name}' is listed twice`);
+    slots.set(c.name, i);
+  });
+  const withSeq = options.sequenceInfo ?? false;
+  const columns: OutputColumn[] = options.columns.map((c) => ({ name: c.name, type: c.type ?? TIMESERIES_FIELD_TYPES.get(c.name) ?? 'variant' }));
+  if (withSeq) {
+    if (slots.has('seq_id')) throw new Error("rowsLayout: column 'seq_id' clashes with the sequence info column");
+    columns.push({ name: 'seq_id', type: 'string' });
+  }
+  const n = options.columns.length;
+  const tsSlots = {
+    measurement: slots.get('_m_name'),
+    dataSource: slots.get('_data_source'),
+    tags: slots.get('_tags'),
+    time: slots.get('_time'),
+  };
+
+  return {
+    kind: 'rows',
+    columns,
+    rowsOf(record, row, emit) {
+      if (record.action === 'DELETE') return 0;
+      for (let i = 0; i < n; i++) row[i] = null;
+      let found = false;
+      const ts = record.timeseries;
+      if (ts) {
+        if (tsSlots.measurement !== undefined) { row[tsSlots.measurement] = ts.measurement; found = true; }
+        if (tsSlots.dataSource !== undefined) { row[tsSlots.dataSource] = ts.dataSource; found = true; }
+        if (tsSlots.tags !== undefined) { row[tsSlots.tags] = tagsText(ts.tags); found = true; }
+        if (tsSlots.time !== undefined) { row[tsSlots.time] = ts.timeMicros; found = true; }
+        for (const f of ts.fields) {
+          const slot = slots.get(f.name);
+          if (slot !== undefined && f.operation === 'PUT') { row[slot] = f.value; found = true; }
+        }
+      } else {
+        for (const k of record.primaryKey) {
+          const slot = slots.get(k.name);
+          if (slot !== undefined) { row[slot] = k.value; found = true; }
+        }
+        for (const c of record.columns) {
+          if (c.operation !== 'PUT') continue;
+          const slot = slots.get(c.name);
+          if (slot !== undefined) { row[slot] = c.value; found = true; }
+        }
+      }
+      if (!found) return 0;
+      if (withSeq) row[n] = sequenceId(record);
+      emit();
+      return 1;
+    },
+  };
+}

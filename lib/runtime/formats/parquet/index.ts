@@ -1,0 +1,3 @@
+export { ParquetFileWriter } from './writer';
+export type { ParquetCodec, ParquetColumnKind, ParquetColumnSpec, ParquetWriterOptions } from './writer';
+export { snappyCompress } from './snappy';
