@@ -1,0 +1,59 @@
+/**
+ * Credentials from the standard Alibaba Cloud chain (`@alicloud/credentials`): environment variables
+ * (ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / _SECURITY_TOKEN), OIDC, the CLI profile, the credentials file
+ * profile, the ECS RAM role, a credentials URI. Every value loaded is registered with the redactor, so no log line
+ * or error message can carry it.
+ */
+import Credential from '@alicloud/credentials';
+import { SyncFailedError } from './errors';
+import { registerSecret } from './redact';
+
+export interface AccessCredentials {
+  readonly accessKeyId: string;
+  readonly accessKeySecret: string;
+  /** Present for STS credentials (RAM role, ECS role, OIDC). */
+  readonly securityToken?: string;
+}
+
+/** Returns current credentials; may refresh them (STS tokens expire). */
+export type CredentialProvider = () => Promise<AccessCredentials>;
+
+/** Temporary credentials are asked for again after this long; the chain itself refreshes before expiry. */
+const STS_CACHE_MS = 5 * 60_000;
+
+/** The default chain, cached: static keys for the process lifetime, STS credentials for five minutes. */
+export function defaultCredentialProvider(): CredentialProvider {
+  let client: Credential | undefined;
+  let cached: { value: AccessCredentials; at: number } | undefined;
+  return async () => {
+    if (cached && (cached.value.securityToken === undefined || Date.now() - cached.at < STS_CACHE_MS)) return cached.value;
+    try {
+      client ??= new Credential();
+      const c = await client.getCredential();
+      if (!c.accessKeyId || !c.accessKeySecret) throw new Error('the credential chain returned no AccessKey');
+      const value: AccessCredentials = c.securityToken ? { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken } : { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret };
+      registerCredentials(value);
+      cached = { value, at: Date.now() };
+      return value;
+    } catch (err) {
+      throw new SyncFailedError(
+        'No Alibaba Cloud credentials found: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET ' +
+          '(and ALIBABA_CLOUD_SECURITY_TOKEN for STS), configure a profile (~/.alibabacloud/credentials or the aliyun CLI), ' +
+          `or run where an ECS RAM role is attached (${(err as Error).message})`,
+        { cause: err },
+      );
+    }
+  };
+}
+
+/** Fixed credentials (tests, the sandbox); registered with the redactor like any other. */
+export function staticCredentialProvider(credentials: AccessCredentials): CredentialProvider {
+  registerCredentials(credentials);
+  return async () => credentials;
+}
+
+function registerCredentials(c: AccessCredentials): void {
+  registerSecret(c.accessKeyId);
+  registerSecret(c.accessKeySecret);
+  registerSecret(c.securityToken);
+}
