@@ -7,3 +7,4 @@ export { TABLESTORE_PROTO } from './protocol/schema';
 export * from './protocol/stream-wire';
 export * from './transport';
 export * from './stream-client';
+export * from './timeseries';

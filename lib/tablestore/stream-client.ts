@@ -6,6 +6,7 @@ import { decodeRowAt } from './plainbuffer/decode';
 import { PlainBufferRow, PrimaryKeyType } from './plainbuffer/types';
 import { decodeMessage, encodeMessage } from './protocol/messages';
 import { decodeGetStreamRecordResponse, StreamRecordBatch } from './protocol/stream-wire';
+import { formatTimeseriesTags } from './timeseries';
 import { TablestoreTransport, TransportOptions } from './transport';
 
 export type TablestoreStreamClientOptions = TransportOptions;
@@ -106,15 +107,6 @@ interface PbTimeseriesMeta {
 }
 
 const ACTION_NAMES: readonly StreamActionType[] = ['PUT_ROW', 'PUT_ROW', 'UPDATE_ROW', 'DELETE_ROW'];
-
-/** Tags as the service stores them in `_tags`: ["k=v",...] sorted by key. */
-export function formatTimeseriesTags(tags: Readonly<Record<string, string>>): string {
-  const keys = Object.keys(tags).sort();
-  for (const k of keys) {
-    if (/["=]/.test(k) || /["=]/.test(tags[k])) throw new TypeError(`tag ${k}=${tags[k]} must not contain '"' or '='`);
-  }
-  return `[${keys.map((k) => `"${k}=${tags[k]}"`).join(',')}]`;
-}
 
 export class TablestoreStreamClient {
   private readonly transport: TablestoreTransport;

@@ -1,0 +1,3 @@
+export { startTablestoreSandbox, TablestoreSandbox, TablestoreSandboxOptions, TablestoreSandboxStats, ShardView } from './server';
+export { SandboxClock } from './clock';
+export { FaultInjector, FaultKind, FaultOptions } from './faults';

@@ -1,0 +1,265 @@
+/**
+ * Loopback Tablestore server for tests and benchmarks.
+ *
+ * Speaks the wire protocol of the real service closely enough for the official
+ * `tablestore` Node SDK and for TablestoreStreamClient: signed POST /<Operation>
+ * requests with protobuf bodies, protobuf Error bodies on failure. Every write
+ * is kept as its stream record (encoded PlainBuffer) in a compact log; streams
+ * are served from it. Test hooks: a controllable clock, fault injection, shard
+ * split/merge and stream trimming.
+ */
+import { randomBytes } from 'node:crypto';
+import * as http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { encodeMessage } from '../../tablestore/protocol/messages';
+import { contentMd5, HEADER_REQUEST_ID, verifyRequest } from '../../tablestore/signing';
+import { SandboxClock } from './clock';
+import { FaultInjector } from './faults';
+import { ServiceError } from './service-error';
+import { SandboxSettings, SandboxState } from './state';
+import { STREAM_HANDLERS } from './stream-handlers';
+import { TABLE_HANDLERS } from './table-handlers';
+import { TIMESERIES_HANDLERS } from './timeseries-handlers';
+
+export interface TablestoreSandboxOptions {
+  /** Default "sandbox". */
+  readonly instanceName?: string;
+  /** Default "sandbox-access-key-id". */
+  readonly accessKeyId?: string;
+  /** Default: random per sandbox. */
+  readonly accessKeySecret?: string;
+  /** When set, every request must carry this x-ots-ststoken. */
+  readonly securityToken?: string;
+  /** Fix the clock at this instant (µs) instead of following real time. */
+  readonly startMicros?: number;
+  /** Shards of a newly enabled stream (default 4). */
+  readonly shardCount?: number;
+  /**
+   * GetStreamRecord page size when the request sets no limit (default 100).
+   * The public API reference documents neither the default nor a maximum.
+   */
+  readonly defaultStreamRecordLimit?: number;
+  /** Largest limit honoured; larger limits are capped (default 10000). */
+  readonly maxStreamRecordLimit?: number;
+  /** Soft cap of record bytes per GetStreamRecord response (default 8 MiB). */
+  readonly maxStreamRecordBytes?: number;
+  /** Shards per DescribeStream page without shard_limit (default 100). */
+  readonly describeStreamPageSize?: number;
+  /** next_token rounds GetShardIterator(timestamp) answers before the iterator (default 0). */
+  readonly shardIteratorTokenRounds?: number;
+  /** Stream retention of time series tables, hours (default 168). */
+  readonly timeseriesStreamExpirationHours?: number;
+  /** Allowed x-ots-date skew against real time in ms (default 15 min); null = unchecked. */
+  readonly maxClockSkewMs?: number | null;
+  /** Request body cap in bytes (default 16 MiB); larger gets OTSRequestBodyTooLarge. */
+  readonly maxRequestBytes?: number;
+}
+
+export interface TablestoreSandboxStats {
+  /** Requests that passed authentication, by operation. */
+  readonly requests: Record<string, number>;
+  /** Requests rejected by authentication. */
+  authFailures: number;
+}
+
+export interface ShardView {
+  readonly shardId: string;
+  readonly parentId: string | null;
+  readonly parentSiblingId: string | null;
+  readonly closed: boolean;
+  readonly recordCount: number;
+}
+
+export interface TablestoreSandbox {
+  /** http://127.0.0.1:<port> */
+  readonly endpoint: string;
+  readonly instanceName: string;
+  readonly accessKeyId: string;
+  readonly accessKeySecret: string;
+  readonly securityToken: string | undefined;
+  /** Controls write timestamps: set()/advance() fix it, useRealTime() releases it. */
+  readonly clock: SandboxClock;
+  /** Arms failures for the next matching requests. */
+  readonly faults: FaultInjector;
+  readonly stats: TablestoreSandboxStats;
+  /** Closes an open shard (default: the first open one) and opens two children; returns their ids. */
+  splitShard(tableName: string, shardId?: string): [string, string];
+  /** Closes two adjacent open shards and opens their merged child; returns its id. */
+  mergeShards(tableName: string, shardIdA: string, shardIdB: string): string;
+  /** Expires stream records written before `beforeMicros` (OTSTrimmedDataAccess afterwards). */
+  trimStream(tableName: string, beforeMicros: number): void;
+  /** Shards of the table's current stream, in creation order. */
+  shards(tableName: string): ShardView[];
+  /** Writes recorded for a table (all of them, streamed or not). */
+  writeCount(tableName: string): number;
+  close(): Promise<void>;
+}
+
+const HANDLERS: Readonly<Record<string, (state: SandboxState, body: Buffer) => Buffer>> = {
+  ...TABLE_HANDLERS,
+  ...STREAM_HANDLERS,
+  ...TIMESERIES_HANDLERS,
+};
+
+function positiveInt(name: string, v: number | undefined, dflt: number, min = 1): number {
+  const x = v ?? dflt;
+  if (!Number.isInteger(x) || x < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${x}`);
+  return x;
+}
+
+export async function startTablestoreSandbox(options: TablestoreSandboxOptions = {}): Promise<TablestoreSandbox> {
+  const instanceName = options.instanceName ?? 'sandbox';
+  const accessKeyId = options.accessKeyId ?? 'sandbox-access-key-id';
+  const accessKeySecret = options.accessKeySecret ?? randomBytes(18).toString('base64url');
+  const settings: SandboxSettings = {
+    shardCount: positiveInt('shardCount', options.shardCount, 4),
+    defaultStreamRecordLimit: positiveInt('defaultStreamRecordLimit', options.defaultStreamRecordLimit, 100),
+    maxStreamRecordLimit: positiveInt('maxStreamRecordLimit', options.maxStreamRecordLimit, 10_000),
+    maxStreamRecordBytes: positiveInt('maxStreamRecordBytes', options.maxStreamRecordBytes, 8 * 1024 * 1024),
+    describeStreamPageSize: positiveInt('describeStreamPageSize', options.describeStreamPageSize, 100),
+    shardIteratorTokenRounds: positiveInt('shardIteratorTokenRounds', options.shardIteratorTokenRounds, 0, 0),
+    timeseriesStreamExpirationHours: positiveInt('timeseriesStreamExpirationHours', options.timeseriesStreamExpirationHours, 168),
+  };
+  const maxRequestBytes = positiveInt('maxRequestBytes', options.maxRequestBytes, 16 * 1024 * 1024);
+  const maxClockSkewMs = options.maxClockSkewMs === undefined ? 15 * 60 * 1000 : options.maxClockSkewMs;
+  const clock = new SandboxClock(options.startMicros);
+  const state = new SandboxState(settings, clock);
+  const faults = new FaultInjector();
+  const stats: TablestoreSandboxStats = { requests: {}, authFailures: 0 };
+  let requestCounter = 0;
+  const requestIdPrefix = randomBytes(4).toString('hex');
+
+  const send = (res: http.ServerResponse, status: number, body: Buffer, dropMidway = false): void => {
+    const requestId = `${requestIdPrefix}-${(++requestCounter).toString(16).padStart(8, '0')}`;
+    res.writeHead(status, {
+      'content-length': body.length,
+      'content-type': 'application/x-protobuf',
+      [HEADER_REQUEST_ID]: requestId,
+      'x-ots-date': new Date().toISOString(),
+      'x-ots-contentmd5': contentMd5(body),
+      'x-ots-contenttype': 'protocol buffer',
+    });
+    if (!dropMidway) {
+      res.end(body);
+      return;
+    }
+    res.write(body.subarray(0, Math.floor(body.length / 2)));
+    // Let the partial body reach the socket, then cut the connection.
+    setImmediate(() => res.socket?.destroy());
+  };
+
+  const sendError = (res: http.ServerResponse, status: number, code: string, message: string): void => {
+    send(res, status, encodeMessage('Error', { code, message }));
+  };
+
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): void => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'POST') {
+      sendError(res, 405, 'OTSMethodNotAllowed', 'Only POST method for requests is supported.');
+      return;
+    }
+    const auth = verifyRequest({
+      path,
+      method: req.method,
+      headers: req.headers,
+      body,
+      instanceName,
+      secretFor: (id) => (id === accessKeyId ? accessKeySecret : undefined),
+      securityToken: options.securityToken,
+      maxClockSkewMs: maxClockSkewMs ?? undefined,
+    });
+    if (!auth.ok) {
+      stats.authFailures++;
+      sendError(res, auth.status, auth.code, auth.message);
+      return;
+    }
+    const operation = path.slice(1);
+    const handler = Object.prototype.hasOwnProperty.call(HANDLERS, operation) ? HANDLERS[operation] : undefined;
+    if (!handler) {
+      sendError(res, 400, 'OTSParameterInvalid', `Unsupported operation: ${operation}.`);
+      return;
+    }
+    stats.requests[operation] = (stats.requests[operation] ?? 0) + 1;
+    const fault = faults.take(operation);
+    if (fault && fault.kind !== 'dropConnection') {
+      sendError(res, fault.status ?? 500, fault.code ?? 'OTSInternalServerError', fault.message ?? '');
+      return;
+    }
+    let out: Buffer;
+    try {
+      out = handler(state, body);
+    } catch (err) {
+      if (err instanceof ServiceError) sendError(res, err.status, err.code, err.message);
+      else sendError(res, 500, 'OTSInternalServerError', `sandbox failure in ${operation}: ${(err as Error).stack ?? String(err)}`);
+      return;
+    }
+    send(res, 200, out, fault?.kind === 'dropConnection');
+  };
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxRequestBytes) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (tooLarge) {
+        sendError(res, 413, 'OTSRequestBodyTooLarge', `The size of POST data is too large: ${size} bytes, limit ${maxRequestBytes}.`);
+        return;
+      }
+      handle(req, res, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    instanceName,
+    accessKeyId,
+    accessKeySecret,
+    securityToken: options.securityToken,
+    clock,
+    faults,
+    stats,
+    splitShard(tableName, shardId) {
+      const table = state.table(tableName);
+      const stream = table.requireStream();
+      const target = shardId ?? stream.shards.find((s) => !s.closed)?.id;
+      if (target === undefined) throw new RangeError(`table ${tableName} has no open shard`);
+      return table.splitShard(target);
+    },
+    mergeShards(tableName, a, b) {
+      return state.table(tableName).mergeShards(a, b);
+    },
+    trimStream(tableName, beforeMicros) {
+      state.table(tableName).trimStream(beforeMicros);
+    },
+    shards(tableName) {
+      const stream = state.table(tableName).requireStream();
+      return stream.shards.map((s) => ({
+        shardId: s.id,
+        parentId: s.parentId,
+        parentSiblingId: s.parentSiblingId,
+        closed: s.closed,
+        recordCount: s.records.count - s.trimmedCount,
+      }));
+    },
+    writeCount(tableName) {
+      return state.table(tableName).log.count;
+    },
+    close() {
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
