@@ -82,6 +82,8 @@ export interface PipelineStage {
 export interface PipelineRun {
   readonly id: string;
   readonly status: PipelineStatus;
+  /** Creation time (ms since epoch), when DataWorks reports it. */
+  readonly createTime?: number;
   readonly message?: string;
   readonly stages: readonly PipelineStage[];
 }
@@ -337,5 +339,5 @@ function toPipelineRun(p: Record<string, unknown>): PipelineRun {
       message: typeof s.Message === 'string' ? s.Message : undefined,
     };
   }).sort((a, b) => a.step - b.step);
-  return { id: String(p.Id ?? ''), status: toStatus(p.Status), message: typeof p.Message === 'string' ? p.Message : undefined, stages };
+  return { id: String(p.Id ?? ''), status: toStatus(p.Status), createTime: typeof p.CreateTime === 'number' ? p.CreateTime : undefined, message: typeof p.Message === 'string' ? p.Message : undefined, stages };
 }

@@ -8,7 +8,7 @@
  */
 import { classifyDataWorksError, DataWorksApiError, DataWorksClient, PipelineRun, PipelineStage } from './client';
 import { markerOfSpecText } from './marker';
-import { DEFAULT_RETRY_POLICY, describeError, Sleep, withRetry } from './retry';
+import { DEFAULT_RETRY_POLICY, describeError, RetryPolicy, Sleep, withRetry } from './retry';
 
 export type DeploymentType = 'Online' | 'Offline';
 
@@ -18,6 +18,8 @@ export interface DeployOptions {
   readonly sleep: Sleep;
   readonly now: () => number;
   readonly log: (line: string) => void;
+  /** Retry policy for creating the process; defaults to DEFAULT_RETRY_POLICY. */
+  readonly retryPolicy?: RetryPolicy;
 }
 
 export class DeploymentError extends Error {
@@ -40,6 +42,22 @@ const TERMINAL_FAILURES = new Set(['Fail', 'Termination', 'Cancel']);
 export async function deployNode(client: DataWorksClient, target: DeployTarget, type: DeploymentType, options: DeployOptions): Promise<PipelineRun> {
   const runId = (await adoptInFlight(client, target, type, options)) ?? (await createRun(client, target, type, options));
   return driveToCompletion(client, target, runId, type, options);
+}
+
+/**
+ * Whether the node's most recent successful deployment process deployed it (Online) with exactly this marker in
+ * its packaged spec, i.e. production already runs the desired version. Looks at the newest 100 successful
+ * processes of the workspace.
+ */
+export async function isDeployedWith(client: DataWorksClient, target: DeployTarget, marker: { spec: string; owner: string }): Promise<boolean> {
+  const { runs } = await client.listPipelineRuns(target.projectId, 'Success', 1, 100);
+  for (const run of [...runs].sort((a, b) => (b.createTime ?? 0) - (a.createTime ?? 0))) {
+    const item = (await client.listPipelineRunItems(target.projectId, run.id)).find(i => i.id === target.nodeId);
+    if (!item) continue;
+    const packaged = markerOfSpecText(item.spec);
+    return runType(run) === 'Online' && packaged?.spec === marker.spec && packaged.owner === marker.owner;
+  }
+  return false;
 }
 
 /** A process is an undeployment when one of its stages is of type Offline (deploy-guide.md: OfflineCheck → PROD_CHECK → PROD(Offline)). */
@@ -90,7 +108,7 @@ async function createRun(client: DataWorksClient, target: DeployTarget, type: De
   const description = `tablestore-oss-backup ${type === 'Online' ? 'deploy' : 'undeploy'} ${target.nodeName}`;
   // CreatePipelineRun has no client token: after an ambiguous failure, adopt the process if it was created.
   const id = await withRetry(() => client.createPipelineRun(target.projectId, type, target.nodeId, description), {
-    policy: DEFAULT_RETRY_POLICY,
+    policy: options.retryPolicy ?? DEFAULT_RETRY_POLICY,
     classify: classifyDataWorksError,
     sleep: options.sleep,
     what: `DataWorks CreatePipelineRun (${type}) for ${target.nodeName}`,

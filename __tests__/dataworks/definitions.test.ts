@@ -1,0 +1,152 @@
+import { projectConfig } from '../../lib/config/environments';
+import { EnvironmentConfig } from '../../lib/config/types';
+import {
+  assertDocumentedKeys,
+  buildSyncDefinition,
+  buildSyncJob,
+  DiJob,
+  SyncDefinitionError,
+  SyncDefinitionProps,
+  syncDefinitionsForEnvironment,
+  validateSyncJob,
+} from '../../lib/dataworks';
+
+const runtimeOptions = (env: EnvironmentConfig) => ({
+  runtime: {
+    bundle: { bucket: env.bucket.name, key: 'runtime/otsbk-sync-runtime.js', endpoint: `oss-${env.region}-internal.aliyuncs.com` },
+    arguments: ['--environment', env.name],
+  },
+});
+
+describe('sync definitions of every environment', () => {
+  for (const env of projectConfig.environments) {
+    it(`${env.name}: FlowSpec and job JSON`, () => {
+      const defs = syncDefinitionsForEnvironment(env, runtimeOptions(env));
+      expect(defs.map(d => d.name)).toEqual([
+        `${env.namePrefix.replace(/-/g, '_')}_sync_${env.tablestore.dataTable.name}`,
+        ...(env.tablestore.timeseriesTable ? [`${env.namePrefix.replace(/-/g, '_')}_sync_${env.tablestore.timeseriesTable.name}`] : []),
+      ]);
+      for (const d of defs) {
+        expect(d.flowSpec).toMatchSnapshot(`${d.name} FlowSpec`);
+        if (env.engine === 'data-integration') {
+          expect(d.job).toBeDefined();
+          expect(JSON.parse(d.flowSpec.spec.nodes[0].script.content)).toEqual(d.job);
+          expect(d.job).toMatchSnapshot(`${d.name} DI job`);
+        } else {
+          expect(d.job).toBeUndefined();
+          expect(d.flowSpec.spec.nodes[0].script.runtime.command).toBe('DIDE_SHELL');
+        }
+      }
+    });
+  }
+});
+
+describe('what the console procedure sets', () => {
+  const dev = projectConfig.environments.find(e => e.name === 'dev')!;
+  const [table, timeseries] = syncDefinitionsForEnvironment(dev);
+  const node = table.flowSpec.spec.nodes[0];
+
+  it('is a FlowSpec 2.0.0 Node with id equal to name and a root dependency', () => {
+    expect(table.flowSpec.version).toBe('2.0.0');
+    expect(table.flowSpec.kind).toBe('Node');
+    expect(node.id).toBe(node.name);
+    expect(table.flowSpec.spec.dependencies).toEqual([{ nodeId: node.name, depends: [{ type: 'Normal', output: 'otsbk_dev_root' }] }]);
+  });
+
+  it('runs DI with the window parameters, hourly trigger, reruns, timeout and resource group', () => {
+    expect(node.script.language).toBe('di');
+    expect(node.script.runtime.command).toBe('DI');
+    expect(node.script.parameters.map(p => [p.name, p.value])).toEqual([
+      ['startTime', '$[yyyymmddhh24-2/24]$[miss-10/24/60]'],
+      ['endTime', '$[yyyymmddhh24-1/24]$[miss-10/24/60]'],
+    ]);
+    expect(node.trigger).toMatchObject({ type: 'Scheduler', cron: '00 00 * * * ?', timezone: 'Asia/Shanghai', cycleType: 'NotDaily' });
+    expect(node).toMatchObject({ rerunMode: 'Allowed', rerunTimes: 3, rerunInterval: 10 * 60_000, timeout: 1, timeoutUnit: 'HOURS' });
+    expect(node.runtimeResource).toEqual({ resourceGroup: 'Serverless_res_group_dev' });
+  });
+
+  it('reads the stream in row mode and writes one object per window', () => {
+    const [reader, writer] = table.job!.steps;
+    expect(reader.parameter).toMatchObject({
+      datasource: 'otsbk_dev_tablestore', dataTable: 'device_readings', statusTable: 'otsbk_sync_status',
+      startTimeString: '${startTime}', endTimeString: '${endTime}', mode: 'single_version_and_update_only', enableSeekIterator: true, maxRetries: 30,
+    });
+    expect(reader.parameter.isTimeseriesTable).toBeUndefined();
+    expect(writer.parameter).toMatchObject({ datasource: 'otsbk_dev_oss', object: 'tablestore-export/device_readings/${startTime}_${endTime}.csv', writeMode: 'truncate', writeSingleObject: true });
+    expect(timeseries.job!.steps[0].parameter.isTimeseriesTable).toBe(true);
+    expect(table.job!.setting.errorLimit).toEqual({ strategy: 'ZeroTolerance' });
+    expect(table.job!.extend).toEqual({ mode: 'code', __new__: true, formatType: 'datax', resourceGroup: 'Serverless_res_group_dev', cu: '0.5' });
+  });
+});
+
+describe('validation at synth', () => {
+  const dev = projectConfig.environments.find(e => e.name === 'dev')!;
+  const base = (): SyncDefinitionProps => ({
+    namePrefix: 'otsbk-dev',
+    projectIdentifier: 'otsbk_dev',
+    resourceGroup: 'rg',
+    schedule: dev.schedule,
+    statusTable: 'status',
+    dataSources: { tablestore: 'ots_src', oss: 'oss_dst' },
+    declaredDataSources: [{ name: 'ots_src', type: 'ots' }, { name: 'oss_dst', type: 'oss' }],
+    exportPrefix: 'p',
+    exportFormat: { fileFormat: 'csv', compression: 'none', fieldDelimiter: ',', encoding: 'UTF-8', nullFormat: '' },
+    table: { kind: 'wide-column', name: 't', exportColumns: [{ name: 'pk' }, { name: 'v' }, { name: 'v', dataType: 'old' }], columnTypes: { pk: 'String', v: 'Integer' } },
+    engine: { kind: 'data-integration' },
+  });
+
+  it('accepts the base definition and names old images distinctly', () => {
+    const d = buildSyncDefinition(base());
+    expect(d.job!.steps[1].parameter.column).toEqual([{ name: 'pk', type: 'STRING' }, { name: 'v', type: 'BIGINT' }, { name: 'v_old', type: 'BIGINT' }]);
+  });
+
+  it('rejects a data source the stack does not declare, naming the declared ones', () => {
+    expect(() => buildSyncDefinition({ ...base(), dataSources: { tablestore: 'nope', oss: 'oss_dst' } }))
+      .toThrow('otsbk_dev_sync_t: reader.datasource: "nope" is not a data source the stack declares (declared ots data sources: "ots_src")');
+    expect(() => buildSyncDefinition({ ...base(), dataSources: { tablestore: 'ots_src', oss: 'ots_src' } }))
+      .toThrow('writer.datasource: "ots_src" is declared as a ots data source, not oss');
+  });
+
+  it('rejects a cron or window expression that does not parse, or a reversed window', () => {
+    expect(() => buildSyncDefinition({ ...base(), schedule: { ...dev.schedule, cron: '0 * * * *' } })).toThrow(/otsbk_dev_sync_t: trigger\.cron: /);
+    expect(() => buildSyncDefinition({ ...base(), schedule: { ...dev.schedule, startTimeExpression: '$[yyyymmddhh24-2/24' } })).toThrow(/script\.parameters\.startTimeExpression: /);
+    expect(() => buildSyncDefinition({ ...base(), schedule: { ...dev.schedule, startTimeExpression: '$[yyyymmdd]' } })).toThrow(/not the 14-digit yyyymmddhh24miss/);
+    expect(() => buildSyncDefinition({ ...base(), schedule: { ...dev.schedule, startTimeExpression: dev.schedule.endTimeExpression, endTimeExpression: dev.schedule.startTimeExpression } }))
+      .toThrow(/the window is empty or reversed/);
+  });
+
+  it('rejects compression the Data Integration writer cannot produce, and non-csv formats', () => {
+    expect(() => buildSyncDefinition({ ...base(), exportFormat: { ...base().exportFormat, compression: 'gzip' } })).toThrow(/exportFormat\.compression: "gzip" cannot be honoured/);
+    expect(() => buildSyncDefinition({ ...base(), exportFormat: { ...base().exportFormat, fileFormat: 'parquet' } })).toThrow(/needs engine "runtime"/);
+  });
+
+  it('rejects an empty column list and a bad node name', () => {
+    expect(() => buildSyncDefinition({ ...base(), table: { ...base().table, exportColumns: [] } as SyncDefinitionProps['table'] })).toThrow(/reader\.column: row mode exports nothing/);
+    expect(() => buildSyncDefinition({ ...base(), namePrefix: '9bad' })).toThrow(/name: "9bad_sync_t" must start with a letter/);
+  });
+
+  it('catches reader and writer column lists that do not line up, and undocumented keys', () => {
+    const job = buildSyncJob({
+      subject: 'j',
+      source: { dataSource: 'ots_src', dataTable: 't', statusTable: 's', columns: [{ name: 'a' }, { name: 'b' }], timeseries: false },
+      destination: { dataSource: 'oss_dst', object: 'o', fieldDelimiter: ',', encoding: 'UTF-8', nullFormat: '' },
+      window: { startParameter: 'startTime', endParameter: 'endTime' },
+      resourceGroup: 'rg',
+      declaredDataSources: [{ name: 'ots_src', type: 'ots' }, { name: 'oss_dst', type: 'oss' }],
+    });
+    const withWriterColumns = (column: Array<{ name: string; type: string }>): DiJob => ({ ...job, steps: [job.steps[0], { ...job.steps[1], parameter: { ...job.steps[1].parameter, column } }] });
+    expect(() => validateSyncJob('j', withWriterColumns([{ name: 'a', type: 'STRING' }]))).toThrow('j: writer.column: has 1 columns but the reader exports 2');
+    expect(() => validateSyncJob('j', withWriterColumns([{ name: 'b', type: 'STRING' }, { name: 'a', type: 'STRING' }]))).toThrow('j: writer.column[0].name: is "b" but reader column 0 is a (new)');
+    const invented = { ...job, steps: [{ ...job.steps[0], parameter: { ...job.steps[0].parameter, splitPk: 'a' } }, job.steps[1]] } as unknown as DiJob;
+    expect(() => assertDocumentedKeys('j', invented)).toThrow('j: reader.parameter.splitPk: is not a documented parameter');
+  });
+
+  it('needs the runtime bundle for the runtime engine, and quotes its arguments for the shell', () => {
+    const staging = projectConfig.environments.find(e => e.engine === 'runtime')!;
+    expect(() => syncDefinitionsForEnvironment(staging)).toThrow(/engine "runtime" needs the runtime bundle/);
+    const [d] = syncDefinitionsForEnvironment(staging, { runtime: { bundle: { bucket: 'b', key: 'k.js', endpoint: 'e' }, arguments: ["it's"] } });
+    const content = d.flowSpec.spec.nodes[0].script.content;
+    expect(content).toContain(`run --start "$1" --end "$2" 'it'\\''s'`);
+    expect(content).toContain(`ossutil cp 'oss://b/k.js' "$work/sync-runtime.js" -e 'e'`);
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * What the operations command takes from its process environment besides the spec: endpoints (derived from the
+ * region and instance, overridable so tests and private networks can point elsewhere), timing, and credentials
+ * from the standard Alibaba Cloud chain. Nothing here ever comes from the synthesized Terraform JSON.
+ */
+import Credential from '@alicloud/credentials';
+import { CredentialSource } from '../dataworks/client';
+import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../dataworks/retry';
+import { OperationSettings } from './specs';
+
+export const ENV = {
+  /** DataWorks OpenAPI endpoint: host name, or http(s)://host:port. Default dataworks.<region>.aliyuncs.com. */
+  dataworksEndpoint: 'OTSBK_DATAWORKS_ENDPOINT',
+  /** Tablestore endpoint: http(s)://host[:port]. Default: the instance endpoint the stack passes, else the public one. */
+  tablestoreEndpoint: 'OTSBK_TABLESTORE_ENDPOINT',
+  /** First retry delay in ms (default 500); the delay doubles up to 15 s, 6 tries in all. */
+  retryBaseDelay: 'OTSBK_RETRY_BASE_DELAY_MS',
+  /** Deployment process polling interval in ms (default 3000). */
+  pollInterval: 'OTSBK_DEPLOY_POLL_INTERVAL_MS',
+  /** How long to wait for a deployment process, in seconds (default 900). */
+  deployTimeout: 'OTSBK_DEPLOY_TIMEOUT_SECONDS',
+} as const;
+
+export interface OpsEnvironment {
+  readonly dataworksEndpoint: (region: string) => string;
+  readonly tablestoreEndpoint: (region: string, instanceName: string, settings: OperationSettings) => string;
+  readonly retryPolicy: RetryPolicy;
+  readonly pollIntervalMs: number;
+  readonly deployTimeoutMs: number;
+}
+
+export function readOpsEnvironment(env: NodeJS.ProcessEnv): OpsEnvironment {
+  const number = (name: string, fallback: number, min: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min) throw new Error(`${name}="${raw}" must be a number of at least ${min}`);
+    return n;
+  };
+  const base = number(ENV.retryBaseDelay, DEFAULT_RETRY_POLICY.baseDelayMs, 0);
+  return {
+    dataworksEndpoint: region => env[ENV.dataworksEndpoint] || `dataworks.${region}.aliyuncs.com`,
+    tablestoreEndpoint: (region, instance, settings) => env[ENV.tablestoreEndpoint] || settings.tablestoreEndpoint || `https://${instance}.${region}.ots.aliyuncs.com`,
+    retryPolicy: { ...DEFAULT_RETRY_POLICY, baseDelayMs: base, maxDelayMs: Math.max(base, Math.min(DEFAULT_RETRY_POLICY.maxDelayMs, base * 32)) },
+    pollIntervalMs: number(ENV.pollInterval, 3000, 0),
+    deployTimeoutMs: number(ENV.deployTimeout, 900, 1) * 1000,
+  };
+}
+
+export interface ResolvedCredentials {
+  readonly accessKeyId: string;
+  readonly accessKeySecret: string;
+  readonly securityToken?: string;
+}
+
+/** The standard chain: environment variables, OIDC, CLI/profile files, ECS RAM role, credentials URI. */
+export function defaultCredentialSource(): CredentialSource {
+  return new Credential();
+}
+
+export async function resolveCredentials(source: CredentialSource): Promise<ResolvedCredentials> {
+  let c: Awaited<ReturnType<CredentialSource['getCredential']>>;
+  try {
+    c = await source.getCredential();
+  } catch (e) {
+    throw new Error('no Alibaba Cloud credentials found: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET '
+      + '(and ALIBABA_CLOUD_SECURITY_TOKEN for STS), configure a profile, or run with a RAM role '
+      + `(${(e as Error).message.split('\n')[0]})`);
+  }
+  if (!c.accessKeyId || !c.accessKeySecret) throw new Error('the Alibaba Cloud credential chain returned no AccessKey; the operations command needs AccessKey or STS credentials');
+  return { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken || undefined };
+}

@@ -1,0 +1,11 @@
+export * from './specs';
+export * from './teardown';
+export * from './log';
+export * from './environment';
+export * from './context';
+export { applySyncNode, destroySyncNode, forUpdate } from './sync-node-ops';
+export { applyTableStream, destroyTableStream, classifyTablestoreError } from './table-stream-ops';
+export type { StreamState } from './table-stream-ops';
+export { applyTimeseriesTable, destroyTimeseriesTable } from './timeseries-table-ops';
+export { runOps, USAGE } from './run';
+export type { RunDependencies } from './run';

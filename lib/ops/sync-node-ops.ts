@@ -1,0 +1,97 @@
+/**
+ * Create-or-update-and-deploy, and undeploy-and-delete, of a scheduled sync node.
+ *
+ * apply (idempotent, resumes after any crash):
+ *   1. find the node by name (names are unique per workspace), else CreateNode — a CreateNode whose answer was
+ *      lost is detected by the client, which looks the name up before resending;
+ *   2. if the live node's ownership marker is not exactly (desired spec hash, this Terraform object), UpdateNode
+ *      with the whole desired spec;
+ *   3. unless the newest successful deployment process already deployed exactly this version (same marker),
+ *      deploy it (Online), resuming or cancelling any deployment process an earlier, interrupted run left.
+ *   A crash anywhere leaves a node the next apply finds by name and finishes.
+ *
+ * destroy deletes only a node this Terraform object still owns (marker owner = this object's id): when Terraform
+ * replaces the object for a spec change, the new object's apply has already taken ownership, and the old
+ * object's destroy leaves the node alone. A deployed node is undeployed (Offline) before DeleteNode.
+ */
+import { DataWorksClient } from '../dataworks/client';
+import { deployNode, isDeployedWith } from '../dataworks/deploy';
+import { NodeFlowSpec } from '../dataworks/flowspec';
+import { flowSpecHash, markedFlowSpec, markerOfSpecText } from '../dataworks/marker';
+import { dataWorksClient, deployOptions, OpsContext } from './context';
+import { OperationSettings, SyncNodeSpec } from './specs';
+import { assertTeardownAllowed } from './teardown';
+
+export async function applySyncNode(ctx: OpsContext, spec: SyncNodeSpec, owner: string): Promise<void> {
+  const client = dataWorksClient(ctx, spec.region);
+  const hash = flowSpecHash(spec.flowSpec);
+  const desired = markedFlowSpec(spec.flowSpec, owner);
+  const existing = await client.findNodeByName(spec.projectId, spec.nodeName);
+  let nodeId: string;
+  if (existing) {
+    nodeId = existing.id;
+  } else {
+    nodeId = await client.createNode(spec.projectId, spec.nodeName, JSON.stringify(desired));
+    ctx.log.info(`created node ${spec.nodeName} (id ${nodeId}) in workspace ${spec.projectId}`);
+  }
+  // A node found by name, or adopted after a CreateNode whose answer was lost, may hold another version.
+  await converge(ctx, client, spec, nodeId, desired, hash, owner);
+  const target = { projectId: spec.projectId, nodeId, nodeName: spec.nodeName, specHash: hash };
+  if (await isDeployedWith(client, target, { spec: hash, owner })) {
+    ctx.log.info(`node ${spec.nodeName} (id ${nodeId}) is already deployed with spec ${hash}`);
+    return;
+  }
+  await deployNode(client, target, 'Online', deployOptions(ctx));
+  ctx.log.info(`node ${spec.nodeName} (id ${nodeId}) is deployed with spec ${hash}`);
+}
+
+async function converge(ctx: OpsContext, client: DataWorksClient, spec: SyncNodeSpec, nodeId: string, desired: NodeFlowSpec, hash: string, owner: string): Promise<void> {
+  const live = await client.getNode(spec.projectId, nodeId);
+  const marker = markerOfSpecText(live.spec);
+  if (marker?.spec === hash && marker.owner === owner) {
+    ctx.log.info(`node ${spec.nodeName} (id ${nodeId}) already holds spec ${hash}`);
+    return;
+  }
+  await client.updateNode(spec.projectId, nodeId, JSON.stringify(forUpdate(desired, nodeId)));
+  ctx.log.info(marker
+    ? `updated node ${spec.nodeName} (id ${nodeId}) from spec ${marker.spec} to ${hash}`
+    : `took over node ${spec.nodeName} (id ${nodeId}), which had no ownership marker, and set spec ${hash}`);
+}
+
+/**
+ * UpdateNode addresses the node by its numeric id, in the request and inside the FlowSpec (the API reference
+ * example sends `spec.nodes[0].id` and the dependency `nodeId` as the node id). The whole desired node is sent so
+ * that the live node converges to it whatever was changed in the console.
+ */
+export function forUpdate(flowSpec: NodeFlowSpec, nodeId: string): NodeFlowSpec {
+  const [node] = flowSpec.spec.nodes;
+  return {
+    ...flowSpec,
+    spec: {
+      nodes: [{ ...node, id: nodeId }],
+      dependencies: flowSpec.spec.dependencies.map(d => ({ ...d, nodeId })),
+    },
+  };
+}
+
+export async function destroySyncNode(ctx: OpsContext, spec: SyncNodeSpec, settings: OperationSettings, owner: string): Promise<void> {
+  const client = dataWorksClient(ctx, spec.region);
+  const existing = await client.findNodeByName(spec.projectId, spec.nodeName);
+  if (!existing) {
+    ctx.log.info(`node ${spec.nodeName} does not exist in workspace ${spec.projectId}; nothing to delete`);
+    return;
+  }
+  const live = await client.getNode(spec.projectId, existing.id);
+  const marker = markerOfSpecText(live.spec);
+  if (marker?.owner !== owner) {
+    ctx.log.info(`node ${spec.nodeName} (id ${existing.id}) is owned by ${marker ? `Terraform object ${marker.owner}` : 'nobody (no marker)'}, not ${owner}: `
+      + 'this is the old half of a replacement, or the node is not ours; leaving it');
+    return;
+  }
+  ctx.log.info(`deleting node ${spec.nodeName} (id ${existing.id}): ${assertTeardownAllowed(settings, `sync node ${spec.nodeName}`, ctx.env)}`);
+  if (live.taskId !== undefined) {
+    await deployNode(client, { projectId: spec.projectId, nodeId: existing.id, nodeName: spec.nodeName }, 'Offline', deployOptions(ctx));
+  }
+  await client.deleteNode(spec.projectId, existing.id);
+  ctx.log.info(`deleted node ${spec.nodeName} (id ${existing.id})`);
+}

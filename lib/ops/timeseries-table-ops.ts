@@ -1,0 +1,97 @@
+/**
+ * Create, update (TTL) and delete the time series table through the Tablestore time series API
+ * (CreateTimeseriesTable, DescribeTimeseriesTable, UpdateTimeseriesTable, DeleteTimeseriesTable), using this
+ * project's client (lib/tablestore), which retries throttling, 5xx and transport failures itself.
+ *
+ * apply: missing → create; present with another TTL → update; present with the TTL → nothing. A create whose
+ * answer was lost and that was retried finds the table existing, and converges the same way.
+ *
+ * destroy deletes the table only while it still has the TTL being destroyed: when Terraform replaces the object
+ * for a TTL change, the new object's apply has already set the new TTL, so the old object's destroy leaves the
+ * table (and its data) alone.
+ */
+import { TablestoreError } from '../tablestore/errors';
+import { TablestoreStreamClient } from '../tablestore/stream-client';
+import { OpsContext } from './context';
+import { resolveCredentials } from './environment';
+import { OperationSettings, TimeseriesTableSpec } from './specs';
+import { assertTeardownAllowed } from './teardown';
+
+const NOT_EXIST = /NotExist/;
+const ALREADY_EXIST = /AlreadyExist/;
+
+async function client(ctx: OpsContext, spec: TimeseriesTableSpec, settings: OperationSettings): Promise<TablestoreStreamClient> {
+  const credentials = await resolveCredentials(ctx.credentials);
+  ctx.log.addSecret(credentials.accessKeySecret);
+  ctx.log.addSecret(credentials.securityToken);
+  const p = ctx.environment.retryPolicy;
+  return new TablestoreStreamClient({
+    endpoint: ctx.environment.tablestoreEndpoint(spec.region, spec.instanceName, settings),
+    instanceName: spec.instanceName,
+    credentials,
+    retry: { maxAttempts: p.attempts, baseDelayMs: p.baseDelayMs, throttleBaseDelayMs: p.baseDelayMs, maxDelayMs: p.maxDelayMs, sleep: ctx.sleep },
+  });
+}
+
+async function describeTtl(c: TablestoreStreamClient, tableName: string): Promise<number | undefined> {
+  try {
+    return (await c.describeTimeseriesTable(tableName)).timeToLiveSeconds;
+  } catch (e) {
+    if (e instanceof TablestoreError && NOT_EXIST.test(e.code)) return undefined;
+    throw e;
+  }
+}
+
+export async function applyTimeseriesTable(ctx: OpsContext, spec: TimeseriesTableSpec, settings: OperationSettings): Promise<void> {
+  const c = await client(ctx, spec, settings);
+  const where = `time series table ${spec.tableName} of instance ${spec.instanceName}`;
+  try {
+    let ttl = await describeTtl(c, spec.tableName);
+    if (ttl === undefined) {
+      try {
+        await c.createTimeseriesTable({ tableName: spec.tableName, timeToLiveSeconds: spec.timeToLiveSeconds });
+        ctx.log.info(`created ${where} with TTL ${spec.timeToLiveSeconds} s`);
+        return;
+      } catch (e) {
+        // A create retried after a lost answer finds its own table; converge like any existing table.
+        if (!(e instanceof TablestoreError && ALREADY_EXIST.test(e.code))) throw e;
+        ttl = await describeTtl(c, spec.tableName);
+        ctx.log.info(`${where} exists already (TTL ${ttl} s)`);
+      }
+    }
+    if (ttl === spec.timeToLiveSeconds) {
+      ctx.log.info(`${where} already has TTL ${ttl} s`);
+      return;
+    }
+    await c.updateTimeseriesTable(spec.tableName, spec.timeToLiveSeconds);
+    ctx.log.info(`${where}: TTL ${ttl} s → ${spec.timeToLiveSeconds} s`);
+  } finally {
+    c.close();
+  }
+}
+
+export async function destroyTimeseriesTable(ctx: OpsContext, spec: TimeseriesTableSpec, settings: OperationSettings): Promise<void> {
+  const c = await client(ctx, spec, settings);
+  const where = `time series table ${spec.tableName} of instance ${spec.instanceName}`;
+  try {
+    const ttl = await describeTtl(c, spec.tableName);
+    if (ttl === undefined) {
+      ctx.log.info(`${where} does not exist; nothing to delete`);
+      return;
+    }
+    if (ttl !== spec.timeToLiveSeconds) {
+      ctx.log.info(`${where} now has TTL ${ttl} s, not the ${spec.timeToLiveSeconds} s being destroyed: a newer configuration owns it (old half of a replacement); leaving it`);
+      return;
+    }
+    ctx.log.info(`deleting ${where}: ${assertTeardownAllowed(settings, `${where} and all its data`, ctx.env)}`);
+    try {
+      await c.deleteTimeseriesTable(spec.tableName);
+    } catch (e) {
+      // A delete retried after a lost answer finds the table gone: that is the outcome wanted.
+      if (!(e instanceof TablestoreError && NOT_EXIST.test(e.code))) throw e;
+    }
+    ctx.log.info(`deleted ${where}`);
+  } finally {
+    c.close();
+  }
+}
