@@ -5,7 +5,6 @@ import {
   buildSyncDefinition,
   buildSyncJob,
   DiJob,
-  SyncDefinitionError,
   SyncDefinitionProps,
   syncDefinitionsForEnvironment,
   validateSyncJob,
