@@ -16,33 +16,19 @@
  *   BINARY  -> Buffer (a view into the response body; copy it to keep it longer
  *              than the page)
  */
+import type { ColumnOperation, ColumnType, ColumnValue, PrimaryKeyColumn, PrimaryKeyType, PrimaryKeyValue } from '../../tablestore/plainbuffer/types';
+
+export type { ColumnOperation, ColumnType, ColumnValue, PrimaryKeyColumn, PrimaryKeyType, PrimaryKeyValue };
 
 /** What the write did to the row. */
 export type StreamAction = 'PUT' | 'UPDATE' | 'DELETE';
 
-/** Primary key column types (PlainBuffer variant types allowed in a key). */
-export type PrimaryKeyType = 'INTEGER' | 'STRING' | 'BINARY';
-
-/** Attribute column value types. */
-export type ColumnType = 'INTEGER' | 'DOUBLE' | 'BOOLEAN' | 'STRING' | 'BINARY';
-
-export type PrimaryKeyValue = bigint | string | Buffer;
-export type ColumnValue = bigint | number | boolean | string | Buffer;
-
-export interface PrimaryKeyColumn {
-  readonly name: string;
-  readonly type: PrimaryKeyType;
-  readonly value: PrimaryKeyValue;
-}
-
 /**
- * What a record does to one attribute column.
+ * One attribute column of a record. `operation`:
  * - PUT: the column got `value` at version `timestampMillis`.
  * - DELETE_ONE_VERSION: (UPDATE only) the version `timestampMillis` was deleted; no value.
  * - DELETE_ALL_VERSIONS: (UPDATE only) every version was deleted; no value, no timestamp.
  */
-export type ColumnOperation = 'PUT' | 'DELETE_ONE_VERSION' | 'DELETE_ALL_VERSIONS';
-
 export interface StreamColumn {
   readonly name: string;
   readonly operation: ColumnOperation;
@@ -56,16 +42,19 @@ export interface StreamColumn {
 
 /**
  * A time series data point as it appears in a time series table's stream.
- * Present only when the reader runs with `isTimeseriesTable: true`.
+ * Present only when the table is a time series table.
  */
 export interface TimeseriesPoint {
   readonly measurement: string;
   readonly dataSource: string;
-  /** Tag name -> tag value, parsed from the `_tags` key column. */
+  /** Tag name -> tag value, parsed from the `_tags` key column (and custom key columns). */
   readonly tags: Readonly<Record<string, string>>;
   /** Data point time in microseconds since epoch (the `_time` key column). */
   readonly timeMicros: number;
-  /** Field columns; names have the storage type suffix (":t") removed. */
+  /**
+   * Field columns with the storage type suffix (":x") removed from their names,
+   * then field primary key columns (operation PUT, timestampMillis null).
+   */
   readonly fields: readonly StreamColumn[];
 }
 
@@ -78,7 +67,7 @@ export interface StreamRecord {
   /** Sequence info epoch and row index: with writeTimeMicros they order records within a shard. */
   readonly epoch: number;
   readonly rowIndex: number;
-  /** Primary key columns in table-schema order (for time series tables: the raw storage key). */
+  /** Primary key columns in table-schema order (for time series tables: the raw storage key, `_#h` first). */
   readonly primaryKey: readonly PrimaryKeyColumn[];
   /** Attribute columns in the order the record carries them. Empty for DELETE. */
   readonly columns: readonly StreamColumn[];
@@ -89,6 +78,6 @@ export interface StreamRecord {
 /** One GetStreamRecord page of one shard, filtered to the window. */
 export interface StreamRecordPage {
   readonly shardId: string;
-  /** Records with writeTimeMicros in [startMicros, endMicros), in shard order. May be empty never: empty pages are not yielded. */
+  /** Records with writeTimeMicros in [startMicros, endMicros), in shard order; never empty. */
   readonly records: readonly StreamRecord[];
 }

@@ -1,0 +1,123 @@
+/**
+ * Turns one GetStreamRecord batch into window-filtered StreamRecords.
+ */
+import { decodeRowAt, readSequenceTimestamp } from '../../tablestore/plainbuffer/decode';
+import { PlainBufferRow } from '../../tablestore/plainbuffer/types';
+import { StreamRecordBatch } from '../../tablestore/protocol/stream-wire';
+import { parseTimeseriesTags, timeseriesFieldName, TS_DATA_SOURCE_COLUMN, TS_HASH_COLUMN, TS_MEASUREMENT_COLUMN, TS_TAGS_COLUMN, TS_TIME_COLUMN } from '../../tablestore/timeseries';
+import { PrimaryKeyColumn, StreamAction, StreamColumn, StreamRecord, TimeseriesPoint } from './types';
+
+const ACTIONS: readonly StreamAction[] = ['PUT', 'PUT', 'UPDATE', 'DELETE'];
+
+export class StreamRecordFormatError extends Error {
+  constructor(shardId: string, index: number, message: string, options?: { cause?: unknown }) {
+    super(`stream record ${index} of shard ${shardId}: ${message}`, options);
+    this.name = 'StreamRecordFormatError';
+  }
+}
+
+export interface BatchFilterResult {
+  readonly records: StreamRecord[];
+  /** A record at or after the window end was met: the shard is done for this window. */
+  readonly reachedEnd: boolean;
+}
+
+export interface DecodeBatchOptions {
+  readonly shardId: string;
+  readonly startMicros: number;
+  readonly endMicros: number;
+  readonly isTimeseriesTable: boolean;
+  readonly verifyChecksums: boolean;
+}
+
+/**
+ * Decodes the records of `batch` whose write time is in [start, end). Records
+ * before the window are skipped without being decoded; the first record at or
+ * after the end stops the scan (records in a shard are in write order).
+ */
+export function decodeBatch(batch: StreamRecordBatch, o: DecodeBatchOptions): BatchFilterResult {
+  const records: StreamRecord[] = [];
+  const { body, starts, ends, actions } = batch;
+  for (let i = 0; i < batch.count; i++) {
+    const s = starts[i];
+    const e = ends[i];
+    let row: PlainBufferRow;
+    try {
+      const ts = readSequenceTimestamp(body, s, e);
+      if (ts < 0) throw new Error('record has no sequence info');
+      if (ts < o.startMicros) continue;
+      if (ts >= o.endMicros) return { records, reachedEnd: true };
+      row = decodeRowAt(body, s, e, o.verifyChecksums);
+    } catch (err) {
+      if (err instanceof StreamRecordFormatError) throw err;
+      throw new StreamRecordFormatError(o.shardId, i, (err as Error).message, { cause: err });
+    }
+    records.push(toStreamRecord(row, ACTIONS[actions[i]], o, i));
+  }
+  return { records, reachedEnd: false };
+}
+
+function toStreamRecord(row: PlainBufferRow, action: StreamAction, o: DecodeBatchOptions, index: number): StreamRecord {
+  const seq = row.sequence as NonNullable<PlainBufferRow['sequence']>;
+  for (const c of row.primaryKey) {
+    if (c.value === null) throw new StreamRecordFormatError(o.shardId, index, `primary key column ${c.name} is a ${c.type} placeholder`);
+  }
+  for (const c of row.cells) {
+    if (c.operation === 'INCREMENT') throw new StreamRecordFormatError(o.shardId, index, `column ${c.name} is an increment`);
+  }
+  const primaryKey = row.primaryKey as PrimaryKeyColumn[];
+  const columns = row.cells as StreamColumn[];
+  let timeseries: TimeseriesPoint | null = null;
+  if (o.isTimeseriesTable) {
+    try {
+      timeseries = toTimeseriesPoint(primaryKey, columns);
+    } catch (err) {
+      throw new StreamRecordFormatError(o.shardId, index, `not a time series row: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  return {
+    action,
+    shardId: o.shardId,
+    writeTimeMicros: seq.timestampMicros,
+    epoch: seq.epoch,
+    rowIndex: seq.rowIndex,
+    primaryKey,
+    columns,
+    timeseries,
+  };
+}
+
+/**
+ * Reads a time series storage row: identity columns up to `_time` (custom key
+ * columns count as tags), then field primary keys, then field columns.
+ */
+export function toTimeseriesPoint(pk: readonly PrimaryKeyColumn[], cells: readonly StreamColumn[]): TimeseriesPoint {
+  let measurement = '';
+  let dataSource = '';
+  let tags: Record<string, string> = {};
+  let timeMicros = -1;
+  let i = 0;
+  for (; i < pk.length; i++) {
+    const c = pk[i];
+    if (c.name === TS_TIME_COLUMN) {
+      if (c.type !== 'INTEGER') throw new Error(`${TS_TIME_COLUMN} is ${c.type}, expected INTEGER`);
+      timeMicros = Number(c.value as bigint);
+      i++;
+      break;
+    }
+    if (c.name === TS_HASH_COLUMN) continue;
+    const text = typeof c.value === 'string' ? c.value : String(c.value);
+    if (c.name === TS_MEASUREMENT_COLUMN) measurement = text;
+    else if (c.name === TS_DATA_SOURCE_COLUMN) dataSource = text;
+    else if (c.name === TS_TAGS_COLUMN) tags = { ...tags, ...parseTimeseriesTags(text) };
+    else tags[c.name] = text;
+  }
+  if (timeMicros < 0) throw new Error(`no ${TS_TIME_COLUMN} primary key column`);
+  const fields: StreamColumn[] = [];
+  for (const c of cells) fields.push(c.name.includes(':') ? { ...c, name: timeseriesFieldName(c.name) } : c);
+  for (; i < pk.length; i++) {
+    const c = pk[i];
+    fields.push({ name: c.name, operation: 'PUT', type: c.type, value: c.value, timestampMillis: null });
+  }
+  return { measurement, dataSource, tags, timeMicros, fields };
+}
