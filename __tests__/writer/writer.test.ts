@@ -1,0 +1,264 @@
+import { gunzipSync } from 'node:zlib';
+import { cellsLayout, CsvEncoder, FormatSpec, OutputLayout } from '../../lib/runtime/formats';
+import type { StreamRecord } from '../../lib/runtime/reader/types';
+import {
+  createOssClient, listWindowObjects, OssClient, readManifest, verifyWindow, windowObjectKeys, WindowManifest, writeWindow,
+  WriterAbortedError, WriterEvent, WriteWindowOptions,
+} from '../../lib/runtime/writer';
+import { OssSandbox, startOssSandbox } from '../../lib/sandbox/oss';
+import { asyncPages, pagesOf, PRIMARY_KEY, readWithHyparquet, syntheticRecords } from '../formats/helpers';
+
+const TZ = 'Asia/Shanghai';
+// 2024-03-05 10:00 to 11:00 in Shanghai (UTC+8).
+const WINDOW = { start: Date.UTC(2024, 2, 5, 2, 0, 0), end: Date.UTC(2024, 2, 5, 3, 0, 0) };
+const START_MICROS = WINDOW.start * 1000;
+const DIR = 'backup/orders/2024/03/05/20240305100000_20240305110000/';
+const layout: OutputLayout = cellsLayout({ primaryKey: PRIMARY_KEY });
+const CSV: FormatSpec = { fileFormat: 'csv', compression: 'gzip', csv: { fieldDelimiter: ',', nullFormat: '' } };
+const FAST_RETRY = { attempts: 5, baseDelayMs: 1, maxDelayMs: 5 };
+
+let sandbox: OssSandbox;
+let client: OssClient;
+
+beforeEach(async () => {
+  sandbox = await startOssSandbox({ bucket: 'backups' });
+  client = createOssClient(sandbox.clientOptions());
+});
+
+afterEach(async () => {
+  await sandbox.close();
+});
+
+function options(overrides: Partial<WriteWindowOptions> = {}): WriteWindowOptions {
+  return {
+    client, prefix: 'backup', table: 'orders', window: WINDOW, timeZone: TZ, layout, format: CSV, retry: FAST_RETRY, ...overrides,
+  };
+}
+
+/** The CSV the records should produce, as one string. */
+function expectedCsv(records: readonly StreamRecord[]): string {
+  const encoder = new CsvEncoder(layout, CSV.csv);
+  return encoder.encode(records, 0, records.length, Infinity).bytes?.toString('utf8') ?? '';
+}
+
+/** Concatenated, decompressed data files of a committed window, in manifest order. */
+function committedCsv(manifest: WindowManifest, s: OssSandbox = sandbox): string {
+  const objects = s.objects();
+  return manifest.parts.map((p) => gunzipSync(objects.get(p.key)!).toString('utf8')).join('');
+}
+
+function snapshot(s: OssSandbox = sandbox): Map<string, string> {
+  return new Map([...s.objects()].map(([k, v]) => [k, v.toString('base64')]));
+}
+
+describe('windowObjectKeys', () => {
+  test('keys are <prefix>/<table>/<yyyy>/<MM>/<dd>/<start>_<end>/part-NNNNN.<ext> in the configured zone', () => {
+    const keys = windowObjectKeys({ prefix: '/backup/', table: 'orders', window: WINDOW, timeZone: TZ, extension: 'csv.gz' });
+    expect(keys.directory).toBe(DIR);
+    expect(keys.partKey(0)).toBe(`${DIR}part-00000.csv.gz`);
+    expect(keys.partKey(123)).toBe(`${DIR}part-00123.csv.gz`);
+    expect(keys.manifestKey).toBe(`${DIR}_manifest.json`);
+    expect(keys.isPartKey(`${DIR}part-00007.csv.gz`)).toBe(true);
+    expect(keys.isPartKey(`${DIR}part-00007.jsonl`)).toBe(false);
+    // The date directory follows the window start in the zone, not UTC.
+    const utc = windowObjectKeys({ prefix: '', table: 't', window: { start: Date.UTC(2024, 2, 4, 16), end: Date.UTC(2024, 2, 4, 17) }, timeZone: TZ, extension: 'parquet' });
+    expect(utc.directory).toBe('t/2024/03/05/20240305000000_20240305010000/');
+  });
+
+  test('bad inputs are named', () => {
+    const base = { prefix: 'p', table: 't', window: WINDOW, timeZone: TZ, extension: 'csv' };
+    expect(() => windowObjectKeys({ ...base, table: 'a/b' })).toThrow(/table "a\/b" must be one path segment/);
+    expect(() => windowObjectKeys({ ...base, prefix: 'a//b' })).toThrow(/prefix/);
+    expect(() => windowObjectKeys({ ...base, window: { start: 5, end: 5 } })).toThrow(/not a non-empty interval/);
+    expect(() => windowObjectKeys({ ...base, timeZone: 'Mars/Base' })).toThrow(/time zone/i);
+  });
+});
+
+describe('writeWindow', () => {
+  test('writes rolled gzip CSV files and commits a manifest last', async () => {
+    const records = syntheticRecords(3000, START_MICROS);
+    const manifest = await writeWindow(asyncPages(pagesOf(records, 250)), options({ maxFileBytes: 64 * 1024 }));
+
+    expect(manifest.parts.length).toBeGreaterThan(3);
+    expect(manifest.parts.map((p) => p.key)).toEqual(manifest.parts.map((_, i) => `${DIR}part-${String(i).padStart(5, '0')}.csv.gz`));
+    expect(committedCsv(manifest)).toBe(expectedCsv(records));
+    expect(manifest.records).toEqual({
+      total: 3000,
+      PUT: records.filter((r) => r.action === 'PUT').length,
+      UPDATE: records.filter((r) => r.action === 'UPDATE').length,
+      DELETE: records.filter((r) => r.action === 'DELETE').length,
+    });
+    expect(manifest.parts.reduce((n, p) => n + p.records, 0)).toBe(3000);
+    expect(manifest.writeTimeMicros).toEqual({ min: START_MICROS, max: START_MICROS + 2999 * 1000 });
+    expect(manifest.bytes.uncompressed).toBe(Buffer.byteLength(expectedCsv(records)));
+    expect(manifest.format).toMatchObject({ fileFormat: 'csv', compression: 'gzip', gzipLevel: 6, layout: 'cells', fieldDelimiter: ',', nullFormat: '' });
+    expect(manifest.columns.map((c) => c.name)).toEqual(['user_id', 'seq', 'column_name', 'timestamp', 'column_value', 'op_type']);
+    expect(manifest.window).toMatchObject({ startTime: '20240305100000', endTime: '20240305110000', timeZone: TZ });
+    for (const p of manifest.parts) {
+      const head = sandbox.head(p.key)!;
+      expect([p.storedBytes, p.crc64ecma]).toEqual([head.size, head.crc64]);
+    }
+
+    // The manifest is the last object written, and it matches what writeWindow returned.
+    const mutations = sandbox.requests.filter((r) => ['PutObject', 'CompleteMultipartUpload', 'DeleteObject', 'DeleteMultipleObjects'].includes(r.operation));
+    expect(mutations[0]).toMatchObject({ operation: 'DeleteObject', key: `${DIR}_manifest.json` });
+    expect(mutations[mutations.length - 1]).toMatchObject({ operation: 'PutObject', key: `${DIR}_manifest.json`, status: 200 });
+    expect(await readManifest(client, `${DIR}_manifest.json`)).toEqual(manifest);
+    expect((await verifyWindow(client, DIR, `${DIR}_manifest.json`)).ok).toBe(true);
+  });
+
+  test('an empty window still commits a manifest, with zero parts', async () => {
+    const manifest = await writeWindow(asyncPages([]), options());
+    expect(manifest.parts).toEqual([]);
+    expect(manifest.records).toEqual({ total: 0, PUT: 0, UPDATE: 0, DELETE: 0 });
+    expect(manifest.writeTimeMicros).toBeNull();
+    expect([...sandbox.objects().keys()]).toEqual([`${DIR}_manifest.json`]);
+  });
+
+  test('files larger than the part size go up as multipart uploads', async () => {
+    const records = syntheticRecords(4000, START_MICROS);
+    const events: WriterEvent[] = [];
+    const manifest = await writeWindow(asyncPages(pagesOf(records, 500)), options({
+      format: { ...CSV, compression: 'none' }, partSize: 100 * 1024, maxFileBytes: 300 * 1024, onEvent: (e) => events.push(e),
+    }));
+    expect(manifest.parts.length).toBeGreaterThan(1);
+    expect(sandbox.requests.filter((r) => r.operation === 'UploadPart').length).toBeGreaterThan(manifest.parts.length);
+    // Full-size files are multipart (ETag "<md5>-<n>"); a last file smaller than one part is a single PutObject.
+    expect(manifest.parts.slice(0, -1).every((p) => /-\d+"$/.test(p.etag))).toBe(true);
+    const objects = sandbox.objects();
+    expect(manifest.parts.map((p) => objects.get(p.key)!.toString('utf8')).join('')).toBe(expectedCsv(records));
+    expect(events.filter((e) => e.type === 'file-written').length).toBe(manifest.parts.length);
+    expect(sandbox.uploads()).toEqual([]);
+  });
+
+  test('the same records give byte-identical objects whatever the page size', async () => {
+    const records = syntheticRecords(2500, START_MICROS);
+    await writeWindow(asyncPages(pagesOf(records, 7)), options({ maxFileBytes: 50 * 1024 }));
+    const first = snapshot();
+    await writeWindow(asyncPages(pagesOf(records, 1000)), options({ maxFileBytes: 50 * 1024 }));
+    expect(snapshot()).toEqual(first);
+  });
+
+  test('maxFileRecords rolls files by stream record count', async () => {
+    const records = syntheticRecords(1000, START_MICROS);
+    const manifest = await writeWindow(asyncPages(pagesOf(records, 64)), options({ maxFileRecords: 300 }));
+    expect(manifest.parts.map((p) => p.records)).toEqual([300, 300, 300, 100]);
+  });
+
+  test('records outside the window are refused and nothing is committed', async () => {
+    const records = syntheticRecords(10, WINDOW.end * 1000 - 5000);
+    await expect(writeWindow(asyncPages(pagesOf(records, 10)), options())).rejects.toThrow(/outside the window/);
+    expect(sandbox.head(`${DIR}_manifest.json`)).toBeUndefined();
+  });
+
+  test('parquet output reads back with hyparquet', async () => {
+    const records = syntheticRecords(500, START_MICROS);
+    const manifest = await writeWindow(asyncPages(pagesOf(records, 100)), options({ format: { fileFormat: 'parquet', compression: 'gzip', parquet: { rowGroupRows: 400 } } }));
+    expect(manifest.parts.map((p) => p.key)).toEqual([`${DIR}part-00000.parquet`]);
+    const read = readWithHyparquet(sandbox.objects().get(manifest.parts[0].key)!);
+    expect(read.rows.length).toBe(manifest.rows);
+    expect(read.rowGroups).toBe(Math.ceil(manifest.rows / 400));
+    expect(manifest.format).toMatchObject({ fileFormat: 'parquet', compression: 'gzip', layout: 'cells' });
+  });
+});
+
+describe('failures and reruns', () => {
+  const big = { format: { ...CSV, compression: 'none' as const }, partSize: 100 * 1024, maxFileBytes: 350 * 1024 };
+
+  test('UploadPart failures with 500 and dropped connections are retried per part', async () => {
+    const records = syntheticRecords(3000, START_MICROS);
+    sandbox.faults.failUploadParts(2, 'status500');
+    sandbox.faults.failUploadParts(2, 'drop');
+    const events: WriterEvent[] = [];
+    const manifest = await writeWindow(asyncPages(pagesOf(records, 300)), options({ ...big, onEvent: (e) => events.push(e) }));
+    expect(sandbox.faults.pending).toBe(0);
+    const retries = events.filter((e): e is Extract<WriterEvent, { type: 'retry' }> => e.type === 'retry');
+    expect(retries.length).toBe(4);
+    expect(retries.every((e) => e.operation.startsWith('UploadPart'))).toBe(true);
+    const objects = sandbox.objects();
+    expect(manifest.parts.map((p) => objects.get(p.key)!.toString()).join('')).toBe(expectedCsv(records));
+  });
+
+  test('a crash mid-upload, then a rerun, gives the clean run\'s objects with no record lost or doubled', async () => {
+    const records = syntheticRecords(5000, START_MICROS);
+
+    // Reference: a clean run in its own sandbox.
+    const clean = await startOssSandbox({ bucket: 'backups' });
+    const cleanManifest = await writeWindow(asyncPages(pagesOf(records, 400)), options({ ...big, client: createOssClient(clean.clientOptions()) }));
+    const expected = snapshot(clean);
+    await clean.close();
+    expect(cleanManifest.parts.length).toBeGreaterThan(2);
+
+    // An earlier committed attempt with a different split leaves more, other parts behind.
+    await writeWindow(asyncPages(pagesOf(records, 400)), options({ ...big, maxFileBytes: 120 * 1024 }));
+    expect(sandbox.objects().size).toBeGreaterThan(expected.size);
+
+    // Crash after the 5th part upload of this run.
+    const controller = new AbortController();
+    let parts = 0;
+    const off = sandbox.onRequest((r) => {
+      if (r.operation === 'UploadPart' && r.status === 200 && ++parts === 5) controller.abort(new Error('simulated crash'));
+    });
+    await expect(writeWindow(asyncPages(pagesOf(records, 400)), options({ ...big, signal: controller.signal }))).rejects.toBeInstanceOf(WriterAbortedError);
+    off();
+    // The crash left no commit marker and an unfinished upload.
+    expect(sandbox.head(`${DIR}_manifest.json`)).toBeUndefined();
+    expect(sandbox.uploads().length).toBeGreaterThan(0);
+
+    const manifest = await writeWindow(asyncPages(pagesOf(records, 400)), options(big));
+    expect(snapshot()).toEqual(expected);
+    expect(manifest).toEqual(cleanManifest);
+    expect(sandbox.uploads()).toEqual([]);
+    const lines = manifest.parts.map((p) => sandbox.objects().get(p.key)!.toString()).join('');
+    expect(lines).toBe(expectedCsv(records));
+  });
+
+  test('a rerun with fewer parts deletes the stale ones and the old manifest goes first', async () => {
+    const records = syntheticRecords(3000, START_MICROS);
+    const first = await writeWindow(asyncPages(pagesOf(records, 500)), options({ maxFileBytes: 40 * 1024 }));
+    sandbox.putObject(`${DIR}part-00999.csv.gz`, 'left by someone');
+    const requestsBefore = sandbox.requests.length;
+    const second = await writeWindow(asyncPages(pagesOf(records, 500)), options({ maxFileBytes: 1024 * 1024 }));
+    expect(second.parts.length).toBe(1);
+    expect(first.parts.length).toBeGreaterThan(1);
+    expect([...sandbox.objects().keys()]).toEqual([`${DIR}_manifest.json`, `${DIR}part-00000.csv.gz`]);
+    expect(committedCsv(second)).toBe(expectedCsv(records));
+    const run = sandbox.requests.slice(requestsBefore);
+    expect(run[0]).toMatchObject({ operation: 'DeleteObject', key: `${DIR}_manifest.json`, status: 204 });
+    const deleteMulti = run.findIndex((r) => r.operation === 'DeleteMultipleObjects');
+    const commit = run.findIndex((r) => r.operation === 'PutObject' && r.key.endsWith('_manifest.json'));
+    expect(deleteMulti).toBeGreaterThan(0);
+    expect(commit).toBe(run.length - 1);
+  });
+
+  test('a non-retryable failure aborts the open upload and commits nothing', async () => {
+    const records = syntheticRecords(3000, START_MICROS);
+    sandbox.faults.inject({ operation: 'UploadPart', count: 1, fault: { kind: 'error', status: 403, code: 'AccessDenied' } });
+    await expect(writeWindow(asyncPages(pagesOf(records, 300)), options(big))).rejects.toMatchObject({ status: 403, code: 'AccessDenied' });
+    expect(sandbox.uploads()).toEqual([]);
+    expect(sandbox.head(`${DIR}_manifest.json`)).toBeUndefined();
+  });
+
+  test('retries give up after the configured attempts', async () => {
+    sandbox.faults.inject({ operation: 'PutObject', count: 10, fault: { kind: 'error', status: 503, code: 'ServiceUnavailable' } });
+    await expect(writeWindow(asyncPages(pagesOf(syntheticRecords(10, START_MICROS), 10)), options({ retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 } })))
+      .rejects.toThrow(/PutObject .*part-00000\.csv\.gz failed after 3 attempts/);
+  });
+});
+
+describe('verifyWindow', () => {
+  test('reports a missing manifest, altered files and leftovers', async () => {
+    expect((await verifyWindow(client, DIR, `${DIR}_manifest.json`)).problems).toEqual([`no manifest at ${DIR}_manifest.json: the window was never committed`]);
+    const manifest = await writeWindow(asyncPages(pagesOf(syntheticRecords(500, START_MICROS), 100)), options({ maxFileBytes: 8 * 1024 }));
+    sandbox.putObject(manifest.parts[1].key, 'tampered');
+    sandbox.putObject(`${DIR}extra.txt`, 'x');
+    const result = await verifyWindow(client, DIR, `${DIR}_manifest.json`);
+    expect(result.ok).toBe(false);
+    expect(result.problems).toEqual([
+      `${manifest.parts[1].key} has 8 bytes, the manifest says ${manifest.parts[1].storedBytes}`,
+      `${manifest.parts[1].key} has CRC-64 ${sandbox.head(manifest.parts[1].key)!.crc64}, the manifest says ${manifest.parts[1].crc64ecma}`,
+      `${DIR}extra.txt is not part of the committed window`,
+    ]);
+    expect((await listWindowObjects(client, DIR)).length).toBe(manifest.parts.length + 2);
+  });
+});

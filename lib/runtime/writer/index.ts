@@ -1,0 +1,13 @@
+export { writeWindow, RUNTIME_VERSION, DEFAULT_MAX_FILE_BYTES, DEFAULT_PART_SIZE, DEFAULT_UPLOAD_CONCURRENCY } from './window-writer';
+export type { WriteWindowOptions, WriterEvent } from './window-writer';
+export { windowObjectKeys, MANIFEST_NAME } from './keys';
+export type { WindowKeyOptions, WindowObjectKeys } from './keys';
+export { listWindowObjects, parseManifest, readManifest, serializeManifest, verifyWindow, ManifestError, MANIFEST_VERSION } from './manifest';
+export type { ListedWindowObject, ManifestPart, WindowManifest, WindowVerification } from './manifest';
+export { ObjectUpload, IntegrityError, MIN_PART_SIZE, MAX_PART_SIZE } from './object-upload';
+export type { ObjectUploadOptions, UploadedObject } from './object-upload';
+export { createOssClient, isRetryable, isNoSuchKey } from './oss-client';
+export type { OssClient, OssClientOptions, OssErrorLike, OssListedObject, OssRequestOptions, OssResponseInfo } from './oss-client';
+export { withRetry, WriterAbortedError } from './retry';
+export type { RetryOptions } from './retry';
+export { crc64, crc64Combine, Crc64 } from './crc64';
