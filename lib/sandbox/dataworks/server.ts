@@ -21,6 +21,8 @@ export type DataWorksFault =
   | { readonly kind: 'throttle' }
   /** Answer with this 5xx status without acting. */
   | { readonly kind: 'server-error'; readonly status?: number }
+  /** Answer with this error without acting (e.g. a stage that needs approval in the console). */
+  | { readonly kind: 'error'; readonly status: number; readonly code: string; readonly message: string }
   /** Close the connection without acting and without answering. */
   | { readonly kind: 'drop-before' }
   /** Act, then close the connection without answering: the client cannot know the action took effect. */
@@ -91,6 +93,7 @@ export async function startDataWorksSandbox(options: DataWorksSandboxOptions): P
         const fault = takeFault(rules, action);
         if (fault?.kind === 'throttle') throw new SandboxApiError(400, 'Throttling.User', 'Request was denied due to user flow control.');
         if (fault?.kind === 'server-error') throw new SandboxApiError(fault.status ?? 503, fault.status === 500 ? 'InternalError' : 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.');
+        if (fault?.kind === 'error') throw new SandboxApiError(fault.status, fault.code, fault.message);
         if (fault?.kind === 'drop-before') {
           requests.push({ action, parameters, outcome: 'dropped' });
           req.socket.destroy();
