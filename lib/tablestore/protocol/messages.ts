@@ -7,6 +7,7 @@ import * as protobuf from 'protobufjs';
 import { TABLESTORE_PROTO } from './schema';
 
 const root = protobuf.parse(TABLESTORE_PROTO, { keepCase: true }).root;
+root.resolveAll();
 const types = new Map<string, protobuf.Type>();
 
 function lookup(name: string): protobuf.Type {
@@ -21,13 +22,9 @@ function lookup(name: string): protobuf.Type {
 /** Encodes `message` as the named protobuf message (e.g. "ListStreamRequest"). */
 export function encodeMessage(name: string, message: object): Buffer {
   const type = lookup(name);
-  // fromObject accepts enum names and bigint; verify then runs on the plain
-  // form of the converted message, where absent required fields show up
-  // (on a message instance they hide behind prototype defaults).
-  const converted = type.fromObject(message as Record<string, unknown>);
-  const problem = type.verify(type.toObject(converted, { longs: Number }));
-  if (problem) throw new TypeError(`cannot encode ${name}: ${problem}`);
-  const bytes = type.encode(converted).finish();
+  checkRequired(type, message as Record<string, unknown>, name);
+  // fromObject accepts enum names, int64 as numbers or decimal strings, and Buffers.
+  const bytes = type.encode(type.fromObject(message as Record<string, unknown>)).finish();
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
@@ -48,3 +45,21 @@ export function hasMessage(name: string): boolean {
   }
 }
 
+/**
+ * Absent proto2 required fields would silently encode as defaults; name them
+ * instead. (protobufjs' verify cannot tell an empty bytes value from an absent one.)
+ */
+function checkRequired(type: protobuf.Type, message: Record<string, unknown>, path: string): void {
+  for (const field of type.fieldsArray) {
+    const value = message[field.name];
+    if (value === undefined || value === null) {
+      if (field.required) throw new TypeError(`cannot encode ${path}: required field ${field.name} is missing`);
+      continue;
+    }
+    if (field.resolvedType instanceof protobuf.Type) {
+      const nested = field.resolvedType;
+      if (field.repeated && Array.isArray(value)) value.forEach((v, i) => checkRequired(nested, v as Record<string, unknown>, `${path}.${field.name}[${i}]`));
+      else checkRequired(nested, value as Record<string, unknown>, `${path}.${field.name}`);
+    }
+  }
+}
