@@ -307,3 +307,22 @@ export function configFromEnvironment(env: EnvironmentConfig, options: Environme
     schedule: { cron: env.schedule.cron, startTimeExpression: env.schedule.startTimeExpression, endTimeExpression: env.schedule.endTimeExpression },
   });
 }
+
+/** Only what `windows` needs: the schedule and the time zone, with defaults. */
+export function resolveScheduleConfig(input: SyncRuntimeConfigInput): { readonly schedule: ScheduleSpec; readonly timezone: string } {
+  const timezone = input.timezone ?? DEFAULT_TIMEZONE;
+  try {
+    assertTimeZone(timezone);
+  } catch (err) {
+    throw new UsageError(`Invalid runtime configuration: timezone: ${(err as Error).message}`);
+  }
+  const s = input.schedule ?? {};
+  return {
+    timezone,
+    schedule: {
+      cron: s.cron ?? DEFAULT_HOURLY_CRON,
+      startTimeExpression: s.startTimeExpression ?? DEFAULT_START_TIME_EXPRESSION,
+      endTimeExpression: s.endTimeExpression ?? DEFAULT_END_TIME_EXPRESSION,
+    },
+  };
+}

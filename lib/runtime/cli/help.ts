@@ -1,0 +1,83 @@
+/** Help texts: one per command, printed on stdout with --help. */
+import { CONFIG_HELP } from './options';
+
+export const PROGRAM = 'otsbk-sync';
+
+export const MAIN_HELP = `${PROGRAM}: export Tablestore Stream data of time windows into OSS, exactly once per window.
+
+Usage: ${PROGRAM} <command> [options]
+
+Commands:
+  run       Sync one window [--start, --end), as the DataWorks node does
+  backfill  Sync every window the schedule runs between two dates, resumably, with progress
+  verify    Re-read the stream for a window and compare it with the window's manifest and objects
+  list      List a window's objects and manifest
+  windows   List the windows the schedule runs between two dates and check that they tile time
+
+Run "${PROGRAM} <command> --help" for a command's options.
+
+Output: results are JSON on stdout; logs are JSON lines on stderr ({"time","level","msg","fields"}).
+Exit codes: 0 ok, 1 runtime failure, 2 usage or malformed input, 3 mismatch found (verify, windows),
+            4 window refused (empty, later than now minus the stream lag, or older than the stream retention).
+`;
+
+const WINDOW_ARGS = `  --start <yyyyMMddHHmmss>     Window start (inclusive), in the configured time zone (DataWorks \${startTime})
+  --end <yyyyMMddHHmmss>       Window end (exclusive) (DataWorks \${endTime})`;
+
+export const COMMAND_HELP: Readonly<Record<string, string>> = {
+  run: `Usage: ${PROGRAM} run --start <yyyyMMddHHmmss> --end <yyyyMMddHHmmss> [configuration]
+
+Reads the table's stream records written in [start, end) and writes them to
+  <prefix>/<table>/<yyyy>/<MM>/<dd>/<start>_<end>/part-NNNNN.<ext>
+followed by _manifest.json (the commit marker). A rerun writes the same keys and removes stale parts.
+Prints the manifest and run statistics.
+
+${WINDOW_ARGS}
+
+${CONFIG_HELP}
+`,
+  backfill: `Usage: ${PROGRAM} backfill --from <date> --to <date> [--state <file>] [configuration]
+
+Syncs, in order, the window of every run the schedule (--cron, --start-expr, --end-expr) has in [from, to).
+Finished windows are recorded in the state file; a rerun skips those whose manifest still exists.
+Shows a progress bar when stderr is a terminal, JSON log lines otherwise. Every window is checked first:
+if any is refused (too recent, expired), nothing is synced.
+
+  --from <yyyyMMdd[HHmmss]>    First run time considered (inclusive)
+  --to <yyyyMMdd[HHmmss]>      Last run time considered (exclusive)
+  --state <file>               Resumable record of finished windows (default otsbk-backfill-<table>.json)
+  --dry-run                    Print the windows that would be synced and exit
+
+${CONFIG_HELP}
+`,
+  verify: `Usage: ${PROGRAM} verify --start <yyyyMMddHHmmss> --end <yyyyMMddHHmmss> [configuration]
+
+Re-reads the stream for the window and compares it with the manifest: record counts by action, min and max
+write time, columns, format. Checks every object the manifest lists (size, CRC-64) and that the window's
+directory holds nothing else. Prints the list of mismatches; exit code 3 when there is any.
+
+${WINDOW_ARGS}
+
+${CONFIG_HELP}
+`,
+  list: `Usage: ${PROGRAM} list --start <yyyyMMddHHmmss> --end <yyyyMMddHHmmss> [configuration]
+
+Lists the objects under the window's directory and prints its manifest (or says the window is not committed).
+Needs only the OSS part of the configuration and the table name.
+
+${WINDOW_ARGS}
+
+${CONFIG_HELP}
+`,
+  windows: `Usage: ${PROGRAM} windows --from <date> --to <date> [--cron ...] [--start-expr ...] [--end-expr ...] [--timezone ...]
+
+Lists the window of every run the schedule has in [from, to) and checks that consecutive windows tile time:
+each starts exactly where the previous one ends. Prints every gap and overlap; exit code 3 when there is any.
+Needs no Tablestore or OSS configuration.
+
+  --from <yyyyMMdd[HHmmss]>    First run time considered (inclusive)
+  --to <yyyyMMdd[HHmmss]>      Last run time considered (exclusive)
+
+${CONFIG_HELP}
+`,
+};

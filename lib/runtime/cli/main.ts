@@ -1,0 +1,138 @@
+/**
+ * The `otsbk-sync` command: parses arguments with node:util parseArgs and calls the sync library. Results on
+ * stdout, JSON log lines on stderr, exit codes from errors.ts. Nothing here decides anything the library does not.
+ */
+import { parseArgs, ParseArgsConfig } from 'node:util';
+import { backfill } from '../sync/backfill';
+import { resolveScheduleConfig } from '../sync/config';
+import { ExitCode, exitCodeOf, UsageError } from '../sync/errors';
+import { listWindow } from '../sync/list';
+import { isLogLevel, JsonLogger, LogLevel } from '../sync/log';
+import { planSyncWindows } from '../sync/plan';
+import { BarProgressReporter, LogProgressReporter } from '../sync/progress';
+import { describeError, redactText } from '../sync/redact';
+import { runWindow } from '../sync/run-window';
+import { verifyWindow } from '../sync/verify';
+import { COMMAND_HELP, MAIN_HELP, PROGRAM } from './help';
+import { CliIo, printResult, processIo } from './io';
+import { COMMON_OPTIONS, CONFIG_OPTIONS, configFromArgs, configInput, ParsedValues } from './options';
+
+type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
+
+const WINDOW_OPTIONS: OptionSpecs = { start: { type: 'string' }, end: { type: 'string' } };
+const RANGE_OPTIONS: OptionSpecs = { from: { type: 'string' }, to: { type: 'string' } };
+
+const COMMAND_OPTIONS: Readonly<Record<string, OptionSpecs>> = {
+  run: { ...COMMON_OPTIONS, ...CONFIG_OPTIONS, ...WINDOW_OPTIONS },
+  verify: { ...COMMON_OPTIONS, ...CONFIG_OPTIONS, ...WINDOW_OPTIONS },
+  list: { ...COMMON_OPTIONS, ...CONFIG_OPTIONS, ...WINDOW_OPTIONS },
+  backfill: { ...COMMON_OPTIONS, ...CONFIG_OPTIONS, ...RANGE_OPTIONS, state: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+  windows: { ...COMMON_OPTIONS, ...CONFIG_OPTIONS, ...RANGE_OPTIONS },
+};
+
+function required(values: ParsedValues, name: string, command: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v === '') throw new UsageError(`${command}: --${name} is required (see ${PROGRAM} ${command} --help)`);
+  return v;
+}
+
+function parseCommandArgs(command: string, args: readonly string[]): ParsedValues {
+  try {
+    const { values } = parseArgs({ args: [...args], options: COMMAND_OPTIONS[command], strict: true, allowPositionals: false });
+    return values as ParsedValues;
+  } catch (err) {
+    throw new UsageError(`${command}: ${(err as Error).message} (see ${PROGRAM} ${command} --help)`);
+  }
+}
+
+function loggerFor(io: CliIo, values: ParsedValues, command: string): JsonLogger {
+  const level = values['log-level'];
+  if (level !== undefined && (typeof level !== 'string' || !isLogLevel(level))) throw new UsageError(`--log-level ${JSON.stringify(level)} must be debug, info, warn or error`);
+  return new JsonLogger({ sink: io.stderr, level: (level as LogLevel | undefined) ?? 'info', base: { command } });
+}
+
+/** Runs the command line `args` (without node and script); resolves with the exit code. Never throws. */
+export async function main(args: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const [command, ...rest] = args;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    io.stdout.write(MAIN_HELP);
+    return command === undefined ? ExitCode.USAGE : ExitCode.OK;
+  }
+  let log = new JsonLogger({ sink: io.stderr, base: { command } });
+  try {
+    if (!Object.prototype.hasOwnProperty.call(COMMAND_OPTIONS, command)) {
+      throw new UsageError(`unknown command ${JSON.stringify(command)}; expected one of ${Object.keys(COMMAND_OPTIONS).join(', ')} (see ${PROGRAM} --help)`);
+    }
+    const values = parseCommandArgs(command, rest);
+    if (values.help === true) {
+      io.stdout.write(COMMAND_HELP[command]);
+      return ExitCode.OK;
+    }
+    log = loggerFor(io, values, command);
+    return await dispatch(command, values, io, log);
+  } catch (err) {
+    const code = exitCodeOf(err);
+    const e = err instanceof Error ? err : new Error(String(err));
+    log.error(redactText(e.message), { error: describeError(e), exitCode: code });
+    // A person at a terminal also gets the plain sentence, without JSON around it.
+    if (io.stderr.isTTY) io.stderr.write(`${PROGRAM}: ${redactText(e.message)}\n`);
+    return code;
+  }
+}
+
+async function dispatch(command: string, values: ParsedValues, io: CliIo, log: JsonLogger): Promise<number> {
+  switch (command) {
+    case 'windows': {
+      const { schedule, timezone } = resolveScheduleConfig(configInput(values, io.env));
+      const plan = planSyncWindows(schedule, timezone, required(values, 'from', command), required(values, 'to', command));
+      printResult(io, plan);
+      if (!plan.tiles) {
+        log.error('windows do not tile', { faults: plan.faults.length, first: plan.faults[0]?.message });
+        return ExitCode.VERIFY_MISMATCH;
+      }
+      log.info('windows tile', { windows: plan.windows.length, covers: plan.covers });
+      return ExitCode.OK;
+    }
+    case 'run': {
+      const config = configFromArgs(values, io.env);
+      const result = await runWindow({
+        config, startTime: required(values, 'start', command), endTime: required(values, 'end', command), logger: log, now: io.now,
+      });
+      printResult(io, result);
+      return ExitCode.OK;
+    }
+    case 'verify': {
+      const config = configFromArgs(values, io.env);
+      const result = await verifyWindow({
+        config, startTime: required(values, 'start', command), endTime: required(values, 'end', command), logger: log, now: io.now,
+      });
+      printResult(io, result);
+      return result.ok ? ExitCode.OK : ExitCode.VERIFY_MISMATCH;
+    }
+    case 'list': {
+      const config = configFromArgs(values, io.env);
+      const result = await listWindow({ config, startTime: required(values, 'start', command), endTime: required(values, 'end', command), logger: log });
+      printResult(io, result);
+      return ExitCode.OK;
+    }
+    case 'backfill': {
+      const config = configFromArgs(values, io.env);
+      const statePath = typeof values.state === 'string' ? values.state : `otsbk-backfill-${config.tablestore.tableName}.json`;
+      const progress = io.stderr.isTTY ? new BarProgressReporter(io.stderr) : new LogProgressReporter(log);
+      const result = await backfill({
+        config,
+        from: required(values, 'from', command),
+        to: required(values, 'to', command),
+        statePath: statePath.startsWith('/') ? statePath : `${io.cwd}/${statePath}`,
+        dryRun: values['dry-run'] === true,
+        progress,
+        logger: log,
+        now: io.now,
+      });
+      printResult(io, result);
+      return result.failed.length > 0 ? ExitCode.FAILURE : ExitCode.OK;
+    }
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Command-line options shared by the commands that need the runtime configuration, and how they become a
+ * SyncRuntimeConfig: `--config` (file, inline JSON or base64 JSON; or the OTSBK_SYNC_CONFIG variable) first,
+ * single-field flags on top.
+ */
+import type { ParseArgsConfig } from 'node:util';
+import type { RowColumnSpec } from '../formats/layout';
+import {
+  CompressionName, FileFormatName, mergeConfigInputs, parseConfigArgument, resolveConfig, SyncRuntimeConfig, SyncRuntimeConfigInput,
+} from '../sync/config';
+import { UsageError } from '../sync/errors';
+import { DEFAULT_TIMEZONE } from '../../schedule';
+
+type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
+
+export const CONFIG_ENV = 'OTSBK_SYNC_CONFIG';
+
+export const CONFIG_OPTIONS: OptionSpecs = {
+  config: { type: 'string' },
+  endpoint: { type: 'string' },
+  instance: { type: 'string' },
+  table: { type: 'string' },
+  timeseries: { type: 'boolean' },
+  'oss-endpoint': { type: 'string' },
+  'oss-region': { type: 'string' },
+  bucket: { type: 'string' },
+  prefix: { type: 'string' },
+  format: { type: 'string' },
+  compression: { type: 'string' },
+  'gzip-level': { type: 'string' },
+  layout: { type: 'string' },
+  columns: { type: 'string' },
+  'primary-key': { type: 'string' },
+  timezone: { type: 'string' },
+  'stream-lag': { type: 'string' },
+  cron: { type: 'string' },
+  'start-expr': { type: 'string' },
+  'end-expr': { type: 'string' },
+};
+
+export const COMMON_OPTIONS: OptionSpecs = {
+  help: { type: 'boolean', short: 'h' },
+  'log-level': { type: 'string' },
+};
+
+export const CONFIG_HELP = `Configuration (a --config document, then flags override single fields):
+  --config <file|json|base64>  Runtime configuration as a JSON file path, inline JSON, or base64 of the JSON
+                               (what the DataWorks node passes). Also read from $${CONFIG_ENV}.
+  --endpoint <url>             Tablestore endpoint, e.g. https://<instance>.cn-hangzhou.ots.aliyuncs.com
+  --instance <name>            Tablestore instance
+  --table <name>               Table whose stream is exported
+  --timeseries                 The table is a time series table
+  --oss-endpoint <url>         OSS endpoint, e.g. https://oss-cn-hangzhou.aliyuncs.com
+  --oss-region <region>        ali-oss region, e.g. oss-cn-hangzhou
+  --bucket <name>              Target bucket
+  --prefix <prefix>            Key prefix (no leading/trailing slash)
+  --format <csv|jsonl|parquet> File format (default csv)
+  --compression <gzip|none|snappy>  Compression (default gzip; snappy: parquet only)
+  --gzip-level <1-9>           zlib level
+  --layout <rows|cells>        One row per record with --columns (default), or one row per cell change
+  --columns <a,b:int64,...>    Exported columns for rows layout, optionally typed (string, int64, double,
+                               boolean, binary, variant)
+  --primary-key <a:String,b:Integer>  Primary key for cells layout
+  --timezone <zone>            Zone of window times (default ${DEFAULT_TIMEZONE})
+  --stream-lag <minutes>       Refuse windows ending later than now minus this (default 10)
+  --cron <expr>                DataWorks 6-field cron of the node (default hourly)
+  --start-expr <expr>          startTime scheduling expression (default $[yyyymmddhh24-2/24]$[miss-10/24/60])
+  --end-expr <expr>            endTime scheduling expression (default $[yyyymmddhh24-1/24]$[miss-10/24/60])
+
+Credentials come from the Alibaba Cloud credential chain: ALIBABA_CLOUD_ACCESS_KEY_ID,
+ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN), a profile, or the ECS RAM role.
+They are never printed.
+
+Common options:
+  --log-level <debug|info|warn|error>  Log lines on stderr below this level are dropped (default info)
+  -h, --help                   This help`;
+
+export type ParsedValues = Record<string, string | boolean | undefined>;
+
+function numberFlag(flag: string, value: string | undefined, integer: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new UsageError(`--${flag} ${JSON.stringify(value)} is not ${integer ? 'an integer' : 'a number'}`);
+  return n;
+}
+
+function parseColumns(text: string): RowColumnSpec[] {
+  return text.split(',').map((part) => part.trim()).filter((p) => p !== '').map((p) => {
+    const idx = p.lastIndexOf(':');
+    if (idx <= 0) return { name: p };
+    return { name: p.slice(0, idx), type: p.slice(idx + 1) as RowColumnSpec['type'] };
+  });
+}
+
+function parsePrimaryKey(text: string): { name: string; type: 'Integer' | 'String' | 'Binary' }[] {
+  return text.split(',').map((part) => part.trim()).filter((p) => p !== '').map((p) => {
+    const idx = p.lastIndexOf(':');
+    if (idx <= 0) throw new UsageError(`--primary-key entry ${JSON.stringify(p)} must be name:Type (Integer, String or Binary)`);
+    return { name: p.slice(0, idx), type: p.slice(idx + 1) as 'Integer' | 'String' | 'Binary' };
+  });
+}
+
+/** The configuration input the flags describe (only the fields given). */
+export function configInputFromFlags(v: ParsedValues): SyncRuntimeConfigInput {
+  const s = (k: string): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
+  const layoutMode = s('layout');
+  if (layoutMode !== undefined && layoutMode !== 'rows' && layoutMode !== 'cells') throw new UsageError(`--layout ${JSON.stringify(layoutMode)} must be rows or cells`);
+  return {
+    tablestore: { endpoint: s('endpoint'), instanceName: s('instance'), tableName: s('table'), isTimeseriesTable: v.timeseries === true ? true : undefined },
+    oss: { endpoint: s('oss-endpoint'), region: s('oss-region'), bucket: s('bucket'), prefix: s('prefix') },
+    format: {
+      fileFormat: s('format') as FileFormatName | undefined,
+      compression: s('compression') as CompressionName | undefined,
+      gzipLevel: numberFlag('gzip-level', s('gzip-level'), true),
+    },
+    layout: {
+      mode: layoutMode as 'rows' | 'cells' | undefined,
+      columns: s('columns') !== undefined ? parseColumns(s('columns') as string) : undefined,
+      primaryKey: s('primary-key') !== undefined ? parsePrimaryKey(s('primary-key') as string) : undefined,
+    },
+    timezone: s('timezone'),
+    streamLagMinutes: numberFlag('stream-lag', s('stream-lag'), false),
+    schedule: { cron: s('cron'), startTimeExpression: s('start-expr'), endTimeExpression: s('end-expr') },
+  };
+}
+
+/** The configuration input from --config / $OTSBK_SYNC_CONFIG and flags, not yet checked. */
+export function configInput(v: ParsedValues, env: NodeJS.ProcessEnv): SyncRuntimeConfigInput {
+  const doc = typeof v.config === 'string' ? v.config : env[CONFIG_ENV];
+  const base = doc !== undefined && doc !== '' ? parseConfigArgument(doc) : undefined;
+  return mergeConfigInputs(base, configInputFromFlags(v));
+}
+
+/** The full, checked configuration (run, backfill, verify, list). */
+export function configFromArgs(v: ParsedValues, env: NodeJS.ProcessEnv): SyncRuntimeConfig {
+  return resolveConfig(configInput(v, env));
+}

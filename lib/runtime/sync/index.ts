@@ -1,0 +1,27 @@
+/** The sync runtime's library: what the CLI, the demo, the benchmark and other code call. */
+export { runWindow, syncAdmittedWindow, manifestKeyFor, windowInfo } from './run-window';
+export type { RunWindowOptions, RunWindowResult, RunStats, SyncContextOptions, SyncTuning, WindowBoundsOptions, WindowInfo } from './run-window';
+export { backfill, backfillTarget } from './backfill';
+export type { BackfillOptions, BackfillResult, BackfillWindowResult } from './backfill';
+export { verifyWindow } from './verify';
+export type { Mismatch, StreamObservation, VerifyWindowOptions, VerifyWindowResult } from './verify';
+export { listWindow } from './list';
+export type { ListedObject, ListWindowOptions, ListWindowResult } from './list';
+export { planSyncWindows, parseRangeBound, tilingFaults } from './plan';
+export type { PlannedSyncWindow, TilingFault, WindowPlan } from './plan';
+export {
+  configFromEnvironment, encodeConfigArgument, mergeConfigInputs, parseConfigArgument, resolveConfig, resolveScheduleConfig,
+} from './config';
+export type {
+  CompressionName, FileFormatName, OssTargetConfig, OutputFormatConfig, OutputLayoutConfig, ScheduleSpec, SyncRuntimeConfig,
+  SyncRuntimeConfigInput, TablestoreSourceConfig,
+} from './config';
+export { defaultCredentialProvider, staticCredentialProvider } from './credentials';
+export type { AccessCredentials, CredentialProvider } from './credentials';
+export { ExitCode, exitCodeOf, MalformedWindowError, RefusedWindowError, SyncError, SyncFailedError, UsageError } from './errors';
+export { JsonLogger, silentLogger } from './log';
+export type { Logger, LogLevel } from './log';
+export { redactText, redactValue, registerSecret } from './redact';
+export { BackfillState } from './state';
+export { BarProgressReporter, LogProgressReporter } from './progress';
+export type { ProgressReporter, WindowProgress } from './progress';
