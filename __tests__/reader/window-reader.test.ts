@@ -1,0 +1,279 @@
+/**
+ * The stream window reader against the sandbox.
+ */
+import { readStreamWindow, StreamRecord, StreamRecordPage, StreamWindowError, StreamWindowReaderOptions } from '../../lib/runtime/reader';
+import { createStreamTable, Harness, IGNORE, long, putRow, startHarness, T0 } from '../tablestore/helpers';
+
+async function collect(h: Harness, options: Partial<StreamWindowReaderOptions> & { startMicros: number; endMicros: number }): Promise<StreamRecordPage[]> {
+  const pages: StreamRecordPage[] = [];
+  const reader = readStreamWindow({ client: h.client, tableName: 't', nowMicros: () => h.sb.clock.nowMicros(), ...options });
+  for await (const page of reader) pages.push(page);
+  return pages;
+}
+
+const records = (pages: StreamRecordPage[]): StreamRecord[] => pages.flatMap((p) => [...p.records]);
+const keyOf = (r: StreamRecord) => String(r.primaryKey[0].value);
+
+/** Writes one row per entry with the clock set to T0 + offset. */
+async function writeAt(h: Harness, rows: [offset: number, key: string][]): Promise<void> {
+  for (const [offset, key] of rows) {
+    h.sb.clock.set(T0 + offset);
+    await putRow(h.ots, 't', key, { v: `${key}@${offset}` });
+  }
+}
+
+async function batchWriteAt(h: Harness, offset: number, keys: string[]): Promise<void> {
+  h.sb.clock.set(T0 + offset);
+  for (let i = 0; i < keys.length; i += 200) {
+    const rows = keys.slice(i, i + 200).map((k) => ({ type: 'PUT', condition: IGNORE(), primaryKey: [{ pk: k }], attributeColumns: [{ v: `${k}@${offset}` }] }));
+    await h.ots.batchWriteRow({ tables: [{ tableName: 't', rows }] });
+  }
+}
+
+describe('window boundaries', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+    await createStreamTable(h.ots, 't');
+  });
+  afterEach(() => h.close());
+
+  test('[start, end): start and end - 1µs are in, end is out', async () => {
+    await writeAt(h, [
+      [999, 'before'],
+      [1000, 'at-start'],
+      [1500, 'inside'],
+      [1999, 'at-end-minus-1'],
+      [2000, 'at-end'],
+      [2001, 'after'],
+    ]);
+    h.sb.clock.set(T0 + 10_000);
+    const got = records(await collect(h, { startMicros: T0 + 1000, endMicros: T0 + 2000 }));
+    expect(got.map(keyOf).sort()).toEqual(['at-end-minus-1', 'at-start', 'inside']);
+    const atStart = got.find((r) => keyOf(r) === 'at-start')!;
+    expect(atStart).toMatchObject({ action: 'PUT', writeTimeMicros: T0 + 1000, epoch: 0, rowIndex: 0, timeseries: null });
+    expect(atStart.columns).toEqual([{ name: 'v', operation: 'PUT', type: 'STRING', value: 'at-start@1000', timestampMillis: Math.floor((T0 + 1000) / 1000) }]);
+  });
+
+  test('a window with no writes yields nothing', async () => {
+    await writeAt(h, [[10, 'a']]);
+    h.sb.clock.set(T0 + 10_000);
+    expect(await collect(h, { startMicros: T0 + 100, endMicros: T0 + 200 })).toEqual([]);
+  });
+
+  test('seekMarginMicros reads earlier but still filters to the window', async () => {
+    await writeAt(h, [
+      [100, 'early'],
+      [1000, 'in'],
+    ]);
+    h.sb.clock.set(T0 + 10_000);
+    const got = records(await collect(h, { startMicros: T0 + 1000, endMicros: T0 + 2000, seekMarginMicros: 5000 }));
+    expect(got.map(keyOf)).toEqual(['in']);
+  });
+});
+
+describe('record decoding', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+    await createStreamTable(h.ots, 't', [{ name: 'pk', type: 'STRING' }], 3);
+  });
+  afterEach(() => h.close());
+
+  test('PUT, UPDATE (put, delete one version, delete all versions) and DELETE', async () => {
+    h.sb.clock.set(T0 + 1000);
+    await h.ots.putRow({ tableName: 't', condition: IGNORE(), primaryKey: [{ pk: 'row' }], attributeColumns: [{ i: long(-5) }, { d: 1.25 }, { b: false }, { s: 'text' }, { x: Buffer.from([1, 2]) }, { old: 'v', timestamp: 1234 }] });
+    h.sb.clock.set(T0 + 2000);
+    await h.ots.updateRow({
+      tableName: 't',
+      condition: IGNORE(),
+      primaryKey: [{ pk: 'row' }],
+      updateOfAttributeColumns: [{ PUT: [{ s: 'new', timestamp: 5000 }] }, { DELETE: [{ old: long(1234) }] }, { DELETE_ALL: ['d'] }],
+    });
+    h.sb.clock.set(T0 + 3000);
+    await h.ots.deleteRow({ tableName: 't', condition: IGNORE(), primaryKey: [{ pk: 'row' }] });
+    h.sb.clock.set(T0 + 10_000);
+
+    const got = records(await collect(h, { startMicros: T0, endMicros: T0 + 5000 }));
+    expect(got.map((r) => r.action)).toEqual(['PUT', 'UPDATE', 'DELETE']);
+    const ms = Math.floor((T0 + 1000) / 1000);
+    expect(got[0].columns).toEqual([
+      { name: 'i', operation: 'PUT', type: 'INTEGER', value: -5n, timestampMillis: ms },
+      { name: 'd', operation: 'PUT', type: 'DOUBLE', value: 1.25, timestampMillis: ms },
+      { name: 'b', operation: 'PUT', type: 'BOOLEAN', value: false, timestampMillis: ms },
+      { name: 's', operation: 'PUT', type: 'STRING', value: 'text', timestampMillis: ms },
+      { name: 'x', operation: 'PUT', type: 'BINARY', value: Buffer.from([1, 2]), timestampMillis: ms },
+      { name: 'old', operation: 'PUT', type: 'STRING', value: 'v', timestampMillis: 1234 },
+    ]);
+    expect(got[1].columns).toEqual([
+      { name: 's', operation: 'PUT', type: 'STRING', value: 'new', timestampMillis: 5000 },
+      { name: 'old', operation: 'DELETE_ONE_VERSION', type: null, value: null, timestampMillis: 1234 },
+      { name: 'd', operation: 'DELETE_ALL_VERSIONS', type: null, value: null, timestampMillis: null },
+    ]);
+    expect(got[2]).toMatchObject({ action: 'DELETE', columns: [], primaryKey: [{ name: 'pk', type: 'STRING', value: 'row' }] });
+    expect(got.map((r) => r.writeTimeMicros)).toEqual([T0 + 1000, T0 + 2000, T0 + 3000]);
+  });
+
+  test('BatchWriteRow rows share the write time and carry their row index', async () => {
+    await batchWriteAt(h, 700, ['a', 'b', 'c']);
+    h.sb.clock.set(T0 + 10_000);
+    const got = records(await collect(h, { startMicros: T0, endMicros: T0 + 1000 }));
+    expect(got.map((r) => [keyOf(r), r.writeTimeMicros, r.rowIndex]).sort()).toEqual([
+      ['a', T0 + 700, 0],
+      ['b', T0 + 700, 1],
+      ['c', T0 + 700, 2],
+    ]);
+  });
+});
+
+describe('shard lineage', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness({ shardCount: 2 });
+    await createStreamTable(h.ots, 't');
+  });
+  afterEach(() => h.close());
+
+  test('a split and a merge inside the window: parents before children, nothing lost or doubled', async () => {
+    const keys = Array.from({ length: 60 }, (_, i) => `key${i}`);
+    await batchWriteAt(h, 100, keys);
+    const [first] = h.sb.shards('t');
+    const [a, b] = h.sb.splitShard('t', first.shardId);
+    await batchWriteAt(h, 200, keys);
+    const merged = h.sb.mergeShards('t', a, b);
+    await batchWriteAt(h, 300, keys);
+    const [, second] = h.sb.shards('t');
+    const [c] = h.sb.splitShard('t', second.shardId);
+    await batchWriteAt(h, 400, keys);
+    await batchWriteAt(h, 600, keys); // after the window
+    h.sb.clock.set(T0 + 10_000);
+
+    const lineage = h.sb.shards('t');
+    expect(lineage.find((s) => s.shardId === merged)).toMatchObject({ parentId: a, parentSiblingId: b });
+    expect(lineage.find((s) => s.shardId === c)?.parentId).toBe(second.shardId);
+
+    const pages = await collect(h, { startMicros: T0 + 100, endMicros: T0 + 500, recordLimit: 7, shardConcurrency: 3 });
+    const got = records(pages);
+    // Every key written 4 times inside the window, exactly once each.
+    expect(got).toHaveLength(keys.length * 4);
+    const seen = new Set(got.map((r) => `${keyOf(r)}@${r.writeTimeMicros}`));
+    expect(seen.size).toBe(keys.length * 4);
+    // Per key, records come out in write order although they sit on different shards.
+    const lastTime = new Map<string, number>();
+    for (const r of got) {
+      expect(r.writeTimeMicros).toBeGreaterThan(lastTime.get(keyOf(r)) ?? 0);
+      lastTime.set(keyOf(r), r.writeTimeMicros);
+    }
+    // Children's pages all come after their parents' pages.
+    const firstPage = (id: string) => pages.findIndex((p) => p.shardId === id);
+    const lastPage = (id: string) => pages.map((p) => p.shardId).lastIndexOf(id);
+    for (const s of lineage) {
+      for (const parent of [s.parentId, s.parentSiblingId]) {
+        if (parent && firstPage(s.shardId) >= 0) expect(firstPage(s.shardId)).toBeGreaterThan(lastPage(parent));
+      }
+    }
+  });
+});
+
+describe('failures while reading', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness({ shardCount: 3 });
+    await createStreamTable(h.ots, 't');
+    await batchWriteAt(
+      h,
+      100,
+      Array.from({ length: 150 }, (_, i) => `k${i}`),
+    );
+    h.sb.clock.set(T0 + 10_000);
+  });
+  afterEach(() => h.close());
+
+  test('throttling, 500s and dropped connections are retried without losing or doubling records', async () => {
+    h.sb.faults.throttle(2, { operations: ['GetStreamRecord'] });
+    h.sb.faults.serverError(2, { operations: ['GetShardIterator', 'GetStreamRecord'] });
+    h.sb.faults.dropConnection(3, { operations: ['GetStreamRecord', 'DescribeStream'] });
+    h.sb.faults.error(1, { status: 403, code: 'OTSQuotaExhausted', message: 'Too frequent table operations.' }, { operations: ['ListStream'] });
+    const got = records(await collect(h, { startMicros: T0, endMicros: T0 + 1000, recordLimit: 10 }));
+    expect(h.sb.faults.pending).toBe(0);
+    expect(new Set(got.map(keyOf)).size).toBe(150);
+    expect(got).toHaveLength(150);
+  });
+
+  test('trimmed data surfaces as a TRIMMED window error', async () => {
+    h.sb.trimStream('t', T0 + 500);
+    await expect(collect(h, { startMicros: T0, endMicros: T0 + 1000, checkWindow: false })).rejects.toMatchObject({ name: 'StreamWindowError', code: 'TRIMMED' });
+  });
+
+  test('a window older than the stream retention is refused before reading', async () => {
+    h.sb.clock.set(T0 + 25 * 3_600_000_000);
+    await expect(collect(h, { startMicros: T0, endMicros: T0 + 1000 })).rejects.toMatchObject({ code: 'TRIMMED' });
+  });
+
+  test('a window that has not ended yet is refused', async () => {
+    await expect(collect(h, { startMicros: T0, endMicros: T0 + 20_000 })).rejects.toMatchObject({ code: 'WINDOW_NOT_CLOSED' });
+  });
+
+  test('a table without stream, and invalid windows, are reported', async () => {
+    await h.ots.updateTable({ tableName: 't', tableOptions: {}, streamSpecification: { enableStream: false } });
+    await expect(collect(h, { startMicros: T0, endMicros: T0 + 1000 })).rejects.toMatchObject({ code: 'NO_STREAM' });
+    expect(() => readStreamWindow({ client: h.client, tableName: 't', startMicros: 10, endMicros: 10 })).toThrow(StreamWindowError);
+  });
+
+  test('stopping early leaves no reads running away', async () => {
+    const reader = readStreamWindow({ client: h.client, tableName: 't', startMicros: T0, endMicros: T0 + 1000, recordLimit: 5, shardConcurrency: 2, nowMicros: () => h.sb.clock.nowMicros() });
+    for await (const page of reader) {
+      expect(page.records.length).toBeGreaterThan(0);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    // One page handed out plus at most one prefetched page per concurrently read shard.
+    expect(h.sb.stats.requests.GetStreamRecord).toBeLessThanOrEqual(4);
+  });
+});
+
+describe('time series tables', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+    await h.client.createTimeseriesTable({ tableName: 'metrics' });
+  });
+  afterEach(() => h.close());
+
+  test('records carry the parsed data point', async () => {
+    h.sb.clock.set(T0 + 100);
+    await h.client.putTimeseriesData('metrics', [
+      { measurement: 'cpu', dataSource: 'host-1', tags: { region: 'cn-hangzhou', az: 'h' }, timeMicros: T0 - 5, fields: { usage: 0.75, cores: 16n, on: true, model: 'x86' } },
+      { measurement: 'mem', dataSource: 'host-2', tags: {}, timeMicros: T0 - 4, fields: { used: 1024n } },
+    ]);
+    h.sb.clock.set(T0 + 10_000);
+    const got = records(await collect(h, { tableName: 'metrics', startMicros: T0, endMicros: T0 + 1000 }));
+    expect(got).toHaveLength(2);
+    const cpu = got.find((r) => r.timeseries?.measurement === 'cpu')!;
+    expect(cpu.timeseries).toEqual({
+      measurement: 'cpu',
+      dataSource: 'host-1',
+      tags: { az: 'h', region: 'cn-hangzhou' },
+      timeMicros: T0 - 5,
+      fields: [
+        { name: 'usage', operation: 'PUT', type: 'DOUBLE', value: 0.75, timestampMillis: Math.floor((T0 + 100) / 1000) },
+        { name: 'cores', operation: 'PUT', type: 'INTEGER', value: 16n, timestampMillis: Math.floor((T0 + 100) / 1000) },
+        { name: 'on', operation: 'PUT', type: 'BOOLEAN', value: true, timestampMillis: Math.floor((T0 + 100) / 1000) },
+        { name: 'model', operation: 'PUT', type: 'STRING', value: 'x86', timestampMillis: Math.floor((T0 + 100) / 1000) },
+      ],
+    });
+    expect(cpu.writeTimeMicros).toBe(T0 + 100);
+    expect(cpu.primaryKey[0].name).toBe('_#h');
+    const mem = got.find((r) => r.timeseries?.measurement === 'mem')!;
+    expect(mem.timeseries?.tags).toEqual({});
+  });
+
+  test('an explicit isTimeseriesTable=false leaves records as wide rows', async () => {
+    h.sb.clock.set(T0 + 100);
+    await h.client.putTimeseriesData('metrics', [{ measurement: 'cpu', dataSource: 'h', tags: {}, timeMicros: T0, fields: { v: 1 } }]);
+    h.sb.clock.set(T0 + 10_000);
+    const got = records(await collect(h, { tableName: 'metrics', startMicros: T0, endMicros: T0 + 1000, isTimeseriesTable: false }));
+    expect(got[0].timeseries).toBeNull();
+    expect(got[0].columns[0].name).toBe('v:d');
+  });
+});
