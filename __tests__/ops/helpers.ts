@@ -46,6 +46,7 @@ export async function ops(
       ...(endpoints.tablestore ? { OTSBK_TABLESTORE_ENDPOINT: endpoints.tablestore } : {}),
       OTSBK_RETRY_BASE_DELAY_MS: '1',
       OTSBK_DEPLOY_POLL_INTERVAL_MS: '0',
+      OTSBK_TABLESTORE_CALL_TIMEOUT_MS: '300',
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY_SECRET,
       ...extraEnv,
     },

@@ -19,6 +19,8 @@ export const ENV = {
   pollInterval: 'OTSBK_DEPLOY_POLL_INTERVAL_MS',
   /** How long to wait for a deployment process, in seconds (default 900). */
   deployTimeout: 'OTSBK_DEPLOY_TIMEOUT_SECONDS',
+  /** Deadline of one Tablestore SDK call in ms (default 30000). */
+  tablestoreCallTimeout: 'OTSBK_TABLESTORE_CALL_TIMEOUT_MS',
 } as const;
 
 export interface OpsEnvironment {
@@ -27,6 +29,7 @@ export interface OpsEnvironment {
   readonly retryPolicy: RetryPolicy;
   readonly pollIntervalMs: number;
   readonly deployTimeoutMs: number;
+  readonly tablestoreCallTimeoutMs: number;
 }
 
 export function readOpsEnvironment(env: NodeJS.ProcessEnv): OpsEnvironment {
@@ -44,6 +47,7 @@ export function readOpsEnvironment(env: NodeJS.ProcessEnv): OpsEnvironment {
     retryPolicy: { ...DEFAULT_RETRY_POLICY, baseDelayMs: base, maxDelayMs: Math.max(base, Math.min(DEFAULT_RETRY_POLICY.maxDelayMs, base * 32)) },
     pollIntervalMs: number(ENV.pollInterval, 3000, 0),
     deployTimeoutMs: number(ENV.deployTimeout, 900, 1) * 1000,
+    tablestoreCallTimeoutMs: number(ENV.tablestoreCallTimeout, 30_000, 1),
   };
 }
 

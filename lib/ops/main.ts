@@ -1,6 +1,9 @@
 /** Entry point of the bundled operations command (dist/ops.js); see run.ts. */
 import { runOps } from './run';
 
+// Failure unless the command completes: a call that never settles must not look like success when the process
+// runs out of work and exits.
+process.exitCode = 1;
 runOps(process.argv.slice(2), { env: process.env }).then(
   code => {
     process.exitCode = code;

@@ -10,7 +10,7 @@
  * object for a retention change, the new object's apply has already set the new retention, so the old object's
  * destroy finds a different retention and leaves the Stream on.
  */
-import { describeError, FailureKind, withRetry } from '../dataworks/retry';
+import { FailureKind, withRetry } from '../dataworks/retry';
 import { isRetryable as isRetryableTablestore, isThrottling, TablestoreError } from '../tablestore/errors';
 import { OpsContext } from './context';
 import { resolveCredentials } from './environment';
@@ -41,17 +41,16 @@ export interface StreamState {
 const NETWORK_CODES = /ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|socket hang up|NetworkingError|TimeoutError/i;
 
 export function classifyTablestoreError(error: unknown): FailureKind {
-  const e = error as { code?: unknown; statusCode?: unknown; message?: unknown };
-  const code = typeof e.code === 'string' ? e.code : '';
   if (error instanceof TablestoreError) {
     if (isThrottling(error)) return 'throttled';
     if (error.code === 'NetworkError' || error.code === 'TimeoutError') return 'network';
     return isRetryableTablestore(error) ? 'server' : 'fatal';
   }
-  if (/^OTS(ServerBusy|QuotaExhausted|OperationThrottled|NotEnoughCapacityUnit|CapacityUnitExhausted)$/.test(code)) return 'throttled';
+  const { status, code, message } = sdkErrorDetails(error);
+  if (/^OTS(ServerBusy|QuotaExhausted|OperationThrottled|NotEnoughCapacityUnit|CapacityUnitExhausted|TooFrequentReservedThroughputAdjustment)$/.test(code)) return 'throttled';
   if (/^OTS(InternalServerError|PartitionUnavailable|TableNotReady|Timeout|ServerUnavailable)$/.test(code)) return 'server';
-  if (typeof e.statusCode === 'number' && e.statusCode >= 500) return 'server';
-  if (NETWORK_CODES.test(code) || NETWORK_CODES.test(String(e.message ?? ''))) return 'network';
+  if (status !== undefined && status >= 500) return 'server';
+  if (NETWORK_CODES.test(code) || NETWORK_CODES.test(message)) return 'network';
   return 'fatal';
 }
 
@@ -73,7 +72,37 @@ async function sdkClient(ctx: OpsContext, spec: TableStreamSpec, settings: Opera
 }
 
 function retrying<T>(ctx: OpsContext, what: string, call: () => Promise<T>): Promise<T> {
-  return withRetry(call, { policy: ctx.environment.retryPolicy, classify: classifyTablestoreError, sleep: ctx.sleep, what, onRetry: line => ctx.log.info(line) });
+  return withRetry(() => withDeadline(call(), ctx.environment.tablestoreCallTimeoutMs, what), {
+    policy: ctx.environment.retryPolicy, classify: classifyTablestoreError, sleep: ctx.sleep, what, onRetry: line => ctx.log.info(line),
+  });
+}
+
+/**
+ * The SDK never settles a call whose connection is cut after the response headers arrived (it listens for
+ * errors on the request, not on the response). The deadline turns that into a retryable TimeoutError, and its
+ * timer keeps the process alive meanwhile instead of letting it exit with the call unresolved.
+ */
+function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`${what}: no complete answer within ${ms} ms`), { code: 'TimeoutError' })), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The SDK reports a service error with the HTTP status as `code` and the raw protobuf Error body as `message`;
+ * this recovers the Tablestore error code (e.g. OTSObjectNotExist) and a readable message.
+ */
+export function sdkErrorDetails(error: unknown): { status?: number; code: string; message: string } {
+  const e = error as { code?: unknown; message?: unknown };
+  const raw = typeof e.message === 'string' ? e.message : String(error);
+  const otsCode = /(OTS[A-Za-z]+)/.exec(raw)?.[1];
+  // Protobuf Error {1: code, 2: message}: after the code come the field tag, a length byte, then the text.
+  const afterCode = otsCode ? raw.slice(raw.indexOf(otsCode) + otsCode.length).replace(/^[\u0000-\u001f]+[^A-Za-z0-9]?/, '') : raw;
+  const message = afterCode.replace(/[\u0000-\u001f]+/g, ' ').trim();
+  if (typeof e.code === 'number') return { status: e.code, code: otsCode ?? `HTTP${e.code}`, message };
+  return { code: otsCode ?? (typeof e.code === 'string' ? e.code : 'Unknown'), message };
 }
 
 async function describe(ctx: OpsContext, client: SdkClient, spec: TableStreamSpec): Promise<{ table: SdkDescribeTable; stream: StreamState } | undefined> {
@@ -85,8 +114,9 @@ async function describe(ctx: OpsContext, client: SdkClient, spec: TableStreamSpe
       : { enabled: false };
     return { table, stream };
   } catch (e) {
-    if ((e as { code?: unknown }).code === 'OTSObjectNotExist') return undefined;
-    throw e;
+    const details = sdkErrorDetails(e);
+    if (details.code === 'OTSObjectNotExist') return undefined;
+    throw new Error(`Tablestore DescribeTable ${spec.tableName} failed: ${details.code}: ${details.message}`);
   }
 }
 
@@ -116,12 +146,13 @@ export async function applyTableStream(ctx: OpsContext, spec: TableStreamSpec, s
       streamSpecification: { enableStream: true, expirationTime: spec.retentionHours },
     }));
   } catch (e) {
+    const details = sdkErrorDetails(e);
     if (live.stream.enabled) {
-      throw new Error(`Tablestore refused to change the Stream retention of ${where} in place (${describeError(e)}). `
+      throw new Error(`Tablestore refused to change the Stream retention of ${where} in place (${details.code}: ${details.message}). `
         + 'Changing it by disabling and re-enabling the Stream would drop the records not exported yet, so this command does not do that; '
         + 'keep the old retention, or disable the Stream yourself after the last export.');
     }
-    throw e;
+    throw new Error(`Tablestore UpdateTable ${spec.tableName} failed: ${details.code}: ${details.message}`);
   }
   const after = await describe(ctx, client, spec);
   if (!after?.stream.enabled || after.stream.retentionHours !== spec.retentionHours) {
@@ -148,10 +179,15 @@ export async function destroyTableStream(ctx: OpsContext, spec: TableStreamSpec,
     return;
   }
   ctx.log.info(`disabling the Stream of ${where}: ${assertTeardownAllowed(settings, `the Stream of ${where} (unexported stream records are lost)`, ctx.env)}`);
-  await retrying(ctx, `Tablestore UpdateTable ${spec.tableName}`, () => client.updateTable({
-    tableName: spec.tableName,
-    tableOptions: currentOptions(live.table),
-    streamSpecification: { enableStream: false },
-  }));
+  try {
+    await retrying(ctx, `Tablestore UpdateTable ${spec.tableName}`, () => client.updateTable({
+      tableName: spec.tableName,
+      tableOptions: currentOptions(live.table),
+      streamSpecification: { enableStream: false },
+    }));
+  } catch (e) {
+    const details = sdkErrorDetails(e);
+    throw new Error(`Tablestore UpdateTable ${spec.tableName} failed: ${details.code}: ${details.message}`);
+  }
   ctx.log.info(`disabled the Stream of ${where}`);
 }
