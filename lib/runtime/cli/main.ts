@@ -10,6 +10,7 @@ import { listWindow } from '../sync/list';
 import { isLogLevel, JsonLogger, LogLevel } from '../sync/log';
 import { planSyncWindows } from '../sync/plan';
 import { BarProgressReporter, LogProgressReporter } from '../sync/progress';
+import { defaultCredentialProvider } from '../sync/credentials';
 import { describeError, redactText } from '../sync/redact';
 import { runWindow } from '../sync/run-window';
 import { verifyWindow } from '../sync/verify';
@@ -96,7 +97,7 @@ async function dispatch(command: string, values: ParsedValues, io: CliIo, log: J
     case 'run': {
       const config = configFromArgs(values, io.env);
       const result = await runWindow({
-        config, startTime: required(values, 'start', command), endTime: required(values, 'end', command), logger: log, now: io.now,
+        config, startTime: required(values, 'start', command), endTime: required(values, 'end', command), logger: log, now: io.now, credentials: defaultCredentialProvider(io.env),
       });
       printResult(io, result);
       return ExitCode.OK;
@@ -104,14 +105,16 @@ async function dispatch(command: string, values: ParsedValues, io: CliIo, log: J
     case 'verify': {
       const config = configFromArgs(values, io.env);
       const result = await verifyWindow({
-        config, startTime: required(values, 'start', command), endTime: required(values, 'end', command), logger: log, now: io.now,
+        config, startTime: required(values, 'start', command), endTime: required(values, 'end', command), logger: log, now: io.now, credentials: defaultCredentialProvider(io.env),
       });
       printResult(io, result);
       return result.ok ? ExitCode.OK : ExitCode.VERIFY_MISMATCH;
     }
     case 'list': {
       const config = configFromArgs(values, io.env);
-      const result = await listWindow({ config, startTime: required(values, 'start', command), endTime: required(values, 'end', command), logger: log });
+      const result = await listWindow({
+        config, startTime: required(values, 'start', command), endTime: required(values, 'end', command), logger: log, credentials: defaultCredentialProvider(io.env),
+      });
       printResult(io, result);
       return ExitCode.OK;
     }
@@ -128,6 +131,7 @@ async function dispatch(command: string, values: ParsedValues, io: CliIo, log: J
         progress,
         logger: log,
         now: io.now,
+        credentials: defaultCredentialProvider(io.env),
       });
       printResult(io, result);
       return result.failed.length > 0 ? ExitCode.FAILURE : ExitCode.OK;

@@ -4,7 +4,7 @@
  * profile, the ECS RAM role, a credentials URI. Every value loaded is registered with the redactor, so no log line
  * or error message can carry it.
  */
-import Credential from '@alicloud/credentials';
+import Credential, { Config } from '@alicloud/credentials';
 import { SyncFailedError } from './errors';
 import { registerSecret } from './redact';
 
@@ -21,9 +21,21 @@ export type CredentialProvider = () => Promise<AccessCredentials>;
 /** Temporary credentials are asked for again after this long; the chain itself refreshes before expiry. */
 const STS_CACHE_MS = 5 * 60_000;
 
-/** The default chain, cached: static keys for the process lifetime, STS credentials for five minutes. */
-export function defaultCredentialProvider(): CredentialProvider {
+/**
+ * The default chain, cached: static keys for the process lifetime, STS credentials for five minutes. `env` is read
+ * for the ALIBABA_CLOUD_* variables first (the chain's own first step, made explicit so callers can pass an
+ * environment); without them the chain proceeds to profiles and the ECS RAM role.
+ */
+export function defaultCredentialProvider(env: NodeJS.ProcessEnv = process.env): CredentialProvider {
   let client: Credential | undefined;
+  const id = env.ALIBABA_CLOUD_ACCESS_KEY_ID;
+  const secret = env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
+  const token = env.ALIBABA_CLOUD_SECURITY_TOKEN;
+  if (id && secret) {
+    client = new Credential(
+      new Config(token ? { type: 'sts', accessKeyId: id, accessKeySecret: secret, securityToken: token } : { type: 'access_key', accessKeyId: id, accessKeySecret: secret }),
+    );
+  }
   let cached: { value: AccessCredentials; at: number } | undefined;
   return async () => {
     if (cached && (cached.value.securityToken === undefined || Date.now() - cached.at < STS_CACHE_MS)) return cached.value;
