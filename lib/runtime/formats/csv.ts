@@ -13,6 +13,7 @@ import type { StreamRecord } from '../reader/types';
 import type { EncodeResult, RecordEncoder } from './encoder';
 import type { FieldValue, OutputLayout } from './layout';
 import { BinaryTextEncoding, binaryText, javaDoubleText } from './text';
+import { TextBuffer } from './text-buffer';
 
 export interface CsvOptions {
   /** One character (DataX reads the first character of `fieldDelimiter`). Default `,`. */
@@ -23,6 +24,18 @@ export interface CsvOptions {
   readonly header?: boolean;
   /** Default base64 (lossless); `utf8` matches DataX without `byteEncoding`. */
   readonly binaryEncoding?: BinaryTextEncoding;
+}
+
+/**
+ * Decimal text of an integral number. Above 2^31 V8 formats numbers through its double printer; splitting off
+ * the low nine digits keeps both halves on the small-integer fast path (about twice as fast for µs/ms times).
+ */
+function integerText(v: number): string {
+  if (v < 2147483648 && v > -2147483648) return String(v);
+  if (v < 0 || v > Number.MAX_SAFE_INTEGER) return String(v);
+  const hi = Math.floor(v / 1e9);
+  const lo = String(v - hi * 1e9);
+  return String(hi) + '000000000'.slice(lo.length) + lo;
 }
 
 function escapeRegExp(s: string): string {
@@ -43,7 +56,10 @@ export class CsvEncoder implements RecordEncoder {
   private readonly scalarsSafe: boolean;
   private readonly row: FieldValue[];
   private readonly emit: () => void;
-  private text = '';
+  private readonly int64Columns: readonly boolean[];
+  private readonly lastValue: Array<FieldValue | undefined>;
+  private readonly lastText: string[];
+  private readonly out = new TextBuffer();
 
   constructor(private readonly layout: OutputLayout, options: CsvOptions = {}) {
     const delimiter = options.fieldDelimiter ?? ',';
@@ -61,9 +77,10 @@ export class CsvEncoder implements RecordEncoder {
     this.needsQuote = new RegExp(`["\\r\\n${escapeRegExp(delimiter)}]|^[ \\t]|[ \\t]$`);
     this.scalarsSafe = !/[0-9A-Za-z.+-]/.test(delimiter);
     this.row = new Array<FieldValue>(layout.columns.length).fill(null);
-    this.emit = () => {
-      this.text += this.line(this.row);
-    };
+    this.int64Columns = layout.columns.map((c) => c.type === 'int64');
+    this.lastValue = layout.columns.map(() => undefined);
+    this.lastText = layout.columns.map(() => '');
+    this.emit = () => this.writeRow(this.row);
   }
 
   private field(text: string, first: boolean): string {
@@ -72,58 +89,62 @@ export class CsvEncoder implements RecordEncoder {
     return `"${text.replace(/"/g, '""')}"`;
   }
 
-  private line(row: readonly FieldValue[]): string {
-    let out = '';
-    const d = this.delimiter;
-    for (let i = 0; i < row.length; i++) {
-      const v = row[i];
-      let text: string;
-      switch (typeof v) {
-        case 'string':
-          text = this.field(v, i === 0);
-          break;
-        case 'bigint':
-          text = this.scalarsSafe ? v.toString() : this.field(v.toString(), i === 0);
-          break;
-        case 'number':
-          // int64 columns carry integral numbers (timestamps); doubles print as Java does.
-          text = Number.isInteger(v) && this.layout.columns[i].type === 'int64' ? String(v) : javaDoubleText(v);
-          if (!this.scalarsSafe) text = this.field(text, i === 0);
-          break;
-        case 'boolean':
-          text = v ? 'true' : 'false';
-          if (!this.scalarsSafe) text = this.field(text, i === 0);
-          break;
-        default:
-          text = v === null ? this.field(this.nullFormat, i === 0) : this.field(binaryText(v, this.binary), i === 0);
+  /**
+   * Text of one cell. Consecutive rows repeat many values (a record's key on each of its cell rows, its write
+   * timestamp, op types), so the last value and text of each column are kept and reused.
+   */
+  private cellText(v: FieldValue, i: number): string {
+    if (v === this.lastValue[i]) return this.lastText[i];
+    const text = this.formatCell(v, i);
+    this.lastValue[i] = v;
+    this.lastText[i] = text;
+    return text;
+  }
+
+  private formatCell(v: FieldValue, i: number): string {
+    switch (typeof v) {
+      case 'string':
+        return this.field(v, i === 0);
+      case 'bigint':
+        return this.scalarsSafe ? v.toString() : this.field(v.toString(), i === 0);
+      case 'number': {
+        // int64 columns carry integral numbers (timestamps); doubles print as Java does.
+        const text = this.int64Columns[i] && Number.isInteger(v) ? integerText(v) : javaDoubleText(v);
+        return this.scalarsSafe ? text : this.field(text, i === 0);
       }
-      out += i === 0 ? text : d + text;
+      case 'boolean':
+        return this.scalarsSafe ? (v ? 'true' : 'false') : this.field(v ? 'true' : 'false', i === 0);
+      default:
+        return v === null ? this.field(this.nullFormat, i === 0) : this.field(binaryText(v, this.binary), i === 0);
     }
-    return out + '\n';
+  }
+
+  private writeRow(row: readonly FieldValue[]): void {
+    // One string per line and one native write per line: cheaper than a write per field.
+    let line = this.cellText(row[0], 0);
+    for (let i = 1; i < row.length; i++) line += this.delimiter + this.cellText(row[i], i);
+    this.out.text(line + '\n');
   }
 
   begin(): Buffer | null {
     if (!this.header) return null;
-    return Buffer.from(this.line(this.columns.map((c) => c.name)), 'utf8');
+    this.writeRow(this.columns.map((c) => c.name));
+    return this.out.take();
   }
 
   encode(records: readonly StreamRecord[], start: number, end: number, sizeBudget: number): EncodeResult {
-    let chunk = '';
+    const out = this.out;
     let size = 0;
     let rows = 0;
     let i = start;
     while (i < end) {
-      this.text = '';
+      const before = out.length;
       rows += this.layout.rowsOf(records[i], this.row, this.emit);
       i++;
-      if (this.text.length > 0) {
-        size += Buffer.byteLength(this.text, 'utf8');
-        chunk += this.text;
-      }
+      size += out.length - before;
       if (size >= sizeBudget) break;
     }
-    this.text = '';
-    return { records: i - start, rows, bytes: chunk.length > 0 ? Buffer.from(chunk, 'utf8') : null, size };
+    return { records: i - start, rows, bytes: out.take(), size };
   }
 
   finish(): Buffer | null {

@@ -7,6 +7,7 @@
 import type { StreamRecord } from '../reader/types';
 import type { EncodeResult, RecordEncoder } from './encoder';
 import type { FieldValue, OutputLayout } from './layout';
+import { TextBuffer } from './text-buffer';
 
 function jsonDouble(v: number): string {
   return Number.isFinite(v) ? String(v) : `"${String(v)}"`;
@@ -21,30 +22,38 @@ export class JsonLinesEncoder implements RecordEncoder {
   private readonly keyPrefixes: readonly string[];
   private readonly row: FieldValue[];
   private readonly emit: () => void;
-  private text = '';
+  /** Last value and JSON text per column: a record's key and timestamp repeat on each of its rows. */
+  private readonly lastValue: Array<FieldValue | undefined>;
+  private readonly lastText: string[];
+  private readonly out = new TextBuffer();
 
   constructor(private readonly layout: OutputLayout) {
     this.columns = layout.columns;
     this.keyPrefixes = layout.columns.map((c, i) => `${i === 0 ? '{' : ','}${JSON.stringify(c.name)}:`);
     this.row = new Array<FieldValue>(layout.columns.length).fill(null);
-    this.emit = () => {
-      this.text += this.line(this.row);
-    };
+    this.lastValue = layout.columns.map(() => undefined);
+    this.lastText = layout.columns.map(() => '');
+    this.emit = () => this.out.text(this.line(this.row));
+  }
+
+  private valueText(v: FieldValue, i: number): string {
+    if (v === this.lastValue[i]) return this.lastText[i];
+    let text: string;
+    switch (typeof v) {
+      case 'string': text = JSON.stringify(v); break;
+      case 'bigint': text = v.toString(); break;
+      case 'number': text = jsonDouble(v); break;
+      case 'boolean': text = v ? 'true' : 'false'; break;
+      default: text = v === null ? 'null' : `"${v.toString('base64')}"`;
+    }
+    this.lastValue[i] = v;
+    this.lastText[i] = text;
+    return text;
   }
 
   private line(row: readonly FieldValue[]): string {
     let out = '';
-    for (let i = 0; i < row.length; i++) {
-      const v = row[i];
-      out += this.keyPrefixes[i];
-      switch (typeof v) {
-        case 'string': out += JSON.stringify(v); break;
-        case 'bigint': out += v.toString(); break;
-        case 'number': out += jsonDouble(v); break;
-        case 'boolean': out += v ? 'true' : 'false'; break;
-        default: out += v === null ? 'null' : `"${v.toString('base64')}"`;
-      }
-    }
+    for (let i = 0; i < row.length; i++) out += this.keyPrefixes[i] + this.valueText(row[i], i);
     return out + '}\n';
   }
 
@@ -53,22 +62,18 @@ export class JsonLinesEncoder implements RecordEncoder {
   }
 
   encode(records: readonly StreamRecord[], start: number, end: number, sizeBudget: number): EncodeResult {
-    let chunk = '';
+    const out = this.out;
     let size = 0;
     let rows = 0;
     let i = start;
     while (i < end) {
-      this.text = '';
+      const before = out.length;
       rows += this.layout.rowsOf(records[i], this.row, this.emit);
       i++;
-      if (this.text.length > 0) {
-        size += Buffer.byteLength(this.text, 'utf8');
-        chunk += this.text;
-      }
+      size += out.length - before;
       if (size >= sizeBudget) break;
     }
-    this.text = '';
-    return { records: i - start, rows, bytes: chunk.length > 0 ? Buffer.from(chunk, 'utf8') : null, size };
+    return { records: i - start, rows, bytes: out.take(), size };
   }
 
   finish(): Buffer | null {

@@ -1,0 +1,40 @@
+/**
+ * UTF-8 output buffer for the text encoders: each line is written straight into the page's Buffer, which gives
+ * exact byte counts per record without Buffer.byteLength calls and avoids building (and flattening) one large
+ * string per page. One native write per line: a write per field costs more than the string concatenation.
+ */
+export class TextBuffer {
+  private buf: Buffer;
+  length = 0;
+
+  constructor(private readonly initialSize = 256 * 1024) {
+    this.buf = Buffer.allocUnsafe(initialSize);
+  }
+
+  private grow(n: number): void {
+    let size = this.buf.length * 2;
+    while (size < this.length + n) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.length);
+    this.buf = next;
+  }
+
+  /** Appends a string as UTF-8. */
+  text(s: string): void {
+    // A UTF-16 code unit never takes more than 3 UTF-8 bytes.
+    if (this.length + 3 * s.length > this.buf.length) this.grow(3 * s.length);
+    this.length += this.buf.write(s, this.length, 'utf8');
+  }
+
+  /**
+   * Hands out the bytes written so far and starts a fresh buffer (the caller may keep the returned bytes, e.g.
+   * queued in a compressor, while the next page is written). Null when nothing was written.
+   */
+  take(): Buffer | null {
+    if (this.length === 0) return null;
+    const out = this.buf.subarray(0, this.length);
+    this.buf = Buffer.allocUnsafe(Math.max(this.initialSize, Math.ceil(this.length * 1.25)));
+    this.length = 0;
+    return out;
+  }
+}
