@@ -262,3 +262,19 @@ describe('verifyWindow', () => {
     expect((await listWindowObjects(client, DIR)).length).toBe(manifest.parts.length + 2);
   });
 });
+
+test('a CompleteMultipartUpload that fails for good aborts the upload', async () => {
+  const s = await startOssSandbox({ bucket: 'backups' });
+  try {
+    s.faults.inject({ operation: 'CompleteMultipartUpload', count: 1, fault: { kind: 'error', status: 400, code: 'InvalidPart' } });
+    const run = writeWindow(asyncPages(pagesOf(syntheticRecords(3000, START_MICROS), 300)), {
+      client: createOssClient(s.clientOptions()), prefix: 'backup', table: 'orders', window: WINDOW, timeZone: TZ, layout,
+      format: { ...CSV, compression: 'none' }, partSize: 100 * 1024, maxFileBytes: 350 * 1024, retry: FAST_RETRY,
+    });
+    await expect(run).rejects.toMatchObject({ code: 'InvalidPart' });
+    expect(s.uploads()).toEqual([]);
+    expect([...s.objects().keys()]).toEqual([]);
+  } finally {
+    await s.close();
+  }
+});

@@ -241,7 +241,13 @@ export async function writeWindow(pages: AsyncIterable<StreamRecordPage> | Itera
   const closeFile = async (): Promise<void> => {
     const file = current!;
     current = undefined;
-    const part = await file.close();
+    let part: ManifestPart;
+    try {
+      part = await file.close();
+    } catch (err) {
+      if (!signal?.aborted) await file.abort().catch(() => undefined);
+      throw err;
+    }
     parts.push(part);
     onEvent?.({ type: 'file-written', part });
   };
