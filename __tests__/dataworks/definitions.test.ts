@@ -87,7 +87,7 @@ describe('validation at synth', () => {
     schedule: dev.schedule,
     statusTable: 'status',
     dataSources: { tablestore: 'ots_src', oss: 'oss_dst' },
-    declaredDataSources: [{ name: 'ots_src', type: 'ots' }, { name: 'oss_dst', type: 'oss' }],
+    declaredDataSources: [{ name: 'ots_src', type: 'tablestore' }, { name: 'oss_dst', type: 'oss' }],
     exportPrefix: 'p',
     exportFormat: { fileFormat: 'csv', compression: 'none', fieldDelimiter: ',', encoding: 'UTF-8', nullFormat: '' },
     table: { kind: 'wide-column', name: 't', exportColumns: [{ name: 'pk' }, { name: 'v' }, { name: 'v', dataType: 'old' }], columnTypes: { pk: 'String', v: 'Integer' } },
@@ -101,9 +101,9 @@ describe('validation at synth', () => {
 
   it('rejects a data source the stack does not declare, naming the declared ones', () => {
     expect(() => buildSyncDefinition({ ...base(), dataSources: { tablestore: 'nope', oss: 'oss_dst' } }))
-      .toThrow('otsbk_dev_sync_t: reader.datasource: "nope" is not a data source the stack declares (declared ots data sources: "ots_src")');
+      .toThrow('otsbk_dev_sync_t: reader.datasource: "nope" is not a data source the stack declares (declared tablestore data sources: "ots_src")');
     expect(() => buildSyncDefinition({ ...base(), dataSources: { tablestore: 'ots_src', oss: 'ots_src' } }))
-      .toThrow('writer.datasource: "ots_src" is declared as a ots data source, not oss');
+      .toThrow('writer.datasource: "ots_src" is declared as a tablestore data source, not oss');
   });
 
   it('rejects a cron or window expression that does not parse, or a reversed window', () => {
@@ -131,7 +131,7 @@ describe('validation at synth', () => {
       destination: { dataSource: 'oss_dst', object: 'o', fieldDelimiter: ',', encoding: 'UTF-8', nullFormat: '' },
       window: { startParameter: 'startTime', endParameter: 'endTime' },
       resourceGroup: 'rg',
-      declaredDataSources: [{ name: 'ots_src', type: 'ots' }, { name: 'oss_dst', type: 'oss' }],
+      declaredDataSources: [{ name: 'ots_src', type: 'tablestore' }, { name: 'oss_dst', type: 'oss' }],
     });
     const withWriterColumns = (column: Array<{ name: string; type: string }>): DiJob => ({ ...job, steps: [job.steps[0], { ...job.steps[1], parameter: { ...job.steps[1].parameter, column } }] });
     expect(() => validateSyncJob('j', withWriterColumns([{ name: 'a', type: 'STRING' }]))).toThrow('j: writer.column: has 1 columns but the reader exports 2');

@@ -90,8 +90,8 @@ export interface DiJob {
 /** A data source the stack declares in the workspace: the job may only name these. */
 export interface DeclaredDataSource {
   readonly name: string;
-  /** DataWorks data source type: `ots` for Tablestore, `oss` for OSS. */
-  readonly type: 'ots' | 'oss';
+  /** DataWorks data source type, as alicloud_data_works_data_source names it. */
+  readonly type: 'tablestore' | 'oss';
 }
 
 /** Keys each documented parameter table allows. */
@@ -190,7 +190,7 @@ export function buildSyncJob(props: SyncJobProps): DiJob {
   const fail = (field: string, problem: string): never => {
     throw new SyncDefinitionError(props.subject, field, problem);
   };
-  checkDataSource(props.declaredDataSources, props.source.dataSource, 'ots', 'reader.datasource', fail);
+  checkDataSource(props.declaredDataSources, props.source.dataSource, 'tablestore', 'reader.datasource', fail);
   checkDataSource(props.declaredDataSources, props.destination.dataSource, 'oss', 'writer.datasource', fail);
   if (props.source.columns.length === 0) fail('reader.column', 'row mode exports nothing without columns; list at least one');
   for (const [field, name] of [['window.startParameter', props.window.startParameter], ['window.endParameter', props.window.endParameter]] as const) {

@@ -148,7 +148,7 @@ export function syncDefinitionsForEnvironment(env: EnvironmentConfig, options: E
     statusTable: env.tablestore.statusTableName,
     dataSources: { tablestore: dw.tablestoreDataSourceName, oss: dw.ossDataSourceName },
     declaredDataSources: options.declaredDataSources ?? [
-      { name: dw.tablestoreDataSourceName, type: 'ots' },
+      { name: dw.tablestoreDataSourceName, type: 'tablestore' },
       { name: dw.ossDataSourceName, type: 'oss' },
     ],
     exportPrefix: env.bucket.exportPrefix,

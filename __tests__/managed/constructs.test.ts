@@ -1,0 +1,113 @@
+import { App, TerraformStack, TerraformVariable, Testing, Token } from 'cdktf';
+import { projectConfig } from '../../lib/config/environments';
+import { EnvironmentConfig } from '../../lib/config/types';
+import { escapeForTerraform, SyncNode, TableStream, TimeseriesTable } from '../../lib/constructs/managed';
+
+interface SynthResource {
+  count: number;
+  triggers_replace: Record<string, unknown>;
+  input: Record<string, unknown>;
+  lifecycle: { create_before_destroy: boolean };
+  depends_on?: string[];
+  provisioner: Array<{ 'local-exec': { command: string; when?: string; environment: Record<string, string> } }>;
+}
+
+function managedStack(env: EnvironmentConfig, workspaceId: (stack: TerraformStack) => string | number = () => '204871') {
+  const app = Testing.app();
+  const stack = new TerraformStack(app, env.name);
+  const ts = env.tablestore;
+  const stream = new TableStream(stack, 'data-table-stream', {
+    environment: env.name, allowTeardown: env.allowTeardown, region: env.region, instanceName: ts.instanceName,
+    tableName: ts.dataTable.name, retentionHours: ts.streamRetentionHours, tablestoreEndpoint: `https://${ts.instanceName}.${env.region}.ots.aliyuncs.com`,
+  });
+  const timeseries = new TimeseriesTable(stack, 'timeseries-table', {
+    environment: env.name, allowTeardown: env.allowTeardown, region: env.region, instanceName: ts.instanceName,
+    enabled: ts.timeseriesTable !== undefined, tableName: ts.timeseriesTable?.name ?? '', timeToLiveSeconds: ts.timeseriesTable?.timeToLiveSeconds ?? -1,
+  });
+  const nodes = SyncNode.forEnvironment(stack, env, {
+    workspaceId: workspaceId(stack),
+    runtime: { bundle: { bucket: env.bucket.name, key: `${env.bucket.exportPrefix}/_runtime/otsbk-sync-0123456789abcdef.js`, endpoint: `oss-${env.region}-internal.aliyuncs.com` }, arguments: ['--environment', env.name] },
+    dependsOn: [stream.object.resource, timeseries.object.resource],
+  });
+  const json = JSON.parse(Testing.synth(stack)) as { resource: { terraform_data: Record<string, SynthResource> } };
+  const resources = json.resource.terraform_data;
+  const byRole = (role: string): SynthResource => {
+    const key = Object.keys(resources).find(k => k.startsWith(`${role}_managed_resource_`));
+    if (!key) throw new Error(`no terraform_data for ${role}`);
+    return resources[key];
+  };
+  const address = (role: string) => `terraform_data.${Object.keys(resources).find(k => k.startsWith(`${role}_managed_resource_`))}`;
+  return { json, resources, byRole, address, nodes, stack, app };
+}
+
+describe('synthesized managed objects of every environment', () => {
+  for (const env of projectConfig.environments) {
+    it(`${env.name}`, () => {
+      const { resources, json } = managedStack(env);
+      expect(Object.keys(resources).map(k => k.replace(/_managed_resource_[0-9A-F]{8}$/, '')).sort())
+        .toEqual(['data-table-stream', 'sync-node-data-table', 'sync-node-timeseries-table', 'timeseries-table']);
+      const text = JSON.stringify(json);
+      expect(text).not.toMatch(/\/work\/|\/tmp\/|\/home\//);
+      expect(text).not.toMatch(/ALIBABA_CLOUD_ACCESS_KEY|AccessKeySecret/i);
+      for (const r of Object.values(resources)) {
+        expect(r.lifecycle).toEqual({ create_before_destroy: true });
+        expect(r.input).toMatchObject({ environment: env.name, allowTeardown: env.allowTeardown });
+        const [create, destroy] = r.provisioner.map(p => p['local-exec']);
+        expect(create.command).toMatch(/^node \.\.\/\.\.\/\.\.\/dist\/ops\.js apply (sync-node|table-stream|timeseries-table)$/);
+        expect(destroy).toMatchObject({ when: 'destroy', command: create.command.replace(' apply ', ' destroy ') });
+        expect(create.environment).toEqual({ OTSBK_OPS_SPEC: '${jsonencode(self.triggers_replace)}', OTSBK_OPS_SETTINGS: '${jsonencode(self.input)}', OTSBK_OPS_OWNER: '${self.id}' });
+      }
+      expect(resources).toMatchSnapshot();
+    });
+  }
+});
+
+describe('what Terraform sees', () => {
+  const dev = projectConfig.environments.find(e => e.name === 'dev')!;
+
+  it('escapes the scheduler\'s ${...} so Terraform keeps them literal', () => {
+    const node = managedStack(dev).byRole('sync-node-data-table');
+    const flowSpec = node.triggers_replace.flowSpec as { spec: { nodes: Array<{ script: { content: string } }> } };
+    const content = flowSpec.spec.nodes[0].script.content;
+    expect(content).toContain('"startTimeString":"$${startTime}"');
+    expect(content).not.toMatch(/(^|[^$])\$\{/);
+    expect(escapeForTerraform({ a: ['x ${y} %{z}'], b: 1 })).toEqual({ a: ['x $${y} %%{z}'], b: 1 });
+  });
+
+  it('keeps a disabled object as count 0, and renders a created workspace id as a reference', () => {
+    const noTimeseries: EnvironmentConfig = { ...dev, tablestore: { ...dev.tablestore, timeseriesTable: undefined } };
+    const { byRole } = managedStack(noTimeseries, stack => Token.asNumber(new TerraformVariable(stack, 'workspace_id', { type: 'number' }).value));
+    expect(byRole('sync-node-timeseries-table').count).toBe(0);
+    expect(byRole('timeseries-table').count).toBe(0);
+    expect(byRole('sync-node-data-table').count).toBe(1);
+    expect(byRole('sync-node-data-table').triggers_replace.projectId).toBe('${var.workspace_id}');
+  });
+
+  it('orders the nodes after the Stream and the time series table', () => {
+    const { byRole, address } = managedStack(dev);
+    expect(byRole('sync-node-data-table').depends_on).toEqual([address('data-table-stream'), address('timeseries-table')]);
+  });
+});
+
+describe('construction-time validation', () => {
+  const stack = () => new TerraformStack(new App({ outdir: 'unused' }), 's');
+  const common = { environment: 'dev', allowTeardown: true, region: 'cn-hangzhou', instanceName: 'otsbk-dev' };
+
+  it('names the construct, the prop and the rule', () => {
+    expect(() => new TableStream(stack(), 'st', { ...common, tableName: 't', retentionHours: 0 }))
+      .toThrow('TableStream s/st: retentionHours: must be a whole number of hours from 1 to 168, got 0');
+    expect(() => new TableStream(stack(), 'st', { ...common, tableName: 't', retentionHours: 24, region: 'Hangzhou' }))
+      .toThrow('TableStream s/st: region: "Hangzhou" is not a region id such as cn-hangzhou');
+    expect(() => new TimeseriesTable(stack(), 'ts', { ...common, tableName: 'm', timeToLiveSeconds: 3600 }))
+      .toThrow('TimeseriesTable s/ts: timeToLiveSeconds: must be -1 (keep forever) or a whole number of seconds of at least 86400, got 3600');
+    expect(() => new TimeseriesTable(stack(), 'ts', { ...common, tableName: 'bad-name', timeToLiveSeconds: -1 }))
+      .toThrow('TimeseriesTable s/ts: tableName: "bad-name" is not a Tablestore table name');
+    expect(() => new SyncNode(stack(), 'n', { ...common, workspaceId: 'ws-1', definition: undefined }))
+      .toThrow('SyncNode s/n: definition: is required for an enabled node');
+    const dev = projectConfig.environments.find(e => e.name === 'dev')!;
+    expect(() => SyncNode.forEnvironment(stack(), dev, { workspaceId: 'otsbk_dev' }))
+      .toThrow('SyncNode s/sync-node-data-table: workspaceId: "otsbk_dev" is not a numeric DataWorks workspace id (nor a token of one)');
+    expect(() => new TableStream(stack(), 'st', { ...common, environment: 'Prod!', tableName: 't', retentionHours: 24 }))
+      .toThrow('s/st/managed: environment "Prod!" is not an environment name');
+  });
+});

@@ -1,0 +1,42 @@
+import { Construct } from 'constructs';
+import { TableStreamSpec } from '../../ops/specs';
+import { ManagedObject, ManagedObjectCommonProps } from './managed-object';
+import { checkInstanceName, checkRegion, checkTableName, ConstructPropsError } from './validate';
+
+export interface TableStreamProps extends ManagedObjectCommonProps {
+  readonly region: string;
+  readonly instanceName: string;
+  /** The wide-column data table (created by alicloud_ots_table; pass it in dependsOn). */
+  readonly tableName: string;
+  /** Stream retention in hours, 1 to 168 (TablestoreConfig.streamRetentionHours). */
+  readonly retentionHours: number;
+  /** Endpoint the operations command uses; default https://<instance>.<region>.ots.aliyuncs.com. */
+  readonly tablestoreEndpoint?: string;
+}
+
+/**
+ * The Stream of a wide-column table: enabled with the configured retention on deploy, the retention changed in
+ * place when the configuration changes, disabled on destroy (refused where teardown is not allowed).
+ */
+export class TableStream extends Construct {
+  readonly object: ManagedObject;
+  readonly spec: TableStreamSpec;
+
+  constructor(scope: Construct, id: string, props: TableStreamProps) {
+    super(scope, id);
+    const where = `TableStream ${this.node.path}`;
+    checkRegion(where, props.region);
+    checkInstanceName(where, props.instanceName);
+    checkTableName(where, 'tableName', props.tableName);
+    if (!Number.isInteger(props.retentionHours) || props.retentionHours < 1 || props.retentionHours > 168) {
+      throw new ConstructPropsError(where, 'retentionHours', `must be a whole number of hours from 1 to 168, got ${props.retentionHours}`);
+    }
+    this.spec = { kind: 'table-stream', region: props.region, instanceName: props.instanceName, tableName: props.tableName, retentionHours: props.retentionHours };
+    this.object = new ManagedObject(this, 'managed', {
+      ...props,
+      kind: 'table-stream',
+      spec: this.spec as unknown as Record<string, unknown>,
+      settings: props.tablestoreEndpoint ? { tablestoreEndpoint: props.tablestoreEndpoint } : undefined,
+    });
+  }
+}

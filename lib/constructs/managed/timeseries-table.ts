@@ -1,0 +1,46 @@
+import { Construct } from 'constructs';
+import { TimeseriesTableSpec } from '../../ops/specs';
+import { ManagedObject, ManagedObjectCommonProps } from './managed-object';
+import { checkInstanceName, checkRegion, checkTableName, ConstructPropsError } from './validate';
+
+export interface TimeseriesTableProps extends ManagedObjectCommonProps {
+  readonly region: string;
+  readonly instanceName: string;
+  readonly tableName: string;
+  /** Data TTL in seconds: -1 (keep forever) or at least 86400. */
+  readonly timeToLiveSeconds: number;
+  /** Endpoint the operations command uses; default https://<instance>.<region>.ots.aliyuncs.com. */
+  readonly tablestoreEndpoint?: string;
+}
+
+/**
+ * A Tablestore time series table: created on deploy, its TTL updated in place when the configuration changes,
+ * deleted with its data on destroy (refused where teardown is not allowed). Keep the construct with
+ * `enabled: false` when the configuration drops the table, so that the deploy deletes it.
+ */
+export class TimeseriesTable extends Construct {
+  readonly object: ManagedObject;
+  readonly spec?: TimeseriesTableSpec;
+
+  constructor(scope: Construct, id: string, props: TimeseriesTableProps) {
+    super(scope, id);
+    const where = `TimeseriesTable ${this.node.path}`;
+    const enabled = props.enabled ?? true;
+    if (enabled) {
+      checkRegion(where, props.region);
+      checkInstanceName(where, props.instanceName);
+      checkTableName(where, 'tableName', props.tableName);
+      const ttl = props.timeToLiveSeconds;
+      if (!Number.isInteger(ttl) || (ttl !== -1 && ttl < 86400)) {
+        throw new ConstructPropsError(where, 'timeToLiveSeconds', `must be -1 (keep forever) or a whole number of seconds of at least 86400, got ${ttl}`);
+      }
+      this.spec = { kind: 'timeseries-table', region: props.region, instanceName: props.instanceName, tableName: props.tableName, timeToLiveSeconds: ttl };
+    }
+    this.object = new ManagedObject(this, 'managed', {
+      ...props,
+      kind: 'timeseries-table',
+      spec: (this.spec ?? { absent: true }) as unknown as Record<string, unknown>,
+      settings: props.tablestoreEndpoint ? { tablestoreEndpoint: props.tablestoreEndpoint } : undefined,
+    });
+  }
+}
