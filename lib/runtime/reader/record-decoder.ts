@@ -38,20 +38,25 @@ export interface DecodeBatchOptions {
 export function decodeBatch(batch: StreamRecordBatch, o: DecodeBatchOptions): BatchFilterResult {
   const records: StreamRecord[] = [];
   const { body, starts, ends, actions } = batch;
+  // Until a record inside the window shows up, peek at write times without decoding.
+  let beforeWindow = true;
   for (let i = 0; i < batch.count; i++) {
     const s = starts[i];
     const e = ends[i];
     let row: PlainBufferRow;
     try {
-      const ts = readSequenceTimestamp(body, s, e);
-      if (ts < 0) throw new Error('record has no sequence info');
-      if (ts < o.startMicros) continue;
-      if (ts >= o.endMicros) return { records, reachedEnd: true };
+      if (beforeWindow) {
+        const ts = readSequenceTimestamp(body, s, e);
+        if (ts < 0) throw new Error('record has no sequence info');
+        if (ts < o.startMicros) continue;
+        beforeWindow = false;
+      }
       row = decodeRowAt(body, s, e, o.verifyChecksums);
+      if (row.sequence === null) throw new Error('record has no sequence info');
     } catch (err) {
-      if (err instanceof StreamRecordFormatError) throw err;
       throw new StreamRecordFormatError(o.shardId, i, (err as Error).message, { cause: err });
     }
+    if (row.sequence.timestampMicros >= o.endMicros) return { records, reachedEnd: true };
     records.push(toStreamRecord(row, ACTIONS[actions[i]], o, i));
   }
   return { records, reachedEnd: false };

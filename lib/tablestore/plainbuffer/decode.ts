@@ -61,7 +61,7 @@ const TWO_POW_32 = 4294967296;
 
 /** Decodes a buffer holding a header and any number of rows. */
 export function decodeRows(buf: Buffer, options: DecodeOptions = {}): PlainBufferRow[] {
-  const d = new Decoder(buf, 0, buf.length, options.verifyChecksums !== false);
+  const d = shared.reset(buf, 0, buf.length, options.verifyChecksums !== false);
   d.readHeader();
   const rows: PlainBufferRow[] = [];
   while (d.pos < d.end) rows.push(d.readRow());
@@ -75,7 +75,7 @@ export function decodeRow(buf: Buffer, options: DecodeOptions = {}): PlainBuffer
 
 /** Same as decodeRow for buf[start, end), without an options object. */
 export function decodeRowAt(buf: Buffer, start: number, end: number, verifyChecksums: boolean, allowTrailingZeros = false): PlainBufferRow {
-  const d = new Decoder(buf, start, end, verifyChecksums);
+  const d = shared.reset(buf, start, end, verifyChecksums);
   d.readHeader();
   const row = d.readRow();
   if (d.pos !== d.end) {
@@ -92,23 +92,30 @@ export function decodeRowAt(buf: Buffer, start: number, end: number, verifyCheck
  * Lets the reader drop records outside its window without decoding them.
  */
 export function readSequenceTimestamp(buf: Buffer, start: number, end: number): number {
-  const d = new Decoder(buf, start, end, false);
+  const d = shared.reset(buf, start, end, false);
   d.readHeader();
   return d.skipRowToSequenceTimestamp();
 }
 
+/**
+ * Decoding state. One instance is reused for every call (decoding is
+ * synchronous), which saves an allocation per stream record.
+ */
 class Decoder {
-  pos: number;
+  buf: Buffer = EMPTY;
+  pos = 0;
+  end = 0;
+  private verify = true;
   /** Checksum of the cell read last. */
   private cellCrc = 0;
 
-  constructor(
-    readonly buf: Buffer,
-    start: number,
-    readonly end: number,
-    private readonly verify: boolean,
-  ) {
+  reset(buf: Buffer, start: number, end: number, verify: boolean): this {
+    this.buf = buf;
     this.pos = start;
+    this.end = end;
+    this.verify = verify;
+    this.cellCrc = 0;
+    return this;
   }
 
   readHeader(): void {
@@ -223,7 +230,7 @@ class Decoder {
     switch (vt) {
       case VT_INTEGER:
         if (len !== 9) throw new PlainBufferError(`INTEGER key "${name}" has length ${len}`, this.pos);
-        column = { name, type: 'INTEGER', value: buf.readBigInt64LE(valueStart + 1) };
+        column = { name, type: 'INTEGER', value: readInt64(buf, valueStart + 1) };
         break;
       case VT_STRING:
         column = { name, type: 'STRING', value: this.readLengthPrefixedString(valueStart + 1, valueEnd, name) };
@@ -267,7 +274,7 @@ class Decoder {
         case VT_INTEGER:
           if (len !== 9) throw new PlainBufferError(`INTEGER column "${name}" has length ${len}`, this.pos);
           type = 'INTEGER';
-          value = buf.readBigInt64LE(valueStart + 1);
+          value = readInt64(buf, valueStart + 1);
           break;
         case VT_DOUBLE:
           if (len !== 9) throw new PlainBufferError(`DOUBLE column "${name}" has length ${len}`, this.pos);
@@ -337,7 +344,7 @@ class Decoder {
     if (end > this.end) throw new PlainBufferError(`cell name length ${len} runs past the buffer`, this.pos);
     this.pos = end;
     this.cellCrc = this.verify ? crc8Range(0, this.buf, start, end) : 0;
-    return decodeUtf8(this.buf, start, end);
+    return internName(this.buf, start, end);
   }
 
   private finishCell(crc: number, name: string): void {
@@ -404,27 +411,60 @@ class Decoder {
   }
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /**
- * UTF-8 decode of buf[start, end). Short pure-ASCII strings (column names,
- * most keys) are built directly, which is several times cheaper than the
- * generic decoder for a handful of bytes.
+ * int64 little-endian as bigint. Values within ±2^53 (nearly all) take one
+ * BigInt conversion instead of the shift-and-add readBigInt64LE performs.
  */
+function readInt64(buf: Buffer, at: number): bigint {
+  const lo = buf.readUInt32LE(at);
+  const hi = buf.readInt32LE(at + 4);
+  if (hi >= -0x200000 && hi < 0x200000) return BigInt(hi * TWO_POW_32 + lo);
+  return (BigInt(hi) << 32n) + BigInt(lo);
+}
+const shared = new Decoder();
+
+type SliceFn = (this: Buffer, start: number, end: number) => string;
+/** Buffer's own UTF-8 slicer (what toString('utf8') ends in) without the argument checks. */
+const utf8Slice: SliceFn | undefined = (Buffer.prototype as unknown as { utf8Slice?: SliceFn }).utf8Slice;
+
+/** UTF-8 decode of buf[start, end). */
 export function decodeUtf8(buf: Buffer, start: number, end: number): string {
+  if (start === end) return '';
+  return utf8Slice !== undefined ? utf8Slice.call(buf, start, end) : buf.toString('utf8', start, end);
+}
+
+/*
+ * Column and key names repeat in every record: a small direct-mapped cache
+ * returns the same string for the same bytes instead of decoding again.
+ */
+const NAME_CACHE_SLOTS = 1024;
+const NAME_MAX_BYTES = 32;
+const nameBytes = Buffer.alloc(NAME_CACHE_SLOTS * NAME_MAX_BYTES);
+const nameLengths = new Int16Array(NAME_CACHE_SLOTS).fill(-1);
+const nameStrings: string[] = new Array<string>(NAME_CACHE_SLOTS).fill('');
+
+function internName(buf: Buffer, start: number, end: number): string {
   const len = end - start;
-  if (len === 0) return '';
-  if (len <= 24) {
-    let ascii = true;
-    for (let i = start; i < end; i++) {
-      if (buf[i] >= 0x80) {
-        ascii = false;
+  if (len > NAME_MAX_BYTES) return decodeUtf8(buf, start, end);
+  let h = len;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+  const slot = (h ^ (h >>> 15)) & (NAME_CACHE_SLOTS - 1);
+  const base = slot * NAME_MAX_BYTES;
+  if (nameLengths[slot] === len) {
+    let same = true;
+    for (let i = 0; i < len; i++) {
+      if (nameBytes[base + i] !== buf[start + i]) {
+        same = false;
         break;
       }
     }
-    if (ascii) {
-      let s = '';
-      for (let i = start; i < end; i++) s += String.fromCharCode(buf[i]);
-      return s;
-    }
+    if (same) return nameStrings[slot];
   }
-  return buf.toString('utf8', start, end);
+  const s = decodeUtf8(buf, start, end);
+  buf.copy(nameBytes, base, start, end);
+  nameLengths[slot] = len;
+  nameStrings[slot] = s;
+  return s;
 }
