@@ -9,10 +9,17 @@ import type { StreamRecordPage } from '../reader/types';
 import { RefusedWindowError, SyncFailedError } from './errors';
 import type { Logger } from './log';
 
+/** See ReaderTuning.shardConcurrency. */
+export const DETERMINISTIC_SHARD_CONCURRENCY = 1;
+
 export interface ReaderTuning {
   /** GetStreamRecord limit per call (default: the service's). */
   readonly recordLimit?: number;
-  /** Shards read at once (default: the reader's). */
+  /**
+   * Shards read at once. Default 1: the reader hands out pages of concurrently read shards in arrival order, which
+   * varies from run to run; one shard at a time (lineage order, then DescribeStream order) makes the record
+   * sequence, hence the object bytes, the same on every rerun of a window.
+   */
   readonly shardConcurrency?: number;
 }
 
@@ -39,7 +46,7 @@ export async function* readWindowPages(client: TablestoreStreamClient, o: ReadWi
     endMicros: o.window.end * 1000,
     isTimeseriesTable: o.isTimeseriesTable,
     ...(o.tuning.recordLimit !== undefined ? { recordLimit: o.tuning.recordLimit } : {}),
-    ...(o.tuning.shardConcurrency !== undefined ? { shardConcurrency: o.tuning.shardConcurrency } : {}),
+    shardConcurrency: o.tuning.shardConcurrency ?? DETERMINISTIC_SHARD_CONCURRENCY,
     ...(o.now ? { nowMicros: () => o.now!() * 1000 } : {}),
     signal: o.signal,
   });

@@ -186,7 +186,8 @@ export async function syncAdmittedWindow(
     if (err instanceof SyncError) throw err;
     const e = err instanceof Error ? err : new Error(String(err));
     log.error('window sync failed', { window: describeWindow(window, config.timezone), error: describeError(e) });
-    if (e.name === 'WriterAbortedError') throw e;
+    // A stop on purpose (the signal) ends the run as a crash would: the caller sees its own reason.
+    if (e.name === 'WriterAbortedError' || options.signal?.aborted) throw e;
     throw new SyncFailedError(`Sync of window ${describeWindow(window, config.timezone)} failed: ${e.message}`, { cause: e });
   }
   const elapsedMs = performance.now() - started;
