@@ -1,0 +1,227 @@
+/**
+ * End to end: real `terraform apply` / `plan` / `destroy` on a synthesized stack holding only the managed objects,
+ * whose provisioners run the bundled operations command against the loopback DataWorks and Tablestore servers.
+ * terraform_data is built into Terraform, so nothing is downloaded (TF_CLI_CONFIG_FILE=/dev/null, no network).
+ * Skipped when no terraform binary is on PATH.
+ */
+import { ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App, LocalBackend, TerraformStack } from 'cdktf';
+import { buildSync } from 'esbuild';
+import { EnvironmentConfig } from '../../lib/config/types';
+import { SyncNode, TableStream, TimeseriesTable } from '../../lib/constructs/managed';
+import { DataWorksSandbox, startDataWorksSandbox } from '../../lib/sandbox/dataworks';
+import { startTablestoreSandbox, TablestoreSandbox } from '../../lib/sandbox/tablestore';
+import { ACCESS_KEY_ID, ACCESS_KEY_SECRET, environment, PROJECT_ID, syncNodeSpec } from '../ops/helpers';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const TableStore = require('tablestore');
+
+const terraformAvailable = spawnSync('terraform', ['version'], { env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null' } }).status === 0;
+const describeIfTerraform = terraformAvailable ? describe : describe.skip;
+
+let root: string;
+let dataworks: DataWorksSandbox;
+let tablestore: TablestoreSandbox;
+
+beforeAll(() => {
+  if (!terraformAvailable) return;
+  root = mkdtempSync(path.join(tmpdir(), 'otsbk-managed-e2e-'));
+  // The layout `cdktf deploy` uses: Terraform runs in <root>/cdktf.out/stacks/<env>, the command is <root>/dist/ops.js.
+  buildSync({ entryPoints: [path.join(__dirname, '../../lib/ops/main.ts')], bundle: true, platform: 'node', target: 'node20', outfile: path.join(root, 'dist/ops.js'), logLevel: 'error' });
+});
+afterAll(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  if (!terraformAvailable) return;
+  dataworks = await startDataWorksSandbox({ credentials: [{ accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET }], projects: [{ id: PROJECT_ID, identifier: 'ws' }] });
+  tablestore = await startTablestoreSandbox({ instanceName: 'otsbk-dev', accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET });
+  await sdk().createTable({
+    tableMeta: { tableName: 'device_readings', primaryKey: [{ name: 'device_id', type: 'STRING' }, { name: 'ts', type: 'INTEGER' }] },
+    reservedThroughput: { capacityUnit: { read: 0, write: 0 } },
+    tableOptions: { timeToLive: -1, maxVersions: 1 },
+  });
+});
+afterEach(async () => {
+  if (!terraformAvailable) return;
+  await dataworks.close();
+  await tablestore.close();
+});
+
+const sdk = () => new TableStore.Client({ accessKeyId: ACCESS_KEY_ID, secretAccessKey: ACCESS_KEY_SECRET, endpoint: tablestore.endpoint, instancename: 'otsbk-dev', maxRetries: 0 });
+
+/** The environment under test: dev's tables and schedule, on the sandbox instance, with the DI engine. */
+function config(name: 'dev' | 'prod', changes: { retention?: number; ttl?: number; rerunTimes?: number } = {}): EnvironmentConfig {
+  const base = environment(name);
+  return {
+    ...base,
+    engine: 'data-integration',
+    exportFormat: { ...base.exportFormat, compression: 'none' },
+    schedule: { ...base.schedule, rerunTimes: changes.rerunTimes ?? base.schedule.rerunTimes },
+    tablestore: {
+      ...base.tablestore,
+      instanceName: 'otsbk-dev',
+      streamRetentionHours: changes.retention ?? 24,
+      timeseriesTable: { ...environment('dev').tablestore.timeseriesTable!, timeToLiveSeconds: changes.ttl ?? -1 },
+    },
+  };
+}
+
+function synth(env: EnvironmentConfig): string {
+  const app = new App({ outdir: path.join(root, 'cdktf.out') });
+  const stack = new TerraformStack(app, env.name);
+  new LocalBackend(stack, { path: 'terraform.tfstate' });
+  const ts = env.tablestore;
+  const common = { environment: env.name, allowTeardown: env.allowTeardown, region: env.region, instanceName: ts.instanceName };
+  const stream = new TableStream(stack, 'data-table-stream', { ...common, tableName: ts.dataTable.name, retentionHours: ts.streamRetentionHours });
+  const timeseries = new TimeseriesTable(stack, 'timeseries-table', { ...common, tableName: ts.timeseriesTable!.name, timeToLiveSeconds: ts.timeseriesTable!.timeToLiveSeconds });
+  SyncNode.forEnvironment(stack, env, { workspaceId: PROJECT_ID, dependsOn: [stream.object.resource, timeseries.object.resource] });
+  app.synth();
+  return path.join(root, 'cdktf.out', 'stacks', env.name);
+}
+
+function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: root,
+    TF_CLI_CONFIG_FILE: '/dev/null',
+    TF_IN_AUTOMATION: '1',
+    CHECKPOINT_DISABLE: '1',
+    ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY_ID,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY_SECRET,
+    OTSBK_DATAWORKS_ENDPOINT: dataworks.endpoint,
+    OTSBK_TABLESTORE_ENDPOINT: tablestore.endpoint,
+    OTSBK_RETRY_BASE_DELAY_MS: '1',
+    OTSBK_DEPLOY_POLL_INTERVAL_MS: '0',
+    OTSBK_TABLESTORE_CALL_TIMEOUT_MS: '2000',
+    ...extra,
+  };
+}
+
+function terraform(cwd: string, args: string[], extra: Record<string, string> = {}): Promise<{ code: number; output: string }> {
+  return new Promise(resolve => {
+    execFile('terraform', [...args, '-no-color', '-input=false'], { cwd, env: childEnv(extra), maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: `${stdout}${stderr}` });
+    });
+  });
+}
+
+async function ok(cwd: string, args: string[], extra?: Record<string, string>): Promise<string> {
+  const r = await terraform(cwd, args, extra);
+  if (r.code !== 0) throw new Error(`terraform ${args.join(' ')} exited ${r.code}:\n${r.output}`);
+  return r.output;
+}
+
+const streamDetails = async () => (await sdk().describeTable({ tableName: 'device_readings' })).streamDetails;
+const timeseriesTtl = () => listTimeseries();
+async function listTimeseries(): Promise<number | undefined> {
+  const { TablestoreStreamClient } = await import('../../lib/tablestore');
+  const c = new TablestoreStreamClient({ endpoint: tablestore.endpoint, instanceName: 'otsbk-dev', credentials: { accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET }, retry: { maxAttempts: 1 } });
+  try {
+    return (await c.listTimeseriesTable()).find(t => t.tableName === 'device_metrics')?.timeToLiveSeconds;
+  } finally {
+    c.close();
+  }
+}
+const nodes = () => [...dataworks.state.nodes.values()].map(n => ({ id: n.id.toString(), name: n.name, deployed: n.taskId !== undefined }));
+const mutating = () => dataworks.requests.filter(r => /^(Create|Update|Delete)/.test(r.action)).length + (tablestore.stats.requests.UpdateTable ?? 0)
+  + (tablestore.stats.requests.CreateTimeseriesTable ?? 0) + (tablestore.stats.requests.UpdateTimeseriesTable ?? 0) + (tablestore.stats.requests.DeleteTimeseriesTable ?? 0);
+
+describeIfTerraform('terraform lifecycle of the managed objects', () => {
+  it('create → no-op → update in place → destroy → recreate', async () => {
+    let dir = synth(config('dev'));
+    await ok(dir, ['init']);
+    await ok(dir, ['apply', '-auto-approve']);
+    const created = nodes();
+    expect(created.map(n => [n.name, n.deployed])).toEqual([['otsbk_dev_sync_device_readings', true], ['otsbk_dev_sync_device_metrics', true]]);
+    const firstStream = await streamDetails();
+    expect([firstStream.enableStream, firstStream.expirationTime]).toEqual([true, 24]);
+    expect(await timeseriesTtl()).toBe(-1);
+
+    // No change: the plan is empty and an apply runs nothing.
+    expect((await terraform(dir, ['plan', '-detailed-exitcode'])).code).toBe(0);
+    const before = mutating();
+    expect(await ok(dir, ['apply', '-auto-approve'])).toContain('0 added, 0 changed, 0 destroyed');
+    expect(mutating()).toBe(before);
+
+    // Changed retention, TTL and schedule: replaced in Terraform, updated in place in the cloud.
+    dir = synth(config('dev', { retention: 72, ttl: 30 * 86400, rerunTimes: 5 }));
+    const out = await ok(dir, ['apply', '-auto-approve']);
+    expect(out).toContain('4 added, 0 changed, 4 destroyed');
+    expect(nodes().map(n => n.id)).toEqual(created.map(n => n.id));
+    const updated = await streamDetails();
+    expect([updated.enableStream, updated.expirationTime, updated.streamId]).toEqual([true, 72, firstStream.streamId]);
+    expect(await timeseriesTtl()).toBe(30 * 86400);
+    expect(dataworks.requests.filter(r => r.action === 'DeleteNode')).toHaveLength(0);
+    expect(tablestore.stats.requests.DeleteTimeseriesTable ?? 0).toBe(0);
+    const node = dataworks.state.nodeByName(PROJECT_ID, 'otsbk_dev_sync_device_readings')!;
+    expect((node.spec.spec as { nodes: Array<{ rerunTimes: number }> }).nodes[0].rerunTimes).toBe(5);
+    expect(node.deployedVersion).toBe(node.version);
+
+    // Destroy removes all three kinds.
+    await ok(dir, ['destroy', '-auto-approve']);
+    expect(nodes()).toEqual([]);
+    expect((await streamDetails())?.enableStream ?? false).toBe(false);
+    expect(await timeseriesTtl()).toBeUndefined();
+
+    // Recreate.
+    await ok(dir, ['apply', '-auto-approve']);
+    expect(nodes().map(n => n.deployed)).toEqual([true, true]);
+    expect(nodes()[0].id).not.toBe(created[0].id);
+    expect((await streamDetails()).enableStream).toBe(true);
+    expect(await timeseriesTtl()).toBe(30 * 86400);
+  });
+
+  it('prod: destroy is refused and changes nothing until OTSBK_ALLOW_TEARDOWN=prod', async () => {
+    const dir = synth(config('prod'));
+    await ok(dir, ['init']);
+    await ok(dir, ['apply', '-auto-approve']);
+    expect(nodes().map(n => n.deployed)).toEqual([true, true]);
+
+    const refused = await terraform(dir, ['destroy', '-auto-approve']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toMatch(/refusing to delete sync node otsbk_prd_sync_device_readings: environment "prod" does not allow teardown/);
+    expect(nodes().map(n => n.deployed)).toEqual([true, true]);
+    expect((await streamDetails()).enableStream).toBe(true);
+    expect(await timeseriesTtl()).toBe(-1);
+    // Terraform still owns everything: the next plan has nothing to do.
+    expect((await terraform(dir, ['plan', '-detailed-exitcode'])).code).toBe(0);
+
+    await ok(dir, ['destroy', '-auto-approve'], { OTSBK_ALLOW_TEARDOWN: 'prod' });
+    expect(nodes()).toEqual([]);
+    expect((await streamDetails())?.enableStream ?? false).toBe(false);
+    expect(await timeseriesTtl()).toBeUndefined();
+  });
+});
+
+describeIfTerraform('the bundled command as a process', () => {
+  it('killed between CreateNode and the deployment, finishes on the next run without a second node', async () => {
+    const spec = syncNodeSpec(environment('dev'));
+    const env = childEnv({
+      OTSBK_OPS_SPEC: JSON.stringify(spec),
+      OTSBK_OPS_SETTINGS: JSON.stringify({ environment: 'dev', allowTeardown: true }),
+      OTSBK_OPS_OWNER: '3f0dcfd8-df3b-82e8-d8b8-d08088065f26',
+    });
+    const start = (): { child: ChildProcess; done: Promise<number | null> } => {
+      const child = spawn(process.execPath, [path.join(root, 'dist/ops.js'), 'apply', 'sync-node'], { env, stdio: 'ignore' });
+      return { child, done: new Promise(resolve => child.on('exit', code => resolve(code))) };
+    };
+    const first = start();
+    dataworks.onRequest(action => {
+      if (action === 'CreatePipelineRun') first.child.kill('SIGKILL');
+    });
+    dataworks.inject({ action: 'CreatePipelineRun', fault: { kind: 'drop-before' } });
+    expect(await first.done).toBeNull();
+    expect(nodes()).toEqual([expect.objectContaining({ deployed: false })]);
+    dataworks.onRequest(undefined);
+
+    const second = start();
+    expect(await second.done).toBe(0);
+    expect(nodes()).toEqual([expect.objectContaining({ deployed: true })]);
+    expect(dataworks.requests.filter(r => r.action === 'CreateNode')).toHaveLength(1);
+  });
+});
