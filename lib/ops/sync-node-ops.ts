@@ -35,9 +35,9 @@ export async function applySyncNode(ctx: OpsContext, spec: SyncNodeSpec, owner: 
     ctx.log.info(`created node ${spec.nodeName} (id ${nodeId}) in workspace ${spec.projectId}`);
   }
   // A node found by name, or adopted after a CreateNode whose answer was lost, may hold another version.
-  await converge(ctx, client, spec, nodeId, desired, hash, owner);
+  const everDeployed = await converge(ctx, client, spec, nodeId, desired, hash, owner);
   const target = { projectId: spec.projectId, nodeId, nodeName: spec.nodeName, specHash: hash };
-  if (await isDeployedWith(client, target, { spec: hash, owner })) {
+  if (everDeployed && await isDeployedWith(client, target, { spec: hash, owner })) {
     ctx.log.info(`node ${spec.nodeName} (id ${nodeId}) is already deployed with spec ${hash}`);
     return;
   }
@@ -45,17 +45,19 @@ export async function applySyncNode(ctx: OpsContext, spec: SyncNodeSpec, owner: 
   ctx.log.info(`node ${spec.nodeName} (id ${nodeId}) is deployed with spec ${hash}`);
 }
 
-async function converge(ctx: OpsContext, client: DataWorksClient, spec: SyncNodeSpec, nodeId: string, desired: NodeFlowSpec, hash: string, owner: string): Promise<void> {
+/** Brings the node to the desired spec; returns whether it has ever been deployed (it has a scheduling task). */
+async function converge(ctx: OpsContext, client: DataWorksClient, spec: SyncNodeSpec, nodeId: string, desired: NodeFlowSpec, hash: string, owner: string): Promise<boolean> {
   const live = await client.getNode(spec.projectId, nodeId);
   const marker = markerOfSpecText(live.spec);
   if (marker?.spec === hash && marker.owner === owner) {
     ctx.log.info(`node ${spec.nodeName} (id ${nodeId}) already holds spec ${hash}`);
-    return;
+    return live.taskId !== undefined;
   }
   await client.updateNode(spec.projectId, nodeId, JSON.stringify(forUpdate(desired, nodeId)));
   ctx.log.info(marker
     ? `updated node ${spec.nodeName} (id ${nodeId}) from spec ${marker.spec} to ${hash}`
     : `took over node ${spec.nodeName} (id ${nodeId}), which had no ownership marker, and set spec ${hash}`);
+  return live.taskId !== undefined;
 }
 
 /**
