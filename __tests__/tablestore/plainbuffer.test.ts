@@ -100,6 +100,15 @@ describe('PlainBuffer round trip', () => {
     expect(decodeRow(buf, { verifyChecksums: false }).primaryKey[0].value).toBe('key');
   });
 
+  test('INTEGER keeps the full int64 range; values outside it are refused', () => {
+    const values = [0n, -1n, 2n ** 53n + 1n, -(2n ** 53n) - 1n, 2n ** 63n - 1n, -(2n ** 63n)];
+    const buf = encodeRow({ primaryKey: [{ name: 'pk', type: 'INTEGER', value: 1 }], cells: values.map((value, i) => ({ name: `c${i}`, type: 'INTEGER' as const, value, timestampMillis: 1 })) });
+    expect(decodeRow(buf).primaryKey[0].value).toBe(1n);
+    expect(decodeRow(buf).cells.map((c) => c.value)).toEqual(values);
+    expect(() => encodeRow({ primaryKey: [{ name: 'pk', type: 'INTEGER', value: 2n ** 63n }] })).toThrow(RangeError);
+    expect(() => encodeRow({ primaryKey: [{ name: 'pk', type: 'INTEGER', value: 1.5 }] })).toThrow(/neither a bigint nor a safe integer/);
+  });
+
   test('truncation and bad headers are reported with their offset', () => {
     const buf = encodeRow(row);
     expect(() => decodeRow(buf.subarray(0, buf.length - 3))).toThrow(PlainBufferError);

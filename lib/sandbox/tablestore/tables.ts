@@ -3,12 +3,15 @@
  * stream shards (hash ranges of the first primary key column, split and merged
  * by test hooks).
  */
-import { Cell, decodeRowAt, encodeRow, PrimaryKeyColumn, PrimaryKeyType } from '../../tablestore/plainbuffer';
+import { Cell, decodeRowAt, PlainBufferWriter, PrimaryKeyColumn, PrimaryKeyType } from '../../tablestore/plainbuffer';
 import { ServiceError } from './service-error';
 import { RowStore } from './row-store';
 import { ActionCode, EntryIdList, WriteLog } from './write-log';
 
 export const HASH_SPACE = 2 ** 32;
+
+/** Encoding buffer shared by all writes (they are synchronous). */
+const scratch = new PlainBufferWriter(4096);
 
 export interface ShardState {
   readonly id: string;
@@ -109,13 +112,11 @@ export class SandboxTable {
    * to the log and, if the stream is on, to the open shard owning the key.
    */
   recordWrite(action: ActionCode, primaryKey: PrimaryKeyColumn[], cells: Cell[], writeTimeMicros: number, rowIndex: number): void {
-    const bytes = encodeRow({
-      primaryKey,
-      cells,
-      deleteMarker: action === 3,
-      sequence: { epoch: 0, timestampMicros: writeTimeMicros, rowIndex },
-    });
-    const id = this.log.append(action, writeTimeMicros, bytes);
+    scratch.reset();
+    scratch.writeHeader();
+    scratch.writeRow({ primaryKey, cells, deleteMarker: action === 3, sequence: { epoch: 0, timestampMicros: writeTimeMicros, rowIndex } });
+    // append copies the bytes, so the scratch writer can be reused.
+    const id = this.log.append(action, writeTimeMicros, scratch.finish());
     if (this.stream) this.shardFor(this.stream, primaryKey[0]).records.push(id);
     if (this.rows) applyToStore(this.rows, action, primaryKey, cells);
   }

@@ -118,8 +118,14 @@ export class PlainBufferWriter {
     this.byte(rowCrc);
   }
 
+  /** The bytes written so far (a view: copy it before the writer is reused). */
   finish(): Buffer {
     return this.buf.subarray(0, this.pos);
+  }
+
+  /** Empties the writer, keeping its buffer for the next rows. */
+  reset(): void {
+    this.pos = 0;
   }
 
   private writePrimaryKeyCell(pk: EncodablePrimaryKeyColumn): number {
@@ -131,7 +137,7 @@ export class PlainBufferWriter {
       case 'INTEGER':
         this.u32(9);
         this.byte(VT_INTEGER);
-        this.i64(toBigInt(pk.value, pk.name));
+        this.int64Value(pk.value, pk.name);
         break;
       case 'STRING':
         if (typeof pk.value !== 'string') throw new TypeError(`primary key "${pk.name}" is STRING but its value is ${typeof pk.value}`);
@@ -173,7 +179,7 @@ export class PlainBufferWriter {
         case 'INTEGER':
           this.u32(9);
           this.byte(VT_INTEGER);
-          this.i64(toBigInt(value, cell.name));
+          this.int64Value(value, cell.name);
           break;
         case 'DOUBLE':
           if (typeof value !== 'number') throw new TypeError(`column "${cell.name}" is DOUBLE but its value is ${typeof value}`);
@@ -212,7 +218,7 @@ export class PlainBufferWriter {
     if (cell.timestampMillis !== undefined && cell.timestampMillis !== null) {
       this.byte(TAG_CELL_TIMESTAMP);
       const at = this.pos;
-      this.i64(BigInt(cell.timestampMillis));
+      this.i64Number(cell.timestampMillis, cell.name);
       crc = crc8Range(crc, this.buf, at, this.pos);
     }
     if (opByte >= 0) crc = crc8Byte(crc, opByte);
@@ -230,7 +236,7 @@ export class PlainBufferWriter {
     this.byte(TAG_SEQ_INFO_EPOCH);
     this.u32(seq.epoch);
     this.byte(TAG_SEQ_INFO_TS);
-    this.i64(BigInt(seq.timestampMicros));
+    this.i64Number(seq.timestampMicros, 'sequence timestamp');
     this.byte(TAG_SEQ_INFO_ROW_INDEX);
     this.u32(seq.rowIndex);
   }
@@ -277,9 +283,30 @@ export class PlainBufferWriter {
     this.pos += 4;
   }
 
-  private i64(v: bigint): void {
+  /** An INTEGER value: a bigint, or a safe-integer number. */
+  private int64Value(v: unknown, name: string): void {
+    if (typeof v === 'number' && Number.isSafeInteger(v)) {
+      this.i64Number(v, name);
+      return;
+    }
+    if (typeof v !== 'bigint') throw new TypeError(`"${name}" is INTEGER but its value ${String(v)} is neither a bigint nor a safe integer`);
+    if (v >= -9007199254740991n && v <= 9007199254740991n) {
+      this.i64Number(Number(v), name);
+      return;
+    }
+    if (v < -(2n ** 63n) || v >= 2n ** 63n) throw new RangeError(`"${name}" value ${v} is outside the int64 range`);
     this.ensure(8);
     this.buf.writeBigInt64LE(v, this.pos);
+    this.pos += 8;
+  }
+
+  /** int64 from a safe integer without going through BigInt. */
+  private i64Number(v: number, what: string): void {
+    if (!Number.isSafeInteger(v)) throw new TypeError(`${what}: ${v} is not a safe integer`);
+    this.ensure(8);
+    const hi = Math.floor(v / 4294967296);
+    this.buf.writeUInt32LE(v - hi * 4294967296, this.pos);
+    this.buf.writeInt32LE(hi, this.pos + 4);
     this.pos += 8;
   }
 
@@ -289,10 +316,4 @@ export class PlainBufferWriter {
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
   }
-}
-
-function toBigInt(value: unknown, name: string): bigint {
-  if (typeof value === 'bigint') return value;
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
-  throw new TypeError(`"${name}" is INTEGER but its value ${String(value)} is neither a bigint nor a safe integer`);
 }
