@@ -129,7 +129,7 @@ describe('record decoding', () => {
 describe('shard lineage', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await startHarness({ shardCount: 2 });
+    h = await startHarness({ shardCount: 2, describeStreamPageSize: 2 });
     await createStreamTable(h.ots, 't');
   });
   afterEach(() => h.close());
@@ -153,6 +153,8 @@ describe('shard lineage', () => {
     expect(lineage.find((s) => s.shardId === c)?.parentId).toBe(second.shardId);
 
     const pages = await collect(h, { startMicros: T0 + 100, endMicros: T0 + 500, recordLimit: 7, shardConcurrency: 3 });
+    // 7 shards listed over 4 DescribeStream pages.
+    expect(h.sb.stats.requests.DescribeStream).toBe(4);
     const got = records(pages);
     // Every key written 4 times inside the window, exactly once each.
     expect(got).toHaveLength(keys.length * 4);
