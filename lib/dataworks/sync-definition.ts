@@ -110,8 +110,11 @@ export function buildSyncDefinition(props: SyncDefinitionProps): SyncDefinition 
 export interface EnvironmentSyncOptions {
   /** Data sources the stack declares; by default the two the configuration names. */
   readonly declaredDataSources?: readonly DeclaredDataSource[];
-  /** Where the runtime bundle lives and what to pass it; required when the environment's engine is `runtime`. */
-  readonly runtime?: RuntimeScriptProps;
+  /**
+   * Where the runtime bundle lives and what to pass it; required when the environment's engine is `runtime`. A
+   * function gives each table its own arguments (the time series node reads another table than the data node).
+   */
+  readonly runtime?: RuntimeScriptProps | ((table: SyncTableSource) => RuntimeScriptProps);
 }
 
 /** The tables an environment exports: the wide-column data table, and the time series table when configured. */
@@ -133,13 +136,14 @@ export function workspaceIdentifier(env: EnvironmentConfig): string {
 /** Every sync node an environment deploys. */
 export function syncDefinitionsForEnvironment(env: EnvironmentConfig, options: EnvironmentSyncOptions = {}): SyncDefinition[] {
   const dw = env.dataworks;
-  let engine: SyncEngine;
-  if (env.engine === 'runtime') {
-    if (!options.runtime) throw new SyncDefinitionError(env.name, 'engine', 'engine "runtime" needs the runtime bundle location and arguments (options.runtime)');
-    engine = { kind: 'runtime', runtime: options.runtime };
-  } else {
-    engine = { kind: 'data-integration' };
+  const runtime = options.runtime;
+  if (env.engine === 'runtime' && !runtime) {
+    throw new SyncDefinitionError(env.name, 'engine', 'engine "runtime" needs the runtime bundle location and arguments (options.runtime)');
   }
+  const engineFor = (table: SyncTableSource): SyncEngine => {
+    if (env.engine !== 'runtime' || !runtime) return { kind: 'data-integration' };
+    return { kind: 'runtime', runtime: typeof runtime === 'function' ? runtime(table) : runtime };
+  };
   return exportedTables(env).map(table => buildSyncDefinition({
     namePrefix: env.namePrefix,
     projectIdentifier: workspaceIdentifier(env),
@@ -154,6 +158,6 @@ export function syncDefinitionsForEnvironment(env: EnvironmentConfig, options: E
     exportPrefix: env.bucket.exportPrefix,
     exportFormat: env.exportFormat,
     table,
-    engine,
+    engine: engineFor(table),
   }));
 }

@@ -3,7 +3,7 @@ import { ITerraformDependable, Token } from 'cdktf';
 import { EnvironmentConfig } from '../../config/types';
 import { DeclaredDataSource } from '../../dataworks/di-job';
 import { RuntimeScriptProps } from '../../dataworks/runtime-script';
-import { exportedTables, SyncDefinition, syncDefinitionsForEnvironment } from '../../dataworks/sync-definition';
+import { exportedTables, SyncDefinition, syncDefinitionsForEnvironment, SyncTableSource } from '../../dataworks/sync-definition';
 import { SyncNodeSpec } from '../../ops/specs';
 import { ManagedObject, ManagedObjectCommonProps } from './managed-object';
 import { checkRegion, ConstructPropsError } from './validate';
@@ -22,8 +22,8 @@ export interface SyncNodesForEnvironmentOptions {
   readonly workspaceId: string | number;
   /** Data sources the stack declares; default: the two the configuration names. */
   readonly declaredDataSources?: readonly DeclaredDataSource[];
-  /** Bundle location and arguments of the sync runtime; required when the environment's engine is `runtime`. */
-  readonly runtime?: RuntimeScriptProps;
+  /** Bundle location and arguments of the sync runtime (per table, or shared); required when the engine is `runtime`. */
+  readonly runtime?: RuntimeScriptProps | ((table: SyncTableSource) => RuntimeScriptProps);
   /** What the nodes need to exist first: data sources, the table Stream, the time series table, the runtime bundle. */
   readonly dependsOn?: ITerraformDependable[];
   readonly opsCommand?: string;
