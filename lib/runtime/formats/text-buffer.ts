@@ -3,6 +3,18 @@
  * exact byte counts per record without Buffer.byteLength calls and avoids building (and flattening) one large
  * string per page. One native write per line: a write per field costs more than the string concatenation.
  */
+type Utf8Writer = (this: Buffer, text: string, offset: number) => number;
+
+/**
+ * Node's Buffer.prototype.utf8Write: the binding behind buf.write(s, offset, 'utf8') without its argument
+ * normalisation, which costs more than the copy for line-sized strings. Falls back to buf.write elsewhere.
+ */
+const nativeUtf8Write = (Buffer.prototype as unknown as { utf8Write?: Utf8Writer }).utf8Write;
+
+function utf8Write(buf: Buffer, text: string, offset: number): number {
+  return nativeUtf8Write ? nativeUtf8Write.call(buf, text, offset) : buf.write(text, offset, 'utf8');
+}
+
 export class TextBuffer {
   private buf: Buffer;
   length = 0;
@@ -23,7 +35,7 @@ export class TextBuffer {
   text(s: string): void {
     // A UTF-16 code unit never takes more than 3 UTF-8 bytes.
     if (this.length + 3 * s.length > this.buf.length) this.grow(3 * s.length);
-    this.length += this.buf.write(s, this.length, 'utf8');
+    this.length += utf8Write(this.buf, s, this.length);
   }
 
   /**
