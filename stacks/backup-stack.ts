@@ -8,6 +8,23 @@ import { DataSourceAuth, DataWorksDataSources } from '../lib/constructs/datawork
 import { useOssStateBackend } from '../lib/constructs/state-backend';
 import { SyncAccess } from '../lib/constructs/sync-access';
 import { TablestoreTables } from '../lib/constructs/tablestore-tables';
+import { EnvironmentSyncNodes, SyncNode, TableStream, TimeseriesTable } from '../lib/constructs/managed';
+import { RuntimeBundle } from '../lib/constructs/runtime-bundle';
+import { SyncTableSource } from '../lib/dataworks/sync-definition';
+import { RuntimeScriptProps } from '../lib/dataworks/runtime-script';
+import { configFromEnvironment, encodeConfigArgument } from '../lib/runtime/sync/config';
+import { ITerraformDependable } from 'cdktf';
+
+/** Runtime releases live outside the export prefix, so backup lifecycle rules never expire them. */
+export const RUNTIME_KEY_PREFIX = '_otsbk/runtime';
+
+/** What the runtime node runs: the bundle from the bucket (over the VPC endpoint), with this table's configuration. */
+function runtimeInvocation(env: EnvironmentConfig, bundle: RuntimeBundle): (table: SyncTableSource) => RuntimeScriptProps {
+  return table => ({
+    bundle: { bucket: env.bucket.name, key: bundle.key, endpoint: `oss-${env.region}-internal.aliyuncs.com` },
+    arguments: ['--config', encodeConfigArgument(configFromEnvironment(env, { timeseries: table.kind === 'timeseries' }))],
+  });
+}
 
 export interface BackupStackProps {
   readonly environment: EnvironmentConfig;
@@ -25,6 +42,11 @@ export class BackupStack extends TerraformStack {
   readonly tablestore: TablestoreTables;
   readonly access: SyncAccess;
   readonly dataSources: DataWorksDataSources;
+  readonly stream: TableStream;
+  readonly timeseriesTable: TimeseriesTable;
+  readonly syncNodes: EnvironmentSyncNodes;
+  /** Set when the environment's engine is `runtime`. */
+  readonly runtimeBundle?: RuntimeBundle;
 
   constructor(scope: Construct, props: BackupStackProps) {
     const env = props.environment;
@@ -49,6 +71,7 @@ export class BackupStack extends TerraformStack {
       kmsKeyId: env.bucket.kmsKeyId,
       redundancyType: env.bucket.redundancyType,
       forceDestroy: env.allowTeardown,
+      lifecyclePrefix: env.bucket.exportPrefix,
       tags,
     });
 
@@ -82,11 +105,51 @@ export class BackupStack extends TerraformStack {
       auth: this.dataSourceAuth(env),
     });
 
+    // What the provider cannot express: the table's Stream, the time series table and the scheduled nodes.
+    const managed = { environment: env.name, allowTeardown: env.allowTeardown };
+    this.stream = new TableStream(this, 'data-table-stream', {
+      ...managed,
+      region: env.region,
+      instanceName: env.tablestore.instanceName,
+      tableName: env.tablestore.dataTable.name,
+      retentionHours: env.tablestore.streamRetentionHours,
+      dependsOn: [this.tablestore.dataTable],
+    });
+    const ts = env.tablestore.timeseriesTable;
+    this.timeseriesTable = new TimeseriesTable(this, 'timeseries-table', {
+      ...managed,
+      enabled: ts !== undefined,
+      region: env.region,
+      instanceName: env.tablestore.instanceName,
+      tableName: ts?.name ?? env.tablestore.dataTable.name,
+      timeToLiveSeconds: ts?.timeToLiveSeconds ?? -1,
+      dependsOn: [this.tablestore.instance],
+    });
+    const nodeDependencies: ITerraformDependable[] = [
+      this.dataSources.tablestoreDataSource,
+      this.dataSources.ossDataSource,
+      this.stream.object.resource,
+      this.timeseriesTable.object.resource,
+    ];
+    if (env.engine === 'runtime') {
+      this.runtimeBundle = new RuntimeBundle(this, 'runtime-bundle', { bucket: this.bucket.bucket.bucket, keyPrefix: RUNTIME_KEY_PREFIX });
+      nodeDependencies.push(this.runtimeBundle.object);
+    }
+    this.syncNodes = SyncNode.forEnvironment(this, env, {
+      workspaceId: this.dataSources.workspaceId,
+      runtime: this.runtimeBundle ? runtimeInvocation(env, this.runtimeBundle) : undefined,
+      dependsOn: nodeDependencies,
+    });
+
     new TerraformOutput(this, 'bucket', { value: this.bucket.bucket.bucket, description: 'Backup bucket' });
     new TerraformOutput(this, 'export_prefix', { value: env.bucket.exportPrefix, description: 'Key prefix of exported objects' });
     new TerraformOutput(this, 'tablestore_endpoint', { value: this.tablestore.endpoint, description: 'Tablestore instance endpoint' });
     new TerraformOutput(this, 'tables', { value: streamTables, description: 'Tables whose Stream is backed up' });
     new TerraformOutput(this, 'status_table', { value: env.tablestore.statusTableName, description: 'Stream reader checkpoint table' });
+    new TerraformOutput(this, 'sync_nodes', {
+      value: [this.syncNodes.dataTable, this.syncNodes.timeseriesTable].flatMap(n => (n.spec ? [n.spec.nodeName] : [])),
+      description: 'DataWorks scheduled sync nodes',
+    });
     new TerraformOutput(this, 'data_sources', {
       value: [env.dataworks.tablestoreDataSourceName, env.dataworks.ossDataSourceName],
       description: 'DataWorks data sources (Tablestore, OSS)',

@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -5,9 +6,13 @@ import { checkConformance, formatViolations, loadAlicloudSchema } from '../../li
 import { buildApp } from '../../lib/app';
 import { projectConfig } from '../../lib/config/environments';
 import { ConfigurationError } from '../../lib/config/validate';
+import { RUNTIME_BUNDLE_PATH } from '../../lib/constructs/runtime-bundle';
 import { ENVIRONMENTS, resourcesOf, StackJson, synthAll } from './synth';
 
 const stacks = synthAll();
+
+/** Content hash of the built runtime bundle, as the stack computes it. */
+const runtimeBundleHash = crypto.createHash('sha256').update(fs.readFileSync(RUNTIME_BUNDLE_PATH)).digest('hex').slice(0, 16);
 const schema = loadAlicloudSchema();
 
 describe('synthesized stacks', () => {
@@ -15,9 +20,26 @@ describe('synthesized stacks', () => {
     expect([...stacks.keys()]).toEqual(['bootstrap', 'dev', 'staging', 'prod']);
   });
 
-  // An infrastructure review reads as the diff of these snapshots.
+  // An infrastructure review reads as the diff of these snapshots. The runtime bundle's content hash is masked so
+  // that a runtime code change does not rewrite the infrastructure snapshot; the test below pins the real hash.
   it.each([...stacks.keys()])('%s matches its reviewed snapshot', name => {
-    expect(stacks.get(name)).toMatchSnapshot();
+    expect(JSON.parse(JSON.stringify(stacks.get(name)).split(runtimeBundleHash).join('<runtime-bundle-hash>'))).toMatchSnapshot();
+  });
+
+  it('uploads the runtime bundle for the runtime engine under a key that carries its content hash', () => {
+    const hash = runtimeBundleHash;
+    const objects = resourcesOf(stacks.get('staging')!, 'alicloud_oss_bucket_object');
+    expect(objects).toEqual([expect.objectContaining({ key: `_otsbk/runtime/otsbk-sync-${hash}.js`, server_side_encryption: 'AES256', acl: 'private' })]);
+    expect(resourcesOf(stacks.get('prod')!, 'alicloud_oss_bucket_object')).toEqual([]);
+  });
+
+  it.each(ENVIRONMENTS)('%s owns its table Stream, time series table and sync nodes through terraform_data', name => {
+    const env = projectConfig.environments.find(e => e.name === name)!;
+    const managed = resourcesOf(stacks.get(name)!, 'terraform_data');
+    expect(managed).toHaveLength(4);
+    const stream = managed.find(m => (m.triggers_replace as { kind: string }).kind === 'table-stream')!;
+    expect(stream.triggers_replace).toMatchObject({ tableName: env.tablestore.dataTable.name, retentionHours: env.tablestore.streamRetentionHours });
+    expect(stream.lifecycle).toEqual({ create_before_destroy: true });
   });
 
   it.each([...stacks.keys()])('%s uses only attributes and blocks of the pinned alicloud provider schema', name => {

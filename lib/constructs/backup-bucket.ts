@@ -17,6 +17,8 @@ export interface BackupBucketProps {
   /** Let `terraform destroy` delete a bucket that still holds objects. Only for environments that allow teardown. */
   readonly forceDestroy?: boolean;
   readonly tags?: Readonly<Record<string, string>>;
+  /** Limit lifecycle rules to backups under this prefix (other keys, such as runtime releases, never expire). */
+  readonly lifecyclePrefix?: string;
 }
 
 /**
@@ -43,7 +45,7 @@ export class BackupBucket extends Construct {
       serverSideEncryptionRule: props.kmsKeyId
         ? { sseAlgorithm: 'KMS', kmsMasterKeyId: props.kmsKeyId }
         : { sseAlgorithm: 'AES256' },
-      lifecycleRule: lifecycleRules(lc),
+      lifecycleRule: lifecycleRules(lc, props.lifecyclePrefix),
       forceDestroy: props.forceDestroy ?? false,
       tags: props.tags ? { ...props.tags } : undefined,
     });
@@ -64,7 +66,7 @@ export class BackupBucket extends Construct {
   }
 }
 
-function lifecycleRules(lc: BucketLifecycle): OssBucketLifecycleRule[] {
+function lifecycleRules(lc: BucketLifecycle, prefix: string | undefined): OssBucketLifecycleRule[] {
   const transitions = [
     ...(lc.transitionToIaDays !== undefined ? [{ days: lc.transitionToIaDays, storageClass: 'IA' }] : []),
     ...(lc.transitionToArchiveDays !== undefined ? [{ days: lc.transitionToArchiveDays, storageClass: 'Archive' }] : []),
@@ -73,6 +75,7 @@ function lifecycleRules(lc: BucketLifecycle): OssBucketLifecycleRule[] {
     {
       id: 'backup-retention',
       enabled: true,
+      ...(prefix !== undefined ? { prefix: `${prefix}/` } : {}),
       ...(transitions.length > 0 ? { transitions } : {}),
       ...(lc.expireDays !== undefined ? { expiration: [{ days: lc.expireDays }] } : {}),
       noncurrentVersionExpiration: [{ days: lc.noncurrentVersionExpireDays }],
