@@ -13,7 +13,7 @@ import { ParquetEncoder } from './parquet-encoder';
 export type FileFormatName = 'csv' | 'jsonl' | 'parquet';
 export type CompressionName = 'gzip' | 'none' | 'snappy';
 
-/** zlib level used when none is configured: see the throughput notes in the writer README. */
+/** zlib level used when none is configured; the level 1 vs 6 measurements are in lib/runtime/writer/README.md. */
 export const DEFAULT_GZIP_LEVEL = 6;
 
 export interface FormatSpec {
