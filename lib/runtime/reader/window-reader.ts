@@ -69,10 +69,15 @@ export class StreamWindowError extends Error {
 export interface StreamWindowStats {
   streamId: string | null;
   isTimeseriesTable: boolean;
+  /** Shards DescribeStream listed (all lineage generations). */
   shardsListed: number;
+  /** Shards read to their end for the window. */
   shardsRead: number;
+  /** GetShardIterator and GetStreamRecord calls (retries not counted). */
   requests: number;
+  /** Non-empty pages yielded. */
   pages: number;
+  /** Records yielded. */
   records: number;
 }
 
@@ -161,13 +166,11 @@ export class StreamWindowReader implements AsyncIterable<StreamRecordPage> {
   private async describe(): Promise<StreamDescription> {
     const o = this.o;
     const client = o.client;
-    this.stats.requests++;
     const streams = await client.listStream(o.tableName);
     if (streams.length === 0) throw new StreamWindowError('NO_STREAM', `table ${o.tableName} has no enabled stream`);
     const stream = streams.reduce((a, b) => (b.creationTime > a.creationTime ? b : a));
     this.stats.streamId = stream.streamId;
     const description = await client.describeStream(stream.streamId);
-    this.stats.requests++;
     this.stats.shardsListed = description.shards.length;
     if (o.checkWindow !== false) {
       const now = o.nowMicros ? o.nowMicros() : Date.now() * 1000;
