@@ -150,6 +150,13 @@ describe('validateConfiguration', () => {
     ]);
   });
 
+  it('refuses old/latest column values on the runtime engine', () => {
+    const problems = problemsOf(withEnvironment('staging', e => { e.tablestore.dataTable.exportColumns[2].dataType = 'old'; }));
+    expect(problems).toEqual([
+      'environment "staging": tablestore.dataTable.exportColumns[2].dataType: "old" needs engine "data-integration": stream records carry only the new value',
+    ]);
+  });
+
   it('refuses compressed csv on the Data Integration engine', () => {
     const problems = problemsOf(withEnvironment('prod', e => { e.exportFormat.compression = 'gzip'; }));
     expect(problems).toEqual([

@@ -193,6 +193,16 @@ function validateEnvironment(env: EnvironmentConfig, project: ProjectConfig, pro
   if (env.engine === 'data-integration' && f.fileFormat !== 'csv') {
     c.fail('exportFormat.fileFormat', `"${f.fileFormat}" needs engine "runtime": the Data Integration node writes csv`);
   }
+  if (env.engine === 'runtime') {
+    const tables = [['tablestore.dataTable', ts.dataTable.exportColumns], ...(ts.timeseriesTable ? [['tablestore.timeseriesTable', ts.timeseriesTable.exportColumns]] : [])] as const;
+    for (const [field, columns] of tables) {
+      columns.forEach((col, i) => {
+        if (col.dataType !== undefined && col.dataType !== 'new') {
+          c.fail(`${field}.exportColumns[${i}].dataType`, `"${col.dataType}" needs engine "data-integration": stream records carry only the new value`);
+        }
+      });
+    }
+  }
   if (env.engine === 'data-integration' && f.compression !== 'none') {
     c.fail('exportFormat.compression', `"${f.compression}" needs engine "runtime": the Data Integration OSS writer compresses parquet and orc only, not csv`);
   }
