@@ -194,7 +194,8 @@ function validateEnvironment(env: EnvironmentConfig, project: ProjectConfig, pro
     c.fail('exportFormat.fileFormat', `"${f.fileFormat}" needs engine "runtime": the Data Integration node writes csv`);
   }
   if (env.engine === 'runtime') {
-    const tables = [['tablestore.dataTable', ts.dataTable.exportColumns], ...(ts.timeseriesTable ? [['tablestore.timeseriesTable', ts.timeseriesTable.exportColumns]] : [])] as const;
+    const tables: Array<[string, readonly ExportColumn[]]> = [['tablestore.dataTable', ts.dataTable.exportColumns]];
+    if (ts.timeseriesTable) tables.push(['tablestore.timeseriesTable', ts.timeseriesTable.exportColumns]);
     for (const [field, columns] of tables) {
       columns.forEach((col, i) => {
         if (col.dataType !== undefined && col.dataType !== 'new') {
