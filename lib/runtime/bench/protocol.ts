@@ -1,0 +1,53 @@
+/** Messages between the benchmark driver and its two child processes (sandboxes, runtime). */
+import type { SyncRuntimeConfigInput } from '../sync/config';
+import type { AccessCredentials } from '../sync/credentials';
+
+export interface SandboxReady {
+  readonly type: 'ready';
+  readonly config: SyncRuntimeConfigInput;
+  readonly credentials: AccessCredentials;
+  readonly startTime: string;
+  readonly endTime: string;
+  /** Epoch ms the runtime should take as "now" (an hour after the window end). */
+  readonly nowMs: number;
+  readonly seed: { readonly rows: number; readonly requests: number; readonly ms: number; readonly method: string };
+}
+
+export interface ZlibMeasured {
+  readonly type: 'zlib';
+  /** Uncompressed output bytes (the data files gunzipped). */
+  readonly uncompressedBytes: number;
+  readonly gzipBytes: number;
+  /** Best of the timed repetitions, ms. */
+  readonly zlibMs: number;
+  readonly level: number;
+  readonly files: number;
+}
+
+export interface RuntimeDone {
+  readonly type: 'done';
+  readonly elapsedMs: number;
+  readonly records: number;
+  readonly rows: number;
+  readonly files: number;
+  readonly uncompressedBytes: number;
+  readonly storedBytes: number;
+  /** process.resourceUsage().maxRSS of the runtime process, bytes. */
+  readonly peakRssBytes: number;
+  /** RSS before the run started (modules loaded), bytes. */
+  readonly baselineRssBytes: number;
+  readonly peakHeapUsedBytes: number;
+  /** CPU time of the runtime process during the run (user + system), ms; zlib's threadpool work included. */
+  readonly cpuMs: number;
+  readonly gzipLevel: number;
+}
+
+export interface RuntimeFailed {
+  readonly type: 'failed';
+  readonly message: string;
+}
+
+export type ToSandbox = { readonly type: 'measure-zlib'; readonly level: number; readonly repeat: number } | { readonly type: 'exit' };
+export type FromSandbox = SandboxReady | ZlibMeasured | { readonly type: 'error'; readonly message: string };
+export type ToRuntime = { readonly type: 'run'; readonly ready: SandboxReady; readonly recordLimit?: number };
+export type FromRuntime = RuntimeDone | RuntimeFailed;

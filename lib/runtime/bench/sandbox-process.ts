@@ -1,0 +1,109 @@
+/**
+ * Benchmark child #1: both sandboxes, the table, and N rows seeded into it with BatchWriteRow (200 rows per
+ * request, encoded with this project's PlainBuffer encoder and sent over loopback HTTP like any client; the
+ * official SDK would take minutes per million rows). Kept out of the runtime's process so that the runtime's RSS
+ * is measured alone. Afterwards it measures how long zlib alone takes to gzip the uncompressed output bytes.
+ */
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { encodeMessage } from '../../tablestore/protocol/messages';
+import { encodeRow } from '../../tablestore/plainbuffer/encode';
+import { TablestoreTransport } from '../../tablestore/transport';
+import { formatWindowTime, parseWindowTime } from '../../schedule';
+import { createStreamTable, startLocalSandboxes } from '../demo/local-sandboxes';
+import type { FromSandbox, ToSandbox } from './protocol';
+
+const TZ = 'Asia/Shanghai';
+const START = '20230423175000';
+const END = '20230423185000';
+const TABLE = 'device_readings';
+const BATCH = 200;
+const IN_FLIGHT = 4;
+
+function send(message: FromSandbox): void {
+  process.send!(message);
+}
+
+async function main(): Promise<void> {
+  const rows = Number(process.argv[2]);
+  if (!Number.isInteger(rows) || rows < 1) throw new Error(`row count ${process.argv[2]} must be a positive integer`);
+  const start = parseWindowTime(START, TZ);
+  const end = parseWindowTime(END, TZ);
+  const sb = await startLocalSandboxes({
+    startMicros: start * 1000 - 60_000_000,
+    tablestore: { maxClockSkewMs: null, maxStreamRecordLimit: 10_000 },
+  });
+  await createStreamTable(sb.ots, TABLE, [{ name: 'device_id', type: 'STRING' }, { name: 'ts', type: 'INTEGER' }]);
+
+  const transport = new TablestoreTransport({ endpoint: sb.tablestore.endpoint, instanceName: sb.tablestore.instanceName, credentials: sb.credentials });
+  const batches = Math.ceil(rows / BATCH);
+  const spanMicros = (end - start) * 1000 - 2_000_000;
+  const condition = { row_existence: 'IGNORE' };
+  const t0 = performance.now();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let b = next++; b < batches; b = next++) {
+      const body = [];
+      for (let i = b * BATCH; i < Math.min(rows, (b + 1) * BATCH); i++) {
+        const row = encodeRow({
+          primaryKey: [{ name: 'device_id', type: 'STRING', value: `device-${String(i % 10_000).padStart(5, '0')}` }, { name: 'ts', type: 'INTEGER', value: i }],
+          cells: [
+            { name: 'temperature', type: 'DOUBLE', value: 20 + (i % 1000) / 100 },
+            { name: 'humidity', type: 'DOUBLE', value: 40 + (i % 500) / 10 },
+            { name: 'status', type: 'STRING', value: i % 17 === 0 ? 'warn' : 'ok' },
+          ],
+        });
+        body.push({ type: 'PUT', row_change: row, condition });
+      }
+      // Writes spread over the window, in order.
+      sb.tablestore.clock.set(Math.max(sb.tablestore.clock.nowMicros(), start * 1000 + 1_000_000 + Math.floor((b / batches) * spanMicros)));
+      await transport.call('BatchWriteRow', encodeMessage('BatchWriteRowRequest', { tables: [{ table_name: TABLE, rows: body }] }));
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  const seedMs = performance.now() - t0;
+  transport.close();
+
+  send({
+    type: 'ready',
+    config: {
+      tablestore: { endpoint: sb.tablestore.endpoint, instanceName: sb.tablestore.instanceName, tableName: TABLE },
+      oss: { endpoint: sb.oss.endpoint, region: sb.oss.clientOptions().region, bucket: sb.oss.bucket, prefix: 'bench' },
+      format: { fileFormat: 'csv', compression: 'gzip' },
+      layout: {
+        mode: 'rows',
+        columns: [
+          { name: 'device_id', type: 'string' }, { name: 'ts', type: 'int64' }, { name: 'temperature', type: 'double' }, { name: 'humidity', type: 'double' }, { name: 'status', type: 'string' },
+        ],
+      },
+      timezone: TZ,
+    },
+    credentials: sb.credentials,
+    startTime: formatWindowTime(start, TZ),
+    endTime: formatWindowTime(end, TZ),
+    nowMs: end + 3_600_000,
+    seed: { rows, requests: batches, ms: Math.round(seedMs), method: `BatchWriteRow, ${BATCH} rows per request, ${IN_FLIGHT} in flight` },
+  });
+
+  process.on('message', (m: ToSandbox) => {
+    if (m.type === 'exit') {
+      void sb.close().then(() => process.exit(0));
+      return;
+    }
+    // The data files, gunzipped (untimed), then gzipped again by zlib alone (timed, best of `repeat`).
+    const plain = [...sb.oss.objects()].filter(([k]) => k.endsWith('.gz')).map(([, v]) => gunzipSync(v));
+    let best = Infinity;
+    let gzipBytes = 0;
+    for (let r = 0; r < m.repeat; r++) {
+      const t = performance.now();
+      gzipBytes = 0;
+      for (const p of plain) gzipBytes += gzipSync(p, { level: m.level }).length;
+      best = Math.min(best, performance.now() - t);
+    }
+    send({ type: 'zlib', uncompressedBytes: plain.reduce((n, p) => n + p.length, 0), gzipBytes, zlibMs: Math.round(best), level: m.level, files: plain.length });
+  });
+}
+
+main().catch((err: unknown) => {
+  send({ type: 'error', message: err instanceof Error ? err.stack ?? err.message : String(err) });
+  process.exit(1);
+});
