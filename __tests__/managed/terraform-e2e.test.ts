@@ -127,7 +127,10 @@ async function listTimeseries(): Promise<number | undefined> {
     c.close();
   }
 }
-const nodes = () => [...dataworks.state.nodes.values()].map(n => ({ id: n.id.toString(), name: n.name, deployed: n.taskId !== undefined }));
+// Terraform creates the two nodes in parallel: order them by name, not by creation.
+const nodes = () => [...dataworks.state.nodes.values()]
+  .map(n => ({ id: n.id.toString(), name: n.name, deployed: n.taskId !== undefined }))
+  .sort((a, b) => b.name.localeCompare(a.name));
 const mutating = () => dataworks.requests.filter(r => /^(Create|Update|Delete)/.test(r.action)).length + (tablestore.stats.requests.UpdateTable ?? 0)
   + (tablestore.stats.requests.CreateTimeseriesTable ?? 0) + (tablestore.stats.requests.UpdateTimeseriesTable ?? 0) + (tablestore.stats.requests.DeleteTimeseriesTable ?? 0);
 
