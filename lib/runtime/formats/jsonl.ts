@@ -7,7 +7,7 @@
 import type { StreamRecord } from '../reader/types';
 import type { EncodeResult, RecordEncoder } from './encoder';
 import type { FieldValue, OutputLayout } from './layout';
-import { TextBuffer } from './text-buffer';
+import { encodeLines, TextBuffer } from './text-buffer';
 
 function jsonDouble(v: number): string {
   return Number.isFinite(v) ? String(v) : `"${String(v)}"`;
@@ -62,18 +62,7 @@ export class JsonLinesEncoder implements RecordEncoder {
   }
 
   encode(records: readonly StreamRecord[], start: number, end: number, sizeBudget: number): EncodeResult {
-    const out = this.out;
-    let size = 0;
-    let rows = 0;
-    let i = start;
-    while (i < end) {
-      const before = out.length;
-      rows += this.layout.rowsOf(records[i], this.row, this.emit);
-      i++;
-      size += out.length - before;
-      if (size >= sizeBudget) break;
-    }
-    return { records: i - start, rows, bytes: out.take(), size };
+    return encodeLines(this.layout, this.row, this.emit, this.out, records, start, end, sizeBudget);
   }
 
   finish(): Buffer | null {

@@ -3,6 +3,10 @@
  * exact byte counts per record without Buffer.byteLength calls and avoids building (and flattening) one large
  * string per page. One native write per line: a write per field costs more than the string concatenation.
  */
+import type { StreamRecord } from '../reader/types';
+import type { EncodeResult } from './encoder';
+import type { FieldValue, OutputLayout } from './layout';
+
 type Utf8Writer = (this: Buffer, text: string, offset: number) => number;
 
 /**
@@ -49,4 +53,31 @@ export class TextBuffer {
     this.length = 0;
     return out;
   }
+}
+
+/**
+ * The loop shared by the line-oriented encoders (CSV, JSON Lines): lays records out into rows, each row written to
+ * `out` by `emit`, until the range ends or the text added reaches `sizeBudget`.
+ */
+export function encodeLines(
+  layout: OutputLayout,
+  row: FieldValue[],
+  emit: () => void,
+  out: TextBuffer,
+  records: readonly StreamRecord[],
+  start: number,
+  end: number,
+  sizeBudget: number,
+): EncodeResult {
+  let size = 0;
+  let rows = 0;
+  let i = start;
+  while (i < end) {
+    const before = out.length;
+    rows += layout.rowsOf(records[i], row, emit);
+    i++;
+    size += out.length - before;
+    if (size >= sizeBudget) break;
+  }
+  return { records: i - start, rows, bytes: out.take(), size };
 }
