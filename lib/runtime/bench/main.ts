@@ -68,7 +68,7 @@ interface Measurement {
 }
 
 async function measure(rows: number, recordLimit: number | undefined, cpuProf: boolean): Promise<Measurement> {
-  const sandbox = fork(join(OUT, 'sandbox-process.js'), [String(rows)], { execArgv: ['--max-old-space-size=8192', '--no-deprecation'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const sandbox = fork(join(OUT, 'sandbox-process.js'), [String(rows), ...(recordLimit !== undefined ? [String(recordLimit)] : [])], { execArgv: ['--max-old-space-size=8192', '--no-deprecation'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     const ready = await next<FromSandbox>(sandbox, 'sandbox process');
     if (ready.type !== 'ready') throw new Error(`sandbox process failed: ${ready.type === 'error' ? ready.message : ready.type}`);
@@ -77,7 +77,7 @@ async function measure(rows: number, recordLimit: number | undefined, cpuProf: b
     const execArgv = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(OUT, 'prof')}`] : [];
     const runtime = fork(join(OUT, 'runtime-process.js'), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const finished = next<FromRuntime>(runtime, 'runtime process');
-    runtime.send({ type: 'run', ready, ...(recordLimit !== undefined ? { recordLimit } : {}) } satisfies ToRuntime);
+    runtime.send({ type: 'run', ready } satisfies ToRuntime);
     const run = await finished;
     if (run.type !== 'done') throw new Error(`runtime failed: ${run.message}`);
     await new Promise((r) => (runtime.exitCode !== null ? r(undefined) : runtime.once('exit', r)));
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
   if (recordLimit !== undefined && !(Number.isInteger(recordLimit) && recordLimit > 0)) throw new Error(`--record-limit ${values['record-limit']} must be a positive integer`);
 
   process.stdout.write(`sync runtime benchmark: node ${process.version}, ${cpus().length} CPU(s) (${cpus()[0]?.model ?? 'unknown'}), load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
-  process.stdout.write(`GetStreamRecord limit: ${recordLimit ?? 'not sent (service default; the sandbox answers 100 records per page)'}\n`);
+  process.stdout.write(`GetStreamRecord limit (config tablestore.recordLimit): ${recordLimit ?? 'not sent (service default; the sandbox answers 100 records per page)'}\n`);
   await bundle();
   const results: Measurement[] = [];
   for (const rows of counts) {

@@ -49,5 +49,5 @@ export interface RuntimeFailed {
 
 export type ToSandbox = { readonly type: 'measure-zlib'; readonly level: number; readonly repeat: number } | { readonly type: 'exit' };
 export type FromSandbox = SandboxReady | ZlibMeasured | { readonly type: 'error'; readonly message: string };
-export type ToRuntime = { readonly type: 'run'; readonly ready: SandboxReady; readonly recordLimit?: number };
+export type ToRuntime = { readonly type: 'run'; readonly ready: SandboxReady };
 export type FromRuntime = RuntimeDone | RuntimeFailed;

@@ -24,7 +24,6 @@ process.on('message', (m: ToRuntime) => {
         endTime: m.ready.endTime,
         credentials: staticCredentialProvider(m.ready.credentials),
         now: () => m.ready.nowMs,
-        ...(m.recordLimit !== undefined ? { tuning: { recordLimit: m.recordLimit } } : {}),
       });
       const elapsedMs = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);

@@ -25,6 +25,7 @@ function send(message: FromSandbox): void {
 
 async function main(): Promise<void> {
   const rows = Number(process.argv[2]);
+  const recordLimit = process.argv[3] ? Number(process.argv[3]) : undefined;
   if (!Number.isInteger(rows) || rows < 1) throw new Error(`row count ${process.argv[2]} must be a positive integer`);
   const start = parseWindowTime(START, TZ);
   const end = parseWindowTime(END, TZ);
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
   send({
     type: 'ready',
     config: {
-      tablestore: { endpoint: sb.tablestore.endpoint, instanceName: sb.tablestore.instanceName, tableName: TABLE },
+      tablestore: { endpoint: sb.tablestore.endpoint, instanceName: sb.tablestore.instanceName, tableName: TABLE, ...(recordLimit !== undefined ? { recordLimit } : {}) },
       oss: { endpoint: sb.oss.endpoint, region: sb.oss.clientOptions().region, bucket: sb.oss.bucket, prefix: 'bench' },
       format: { fileFormat: 'csv', compression: 'gzip' },
       layout: {

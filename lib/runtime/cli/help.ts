@@ -47,6 +47,7 @@ if any is refused (too recent, expired), nothing is synced.
   --to <yyyyMMdd[HHmmss]>      Last run time considered (exclusive)
   --state <file>               Resumable record of finished windows (default otsbk-backfill-<table>.json)
   --dry-run                    Print the windows that would be synced and exit
+  --continue-on-error          Go on with the next window after a failed one (default: stop at the first)
 
 ${CONFIG_HELP}
 `,
@@ -57,6 +58,7 @@ write time, columns, format. Checks every object the manifest lists (size, CRC-6
 directory holds nothing else. Prints the list of mismatches; exit code 3 when there is any.
 
 ${WINDOW_ARGS}
+  --deep                       Also download every object and compare its SHA-256 with the manifest
 
 ${CONFIG_HELP}
 `,

@@ -2,6 +2,7 @@
  * The `otsbk-sync` command: parses arguments with node:util parseArgs and calls the sync library. Results on
  * stdout, JSON log lines on stderr, exit codes from errors.ts. Nothing here decides anything the library does not.
  */
+import { resolve } from 'node:path';
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { backfill } from '../sync/backfill';
 import { resolveScheduleConfig } from '../sync/config';
@@ -25,9 +26,9 @@ const RANGE_OPTIONS: OptionSpecs = { from: { type: 'string' }, to: { type: 'stri
 
 const COMMAND_OPTIONS: Readonly<Record<string, OptionSpecs>> = {
   run: { ...COMMON_OPTIONS, ...CONFIG_OPTIONS, ...WINDOW_OPTIONS },
-  verify: { ...COMMON_OPTIONS, ...CONFIG_OPTIONS, ...WINDOW_OPTIONS },
+  verify: { ...COMMON_OPTIONS, ...CONFIG_OPTIONS, ...WINDOW_OPTIONS, deep: { type: 'boolean' } },
   list: { ...COMMON_OPTIONS, ...CONFIG_OPTIONS, ...WINDOW_OPTIONS },
-  backfill: { ...COMMON_OPTIONS, ...CONFIG_OPTIONS, ...RANGE_OPTIONS, state: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+  backfill: { ...COMMON_OPTIONS, ...CONFIG_OPTIONS, ...RANGE_OPTIONS, state: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'continue-on-error': { type: 'boolean' } },
   windows: { ...COMMON_OPTIONS, ...CONFIG_OPTIONS, ...RANGE_OPTIONS },
 };
 
@@ -106,6 +107,7 @@ async function dispatch(command: string, values: ParsedValues, io: CliIo, log: J
       const config = configFromArgs(values, io.env);
       const result = await verifyWindow({
         config, startTime: required(values, 'start', command), endTime: required(values, 'end', command), logger: log, now: io.now, credentials: defaultCredentialProvider(io.env),
+        deep: values.deep === true,
       });
       printResult(io, result);
       return result.ok ? ExitCode.OK : ExitCode.VERIFY_MISMATCH;
@@ -126,8 +128,9 @@ async function dispatch(command: string, values: ParsedValues, io: CliIo, log: J
         config,
         from: required(values, 'from', command),
         to: required(values, 'to', command),
-        statePath: statePath.startsWith('/') ? statePath : `${io.cwd}/${statePath}`,
+        statePath: resolve(io.cwd, statePath),
         dryRun: values['dry-run'] === true,
+        continueOnError: values['continue-on-error'] === true,
         progress,
         logger: log,
         now: io.now,

@@ -21,6 +21,7 @@ export const CONFIG_OPTIONS: OptionSpecs = {
   instance: { type: 'string' },
   table: { type: 'string' },
   timeseries: { type: 'boolean' },
+  'record-limit': { type: 'string' },
   'oss-endpoint': { type: 'string' },
   'oss-region': { type: 'string' },
   bucket: { type: 'string' },
@@ -50,6 +51,7 @@ export const CONFIG_HELP = `Configuration (a --config document, then flags overr
   --instance <name>            Tablestore instance
   --table <name>               Table whose stream is exported
   --timeseries                 The table is a time series table
+  --record-limit <n>           GetStreamRecord limit per page (default: not sent, the service default)
   --oss-endpoint <url>         OSS endpoint, e.g. https://oss-cn-hangzhou.aliyuncs.com
   --oss-region <region>        ali-oss region, e.g. oss-cn-hangzhou
   --bucket <name>              Target bucket
@@ -106,7 +108,10 @@ export function configInputFromFlags(v: ParsedValues): SyncRuntimeConfigInput {
   const layoutMode = s('layout');
   if (layoutMode !== undefined && layoutMode !== 'rows' && layoutMode !== 'cells') throw new UsageError(`--layout ${JSON.stringify(layoutMode)} must be rows or cells`);
   return {
-    tablestore: { endpoint: s('endpoint'), instanceName: s('instance'), tableName: s('table'), isTimeseriesTable: v.timeseries === true ? true : undefined },
+    tablestore: {
+      endpoint: s('endpoint'), instanceName: s('instance'), tableName: s('table'), isTimeseriesTable: v.timeseries === true ? true : undefined,
+      recordLimit: numberFlag('record-limit', s('record-limit'), true),
+    },
     oss: { endpoint: s('oss-endpoint'), region: s('oss-region'), bucket: s('bucket'), prefix: s('prefix') },
     format: {
       fileFormat: s('format') as FileFormatName | undefined,

@@ -18,12 +18,6 @@ export interface ClientTuning {
   readonly ossTimeoutMs?: number;
 }
 
-export interface SyncClients {
-  readonly stream: TablestoreStreamClient;
-  readonly oss: OssClient;
-  close(): void;
-}
-
 /** How often ali-oss asks for fresh STS credentials. */
 const STS_REFRESH_MS = 5 * 60_000;
 

@@ -23,6 +23,11 @@ export interface TablestoreSourceConfig {
   readonly tableName: string;
   /** The table is a time series table (its stream carries data points). */
   readonly isTimeseriesTable: boolean;
+  /**
+   * GetStreamRecord `limit` (records per page). Absent: not sent, the service's default applies. Larger pages mean
+   * fewer round trips (the benchmark reads about 1.4x faster with 1000 than with 100).
+   */
+  readonly recordLimit?: number;
 }
 
 export interface OssTargetConfig {
@@ -145,8 +150,10 @@ export function resolveConfig(input: SyncRuntimeConfigInput): SyncRuntimeConfig 
     instanceName: str('tablestore.instanceName', ts.instanceName),
     tableName: str('tablestore.tableName', ts.tableName),
     isTimeseriesTable: ts.isTimeseriesTable ?? false,
+    ...(ts.recordLimit !== undefined ? { recordLimit: ts.recordLimit } : {}),
   };
   if (typeof tablestore.isTimeseriesTable !== 'boolean') problems.push('tablestore.isTimeseriesTable must be true or false');
+  if (ts.recordLimit !== undefined && !(Number.isInteger(ts.recordLimit) && ts.recordLimit > 0)) problems.push(`tablestore.recordLimit ${String(ts.recordLimit)} must be a positive integer`);
 
   const o = input.oss ?? {};
   const prefix = str('oss.prefix', o.prefix ?? '', false);

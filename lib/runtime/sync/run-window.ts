@@ -149,7 +149,7 @@ export async function syncAdmittedWindow(
     window,
     signal: options.signal,
     logger: log,
-    tuning,
+    tuning: { ...tuning, recordLimit: tuning.recordLimit ?? config.tablestore.recordLimit },
     ...(options.now ? { now: options.now } : {}),
   });
   let manifest: WindowManifest;

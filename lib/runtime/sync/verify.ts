@@ -72,7 +72,7 @@ export async function verifyWindow(options: VerifyWindowOptions): Promise<Verify
     const noop = (): void => undefined;
     for await (const page of readWindowPages(stream, {
       tableName: config.tablestore.tableName, streamId: tableStream.streamId, isTimeseriesTable: config.tablestore.isTimeseriesTable,
-      window, signal: options.signal, logger: log, tuning: options.tuning ?? {}, ...(options.now ? { now: options.now } : {}),
+      window, signal: options.signal, logger: log, tuning: { ...options.tuning, recordLimit: options.tuning?.recordLimit ?? config.tablestore.recordLimit }, ...(options.now ? { now: options.now } : {}),
     })) {
       for (const r of page.records) {
         counts[r.action]++;
