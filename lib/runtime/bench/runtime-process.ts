@@ -13,7 +13,7 @@ process.on('message', (m: ToRuntime) => {
     let peakHeapUsedBytes = 0;
     const sampler = setInterval(() => {
       peakHeapUsedBytes = Math.max(peakHeapUsedBytes, process.memoryUsage().heapUsed);
-    }, 25);
+    }, 100);
     try {
       const config = resolveConfig(m.ready.config);
       const cpu0 = process.cpuUsage();
