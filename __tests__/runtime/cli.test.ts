@@ -65,6 +65,15 @@ describe('otsbk-sync without services', () => {
     expect(c.stdout()).toBe('');
   });
 
+  test('--env starts from a deployed environment, and refuses an unknown one', async () => {
+    const ok = capture();
+    expect(await main(['windows', '--env', 'prod', '--from', '20230423', '--to', '20230423020000'], ok.io)).toBe(0);
+    expect(JSON.parse(ok.stdout())).toMatchObject({ timezone: 'Asia/Shanghai', schedule: { cron: '00 00 * * * ?' } });
+    const bad = capture();
+    expect(await main(['run', '--env', 'qa', '--start', START, '--end', END], bad.io)).toBe(2);
+    expect(bad.stderr()).toContain('--env \\"qa\\" is not an environment of this project (dev, staging, prod)');
+  });
+
   test('windows: tiling schedule exits 0; an overlapping one prints every fault and exits 3', async () => {
     const ok = capture();
     expect(await main(['windows', '--from', '20230423', '--to', '20230424'], ok.io)).toBe(0);

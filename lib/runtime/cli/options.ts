@@ -10,12 +10,15 @@ import {
 } from '../sync/config';
 import { UsageError } from '../sync/errors';
 import { DEFAULT_TIMEZONE } from '../../schedule';
+import { projectConfig } from '../../config/environments';
+import { configFromEnvironment } from '../sync/config';
 
 type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 
 export const CONFIG_ENV = 'OTSBK_SYNC_CONFIG';
 
 export const CONFIG_OPTIONS: OptionSpecs = {
+  env: { type: 'string' },
   config: { type: 'string' },
   endpoint: { type: 'string' },
   instance: { type: 'string' },
@@ -44,7 +47,10 @@ export const COMMON_OPTIONS: OptionSpecs = {
   'log-level': { type: 'string' },
 };
 
-export const CONFIG_HELP = `Configuration (a --config document, then flags override single fields):
+export const CONFIG_HELP = `Configuration (--env, then a --config document, then flags override single fields):
+  --env <name>                 Start from a deployed environment (${projectConfig.environments.map(e => e.name).join(', ')}) as
+                               lib/config/environments.ts declares it, over public endpoints; with
+                               --timeseries, its time series table
   --config <file|json|base64>  Runtime configuration as a JSON file path, inline JSON, or base64 of the JSON
                                (what the DataWorks node passes). Also read from $${CONFIG_ENV}.
   --endpoint <url>             Tablestore endpoint, e.g. https://<instance>.cn-hangzhou.ots.aliyuncs.com
@@ -131,9 +137,19 @@ export function configInputFromFlags(v: ParsedValues): SyncRuntimeConfigInput {
 
 /** The configuration input from --config / $OTSBK_SYNC_CONFIG and flags, not yet checked. */
 export function configInput(v: ParsedValues, env: NodeJS.ProcessEnv): SyncRuntimeConfigInput {
+  const fromEnvironment = typeof v.env === 'string' ? environmentConfigInput(v.env, v.timeseries === true) : undefined;
   const doc = typeof v.config === 'string' ? v.config : env[CONFIG_ENV];
   const base = doc !== undefined && doc !== '' ? parseConfigArgument(doc) : undefined;
-  return mergeConfigInputs(base, configInputFromFlags(v));
+  return mergeConfigInputs(fromEnvironment, base, configInputFromFlags(v));
+}
+
+/** What a deployed environment's node runs, but over public endpoints: a laptop is not inside the VPC. */
+function environmentConfigInput(name: string, timeseries: boolean): SyncRuntimeConfigInput {
+  const environment = projectConfig.environments.find(e => e.name === name);
+  if (!environment) {
+    throw new UsageError(`--env "${name}" is not an environment of this project (${projectConfig.environments.map(e => e.name).join(', ')})`);
+  }
+  return configFromEnvironment(environment, { internal: false, timeseries });
 }
 
 /** The full, checked configuration (run, backfill, verify, list). */
