@@ -8,7 +8,7 @@ import { StateStore } from '../lib/constructs/state-backend';
 /** Name of the bootstrap stack: `cdktf deploy bootstrap` once per account, before any environment. */
 export const BOOTSTRAP_STACK_NAME = 'bootstrap';
 
-/** Creates the shared state bucket and lock table; keeps its own state locally (terraform.bootstrap.tfstate). */
+/** Creates the shared state bucket and one lock table per environment; keeps its own state locally (terraform.bootstrap.tfstate). */
 export class BootstrapStack extends TerraformStack {
   constructor(scope: Construct, project: ProjectConfig) {
     super(scope, BOOTSTRAP_STACK_NAME);
@@ -19,10 +19,10 @@ export class BootstrapStack extends TerraformStack {
       bucketName: project.stateBucket,
       accountId: new DataAlicloudAccount(this, 'account', {}).id,
       lockInstanceName: project.stateLockInstanceName,
-      lockTableName: project.stateLockTableName,
+      lockTableNames: project.environments.map(e => e.state.lockTableName),
       tags: { project: 'tablestore-oss-backup', purpose: 'terraform-state' },
     });
     new TerraformOutput(this, 'state_bucket', { value: store.bucket.bucket.bucket });
-    new TerraformOutput(this, 'lock_table', { value: store.lockTable.tableName });
+    new TerraformOutput(this, 'lock_tables', { value: store.lockTables.map(t => t.tableName) });
   }
 }

@@ -93,6 +93,7 @@ describe('validateConfiguration', () => {
     ['namePrefix', (e: Mutable<EnvironmentConfig>) => { e.namePrefix = 'otsbk-dev'; }, '"otsbk-dev"'],
     ['dataworks.ossDataSourceName', (e: Mutable<EnvironmentConfig>) => { e.dataworks.ossDataSourceName = 'otsbk_dev_oss'; }, '"otsbk_dev_oss"'],
     ['state.prefix', (e: Mutable<EnvironmentConfig>) => { e.state.prefix = 'env/dev'; }, '"env/dev"'],
+    ['state.lockTableName', (e: Mutable<EnvironmentConfig>) => { e.state.lockTableName = 'terraform_lock_dev'; }, '"terraform_lock_dev"'],
   ])('refuses %s duplicated across environments', (field, change, value) => {
     const problems = problemsOf(withEnvironment('prod', change));
     expect(problems).toEqual([`environment "prod": ${field}: ${value} is already used by environment "dev": names must be unique across environments`]);

@@ -212,8 +212,13 @@ describe('DataWorksDataSources', () => {
 });
 
 describe('StateStore', () => {
+  it('refuses duplicated lock table names', () => {
+    expect(() => synthWith(s => new StateStore(s, 'st', { region: 'cn-hangzhou', bucketName: 'state-bkt', accountId: '1', lockInstanceName: 'locks', lockTableNames: ['a', 'a'] })))
+      .toThrow('StateStore: lockTableNames must be distinct and at least one, got [a, a]');
+  });
+
   it('creates a protected lock table with the LockID key Terraform expects', () => {
-    const json = synthWith(s => new StateStore(s, 'st', { region: 'cn-hangzhou', bucketName: 'state-bkt', accountId: '1', lockInstanceName: 'locks', lockTableName: 'tf_lock' }));
+    const json = synthWith(s => new StateStore(s, 'st', { region: 'cn-hangzhou', bucketName: 'state-bkt', accountId: '1', lockInstanceName: 'locks', lockTableNames: ['tf_lock'] }));
     expect(resources(json, 'alicloud_ots_table')[0]).toMatchObject({ table_name: 'tf_lock', primary_key: [{ name: 'LockID', type: 'String' }], lifecycle: { prevent_destroy: true } });
     expect(resources(json, 'alicloud_oss_bucket')[0]).toMatchObject({ bucket: 'state-bkt', force_destroy: false, versioning: { status: 'Enabled' } });
   });

@@ -65,19 +65,19 @@ describe('synthesized stacks', () => {
       encrypt: true,
       acl: 'private',
       tablestore_endpoint: 'https://otsbk-tfstate.cn-hangzhou.ots.aliyuncs.com',
-      tablestore_table: 'terraform_lock',
+      tablestore_table: env.state.lockTableName,
     });
   });
 
-  it('bootstrap keeps local state and creates the state bucket and lock table', () => {
+  it('bootstrap keeps local state and creates the state bucket and one lock table per environment', () => {
     const bootstrap = stacks.get('bootstrap')!;
     expect((bootstrap.terraform as any).backend).toEqual({ local: { path: 'terraform.bootstrap.tfstate' } });
     expect(resourcesOf(bootstrap, 'alicloud_oss_bucket')[0]).toMatchObject({ bucket: 'otsbk-terraform-state', versioning: { status: 'Enabled' } });
-    expect(resourcesOf(bootstrap, 'alicloud_ots_table')[0]).toMatchObject({
-      table_name: 'terraform_lock',
-      primary_key: [{ name: 'LockID', type: 'String' }],
-      lifecycle: { prevent_destroy: true },
-    });
+    const lockTables = resourcesOf(bootstrap, 'alicloud_ots_table');
+    expect(lockTables.map(t => t.table_name).sort()).toEqual(['terraform_lock_dev', 'terraform_lock_prod', 'terraform_lock_staging']);
+    for (const table of lockTables) {
+      expect(table).toMatchObject({ primary_key: [{ name: 'LockID', type: 'String' }], lifecycle: { prevent_destroy: true } });
+    }
   });
 
   it.each(ENVIRONMENTS)('%s outputs what a user needs', name => {

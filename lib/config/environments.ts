@@ -86,7 +86,7 @@ const dev: EnvironmentConfig = {
   schedule: hourlySchedule,
   exportFormat: plainCsv,
   engine: 'data-integration',
-  state: { bucket: 'otsbk-terraform-state', prefix: 'env/dev', lockInstanceName: 'otsbk-tfstate', lockTableName: 'terraform_lock' },
+  state: { bucket: 'otsbk-terraform-state', prefix: 'env/dev', lockInstanceName: 'otsbk-tfstate', lockTableName: 'terraform_lock_dev' },
 };
 
 const staging: EnvironmentConfig = {
@@ -116,7 +116,7 @@ const staging: EnvironmentConfig = {
   },
   exportFormat: { ...plainCsv, compression: 'gzip' },
   engine: 'runtime',
-  state: { ...dev.state, prefix: 'env/staging' },
+  state: { ...dev.state, prefix: 'env/staging', lockTableName: 'terraform_lock_staging' },
 };
 
 const prod: EnvironmentConfig = {
@@ -156,7 +156,7 @@ const prod: EnvironmentConfig = {
   schedule: { ...hourlySchedule, rerunTimes: 5, timeoutHours: 2 },
   exportFormat: plainCsv,
   engine: 'data-integration',
-  state: { ...dev.state, prefix: 'env/prod' },
+  state: { ...dev.state, prefix: 'env/prod', lockTableName: 'terraform_lock_prod' },
 };
 
 /** The project's environments. Edit here; `validateConfiguration` guards every change before synthesis. */
@@ -165,5 +165,4 @@ export const projectConfig: ProjectConfig = {
   stateRegion: 'cn-hangzhou',
   stateBucket: 'otsbk-terraform-state',
   stateLockInstanceName: 'otsbk-tfstate',
-  stateLockTableName: 'terraform_lock',
 };

@@ -157,7 +157,7 @@ export interface EnvironmentConfig {
   readonly exportFormat: ExportFormatConfig;
   /** Which engine the scheduled node runs: the Data Integration sync (default) or this project's runtime. */
   readonly engine: 'data-integration' | 'runtime';
-  /** Remote state: an OSS bucket with a Tablestore lock table, both made by the bootstrap stack. */
+  /** Remote state: the shared OSS bucket and this environment's own Tablestore lock table, made by the bootstrap stack. */
   readonly state: StateConfig;
 }
 
@@ -171,9 +171,9 @@ export interface StateConfig {
 /** Every environment this project deploys, keyed by name. */
 export interface ProjectConfig {
   readonly environments: readonly EnvironmentConfig[];
-  /** Region of the bootstrap stack's state bucket and lock table. */
+  /** Region of the bootstrap stack's state bucket and lock tables. */
   readonly stateRegion: string;
   readonly stateBucket: string;
+  /** Instance holding one lock table per environment (`state.lockTableName`). */
   readonly stateLockInstanceName: string;
-  readonly stateLockTableName: string;
 }

@@ -69,7 +69,6 @@ export function validateConfiguration(config: ProjectConfig): void {
   project.region('stateRegion', config.stateRegion);
   project.pattern('stateBucket', config.stateBucket, 'bucketName');
   project.pattern('stateLockInstanceName', config.stateLockInstanceName, 'instanceName');
-  project.pattern('stateLockTableName', config.stateLockTableName, 'tableName');
   for (const env of config.environments) validateEnvironment(env, config, problems);
   checkUniqueAcrossEnvironments(config, problems);
   if (problems.length > 0) throw new ConfigurationError(problems);
@@ -215,7 +214,6 @@ function validateEnvironment(env: EnvironmentConfig, project: ProjectConfig, pro
   c.pattern('state.lockTableName', env.state.lockTableName, 'tableName');
   if (env.state.bucket !== project.stateBucket) c.fail('state.bucket', `must be the bootstrap state bucket "${project.stateBucket}"`);
   if (env.state.lockInstanceName !== project.stateLockInstanceName) c.fail('state.lockInstanceName', `must be the bootstrap lock instance "${project.stateLockInstanceName}"`);
-  if (env.state.lockTableName !== project.stateLockTableName) c.fail('state.lockTableName', `must be the bootstrap lock table "${project.stateLockTableName}"`);
 }
 
 function checkExportColumns(c: Checker, field: string, columns: readonly ExportColumn[], known?: ReadonlySet<string>): void {
@@ -241,6 +239,7 @@ function checkUniqueAcrossEnvironments(config: ProjectConfig, problems: Configur
     ['dataworks.ossDataSourceName', e => e.dataworks.ossDataSourceName],
     ['dataworks.workspace', e => ('create' in e.dataworks.workspace ? e.dataworks.workspace.create.identifier : e.dataworks.workspace.existing.identifier)],
     ['state.prefix', e => e.state.prefix],
+    ['state.lockTableName', e => e.state.lockTableName],
   ];
   for (const [field, get] of fields) {
     const owners = new Map<string, string>();

@@ -35,17 +35,18 @@ export interface StateStoreProps {
   readonly bucketName: string;
   readonly accountId: string;
   readonly lockInstanceName: string;
-  readonly lockTableName: string;
+  /** One lock table per environment, so one environment's lock never blocks another's deploy. */
+  readonly lockTableNames: readonly string[];
   readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**
- * The state bucket and lock table every environment's backend uses. The bootstrap stack creates it with local
+ * The state bucket every environment's backend uses, and each environment's lock table. The bootstrap stack creates it with local
  * state, since it cannot keep its own state in the bucket it is creating.
  */
 export class StateStore extends Construct {
   readonly bucket: BackupBucket;
-  readonly lockTable: OtsTable;
+  readonly lockTables: OtsTable[];
 
   constructor(scope: Construct, id: string, props: StateStoreProps) {
     super(scope, id);
@@ -66,13 +67,16 @@ export class StateStore extends Construct {
       tags: props.tags ? { ...props.tags } : undefined,
       lifecycle,
     });
-    this.lockTable = new OtsTable(this, 'lock-table', {
+    if (props.lockTableNames.length === 0 || new Set(props.lockTableNames).size !== props.lockTableNames.length) {
+      throw new Error(`StateStore: lockTableNames must be distinct and at least one, got [${props.lockTableNames.join(', ')}]`);
+    }
+    this.lockTables = props.lockTableNames.map(name => new OtsTable(this, `lock-table-${name}`, {
       instanceName: instance.name,
-      tableName: props.lockTableName,
+      tableName: name,
       primaryKey: LOCK_TABLE_PRIMARY_KEY.map(k => ({ ...k })),
       maxVersion: 1,
       timeToLive: -1,
       lifecycle,
-    });
+    }));
   }
 }
