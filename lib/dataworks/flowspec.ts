@@ -4,6 +4,7 @@
  */
 import { evaluateSchedulingExpression, parseCron, parseSchedulingExpression } from '../schedule';
 import { SyncDefinitionError } from './errors';
+import type { ScheduleConfig } from '../config/types';
 
 export interface FlowSpecParameter {
   readonly name: string;
@@ -61,16 +62,8 @@ export interface NodeFlowSpec {
   readonly spec: { readonly nodes: readonly [FlowSpecNode]; readonly dependencies: readonly FlowSpecDependency[] };
 }
 
-export interface NodeScheduleProps {
-  readonly cron: string;
-  readonly timezone: string;
-  readonly startTimeExpression: string;
-  readonly endTimeExpression: string;
-  readonly rerunMode: 'Allowed' | 'Denied' | 'FailureAllowed';
-  readonly rerunTimes: number;
-  readonly rerunIntervalMinutes: number;
-  readonly timeoutHours: number;
-}
+/** The node-level part of an environment's schedule (the stream lag only concerns the reader). */
+export type NodeScheduleProps = Omit<ScheduleConfig, 'streamLagMinutes'>;
 
 export interface SyncNodeFlowSpecProps {
   /** Node name; also its id, its script path and its output name. */
