@@ -202,6 +202,18 @@ describe('failures while reading', () => {
     expect(got).toHaveLength(150);
   });
 
+  test('reading further ahead hands out the same records in the same order, shard after shard', async () => {
+    const sequence = async (shardConcurrency: number, prefetchPages: number) => {
+      const pages = await collect(h, { startMicros: T0, endMicros: T0 + 1000, recordLimit: 7, shardConcurrency, prefetchPages });
+      const shardRuns = pages.map((p) => p.shardId).filter((id, i, ids) => i === 0 || ids[i - 1] !== id);
+      expect(new Set(shardRuns).size).toBe(shardRuns.length);
+      return records(pages).map((r) => `${r.shardId}/${keyOf(r)}`);
+    };
+    const base = await sequence(1, 1);
+    expect(base).toHaveLength(150);
+    expect(await sequence(3, 4)).toEqual(base);
+  });
+
   test('trimmed data surfaces as a TRIMMED window error', async () => {
     h.sb.trimStream('t', T0 + 500);
     await expect(collect(h, { startMicros: T0, endMicros: T0 + 1000, checkWindow: false })).rejects.toMatchObject({ name: 'StreamWindowError', code: 'TRIMMED' });
@@ -223,14 +235,14 @@ describe('failures while reading', () => {
   });
 
   test('stopping early leaves no reads running away', async () => {
-    const reader = readStreamWindow({ client: h.client, tableName: 't', startMicros: T0, endMicros: T0 + 1000, recordLimit: 5, shardConcurrency: 2, nowMicros: () => h.sb.clock.nowMicros() });
+    const reader = readStreamWindow({ client: h.client, tableName: 't', startMicros: T0, endMicros: T0 + 1000, recordLimit: 5, shardConcurrency: 2, prefetchPages: 1, nowMicros: () => h.sb.clock.nowMicros() });
     for await (const page of reader) {
       expect(page.records.length).toBeGreaterThan(0);
       break;
     }
     await new Promise((r) => setTimeout(r, 50));
-    // One page handed out plus at most one prefetched page per concurrently read shard.
-    expect(h.sb.stats.requests.GetStreamRecord).toBeLessThanOrEqual(4);
+    // The page handed out plus `prefetchPages` pages ahead for each of the shards fetched at once.
+    expect(h.sb.stats.requests.GetStreamRecord).toBeLessThanOrEqual(1 + 2 * 1);
   });
 });
 

@@ -7,14 +7,17 @@
  * - per shard: GetShardIterator at the window start, GetStreamRecord pages until
  *   a record at/after the window end, the shard's end (no next iterator), or an
  *   empty page of an open shard (caught up);
- * - yields non-empty pages; up to `shardConcurrency` shards are read at once and
- *   each holds at most one page in flight plus the one handed out, so memory is
- *   bounded by pages, never by the window.
- *
- * Pages of different shards interleave; within a shard they are in order.
+ * - yields non-empty pages shard after shard, in lineage order then DescribeStream
+ *   order, so the record sequence is the same on every read of a window;
+ * - reads ahead: the shards next in line are fetched while the current one is
+ *   handed out (`shardConcurrency` shards at once), and each fetches its pages
+ *   without waiting for their decoding, up to `prefetchPages` raw pages. Memory
+ *   is bounded by pages, never by the window.
  */
 import { TablestoreError } from '../../tablestore/errors';
 import { StreamDescription, StreamShardInfo, TablestoreStreamClient } from '../../tablestore/stream-client';
+import { readSequenceTimestamp } from '../../tablestore/plainbuffer/decode';
+import type { StreamRecordBatch } from '../../tablestore/protocol/stream-wire';
 import { decodeBatch } from './record-decoder';
 import { StreamRecordPage } from './types';
 
@@ -32,8 +35,10 @@ export interface StreamWindowReaderOptions {
   readonly isTimeseriesTable?: boolean;
   /** GetStreamRecord limit per call; default: not sent (the service default). */
   readonly recordLimit?: number;
-  /** Shards read concurrently (default 4). */
+  /** Shards fetched at once: the one being handed out and the next in line (default 2). */
   readonly shardConcurrency?: number;
+  /** GetStreamRecord pages a shard fetches ahead of decoding, the one in flight included (default 2). */
+  readonly prefetchPages?: number;
   /**
    * Seek this much before the window start when asking for shard iterators,
    * in case the service positions by time coarsely; records before the start
@@ -81,11 +86,6 @@ export interface StreamWindowStats {
   records: number;
 }
 
-interface ShardTask {
-  readonly shard: StreamShardInfo;
-  readonly parents: string[];
-}
-
 /** Async iterable of the window's pages; `stats` fills in as it is consumed. */
 export class StreamWindowReader implements AsyncIterable<StreamRecordPage> {
   readonly stats: StreamWindowStats = { streamId: null, isTimeseriesTable: false, shardsListed: 0, shardsRead: 0, requests: 0, pages: 0, records: 0 };
@@ -98,6 +98,9 @@ export class StreamWindowReader implements AsyncIterable<StreamRecordPage> {
     }
     if (o.shardConcurrency !== undefined && !(Number.isInteger(o.shardConcurrency) && o.shardConcurrency >= 1)) {
       throw new RangeError(`shardConcurrency must be an integer >= 1, got ${o.shardConcurrency}`);
+    }
+    if (o.prefetchPages !== undefined && !(Number.isInteger(o.prefetchPages) && o.prefetchPages >= 1)) {
+      throw new RangeError(`prefetchPages must be an integer >= 1, got ${o.prefetchPages}`);
     }
     if (o.recordLimit !== undefined && !(Number.isInteger(o.recordLimit) && o.recordLimit >= 1)) {
       throw new RangeError(`recordLimit must be an integer >= 1, got ${o.recordLimit}`);
@@ -115,51 +118,35 @@ export class StreamWindowReader implements AsyncIterable<StreamRecordPage> {
     const description = await this.describe();
     const isTimeseries = o.isTimeseriesTable ?? description.isTimeseriesDataTable;
     this.stats.isTimeseriesTable = isTimeseries;
-    const tasks = lineageTasks(description.shards);
-    const done = new Set<string>();
-    const pending = new Map<string, ShardTask>(tasks.map((t) => [t.shard.shardId, t]));
-    const concurrency = o.shardConcurrency ?? 4;
-    type Outcome = { cursor: ShardCursor; page: StreamRecordPage | null; error?: unknown };
-    const inFlight = new Map<ShardCursor, Promise<Outcome>>();
-    const pull = (cursor: ShardCursor): void => {
-      inFlight.set(
-        cursor,
-        cursor.next().then(
-          (page) => ({ cursor, page }),
-          (error: unknown) => ({ cursor, page: null, error }),
-        ),
-      );
-    };
-    const startReady = (): void => {
-      for (const task of [...pending.values()]) {
-        if (inFlight.size >= concurrency) return;
-        if (task.parents.every((p) => done.has(p))) {
-          pending.delete(task.shard.shardId);
-          pull(new ShardCursor(o, description.streamId, task.shard.shardId, isTimeseries, this.stats));
+    const order = lineageOrder(description.shards);
+    const concurrency = o.shardConcurrency ?? 2;
+    const open: ShardCursor[] = [];
+    let next = 0;
+    try {
+      for (;;) {
+        while (open.length < concurrency && next < order.length) {
+          open.push(new ShardCursor(o, description.streamId, order[next++], isTimeseries, this.stats));
         }
+        const cursor = open[0];
+        if (cursor === undefined) break;
+        if (o.signal?.aborted) throw o.signal.reason ?? new Error('stream window read aborted');
+        let page: StreamRecordPage | null;
+        try {
+          page = await cursor.next();
+        } catch (err) {
+          throw translateError(err, cursor.shardId);
+        }
+        if (page === null) {
+          open.shift();
+          this.stats.shardsRead++;
+          continue;
+        }
+        this.stats.pages++;
+        this.stats.records += page.records.length;
+        yield page;
       }
-    };
-
-    startReady();
-    while (inFlight.size > 0) {
-      if (o.signal?.aborted) throw o.signal.reason ?? new Error('stream window read aborted');
-      const outcome = await Promise.race(inFlight.values());
-      inFlight.delete(outcome.cursor);
-      if (outcome.error !== undefined) throw translateError(outcome.error, outcome.cursor.shardId);
-      if (outcome.page === null) {
-        done.add(outcome.cursor.shardId);
-        this.stats.shardsRead++;
-        startReady();
-        continue;
-      }
-      // Fetch the shard's next page while the consumer handles this one.
-      pull(outcome.cursor);
-      this.stats.pages++;
-      this.stats.records += outcome.page.records.length;
-      yield outcome.page;
-    }
-    if (pending.size > 0) {
-      throw new StreamWindowError('LINEAGE', `shards ${[...pending.keys()].join(', ')} wait on parents that never finished (cyclic lineage)`);
+    } finally {
+      for (const c of open) c.close();
     }
   }
 
@@ -198,8 +185,17 @@ export function readStreamWindow(options: StreamWindowReaderOptions): StreamWind
   return new StreamWindowReader(options);
 }
 
-/** Reads one shard page by page. */
+/**
+ * Reads one shard: a fetch loop chains GetStreamRecord calls (each needs the
+ * previous answer's iterator) into a queue of raw pages, which `next` decodes.
+ */
 class ShardCursor {
+  private readonly queue: StreamRecordBatch[] = [];
+  private fetching = false;
+  private fetchedAll = false;
+  private closed = false;
+  private failure: { error: unknown } | null = null;
+  private wake: (() => void) | null = null;
   private iterator: string | null = null;
   private finished = false;
 
@@ -209,19 +205,16 @@ class ShardCursor {
     readonly shardId: string,
     private readonly isTimeseries: boolean,
     private readonly stats: StreamWindowStats,
-  ) {}
+  ) {
+    this.fill();
+  }
 
   /** The next non-empty page, or null when the shard is done for the window. */
   async next(): Promise<StreamRecordPage | null> {
     const o = this.o;
     while (!this.finished) {
-      if (this.iterator === null) {
-        const seekAt = Math.max(0, o.startMicros - (o.seekMarginMicros ?? 0));
-        this.stats.requests++;
-        this.iterator = await o.client.getShardIterator(this.streamId, this.shardId, seekAt);
-      }
-      this.stats.requests++;
-      const batch = await o.client.getStreamRecordBatch(this.iterator, o.recordLimit);
+      const batch = await this.take();
+      if (batch === null) break;
       const { records, reachedEnd } = decodeBatch(batch, {
         shardId: this.shardId,
         startMicros: o.startMicros,
@@ -229,26 +222,104 @@ class ShardCursor {
         isTimeseriesTable: this.isTimeseries,
         verifyChecksums: o.verifyChecksums !== false,
       });
-      const next = batch.nextShardIterator;
-      if (reachedEnd || next === null || (batch.count === 0 && batch.mayMoreRecord !== true)) {
-        this.finished = true;
-      } else {
-        this.iterator = next;
-      }
+      if (reachedEnd) this.close();
       if (records.length > 0) return { shardId: this.shardId, records };
     }
+    this.finished = true;
     return null;
+  }
+
+  /** Stops fetching; a call in flight completes and is dropped. */
+  close(): void {
+    this.closed = true;
+    this.finished = true;
+    this.queue.length = 0;
+  }
+
+  private async take(): Promise<StreamRecordBatch | null> {
+    for (;;) {
+      if (this.failure) throw this.failure.error;
+      const batch = this.queue.shift();
+      if (batch !== undefined) {
+        this.fill();
+        return batch;
+      }
+      if (this.fetchedAll || this.closed) return null;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  private fill(): void {
+    if (this.fetching || this.fetchedAll || this.closed || this.queue.length >= (this.o.prefetchPages ?? 2)) return;
+    this.fetching = true;
+    this.fetchLoop().then(
+      () => this.settle(),
+      (error: unknown) => {
+        this.failure = { error };
+        this.settle();
+      },
+    );
+  }
+
+  private settle(): void {
+    this.fetching = false;
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+    // A page may have been taken while the loop was winding down.
+    if (this.failure === null) this.fill();
+  }
+
+  /** Fetches until `prefetchPages` pages are ahead of decoding or the shard is done. */
+  private async fetchLoop(): Promise<void> {
+    const o = this.o;
+    const ahead = o.prefetchPages ?? 2;
+    while (!this.closed && !this.fetchedAll && this.queue.length < ahead) {
+      if (this.iterator === null) {
+        const seekAt = Math.max(0, o.startMicros - (o.seekMarginMicros ?? 0));
+        this.stats.requests++;
+        this.iterator = await o.client.getShardIterator(this.streamId, this.shardId, seekAt);
+        if (this.closed) return;
+      }
+      this.stats.requests++;
+      const batch = await o.client.getStreamRecordBatch(this.iterator, o.recordLimit);
+      if (this.closed) return;
+      const next = batch.nextShardIterator;
+      // Records are in write order: once the last one is past the window, the shard is done.
+      const pastWindow = batch.count > 0 && lastWriteTime(batch) >= o.endMicros;
+      if (pastWindow || next === null || (batch.count === 0 && batch.mayMoreRecord !== true)) this.fetchedAll = true;
+      else this.iterator = next;
+      if (batch.count > 0) this.queue.push(batch);
+      const wake = this.wake;
+      this.wake = null;
+      wake?.();
+    }
   }
 }
 
-/** Orders shards by lineage: each task lists the parents it must wait for. */
-function lineageTasks(shards: readonly StreamShardInfo[]): ShardTask[] {
+/** Write time of a batch's last record (-1 when it has no sequence info: decoding reports that). */
+function lastWriteTime(batch: StreamRecordBatch): number {
+  const i = batch.count - 1;
+  return readSequenceTimestamp(batch.body, batch.starts[i], batch.ends[i]);
+}
+
+/**
+ * Shard ids in reading order: repeatedly the first listed shard whose parents
+ * (split, merge) are placed. A parent no longer listed has expired: nothing to wait for.
+ */
+function lineageOrder(shards: readonly StreamShardInfo[]): string[] {
   const listed = new Set(shards.map((s) => s.shardId));
-  return shards.map((shard) => ({
-    shard,
-    // A parent no longer listed has expired: nothing to wait for.
-    parents: [shard.parentId, shard.parentSiblingId].filter((p): p is string => p !== null && listed.has(p)),
-  }));
+  const placed = new Set<string>();
+  const order: string[] = [];
+  const rest = [...shards];
+  while (rest.length > 0) {
+    const i = rest.findIndex((s) => [s.parentId, s.parentSiblingId].every((p) => p === null || !listed.has(p) || placed.has(p)));
+    if (i < 0) throw new StreamWindowError('LINEAGE', `shards ${rest.map((s) => s.shardId).join(', ')} wait on parents that never finished (cyclic lineage)`);
+    const [shard] = rest.splice(i, 1);
+    placed.add(shard.shardId);
+    order.push(shard.shardId);
+  }
+  return order;
 }
 
 function translateError(err: unknown, shardId: string): unknown {

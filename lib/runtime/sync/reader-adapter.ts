@@ -9,18 +9,17 @@ import type { StreamRecordPage } from '../reader/types';
 import { RefusedWindowError, SyncFailedError } from './errors';
 import type { Logger } from './log';
 
-/** See ReaderTuning.shardConcurrency. */
-export const DETERMINISTIC_SHARD_CONCURRENCY = 1;
-
 export interface ReaderTuning {
   /** GetStreamRecord limit per call (default: the service's). */
   readonly recordLimit?: number;
   /**
-   * Shards read at once. Default 1: the reader hands out pages of concurrently read shards in arrival order, which
-   * varies from run to run; one shard at a time (lineage order, then DescribeStream order) makes the record
-   * sequence, hence the object bytes, the same on every rerun of a window.
+   * Shards fetched at once (default: the reader's). The reader hands pages out shard after shard in lineage, then
+   * DescribeStream order whatever this is, so the record sequence, hence the object bytes, is the same on every
+   * rerun of a window; more shards only read further ahead.
    */
   readonly shardConcurrency?: number;
+  /** Raw pages each shard fetches ahead of decoding (default: the reader's). */
+  readonly prefetchPages?: number;
 }
 
 export interface ReadWindowOptions {
@@ -46,7 +45,8 @@ export async function* readWindowPages(client: TablestoreStreamClient, o: ReadWi
     endMicros: o.window.end * 1000,
     isTimeseriesTable: o.isTimeseriesTable,
     ...(o.tuning.recordLimit !== undefined ? { recordLimit: o.tuning.recordLimit } : {}),
-    shardConcurrency: o.tuning.shardConcurrency ?? DETERMINISTIC_SHARD_CONCURRENCY,
+    ...(o.tuning.shardConcurrency !== undefined ? { shardConcurrency: o.tuning.shardConcurrency } : {}),
+    ...(o.tuning.prefetchPages !== undefined ? { prefetchPages: o.tuning.prefetchPages } : {}),
     ...(o.now ? { nowMicros: () => o.now!() * 1000 } : {}),
     signal: o.signal,
   });
