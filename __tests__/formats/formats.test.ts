@@ -147,6 +147,23 @@ test('javaDoubleText matches new BigDecimal(String.valueOf(d)).toPlainString()',
   for (const [v, s] of cases) expect([v, javaDoubleText(v)]).toEqual([v, s]);
 });
 
+test('javaDoubleText in plain range: few-decimal values and full-precision ones print as String() does', () => {
+  const values = [0.001, 0.0015, 0.1 + 0.2, 20.07, 20 + 7 / 100, 9999999.999999, 123456.123456, 0.009999, 1 / 3, 5e-3, 2.5];
+  let seed = 7;
+  const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  for (let i = 0; i < 20000; i++) {
+    const decimals = i % 8;
+    values.push(Math.round(random() * 1e7 * 10 ** decimals) / 10 ** decimals, random() * 10 ** ((i % 10) - 3));
+  }
+  for (const v of values) {
+    if (v < 1e-3 || v >= 1e7) continue;
+    for (const x of [v, -v]) {
+      const s = String(x);
+      expect([x, javaDoubleText(x)]).toEqual([x, s.includes('.') ? s : `${s}.0`]);
+    }
+  }
+});
+
 describe('JSON Lines', () => {
   test('typed values, int64 digits kept, binary base64, nulls', () => {
     const layout = cellsLayout({ primaryKey: PRIMARY_KEY });

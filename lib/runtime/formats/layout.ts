@@ -191,6 +191,9 @@ export function rowsLayout(options: RowsLayoutOptions): OutputLayout {
     time: slots.get('_time'),
   };
 
+  const keySlots = new SlotMemo(slots);
+  const columnSlots = new SlotMemo(slots);
+
   return {
     kind: 'rows',
     columns,
@@ -209,14 +212,17 @@ export function rowsLayout(options: RowsLayoutOptions): OutputLayout {
           if (slot !== undefined && f.operation === 'PUT') { row[slot] = f.value; found = true; }
         }
       } else {
-        for (const k of record.primaryKey) {
-          const slot = slots.get(k.name);
-          if (slot !== undefined) { row[slot] = k.value; found = true; }
+        const key = record.primaryKey;
+        for (let j = 0; j < key.length; j++) {
+          const slot = keySlots.slotAt(j, key[j].name);
+          if (slot >= 0) { row[slot] = key[j].value; found = true; }
         }
-        for (const c of record.columns) {
+        const cols = record.columns;
+        for (let j = 0; j < cols.length; j++) {
+          const c = cols[j];
           if (c.operation !== 'PUT') continue;
-          const slot = slots.get(c.name);
-          if (slot !== undefined) { row[slot] = c.value; found = true; }
+          const slot = columnSlots.slotAt(j, c.name);
+          if (slot >= 0) { row[slot] = c.value; found = true; }
         }
       }
       if (!found) return 0;
@@ -225,4 +231,24 @@ export function rowsLayout(options: RowsLayoutOptions): OutputLayout {
       return 1;
     },
   };
+}
+
+/**
+ * Output slot of the column named `name` at position `j` of a record, -1 if not exported. Records of a table
+ * mostly carry the same names in the same places (the decoder hands out one string per name), so the answer for
+ * the name last seen at `j` is kept and an identity check replaces the map lookup.
+ */
+class SlotMemo {
+  private readonly names: string[] = [];
+  private readonly found: number[] = [];
+
+  constructor(private readonly slots: ReadonlyMap<string, number>) {}
+
+  slotAt(j: number, name: string): number {
+    if (this.names[j] === name) return this.found[j];
+    const slot = this.slots.get(name) ?? -1;
+    this.names[j] = name;
+    this.found[j] = slot;
+    return slot;
+  }
 }

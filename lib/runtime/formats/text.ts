@@ -21,6 +21,8 @@ export function javaDoubleText(value: number): string {
   if (value === 0) return '0.0';
   const abs = Math.abs(value);
   if (abs >= 1e-3 && abs < 1e7) {
+    const short = Number.isInteger(abs) ? null : fewDecimals(abs);
+    if (short !== null) return value < 0 ? `-${short}` : short;
     const s = String(value);
     return s.includes('.') ? s : `${s}.0`;
   }
@@ -39,6 +41,26 @@ export function javaDoubleText(value: number): string {
     plain = `0.${'0'.repeat(scale - digits.length)}${digits}`;
   }
   return value < 0 ? `-${plain}` : plain;
+}
+
+/**
+ * Plain text of a non-integral abs in [1e-3, 1e7) with at most six decimals, or null; about twice as fast as
+ * String() for the few-decimal values sensors write. m / 1e6 === abs proves (correctly rounded division of exact
+ * operands) that m·10^-6 reads back as abs; without its trailing zeros it has at most 13 digits, and no other
+ * decimal of 15 digits or fewer reads back as the same double, so this is String()'s shortest round-trip text.
+ */
+function fewDecimals(abs: number): string | null {
+  const m = Math.round(abs * 1e6);
+  if (m / 1e6 !== abs) return null;
+  const whole = Math.floor(abs);
+  let fraction = m - whole * 1e6;
+  let width = 6;
+  while (fraction % 10 === 0) {
+    fraction /= 10;
+    width--;
+  }
+  const digits = String(fraction);
+  return `${whole}.${'00000'.slice(0, width - digits.length)}${digits}`;
 }
 
 export function binaryText(value: Buffer, encoding: BinaryTextEncoding): string {
