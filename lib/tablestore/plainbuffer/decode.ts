@@ -120,7 +120,7 @@ class Decoder {
 
   readHeader(): void {
     this.need(4);
-    const header = this.buf.readUInt32LE(this.pos);
+    const header = u32(this.buf, this.pos);
     if (header !== PB_HEADER) throw new PlainBufferError(`bad header 0x${header.toString(16)}, expected 0x75`, this.pos);
     this.pos += 4;
   }
@@ -197,7 +197,7 @@ class Decoder {
         case TAG_CELL_NAME:
         case TAG_CELL_VALUE:
           this.need(4);
-          this.pos += 4 + buf.readUInt32LE(this.pos);
+          this.pos += 4 + u32(buf, this.pos);
           break;
         case TAG_CELL_TYPE:
           this.pos += 1;
@@ -221,7 +221,7 @@ class Decoder {
     let crc = this.cellCrc;
     this.expectTag(TAG_CELL_VALUE, 'TAG_CELL_VALUE');
     this.need(5);
-    const len = buf.readUInt32LE(this.pos);
+    const len = u32(buf, this.pos);
     const valueStart = this.pos + 4;
     const valueEnd = valueStart + len;
     if (valueEnd > this.end || len < 1) throw new PlainBufferError(`primary key "${name}" value length ${len} out of range`, this.pos);
@@ -265,7 +265,7 @@ class Decoder {
     if (this.pos < this.end && buf[this.pos] === TAG_CELL_VALUE) {
       this.pos++;
       this.need(5);
-      const len = buf.readUInt32LE(this.pos);
+      const len = u32(buf, this.pos);
       const valueStart = this.pos + 4;
       const valueEnd = valueStart + len;
       if (valueEnd > this.end || len < 1) throw new PlainBufferError(`column "${name}" value length ${len} out of range`, this.pos);
@@ -324,7 +324,7 @@ class Decoder {
     if (this.pos < this.end && buf[this.pos] === TAG_CELL_TIMESTAMP) {
       this.need(9);
       const at = this.pos + 1;
-      timestampMillis = buf.readUInt32LE(at) + buf.readInt32LE(at + 4) * TWO_POW_32;
+      timestampMillis = u32(buf, at) + i32(buf, at + 4) * TWO_POW_32;
       if (this.verify) crc = crc8Range(crc, buf, at, at + 8);
       this.pos += 9;
     }
@@ -338,7 +338,7 @@ class Decoder {
   private readCellName(): string {
     this.expectTag(TAG_CELL_NAME, 'TAG_CELL_NAME');
     this.need(4);
-    const len = this.buf.readUInt32LE(this.pos);
+    const len = u32(this.buf, this.pos);
     const start = this.pos + 4;
     const end = start + len;
     if (end > this.end) throw new PlainBufferError(`cell name length ${len} runs past the buffer`, this.pos);
@@ -358,13 +358,13 @@ class Decoder {
   }
 
   private readLengthPrefixedString(at: number, valueEnd: number, name: string): string {
-    const len = this.buf.readUInt32LE(at);
+    const len = u32(this.buf, at);
     if (at + 4 + len !== valueEnd) throw new PlainBufferError(`string "${name}" length ${len} disagrees with the cell length`, at);
     return decodeUtf8(this.buf, at + 4, valueEnd);
   }
 
   private readLengthPrefixedBytes(at: number, valueEnd: number, name: string): Buffer {
-    const len = this.buf.readUInt32LE(at);
+    const len = u32(this.buf, at);
     if (at + 4 + len !== valueEnd) throw new PlainBufferError(`binary "${name}" length ${len} disagrees with the cell length`, at);
     return this.buf.subarray(at + 4, valueEnd);
   }
@@ -372,7 +372,7 @@ class Decoder {
   private readExtension(): SequenceInfo | null {
     const buf = this.buf;
     this.need(4);
-    const extLen = buf.readUInt32LE(this.pos);
+    const extLen = u32(buf, this.pos);
     this.pos += 4;
     const extEnd = this.pos + extLen;
     if (extEnd > this.end) throw new PlainBufferError(`extension length ${extLen} runs past the buffer`, this.pos - 4);
@@ -380,16 +380,16 @@ class Decoder {
     while (this.pos < extEnd) {
       const tag = buf[this.pos++];
       this.need(4);
-      const len = buf.readUInt32LE(this.pos);
+      const len = u32(buf, this.pos);
       this.pos += 4;
       if (tag === TAG_SEQ_INFO) {
         if (len !== 19 || this.pos + 19 > extEnd) throw new PlainBufferError(`sequence info length ${len}, expected 19`, this.pos - 4);
         if (buf[this.pos] !== TAG_SEQ_INFO_EPOCH || buf[this.pos + 5] !== TAG_SEQ_INFO_TS || buf[this.pos + 14] !== TAG_SEQ_INFO_ROW_INDEX) {
           throw new PlainBufferError('sequence info tags out of order', this.pos);
         }
-        const epoch = buf.readUInt32LE(this.pos + 1);
-        const timestampMicros = buf.readUInt32LE(this.pos + 6) + buf.readInt32LE(this.pos + 10) * TWO_POW_32;
-        const rowIndex = buf.readUInt32LE(this.pos + 15);
+        const epoch = u32(buf, this.pos + 1);
+        const timestampMicros = u32(buf, this.pos + 6) + i32(buf, this.pos + 10) * TWO_POW_32;
+        const rowIndex = u32(buf, this.pos + 15);
         sequence = { epoch, timestampMicros, rowIndex };
       }
       // Unknown extension entries are skipped by their length, as the SDKs do.
@@ -413,13 +413,22 @@ class Decoder {
 
 const EMPTY = Buffer.alloc(0);
 
+// Buffer#readUInt32LE and co. validate their argument on every call; offsets here are range-checked already.
+function u32(buf: Buffer, at: number): number {
+  return (buf[at] | (buf[at + 1] << 8) | (buf[at + 2] << 16)) + buf[at + 3] * 0x1000000;
+}
+
+function i32(buf: Buffer, at: number): number {
+  return buf[at] | (buf[at + 1] << 8) | (buf[at + 2] << 16) | (buf[at + 3] << 24);
+}
+
 /**
  * int64 little-endian as bigint. Values within ±2^53 (nearly all) take one
  * BigInt conversion instead of the shift-and-add readBigInt64LE performs.
  */
 function readInt64(buf: Buffer, at: number): bigint {
-  const lo = buf.readUInt32LE(at);
-  const hi = buf.readInt32LE(at + 4);
+  const lo = u32(buf, at);
+  const hi = i32(buf, at + 4);
   if (hi >= -0x200000 && hi < 0x200000) return BigInt(hi * TWO_POW_32 + lo);
   return (BigInt(hi) << 32n) + BigInt(lo);
 }
@@ -448,9 +457,10 @@ const nameStrings: string[] = new Array<string>(NAME_CACHE_SLOTS).fill('');
 function internName(buf: Buffer, start: number, end: number): string {
   const len = end - start;
   if (len > NAME_MAX_BYTES) return decodeUtf8(buf, start, end);
-  let h = len;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
-  const slot = (h ^ (h >>> 15)) & (NAME_CACHE_SLOTS - 1);
+  if (len === 0) return '';
+  // Slot from the length and three bytes: cheaper than hashing every byte, and a table's few names rarely collide.
+  const h = Math.imul(len ^ (buf[start] << 8) ^ (buf[start + (len >> 1)] << 16) ^ (buf[end - 1] << 24), 0x9e3779b1);
+  const slot = (h >>> 22) & (NAME_CACHE_SLOTS - 1);
   const base = slot * NAME_MAX_BYTES;
   if (nameLengths[slot] === len) {
     let same = true;
