@@ -300,3 +300,18 @@ test('encode stops after the record that reaches the size budget', () => {
   const firstMinusOne = new CsvEncoder(cellsLayout({ primaryKey: PRIMARY_KEY })).encode(records, 0, first.records - 1, Infinity);
   expect(firstMinusOne.size).toBeLessThan(1000);
 });
+
+test('where encode stops depends on exact UTF-8 sizes per record, whatever the budget', () => {
+  const layout = rowsLayout({ columns: [{ name: 'user_id' }, { name: 'seq' }, { name: 'note' }] });
+  const records = syntheticRecords(400).map((r, i) => ({ ...r, action: 'PUT' as const, columns: [putColumn('note', i % 3 === 0 ? `温度${'é'.repeat(i % 50)}` : `n${i}`)] }));
+  const one = new CsvEncoder(layout);
+  const sizes = records.map((_, i) => one.encode(records, i, i + 1, Infinity).size);
+  for (const budget of [1, 37, 1000, 4096, 10_000, 1e9]) {
+    let total = 0;
+    let expected = 0;
+    while (expected < records.length && total < budget) total += sizes[expected++];
+    const got = new CsvEncoder(layout).encode(records, 0, records.length, budget);
+    expect([budget, got.records, got.size]).toEqual([budget, expected, total]);
+    expect(got.bytes!.length).toBe(total);
+  }
+});

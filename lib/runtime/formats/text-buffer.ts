@@ -1,7 +1,7 @@
 /**
- * UTF-8 output buffer for the text encoders: each line is written straight into the page's Buffer, which gives
- * exact byte counts per record without Buffer.byteLength calls and avoids building (and flattening) one large
- * string per page. One native write per line: a write per field costs more than the string concatenation.
+ * UTF-8 output buffer for the text encoders: lines are gathered into one string and written into the page's Buffer
+ * in a single native write (a write per line cost more than the copy), which also avoids building one large string
+ * per page. encodeLines flushes often enough to keep exact byte counts per record where they matter.
  */
 import type { StreamRecord } from '../reader/types';
 import type { EncodeResult } from './encoder';
@@ -19,9 +19,14 @@ function utf8Write(buf: Buffer, text: string, offset: number): number {
   return nativeUtf8Write ? nativeUtf8Write.call(buf, text, offset) : buf.write(text, offset, 'utf8');
 }
 
+/** Characters gathered before a write, whatever the byte budget. */
+const FLUSH_CHARS = 64 * 1024;
+
 export class TextBuffer {
   private buf: Buffer;
+  /** Bytes written so far (gathered text not included). */
   length = 0;
+  private pending = '';
 
   constructor(private readonly initialSize = 256 * 1024) {
     this.buf = Buffer.allocUnsafe(initialSize);
@@ -35,18 +40,33 @@ export class TextBuffer {
     this.buf = next;
   }
 
-  /** Appends a string as UTF-8. */
+  /** Gathers text; written by the next flush. */
   text(s: string): void {
-    // A UTF-16 code unit never takes more than 3 UTF-8 bytes.
+    this.pending += s;
+  }
+
+  /** UTF-16 code units gathered and not yet written: at most 3 UTF-8 bytes each. */
+  get pendingChars(): number {
+    return this.pending.length;
+  }
+
+  /** Writes the gathered text as UTF-8; returns its byte count. */
+  flush(): number {
+    const s = this.pending;
+    if (s.length === 0) return 0;
+    this.pending = '';
     if (this.length + 3 * s.length > this.buf.length) this.grow(3 * s.length);
-    this.length += utf8Write(this.buf, s, this.length);
+    const n = utf8Write(this.buf, s, this.length);
+    this.length += n;
+    return n;
   }
 
   /**
-   * Hands out the bytes written so far and starts a fresh buffer (the caller may keep the returned bytes, e.g.
-   * queued in a compressor, while the next page is written). Null when nothing was written.
+   * Hands out the bytes written so far, gathered text included, and starts a fresh buffer (the caller may keep the
+   * returned bytes, e.g. queued in a compressor, while the next page is written). Null when nothing was written.
    */
   take(): Buffer | null {
+    this.flush();
     if (this.length === 0) return null;
     const out = this.buf.subarray(0, this.length);
     this.buf = Buffer.allocUnsafe(Math.max(this.initialSize, Math.ceil(this.length * 1.25)));
@@ -73,11 +93,15 @@ export function encodeLines(
   let rows = 0;
   let i = start;
   while (i < end) {
-    const before = out.length;
     rows += layout.rowsOf(records[i], row, emit);
     i++;
-    size += out.length - before;
-    if (size >= sizeBudget) break;
+    // The budget cannot have been reached while even 3 bytes per gathered character stay below it; once they do
+    // not, every record is flushed, so the one that reaches the budget is always the last one flushed.
+    if (size + 3 * out.pendingChars >= sizeBudget || out.pendingChars >= FLUSH_CHARS) {
+      size += out.flush();
+      if (size >= sizeBudget) break;
+    }
   }
+  size += out.flush();
   return { records: i - start, rows, bytes: out.take(), size };
 }
