@@ -1,4 +1,4 @@
-import { App, TerraformStack, TerraformVariable, Testing, Token } from 'cdktf';
+import { TerraformStack, TerraformVariable, Testing, Token } from 'cdktf';
 import { projectConfig } from '../../lib/config/environments';
 import { EnvironmentConfig } from '../../lib/config/types';
 import { escapeForTerraform, SyncNode, TableStream, TimeseriesTable } from '../../lib/constructs/managed';
@@ -90,7 +90,7 @@ describe('what Terraform sees', () => {
 });
 
 describe('construction-time validation', () => {
-  const stack = () => new TerraformStack(new App({ outdir: 'unused' }), 's');
+  const stack = () => new TerraformStack(Testing.app(), 's');
   const common = { environment: 'dev', allowTeardown: true, region: 'cn-hangzhou', instanceName: 'otsbk-dev' };
 
   it('names the construct, the prop and the rule', () => {
