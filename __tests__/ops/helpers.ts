@@ -3,7 +3,7 @@ import { EnvironmentConfig } from '../../lib/config/types';
 import { syncDefinitionsForEnvironment } from '../../lib/dataworks';
 import { OperationSettings, runOps, SyncNodeSpec } from '../../lib/ops';
 
-export const ACCESS_KEY_ID = 'LTAI5tSandboxKeyId';
+export const ACCESS_KEY_ID = 'LTAI-sandbox-key';
 export const ACCESS_KEY_SECRET = 'sandbox-Secret-0123456789abcdef';
 export const PROJECT_ID = '204871';
 
