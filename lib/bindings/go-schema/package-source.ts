@@ -39,17 +39,7 @@ export class GoPackageSource {
    * single `return <expr>` are supported: anything else is reported, never guessed.
    */
   returnedExpression(name: string): { expr: Expr; file: string } {
-    const decl = new RegExp(`^func ${escapeRegExp(name)}\\(`, 'm');
-    const matches = this.filesMatching(decl);
-    if (matches.length !== 1) {
-      throw new Error(`function ${name}: expected exactly one declaration in ${this.dir}, found ${matches.length}`);
-    }
-    const file = matches[0];
-    const tokens = this.tokensOf(file);
-    const at = tokens.findIndex(
-      (t, i) => t.kind === 'ident' && t.text === 'func' && tokens[i + 1]?.text === name && tokens[i + 2]?.text === '(',
-    );
-    if (at < 0) throw new Error(`function ${name}: declaration not found in ${file}`);
+    const { file, tokens, at } = this.functionDeclaration(name);
     const parser = new ExprParser(tokens, at + 2, file);
     parser.skipBalanced(); // parameters
     parser.skipResultType();
@@ -67,6 +57,18 @@ export class GoPackageSource {
 
   /** The first `&schema.Provider{...}` literal inside the top-level function `name`. */
   providerLiteral(name: string): Expr {
+    const { file, tokens, at: start } = this.functionDeclaration(name);
+    const at = tokens.findIndex(
+      (t, i) =>
+        i > start && t.text === '&' && tokens[i + 1]?.text === 'schema' && tokens[i + 2]?.text === '.' &&
+        tokens[i + 3]?.text === 'Provider' && tokens[i + 4]?.text === '{',
+    );
+    if (at < 0) throw new Error(`function ${name}: no &schema.Provider{...} literal in ${file}`);
+    return new ExprParser(tokens, at, file).parseExpr();
+  }
+
+  /** The one file declaring top-level function `name`, its tokens, and the index of its `func` token. */
+  private functionDeclaration(name: string): { file: string; tokens: Token[]; at: number } {
     const decl = new RegExp(`^func ${escapeRegExp(name)}\\(`, 'm');
     const matches = this.filesMatching(decl);
     if (matches.length !== 1) {
@@ -74,16 +76,11 @@ export class GoPackageSource {
     }
     const file = matches[0];
     const tokens = this.tokensOf(file);
-    const start = tokens.findIndex(
+    const at = tokens.findIndex(
       (t, i) => t.kind === 'ident' && t.text === 'func' && tokens[i + 1]?.text === name && tokens[i + 2]?.text === '(',
     );
-    const at = tokens.findIndex(
-      (t, i) =>
-        i > start && t.text === '&' && tokens[i + 1]?.text === 'schema' && tokens[i + 2]?.text === '.' &&
-        tokens[i + 3]?.text === 'Provider' && tokens[i + 4]?.text === '{',
-    );
-    if (start < 0 || at < 0) throw new Error(`function ${name}: no &schema.Provider{...} literal in ${file}`);
-    return new ExprParser(tokens, at, file).parseExpr();
+    if (at < 0) throw new Error(`function ${name}: declaration not found in ${file}`);
+    return { file, tokens, at };
   }
 
   /** The composite literal assigned to a package-level map variable, e.g. `descriptions = map[string]string{...}`. */
