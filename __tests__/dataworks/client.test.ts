@@ -48,26 +48,28 @@ describe('DataWorks client against the loopback server', () => {
     expect(sandbox.requests.filter(r => r.action === 'ListNodes')).toHaveLength(1);
   });
 
-  it('rejects a replayed nonce, a tampered body and an unsigned request', async () => {
-    // Capture one correctly signed request, then send it again and with a changed body.
-    const captured: { headers: Record<string, string>; body: string }[] = [];
+  it('rejects a replayed nonce, a tampered body or query and an unsigned request', async () => {
+    // Capture correctly signed requests (a POST with a form body, a GET with a query), then replay and tamper with them.
+    const captured: { method: string; url: string; headers: Record<string, string>; body: string }[] = [];
     const realSandbox = sandbox;
     const { createServer } = await import('node:http');
     const spy = createServer((req, res) => {
       let body = '';
       req.on('data', c => (body += c));
       req.on('end', () => {
-        captured.push({ headers: req.headers as Record<string, string>, body });
+        captured.push({ method: req.method ?? '', url: req.url ?? '/', headers: req.headers as Record<string, string>, body });
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end('{"PagingInfo":{"Nodes":[],"TotalCount":"0"}}');
+        res.end('{"Id":"8604388726201139999","PagingInfo":{"Nodes":[],"TotalCount":"0"}}');
       });
     });
     await new Promise<void>(r => spy.listen(0, '127.0.0.1', r));
     const port = (spy.address() as { port: number }).port;
-    await new DataWorksClient({ endpoint: `http://127.0.0.1:${port}`, regionId: 'cn-hangzhou', credential: credential() }).listNodes(PROJECT, 1, 10);
+    const spyClient = new DataWorksClient({ endpoint: `http://127.0.0.1:${port}`, regionId: 'cn-hangzhou', credential: credential() });
+    await spyClient.createNode(PROJECT, 'n0', nodeSpec('n0'));
+    await spyClient.listNodes(PROJECT, 1, 10);
     spy.close();
-    const send = (headers: Record<string, string>, body: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(`${realSandbox.endpoint}/`, { method: 'POST', headers: { ...headers, host: headers.host } }, res => {
+    const send = (method: string, url: string, headers: Record<string, string>, body: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${realSandbox.endpoint}${url}`, { method, headers: { ...headers, host: headers.host } }, res => {
         let text = '';
         res.on('data', c => (text += c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
@@ -75,17 +77,23 @@ describe('DataWorks client against the loopback server', () => {
       req.on('error', reject);
       req.end(body);
     });
-    const [{ headers, body }] = captured;
+    const [post, get] = captured;
+    expect([post.method, get.method]).toEqual(['POST', 'GET']);
     // The same signed bytes are accepted once; then the nonce is spent.
-    expect((await send(headers, body)).status).toBe(200);
-    expect((await send(headers, body)).body).toContain('SignatureNonceUsed');
-    const tampered = body.replace('PageSize=10', 'PageSize=99');
-    expect((await send(headers, tampered)).body).toContain('InvalidContentSha256');
+    expect((await send(post.method, post.url, post.headers, post.body)).status).toBe(200);
+    expect((await send(post.method, post.url, post.headers, post.body)).body).toContain('SignatureNonceUsed');
+    const tampered = post.body.replace('Scene=DATAWORKS_PROJECT', 'Scene=DATAWORKS_MANUAL_TASK');
+    expect(tampered).not.toBe(post.body);
+    expect((await send(post.method, post.url, post.headers, tampered)).body).toContain('InvalidContentSha256');
     const { createHash } = await import('node:crypto');
-    const rehashed = { ...headers, 'x-acs-content-sha256': createHash('sha256').update(tampered).digest('hex'), 'x-acs-signature-nonce': 'fresh-nonce' };
-    expect((await send(rehashed, tampered)).body).toContain('SignatureDoesNotMatch');
-    const { authorization: _a, ...unsigned } = headers;
-    expect((await send(unsigned, body)).body).toContain('MissingAuthorization');
+    const rehashed = { ...post.headers, 'x-acs-content-sha256': createHash('sha256').update(tampered).digest('hex'), 'x-acs-signature-nonce': 'fresh-nonce' };
+    expect((await send(post.method, post.url, rehashed, tampered)).body).toContain('SignatureDoesNotMatch');
+    // The query is signed too.
+    const otherPage = get.url.replace('PageSize=10', 'PageSize=99');
+    expect(otherPage).not.toBe(get.url);
+    expect((await send(get.method, otherPage, get.headers, '')).body).toContain('SignatureDoesNotMatch');
+    const { authorization: _a, ...unsigned } = post.headers;
+    expect((await send(post.method, post.url, unsigned, post.body)).body).toContain('MissingAuthorization');
   });
 
   it('retries throttling and 5xx, and adopts a node whose CreateNode answer was lost', async () => {

@@ -1,10 +1,11 @@
 /**
  * DataWorks 2024-05-18 OpenAPI client for the node and deployment calls the sync node needs. Requests go through
- * `@alicloud/openapi-client` (RPC style, form body, ACS3-HMAC-SHA256 signature), exactly as the generated
- * `@alicloud/dataworks-public20240518` SDK sends them; responses are parsed here so that 19-digit node ids keep
+ * `@alicloud/openapi-client` (RPC style, ACS3-HMAC-SHA256 signature) with the HTTP method and parameter placement
+ * the generated SDK declares for each action (actions.ts); responses are parsed here so that 19-digit node ids keep
  * every digit (see json.ts).
  */
 import OpenApiClient, { Config, OpenApiRequest, Params } from '@alicloud/openapi-client';
+import { ActionValue, DataWorksActionName, placeParameters } from './actions';
 import { parseJsonPreservingLargeIntegers } from './json';
 import { DEFAULT_RETRY_POLICY, FailureKind, realSleep, RetryPolicy, Sleep, withRetry } from './retry';
 
@@ -96,7 +97,10 @@ export interface PipelineRunItem {
   readonly spec?: string;
 }
 
-type Scalar = string | number | boolean;
+type Parameters = Readonly<Record<string, ActionValue | undefined>>;
+
+/** ListNodes `Scene` of the DataStudio project folder, where CreateNode with Scene DATAWORKS_PROJECT puts a node (ListNodesRequest.scene). */
+const LIST_NODES_PROJECT_SCENE = 'DataworksProject';
 
 export class DataWorksClient {
   private readonly api: OpenApiClient;
@@ -117,24 +121,27 @@ export class DataWorksClient {
     this.sleep = options.sleep ?? realSleep;
   }
 
-  /** One signed call, no retry. Returns the parsed JSON body. */
-  async call(action: string, parameters: Record<string, Scalar | undefined>): Promise<Record<string, unknown>> {
-    const body: Record<string, Scalar> = {};
-    for (const [k, v] of Object.entries(parameters)) if (v !== undefined) body[k] = v;
+  /** One signed call, no retry, sent as the action's row in actions.ts says. Returns the parsed JSON body. */
+  async call(action: DataWorksActionName, parameters: Parameters): Promise<Record<string, unknown>> {
+    const placed = placeParameters(action, parameters);
     const params = new Params({
       action,
       version: DATAWORKS_API_VERSION,
       protocol: 'HTTPS',
       pathname: '/',
-      method: 'POST',
+      method: placed.method,
       authType: 'AK',
       style: 'RPC',
       reqBodyType: 'formData',
       bodyType: 'string',
     });
+    const request = new OpenApiRequest({
+      ...(Object.keys(placed.query).length > 0 ? { query: placed.query } : {}),
+      ...(Object.keys(placed.body).length > 0 ? { body: placed.body } : {}),
+    });
     let text: string;
     try {
-      const response = await this.api.callApi(params, new OpenApiRequest({ body }), { autoretry: false } as never);
+      const response = await this.api.callApi(params, request, { autoretry: false } as never);
       text = String((response as { body?: unknown }).body ?? '');
     } catch (error) {
       throw toApiError(action, error);
@@ -153,7 +160,7 @@ export class DataWorksClient {
    * A call retried on throttling, 5xx and dropped connections. Only for calls that are safe to send twice
    * (reads, and writes that set an absolute state); `recover` handles the others.
    */
-  async callWithRetry(action: string, parameters: Record<string, Scalar | undefined>, recover?: () => Promise<Record<string, unknown> | undefined>): Promise<Record<string, unknown>> {
+  async callWithRetry(action: DataWorksActionName, parameters: Parameters, recover?: () => Promise<Record<string, unknown> | undefined>): Promise<Record<string, unknown>> {
     return withRetry(() => this.call(action, parameters), {
       policy: this.policy,
       classify: classifyDataWorksError,
@@ -164,8 +171,9 @@ export class DataWorksClient {
     });
   }
 
-  async listNodes(projectId: string, pageNumber: number, pageSize: number): Promise<{ nodes: NodeSummary[]; totalCount: number }> {
-    const body = await this.callWithRetry('ListNodes', { ProjectId: projectId, Scene: 'DATAWORKS_PROJECT', PageNumber: pageNumber, PageSize: pageSize });
+  /** Nodes of the project folder; `name` filters by a fuzzy match (ListNodesRequest.name), so callers compare names exactly. */
+  async listNodes(projectId: string, pageNumber: number, pageSize: number, name?: string): Promise<{ nodes: NodeSummary[]; totalCount: number }> {
+    const body = await this.callWithRetry('ListNodes', { ProjectId: projectId, Scene: LIST_NODES_PROJECT_SCENE, Name: name, PageNumber: pageNumber, PageSize: pageSize });
     const paging = objectField(body, 'PagingInfo', 'ListNodes');
     const nodes = (Array.isArray(paging.Nodes) ? paging.Nodes : []).map(n => toNodeSummary(n as Record<string, unknown>));
     return { nodes, totalCount: Number(paging.TotalCount ?? nodes.length) };
@@ -175,7 +183,7 @@ export class DataWorksClient {
   async findNodeByName(projectId: string, name: string): Promise<NodeSummary | undefined> {
     const pageSize = 100;
     for (let page = 1; ; page++) {
-      const { nodes, totalCount } = await this.listNodes(projectId, page, pageSize);
+      const { nodes, totalCount } = await this.listNodes(projectId, page, pageSize, name);
       const match = nodes.find(n => n.name === name);
       if (match) return match;
       if (nodes.length < pageSize || page * pageSize >= totalCount) return undefined;
@@ -224,7 +232,7 @@ export class DataWorksClient {
 
   /** Not retried here: a second deployment process for the same node is avoided by the publisher's own recovery. */
   async createPipelineRun(projectId: string, type: 'Online' | 'Offline', objectId: string, description: string): Promise<string> {
-    const body = await this.call('CreatePipelineRun', { ProjectId: projectId, Type: type, ObjectIds: JSON.stringify([objectId]), Description: description });
+    const body = await this.call('CreatePipelineRun', { ProjectId: projectId, Type: type, ObjectIds: [objectId], Description: description });
     return requiredId(body.Id, 'CreatePipelineRun');
   }
 
@@ -258,8 +266,9 @@ export class DataWorksClient {
     }
   }
 
-  async listPipelineRuns(projectId: string, status: PipelineStatus | undefined, pageNumber: number, pageSize: number): Promise<{ runs: PipelineRun[]; totalCount: number }> {
-    const body = await this.callWithRetry('ListPipelineRuns', { ProjectId: projectId, Status: status, PageNumber: pageNumber, PageSize: pageSize });
+  /** Deployment processes of the workspace, newest first; `objectId` keeps those that carry that node (ListPipelineRunsRequest.objectId). */
+  async listPipelineRuns(projectId: string, filter: { status?: PipelineStatus; objectId?: string }, pageNumber: number, pageSize: number): Promise<{ runs: PipelineRun[]; totalCount: number }> {
+    const body = await this.callWithRetry('ListPipelineRuns', { ProjectId: projectId, Status: filter.status, ObjectId: filter.objectId, PageNumber: pageNumber, PageSize: pageSize });
     const paging = objectField(body, 'PagingInfo', 'ListPipelineRuns');
     const runs = (Array.isArray(paging.PipelineRuns) ? paging.PipelineRuns : []).map(r => toPipelineRun(r as Record<string, unknown>));
     return { runs, totalCount: Number(paging.TotalCount ?? runs.length) };

@@ -47,10 +47,10 @@ export async function deployNode(client: DataWorksClient, target: DeployTarget, 
 /**
  * Whether the node's most recent successful deployment process deployed it (Online) with exactly this marker in
  * its packaged spec, i.e. production already runs the desired version. Looks at the newest 100 successful
- * processes of the workspace.
+ * processes that carry the node.
  */
 export async function isDeployedWith(client: DataWorksClient, target: DeployTarget, marker: { spec: string; owner: string }): Promise<boolean> {
-  const { runs } = await client.listPipelineRuns(target.projectId, 'Success', 1, 100);
+  const { runs } = await client.listPipelineRuns(target.projectId, { status: 'Success', objectId: target.nodeId }, 1, 100);
   for (const run of [...runs].sort((a, b) => (b.createTime ?? 0) - (a.createTime ?? 0))) {
     const item = (await client.listPipelineRunItems(target.projectId, run.id)).find(i => i.id === target.nodeId);
     if (!item) continue;
@@ -94,7 +94,7 @@ async function adoptInFlight(client: DataWorksClient, target: DeployTarget, type
 async function inFlightRunsFor(client: DataWorksClient, target: DeployTarget) {
   const found: Array<{ run: PipelineRun; item: { id: string; spec?: string } }> = [];
   for (const status of ['Init', 'Running'] as const) {
-    const { runs } = await client.listPipelineRuns(target.projectId, status, 1, 100);
+    const { runs } = await client.listPipelineRuns(target.projectId, { status, objectId: target.nodeId }, 1, 100);
     for (const run of runs) {
       const items = await client.listPipelineRunItems(target.projectId, run.id);
       const item = items.find(i => i.id === target.nodeId);

@@ -5,6 +5,7 @@ export * from './flowspec';
 export * from './runtime-script';
 export * from './sync-definition';
 export * from './retry';
+export * from './actions';
 export * from './client';
 export * from './marker';
 export * from './deploy';

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
+import { checkAgainstContract, ContractViolation } from './api-contract';
 import { SandboxCredential, SignatureError, verifyV3Signature } from './signature';
 import { DataWorksState, SandboxApiError, SandboxNode, SandboxProject, SandboxRun } from './state';
 
@@ -37,6 +38,8 @@ export interface DataWorksFaultRule {
 
 export interface DataWorksRequestRecord {
   readonly action: string;
+  /** HTTP method the request came with. */
+  readonly method: string;
   readonly parameters: Readonly<Record<string, string>>;
   /** HTTP status answered, or 'dropped'. */
   readonly outcome: number | 'dropped';
@@ -59,8 +62,6 @@ export interface DataWorksSandbox {
   close(): Promise<void>;
 }
 
-const ACTIONS = new Set<string>(['CreateNode', 'UpdateNode', 'GetNode', 'DeleteNode', 'ListNodes', 'CreatePipelineRun', 'GetPipelineRun', 'ExecPipelineRunStage', 'ListPipelineRuns', 'ListPipelineRunItems', 'AbolishPipelineRun']);
-
 export async function startDataWorksSandbox(options: DataWorksSandboxOptions): Promise<DataWorksSandbox> {
   const state = new DataWorksState(options.projects);
   const rules: Array<{ rule: DataWorksFaultRule; remaining: number }> = [];
@@ -76,7 +77,7 @@ export async function startDataWorksSandbox(options: DataWorksSandboxOptions): P
       const body = Buffer.concat(chunks);
       const requestId = randomUUID().toUpperCase();
       const answer = (status: number, payload: Record<string, unknown>, parameters: Record<string, string>, action: string): void => {
-        requests.push({ action, parameters, outcome: status, code: typeof payload.Code === 'string' ? payload.Code : undefined });
+        requests.push({ action, method: req.method ?? '', parameters, outcome: status, code: typeof payload.Code === 'string' ? payload.Code : undefined });
         const text = encodeWithIntegers({ RequestId: requestId, ...payload });
         res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text), 'x-acs-request-id': requestId });
         res.end(text);
@@ -84,30 +85,33 @@ export async function startDataWorksSandbox(options: DataWorksSandboxOptions): P
       const action = String(req.headers['x-acs-action'] ?? '');
       let parameters: Record<string, string> = {};
       try {
-        if (req.method !== 'POST' && req.method !== 'GET') throw new SandboxApiError(405, 'MethodNotAllowed', `${req.method} is not supported`);
         verifyV3Signature({ method: req.method ?? '', url: req.url ?? '/', headers: req.headers, body }, options.credentials, nonces);
         if (req.headers['x-acs-version'] !== '2024-05-18') throw new SandboxApiError(400, 'InvalidVersion', `version ${String(req.headers['x-acs-version'])} is not 2024-05-18`);
-        if (!ACTIONS.has(action)) throw new SandboxApiError(404, 'InvalidAction.NotFound', `action ${action} is not supported`);
-        parameters = { ...Object.fromEntries(new URL(req.url ?? '/', 'http://x').searchParams), ...Object.fromEntries(new URLSearchParams(body.toString('utf8'))) };
+        const contentType = String(req.headers['content-type'] ?? '');
+        if (body.length > 0 && !/^application\/x-www-form-urlencoded\b/i.test(contentType)) {
+          throw new SandboxApiError(400, 'InvalidParameter', `the body must be application/x-www-form-urlencoded (the SDK's reqBodyType formData), not "${contentType}"`);
+        }
+        const query = new URL(req.url ?? '/', 'http://x').searchParams;
+        parameters = checkAgainstContract(action, req.method ?? '', query, new URLSearchParams(body.toString('utf8')));
         listener?.(action, parameters);
         const fault = takeFault(rules, action);
         if (fault?.kind === 'throttle') throw new SandboxApiError(400, 'Throttling.User', 'Request was denied due to user flow control.');
         if (fault?.kind === 'server-error') throw new SandboxApiError(fault.status ?? 503, fault.status === 500 ? 'InternalError' : 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.');
         if (fault?.kind === 'error') throw new SandboxApiError(fault.status, fault.code, fault.message);
         if (fault?.kind === 'drop-before') {
-          requests.push({ action, parameters, outcome: 'dropped' });
+          requests.push({ action, method: req.method ?? '', parameters, outcome: 'dropped' });
           req.socket.destroy();
           return;
         }
         const payload = handle(state, action, parameters);
         if (fault?.kind === 'drop-after') {
-          requests.push({ action, parameters, outcome: 'dropped' });
+          requests.push({ action, method: req.method ?? '', parameters, outcome: 'dropped' });
           req.socket.destroy();
           return;
         }
         answer(200, payload, parameters, action);
       } catch (e) {
-        if (e instanceof SignatureError) answer(e.status, { Code: e.code, Message: e.message }, parameters, action);
+        if (e instanceof SignatureError || e instanceof ContractViolation) answer(e.status, { Code: e.code, Message: e.message }, parameters, action);
         else if (e instanceof SandboxApiError) answer(e.status, { Code: e.code, Message: e.message }, parameters, action);
         else answer(500, { Code: 'InternalError', Message: (e as Error).message }, parameters, action);
       }
@@ -174,7 +178,9 @@ function handle(state: DataWorksState, action: string, p: Record<string, string>
     case 'ListNodes': {
       state.project(projectId);
       const { page, size } = paging(p);
-      const all = [...state.nodes.values()].filter(n => n.projectId === projectId).sort((a, b) => (a.id < b.id ? -1 : 1));
+      // Every node here lives in the project folder (CreateNode Scene DATAWORKS_PROJECT); Name is a fuzzy match.
+      const inScene = p.Scene === undefined || p.Scene === 'DataworksProject';
+      const all = [...state.nodes.values()].filter(n => inScene && n.projectId === projectId && (p.Name === undefined || n.name.includes(p.Name))).sort((a, b) => (a.id < b.id ? -1 : 1));
       return { PagingInfo: { Nodes: all.slice((page - 1) * size, page * size).map(n => nodeView(n, false)), PageNumber: String(page), PageSize: String(size), TotalCount: String(all.length) } };
     }
     case 'CreatePipelineRun':
@@ -193,7 +199,7 @@ function handle(state: DataWorksState, action: string, p: Record<string, string>
     case 'ListPipelineRuns': {
       state.project(projectId);
       const { page, size } = paging(p);
-      const all = state.runs.filter(r => r.projectId === projectId && (p.Status === undefined || r.status === p.Status)).slice().reverse();
+      const all = state.runs.filter(r => r.projectId === projectId && (p.Status === undefined || r.status === p.Status) && (p.ObjectId === undefined || r.nodeId.toString() === p.ObjectId)).slice().reverse();
       return { PagingInfo: { PipelineRuns: all.slice((page - 1) * size, page * size).map(runView), PageNumber: page, PageSize: size, TotalCount: all.length } };
     }
     case 'ListPipelineRunItems': {
