@@ -1,6 +1,7 @@
 /**
- * A run that dies in the middle of an upload (the process stops after K multipart parts: no cleanup, no manifest),
- * then a rerun of the window: the same object set, byte for byte, with no record lost or doubled.
+ * A rerun that dies in the middle of an upload (the process stops after K multipart parts: no cleanup, no new
+ * manifest) leaves the committed window as it was; the next rerun ends with the same object set, byte for byte,
+ * with no record lost or doubled.
  */
 import { runWindow } from '../../lib/runtime/sync';
 import { digests, END, FAST_TUNING, jsonRows, NOW, objectsUnder, RuntimeHarness, START, START_US, startRuntimeHarness } from './helpers';
@@ -18,8 +19,9 @@ describe('crash in the middle of an upload, then rerun', () => {
   });
   afterAll(() => h.close());
 
-  test.each([1, 3])('aborting after %i uploaded parts leaves no manifest; the rerun restores the exact objects', async (k) => {
-    const run = (signal?: AbortSignal) => runWindow({ config: h.config(), startTime: START, endTime: END, credentials: h.credentials, now: NOW, tuning, signal });
+  test.each([1, 3])('aborting after %i uploaded parts keeps the commit; the rerun restores the exact objects', async (k) => {
+    const run = (signal?: AbortSignal, attemptTtlMs?: number) =>
+      runWindow({ config: h.config(), startTime: START, endTime: END, credentials: h.credentials, now: NOW, tuning: { ...tuning, ...(attemptTtlMs ? { attemptTtlMs } : {}) }, signal });
     const clean = await run();
     expect(clean.manifest.parts.length).toBeGreaterThanOrEqual(2);
     const baseline = digests(objectsUnder(h));
@@ -29,15 +31,17 @@ describe('crash in the middle of an upload, then rerun', () => {
     const unsubscribe = h.sb.oss.onRequest((r) => {
       if (r.operation === 'UploadPart' && r.status === 200 && ++parts === k) crash.abort(new Error(`simulated crash after ${k} parts`));
     });
-    const err = await run(crash.signal).then(() => undefined, (e: unknown) => e as Error);
+    const err = await run(crash.signal, 50).then(() => undefined, (e: unknown) => e as Error);
     unsubscribe();
     expect(err).toBeDefined();
     expect(err!.message).toMatch(/simulated crash|aborted/);
 
-    // The crashed attempt removed the commit marker first and left an unfinished upload behind.
-    const afterCrash = objectsUnder(h);
-    expect([...afterCrash.keys()].some((key) => key.endsWith('_manifest.json'))).toBe(false);
+    // The commit is untouched; the crashed attempt left its files and an unfinished upload beside it.
+    const afterCrash = digests(objectsUnder(h));
+    for (const [key, digest] of Object.entries(baseline)) expect(afterCrash[key]).toBe(digest);
+    expect(Object.keys(afterCrash).length).toBeGreaterThan(Object.keys(baseline).length);
     expect(h.sb.oss.uploads().length).toBeGreaterThanOrEqual(1);
+    await new Promise((r) => setTimeout(r, 100)); // the crashed attempt's liveness record expires
 
     const rerun = await run();
     expect(rerun.manifest).toEqual(clean.manifest);

@@ -2,7 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { cellsLayout, CsvEncoder, FormatSpec, OutputLayout } from '../../lib/runtime/formats';
 import type { StreamRecord } from '../../lib/runtime/reader/types';
 import {
-  createOssClient, listWindowObjects, OssClient, readManifest, verifyWindow, windowObjectKeys, WindowManifest, writeWindow,
+  attemptOfKey, createOssClient, listWindowObjects, OssClient, readManifest, verifyWindow, windowObjectKeys, WindowManifest, writeWindow,
   WriterAbortedError, WriterEvent, WriteWindowOptions,
 } from '../../lib/runtime/writer';
 import { OssSandbox, startOssSandbox } from '../../lib/sandbox/oss';
@@ -52,14 +52,19 @@ function snapshot(s: OssSandbox = sandbox): Map<string, string> {
 }
 
 describe('windowObjectKeys', () => {
-  test('keys are <prefix>/<table>/<yyyy>/<MM>/<dd>/<start>_<end>/part-NNNNN.<ext> in the configured zone', () => {
+  test('keys are <prefix>/<table>/<yyyy>/<MM>/<dd>/<start>_<end>/part-NNNNN-<attempt>.<ext> in the configured zone', () => {
     const keys = windowObjectKeys({ prefix: '/backup/', table: 'orders', window: WINDOW, timeZone: TZ, extension: 'csv.gz' });
     expect(keys.directory).toBe(DIR);
-    expect(keys.partKey(0)).toBe(`${DIR}part-00000.csv.gz`);
-    expect(keys.partKey(123)).toBe(`${DIR}part-00123.csv.gz`);
+    expect(keys.partKey(0, '0123456789ab')).toBe(`${DIR}part-00000-0123456789ab.csv.gz`);
+    expect(keys.partKey(123, '0123456789ab')).toBe(`${DIR}part-00123-0123456789ab.csv.gz`);
+    expect(() => keys.partKey(0, 'ABC')).toThrow(/attempt id "ABC" must be 12 lowercase hex digits/);
     expect(keys.manifestKey).toBe(`${DIR}_manifest.json`);
-    expect(keys.isPartKey(`${DIR}part-00007.csv.gz`)).toBe(true);
+    expect(keys.attemptKey('0123456789ab')).toBe(`${DIR}_attempts/0123456789ab.json`);
+    expect(keys.isPartKey(`${DIR}part-00007-0123456789ab.csv.gz`)).toBe(true);
+    expect(keys.isPartKey(`${DIR}part-00007.csv.gz`)).toBe(true); // runtime 0.1 files, no attempt id
     expect(keys.isPartKey(`${DIR}part-00007.jsonl`)).toBe(false);
+    expect(attemptOfKey(`${DIR}part-00007-0123456789ab.csv.gz`)).toBe('0123456789ab');
+    expect(attemptOfKey(`${DIR}part-00007.csv.gz`)).toBeUndefined();
     // The date directory follows the window start in the zone, not UTC.
     const utc = windowObjectKeys({ prefix: '', table: 't', window: { start: Date.UTC(2024, 2, 4, 16), end: Date.UTC(2024, 2, 4, 17) }, timeZone: TZ, extension: 'parquet' });
     expect(utc.directory).toBe('t/2024/03/05/20240305000000_20240305010000/');
@@ -80,7 +85,9 @@ describe('writeWindow', () => {
     const manifest = await writeWindow(asyncPages(pagesOf(records, 250)), options({ maxFileBytes: 64 * 1024 }));
 
     expect(manifest.parts.length).toBeGreaterThan(3);
-    expect(manifest.parts.map((p) => p.key)).toEqual(manifest.parts.map((_, i) => `${DIR}part-${String(i).padStart(5, '0')}.csv.gz`));
+    const attempt = attemptOfKey(manifest.parts[0].key)!;
+    expect(attempt).toMatch(/^[0-9a-f]{12}$/);
+    expect(manifest.parts.map((p) => p.key)).toEqual(manifest.parts.map((_, i) => `${DIR}part-${String(i).padStart(5, '0')}-${attempt}.csv.gz`));
     expect(committedCsv(manifest)).toBe(expectedCsv(records));
     expect(manifest.records).toEqual({
       total: 3000,
@@ -99,10 +106,12 @@ describe('writeWindow', () => {
       expect([p.storedBytes, p.crc64ecma]).toEqual([head.size, head.crc64]);
     }
 
-    // The manifest is the last object written, and it matches what writeWindow returned.
+    // The attempt's record goes first and last; the manifest is the last data written, and it matches the result.
     const mutations = sandbox.requests.filter((r) => ['PutObject', 'CompleteMultipartUpload', 'DeleteObject', 'DeleteMultipleObjects'].includes(r.operation));
-    expect(mutations[0]).toMatchObject({ operation: 'DeleteObject', key: `${DIR}_manifest.json` });
-    expect(mutations[mutations.length - 1]).toMatchObject({ operation: 'PutObject', key: `${DIR}_manifest.json`, status: 200 });
+    expect(mutations[0]).toMatchObject({ operation: 'PutObject', key: `${DIR}_attempts/${attempt}.json` });
+    expect(mutations[mutations.length - 2]).toMatchObject({ operation: 'PutObject', key: `${DIR}_manifest.json`, status: 200 });
+    expect(mutations[mutations.length - 1]).toMatchObject({ operation: 'DeleteObject', key: `${DIR}_attempts/${attempt}.json` });
+    expect([...sandbox.objects().keys()].filter((k) => k.includes('_attempts/'))).toEqual([]);
     expect(await readManifest(client, `${DIR}_manifest.json`)).toEqual(manifest);
     expect((await verifyWindow(client, DIR, `${DIR}_manifest.json`)).ok).toBe(true);
   });
@@ -154,7 +163,7 @@ describe('writeWindow', () => {
   test('parquet output reads back with hyparquet', async () => {
     const records = syntheticRecords(500, START_MICROS);
     const manifest = await writeWindow(asyncPages(pagesOf(records, 100)), options({ format: { fileFormat: 'parquet', compression: 'gzip', parquet: { rowGroupRows: 400 } } }));
-    expect(manifest.parts.map((p) => p.key)).toEqual([`${DIR}part-00000.parquet`]);
+    expect(manifest.parts.map((p) => p.key)).toEqual([expect.stringMatching(/part-00000-[0-9a-f]{12}\.parquet$/)]);
     const read = readWithHyparquet(sandbox.objects().get(manifest.parts[0].key)!);
     expect(read.rows.length).toBe(manifest.rows);
     expect(read.rowGroups).toBe(Math.ceil(manifest.rows / 400));
@@ -179,19 +188,19 @@ describe('failures and reruns', () => {
     expect(manifest.parts.map((p) => objects.get(p.key)!.toString()).join('')).toBe(expectedCsv(records));
   });
 
-  test('a crash mid-upload, then a rerun, gives the clean run\'s objects with no record lost or doubled', async () => {
+  test('a crash mid-upload keeps the earlier commit; the rerun commits the clean run\'s content with no record lost or doubled', async () => {
     const records = syntheticRecords(5000, START_MICROS);
+    const withoutAttempt = (m: WindowManifest): unknown => ({ ...m, parts: m.parts.map((p) => ({ ...p, key: p.key.replace(/-[0-9a-f]{12}\./, '.') })) });
 
     // Reference: a clean run in its own sandbox.
     const clean = await startOssSandbox({ bucket: 'backups' });
     const cleanManifest = await writeWindow(asyncPages(pagesOf(records, 400)), options({ ...big, client: createOssClient(clean.clientOptions()) }));
-    const expected = snapshot(clean);
     await clean.close();
     expect(cleanManifest.parts.length).toBeGreaterThan(2);
 
-    // An earlier committed attempt with a different split leaves more, other parts behind.
-    await writeWindow(asyncPages(pagesOf(records, 400)), options({ ...big, maxFileBytes: 120 * 1024 }));
-    expect(sandbox.objects().size).toBeGreaterThan(expected.size);
+    // An earlier committed attempt with a different split.
+    const earlier = await writeWindow(asyncPages(pagesOf(records, 400)), options({ ...big, maxFileBytes: 120 * 1024 }));
+    const earlierObjects = snapshot();
 
     // Crash after the 5th part upload of this run.
     const controller = new AbortController();
@@ -199,21 +208,42 @@ describe('failures and reruns', () => {
     const off = sandbox.onRequest((r) => {
       if (r.operation === 'UploadPart' && r.status === 200 && ++parts === 5) controller.abort(new Error('simulated crash'));
     });
-    await expect(writeWindow(asyncPages(pagesOf(records, 400)), options({ ...big, signal: controller.signal }))).rejects.toBeInstanceOf(WriterAbortedError);
+    await expect(writeWindow(asyncPages(pagesOf(records, 400)), options({ ...big, attemptTtlMs: 60_000, signal: controller.signal })))
+      .rejects.toBeInstanceOf(WriterAbortedError);
     off();
-    // The crash left no commit marker and an unfinished upload.
-    expect(sandbox.head(`${DIR}_manifest.json`)).toBeUndefined();
+    // The earlier commit is intact; the crash left its record, files and an unfinished upload beside it.
+    expect(await readManifest(client, `${DIR}_manifest.json`)).toEqual(earlier);
+    for (const [key, body] of earlierObjects) expect(snapshot().get(key)).toBe(body);
     expect(sandbox.uploads().length).toBeGreaterThan(0);
+    expect((await verifyWindow(client, DIR, `${DIR}_manifest.json`)).ok).toBe(true); // a run looks in progress
+    // A minute later the crashed attempt's record has expired: its files are leftovers, and the rerun removes them.
+    const later = (): number => Date.now() + 61_000;
+    expect((await verifyWindow(client, DIR, `${DIR}_manifest.json`, later())).problems.join('\n')).toMatch(/is not part of the committed window/);
 
-    const manifest = await writeWindow(asyncPages(pagesOf(records, 400)), options(big));
-    expect(snapshot()).toEqual(expected);
-    expect(manifest).toEqual(cleanManifest);
+    const manifest = await writeWindow(asyncPages(pagesOf(records, 400)), options({ ...big, now: later }));
+    expect(withoutAttempt(manifest)).toEqual(withoutAttempt(cleanManifest));
+    expect([...sandbox.objects().keys()].sort()).toEqual([`${DIR}_manifest.json`, ...manifest.parts.map((p) => p.key)].sort());
     expect(sandbox.uploads()).toEqual([]);
     const lines = manifest.parts.map((p) => sandbox.objects().get(p.key)!.toString()).join('');
     expect(lines).toBe(expectedCsv(records));
+    expect((await verifyWindow(client, DIR, `${DIR}_manifest.json`)).ok).toBe(true);
   });
 
-  test('a rerun with fewer parts deletes the stale ones and the old manifest goes first', async () => {
+  test('a rerun over the same records keeps the same keys, bytes and manifest, and writes no new commit', async () => {
+    const records = syntheticRecords(3000, START_MICROS);
+    const first = await writeWindow(asyncPages(pagesOf(records, 500)), options({ maxFileBytes: 40 * 1024 }));
+    const objects = snapshot();
+    const events: WriterEvent[] = [];
+    const requestsBefore = sandbox.requests.length;
+    const second = await writeWindow(asyncPages(pagesOf(records, 300)), options({ maxFileBytes: 40 * 1024, onEvent: (e) => events.push(e) }));
+    expect(second).toEqual(first);
+    expect(snapshot()).toEqual(objects);
+    expect(events.filter((e) => e.type === 'file-reused').length).toBe(first.parts.length);
+    expect(events.find((e) => e.type === 'committed')).toMatchObject({ unchanged: true });
+    expect(sandbox.requests.slice(requestsBefore).some((r) => r.operation === 'PutObject' && r.key === `${DIR}_manifest.json`)).toBe(false);
+  });
+
+  test('a rerun with fewer parts replaces the commit in one PUT, then deletes the files it replaced and leftovers', async () => {
     const records = syntheticRecords(3000, START_MICROS);
     const first = await writeWindow(asyncPages(pagesOf(records, 500)), options({ maxFileBytes: 40 * 1024 }));
     sandbox.putObject(`${DIR}part-00999.csv.gz`, 'left by someone');
@@ -221,14 +251,40 @@ describe('failures and reruns', () => {
     const second = await writeWindow(asyncPages(pagesOf(records, 500)), options({ maxFileBytes: 1024 * 1024 }));
     expect(second.parts.length).toBe(1);
     expect(first.parts.length).toBeGreaterThan(1);
-    expect([...sandbox.objects().keys()]).toEqual([`${DIR}_manifest.json`, `${DIR}part-00000.csv.gz`]);
+    expect([...sandbox.objects().keys()]).toEqual([`${DIR}_manifest.json`, second.parts[0].key]);
     expect(committedCsv(second)).toBe(expectedCsv(records));
     const run = sandbox.requests.slice(requestsBefore);
-    expect(run[0]).toMatchObject({ operation: 'DeleteObject', key: `${DIR}_manifest.json`, status: 204 });
-    const deleteMulti = run.findIndex((r) => r.operation === 'DeleteMultipleObjects');
+    // Nothing of the first commit is touched before the new manifest is in place.
     const commit = run.findIndex((r) => r.operation === 'PutObject' && r.key.endsWith('_manifest.json'));
-    expect(deleteMulti).toBeGreaterThan(0);
-    expect(commit).toBe(run.length - 1);
+    const firstDelete = run.findIndex((r) => (r.operation === 'DeleteMultipleObjects' || r.operation === 'DeleteObject') && !r.key.includes('_attempts/'));
+    expect(commit).toBeGreaterThan(0);
+    expect(firstDelete).toBeGreaterThan(commit);
+  });
+
+  test('a rerun that fails leaves the committed window committed and verifiable', async () => {
+    const first = await writeWindow(asyncPages(pagesOf(syntheticRecords(3000, START_MICROS), 300)), options(big));
+    const before = snapshot();
+    const more = syntheticRecords(3500, START_MICROS);
+    sandbox.faults.inject({ operation: 'UploadPart', count: 1, fault: { kind: 'error', status: 403, code: 'AccessDenied' } });
+    await expect(writeWindow(asyncPages(pagesOf(more, 300)), options(big))).rejects.toMatchObject({ code: 'AccessDenied' });
+    expect(await readManifest(client, `${DIR}_manifest.json`)).toEqual(first);
+    for (const [key, body] of before) expect(snapshot().get(key)).toBe(body);
+    expect(await verifyWindow(client, DIR, `${DIR}_manifest.json`)).toMatchObject({ ok: true, problems: [] });
+  });
+
+  test.each([
+    ['the same records', 3000, 3000],
+    ['different records (one run sees late data)', 3000, 3400],
+  ])('two concurrent runs of a window over %s both succeed and leave one consistent commit', async (_what, a, b) => {
+    const runs = [syntheticRecords(a, START_MICROS), syntheticRecords(b, START_MICROS)].map((records) =>
+      writeWindow(asyncPages(pagesOf(records, 250)), options({ ...big, maxFileBytes: 120 * 1024, uploadConcurrency: 1 })));
+    const results = await Promise.all(runs);
+    const committed = (await readManifest(client, `${DIR}_manifest.json`))!;
+    expect(results.map((m) => m.records.total)).toContain(committed.records.total);
+    expect(await verifyWindow(client, DIR, `${DIR}_manifest.json`)).toMatchObject({ ok: true, problems: [] });
+    const objects = sandbox.objects();
+    expect(committed.parts.map((p) => objects.get(p.key)!.toString('utf8')).join('')).toBe(expectedCsv(syntheticRecords(committed.records.total, START_MICROS)));
+    expect(sandbox.uploads()).toEqual([]);
   });
 
   test('a non-retryable failure aborts the open upload and commits nothing', async () => {
@@ -240,9 +296,9 @@ describe('failures and reruns', () => {
   });
 
   test('retries give up after the configured attempts', async () => {
-    sandbox.faults.inject({ operation: 'PutObject', count: 10, fault: { kind: 'error', status: 503, code: 'ServiceUnavailable' } });
+    sandbox.faults.inject({ operation: 'PutObject', key: /part-/, count: 10, fault: { kind: 'error', status: 503, code: 'ServiceUnavailable' } });
     await expect(writeWindow(asyncPages(pagesOf(syntheticRecords(10, START_MICROS), 10)), options({ retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 } })))
-      .rejects.toThrow(/PutObject .*part-00000\.csv\.gz failed after 3 attempts/);
+      .rejects.toThrow(/PutObject .*part-00000-[0-9a-f]{12}\.csv\.gz failed after 3 attempts/);
   });
 });
 

@@ -1,5 +1,6 @@
 /** `list`: a window's objects and manifest, straight from OSS (no stream access). */
-import { readManifest, listWindowObjects, WindowManifest } from '../writer/manifest';
+import { readManifest, WindowManifest } from '../writer/manifest';
+import { listWindowObjects } from '../writer/listing';
 import { createOssClientFor } from './clients';
 import { defaultCredentialProvider } from './credentials';
 import { silentLogger } from './log';

@@ -28,6 +28,8 @@ export interface SyncTuning extends ClientTuning, ReaderTuning {
   readonly partSize?: number;
   readonly uploadConcurrency?: number;
   readonly ossRetry?: import('../writer/retry').RetryOptions;
+  /** Writer: lifetime of the attempt's liveness record without renewal, ms (default 5 minutes). */
+  readonly attemptTtlMs?: number;
 }
 
 export interface SyncContextOptions {
@@ -37,7 +39,7 @@ export interface SyncContextOptions {
   readonly logger?: Logger;
   /** Current time, epoch ms (window admission). Default Date.now. */
   readonly now?: () => number;
-  /** Stops the run as a crash would (no manifest); the next run of the window cleans up. */
+  /** Stops the run as a crash would (no new manifest; the committed one stays); a later run cleans up. */
   readonly signal?: AbortSignal;
   readonly tuning?: SyncTuning;
   /** Observes writer events (file written, retry, committed). */
@@ -167,6 +169,7 @@ export async function syncAdmittedWindow(
       ...(tuning.partSize !== undefined ? { partSize: tuning.partSize } : {}),
       ...(tuning.uploadConcurrency !== undefined ? { uploadConcurrency: tuning.uploadConcurrency } : {}),
       ...(tuning.ossRetry !== undefined ? { retry: tuning.ossRetry } : {}),
+      ...(tuning.attemptTtlMs !== undefined ? { attemptTtlMs: tuning.attemptTtlMs } : {}),
       signal: options.signal,
       onEvent: (event) => {
         if (event.type === 'retry') {

@@ -1,9 +1,13 @@
 export { writeWindow, RUNTIME_VERSION, DEFAULT_MAX_FILE_BYTES, DEFAULT_PART_SIZE, DEFAULT_UPLOAD_CONCURRENCY } from './window-writer';
 export type { WriteWindowOptions, WriterEvent } from './window-writer';
-export { windowObjectKeys, MANIFEST_NAME } from './keys';
+export { windowObjectKeys, attemptOfKey, isAttemptId, ATTEMPTS_DIRECTORY, MANIFEST_NAME } from './keys';
 export type { WindowKeyOptions, WindowObjectKeys } from './keys';
-export { listWindowObjects, parseManifest, readManifest, serializeManifest, verifyWindow, ManifestError, MANIFEST_VERSION } from './manifest';
-export type { ListedWindowObject, ManifestPart, WindowManifest, WindowVerification } from './manifest';
+export { parseManifest, readManifest, serializeManifest, verifyWindow, ManifestError, MANIFEST_VERSION } from './manifest';
+export type { ManifestPart, WindowManifest, WindowVerification } from './manifest';
+export { listWindowObjects } from './listing';
+export type { ListedWindowObject } from './listing';
+export { AttemptLease, DEFAULT_ATTEMPT_TTL_MS, newAttemptId, readAttemptRecords } from './attempts';
+export type { AttemptRecord, AttemptRecords } from './attempts';
 export { ObjectUpload, IntegrityError, MIN_PART_SIZE, MAX_PART_SIZE } from './object-upload';
 export type { ObjectUploadOptions, UploadedObject } from './object-upload';
 export { createOssClient, isRetryable, isNoSuchKey } from './oss-client';

@@ -1,11 +1,15 @@
 /**
  * The window manifest: written last, it is the commit marker of a window. A window without `_manifest.json`
- * is incomplete, whatever data files its directory holds; a window with one holds exactly the files it lists.
+ * is incomplete, whatever data files its directory holds; a window with one holds exactly the files it lists
+ * (the directory may also hold files of a run in progress, which its manifest will list once it commits).
  *
  * The manifest records no wall-clock time, so rerunning a window over the same records rewrites the same bytes.
  */
 import type { StreamAction } from '../reader/types';
 import type { OutputColumn } from '../formats';
+import { readAttemptRecords } from './attempts';
+import { ATTEMPTS_DIRECTORY, attemptOfKey } from './keys';
+import { listWindowObjects } from './listing';
 import { isNoSuchKey, OssClient } from './oss-client';
 
 export const MANIFEST_VERSION = 1;
@@ -104,25 +108,6 @@ export async function readManifest(client: OssClient, manifestKey: string): Prom
   }
 }
 
-export interface ListedWindowObject {
-  readonly key: string;
-  readonly size: number;
-  readonly etag: string;
-}
-
-/** Every object under `directory` (ListObjectsV2, all pages), in key order. */
-export async function listWindowObjects(client: OssClient, directory: string): Promise<ListedWindowObject[]> {
-  const out: ListedWindowObject[] = [];
-  let token: string | undefined;
-  for (;;) {
-    const page = await client.listV2({ prefix: directory, 'max-keys': '1000', ...(token ? { 'continuation-token': token } : {}) });
-    for (const o of page.objects) out.push({ key: o.name, size: o.size, etag: o.etag });
-    if (!page.isTruncated || !page.nextContinuationToken) break;
-    token = page.nextContinuationToken;
-  }
-  return out;
-}
-
 export interface WindowVerification {
   readonly ok: boolean;
   readonly manifest: WindowManifest | undefined;
@@ -132,9 +117,10 @@ export interface WindowVerification {
 
 /**
  * Checks a committed window against OSS without downloading data: the manifest exists, every listed file
- * exists with the recorded size and CRC-64 (HeadObject), and the directory holds nothing else.
+ * exists with the recorded size and CRC-64 (HeadObject), and the directory holds nothing else but the files
+ * and records of attempts still running (`now`, default the clock, decides which records are live).
  */
-export async function verifyWindow(client: OssClient, directory: string, manifestKey: string): Promise<WindowVerification> {
+export async function verifyWindow(client: OssClient, directory: string, manifestKey: string, now: number = Date.now()): Promise<WindowVerification> {
   const manifest = await readManifest(client, manifestKey);
   if (!manifest) return { ok: false, manifest, problems: [`no manifest at ${manifestKey}: the window was never committed`] };
   const problems: string[] = [];
@@ -151,8 +137,12 @@ export async function verifyWindow(client: OssClient, directory: string, manifes
     if (typeof crc === 'string' && crc !== part.crc64ecma) problems.push(`${part.key} has CRC-64 ${crc}, the manifest says ${part.crc64ecma}`);
   }
   const expected = new Set([manifestKey, ...manifest.parts.map((p) => p.key)]);
+  const { live } = await readAttemptRecords(client, directory, now);
   for (const key of listed.keys()) {
-    if (!expected.has(key)) problems.push(`${key} is not part of the committed window`);
+    if (expected.has(key)) continue;
+    const attempt = attemptOfKey(key);
+    if (key.startsWith(directory + ATTEMPTS_DIRECTORY) || (attempt !== undefined && live.has(attempt))) continue; // a run in progress
+    problems.push(`${key} is not part of the committed window`);
   }
   return { ok: problems.length === 0, manifest, problems };
 }

@@ -1,16 +1,20 @@
 /**
  * Writes one window [start, end) of stream records to OSS as data files plus a manifest.
  *
- * Order of operations, chosen so that readers never see a half-written window as committed and a rerun
- * converges on the same objects:
- *   1. delete the window's manifest (the old commit marker goes first);
- *   2. abort multipart uploads left under the window directory by an interrupted run;
- *   3. stream the records into part-00000, part-00001, ... (rolled by uncompressed size and/or record count,
- *      decided per record so the split depends only on the record sequence, never on page boundaries);
- *   4. delete every other object under the directory (files of an earlier attempt that wrote more parts);
- *   5. abort uploads under the directory once more (orphans of retried InitiateMultipartUpload calls);
- *   6. write `_manifest.json`, the commit marker.
- * A window without records still gets its manifest, with zero parts.
+ * Order of operations, chosen so that a committed window stays committed until a new commit replaces it,
+ * concurrent runs of a window neither fail nor corrupt each other, and a rerun converges on the same objects:
+ *   1. publish this attempt's liveness record (./attempts.ts) and read the committed manifest, if any;
+ *   2. stream the records into part-00000-<attempt>, part-00001-<attempt>, ... (rolled by uncompressed size
+ *      and/or record count, decided per record so the split depends only on the record sequence): keys no
+ *      other attempt writes, so the committed files stay untouched while this runs;
+ *   3. a new file byte-identical to the committed file at the same position is dropped in favour of the
+ *      committed one, so a rerun over the same records leaves the same keys, bytes and manifest;
+ *   4. put `_manifest.json` (skipped when unchanged), the commit: one PUT, so readers see the old commit or
+ *      the new one; the last of two concurrent commits wins, and each is complete;
+ *   5. clean up: delete objects and abort uploads under the directory that the manifest now in place does not
+ *      list, except those of attempts whose record is still live (a concurrent run); then release the record.
+ * A window without records still gets its manifest, with zero parts. A failure or crash before step 4 leaves
+ * the previous commit as it was.
  *
  * Memory: one page of records, the encoder's per-call string, and (concurrency + 1) multipart buffers.
  */
@@ -18,10 +22,12 @@ import type { Gzip } from 'node:zlib';
 import type { Window } from '../../schedule';
 import { createDeterministicGzip, createFileFormat, FileFormat, FormatSpec, OutputLayout, ParquetEncoder } from '../formats';
 import type { StreamRecord, StreamRecordPage } from '../reader/types';
-import { windowObjectKeys, WindowObjectKeys } from './keys';
-import { listWindowObjects, ManifestPart, MANIFEST_VERSION, serializeManifest, WindowManifest } from './manifest';
+import { AttemptLease, DEFAULT_ATTEMPT_TTL_MS, newAttemptId, readAttemptRecords } from './attempts';
+import { attemptOfKey, windowObjectKeys, WindowObjectKeys } from './keys';
+import { listWindowObjects } from './listing';
+import { ManifestPart, MANIFEST_VERSION, readManifest, serializeManifest, WindowManifest } from './manifest';
 import { ObjectUpload } from './object-upload';
-import { asOssError, isNoSuchKey, OssClient } from './oss-client';
+import { asOssError, OssClient } from './oss-client';
 import { RetryOptions, throwIfAborted, withRetry } from './retry';
 
 export const RUNTIME_VERSION = '0.1.0';
@@ -31,12 +37,14 @@ export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 export const DEFAULT_UPLOAD_CONCURRENCY = 2;
 
 export type WriterEvent =
-  | { readonly type: 'manifest-deleted'; readonly key: string }
+  | { readonly type: 'attempt-started'; readonly attempt: string; readonly previousCommit: boolean }
   | { readonly type: 'upload-aborted'; readonly key: string; readonly uploadId: string }
+  | { readonly type: 'file-reused'; readonly key: string; readonly duplicate: string }
   | { readonly type: 'file-written'; readonly part: ManifestPart }
   | { readonly type: 'stale-deleted'; readonly keys: readonly string[] }
   | { readonly type: 'retry'; readonly operation: string; readonly attempt: number; readonly error: string }
-  | { readonly type: 'committed'; readonly manifestKey: string; readonly records: number; readonly parts: number };
+  | { readonly type: 'committed'; readonly manifestKey: string; readonly records: number; readonly parts: number; readonly unchanged: boolean }
+  | { readonly type: 'attempt-renewal-failed'; readonly attempt: string; readonly error: string };
 
 export interface WriteWindowOptions {
   readonly client: OssClient;
@@ -64,6 +72,12 @@ export interface WriteWindowOptions {
    * next run of the window removes the leftovers.
    */
   readonly signal?: AbortSignal;
+  /** Id of this attempt (12 lowercase hex digits); default random. */
+  readonly attemptId?: string;
+  /** How long this attempt's liveness record lasts without renewal (renewed every third). Default 5 minutes. */
+  readonly attemptTtlMs?: number;
+  /** Clock of the liveness records, epoch ms. Default Date.now. */
+  readonly now?: () => number;
   /** Recorded in the manifest. Default RUNTIME_VERSION. */
   readonly runtimeVersion?: string;
   readonly onEvent?: (event: WriterEvent) => void;
@@ -141,10 +155,12 @@ function positiveInteger(name: string, value: number | undefined, dflt: number):
   return v;
 }
 
-/** Aborts every multipart upload whose key lies under `directory`. */
 type Retrier = <T>(what: string, op: () => Promise<T>) => Promise<T>;
 
-async function abortUploadsUnder(client: OssClient, directory: string, retry: Retrier, onEvent: WriteWindowOptions['onEvent']): Promise<void> {
+/** Aborts the multipart uploads under `directory` whose key `abandoned` selects. */
+async function abortUploadsUnder(
+  client: OssClient, directory: string, abandoned: (key: string) => boolean, retry: Retrier, onEvent: WriteWindowOptions['onEvent'],
+): Promise<void> {
   let keyMarker: string | undefined;
   let uploadIdMarker: string | undefined;
   for (;;) {
@@ -155,6 +171,7 @@ async function abortUploadsUnder(client: OssClient, directory: string, retry: Re
       ...(uploadIdMarker ? { 'upload-id-marker': uploadIdMarker } : {}),
     }));
     for (const u of page.uploads) {
+      if (!abandoned(u.name)) continue;
       try {
         await retry('AbortMultipartUpload', () => client.abortMultipartUpload(u.name, u.uploadId));
       } catch (err) {
@@ -204,19 +221,60 @@ export async function writeWindow(pages: AsyncIterable<StreamRecordPage> | Itera
   const retry: Retrier = (what, op) =>
     withRetry(what, op, { ...options.retry, signal, onRetry: (err, attempt) => onRetry(what, err, attempt) });
 
-  // 1. The old commit marker goes before anything else changes.
+  // 1. This attempt's record, then the commit it may replace.
   throwIfAborted(signal);
+  const attempt = options.attemptId ?? newAttemptId();
+  const now = options.now ?? Date.now;
+  const lease = new AttemptLease(client, keys.attemptKey(attempt), attempt, {
+    ttlMs: options.attemptTtlMs ?? DEFAULT_ATTEMPT_TTL_MS,
+    now,
+    retry,
+    onRenewalError: (err) => onEvent?.({ type: 'attempt-renewal-failed', attempt, error: asOssError(err).message ?? String(err) }),
+  });
+  await lease.start();
   try {
-    await retry(`DeleteObject ${keys.manifestKey}`, () => client.delete(keys.manifestKey));
+    const previous = await retry(`GetObject ${keys.manifestKey}`, () => readManifest(client, keys.manifestKey));
+    onEvent?.({ type: 'attempt-started', attempt, previousCommit: previous !== undefined });
+    const manifest = await writeAttempt(pages, options, { format, keys, attempt, previous, retry, onRetry, maxFileBytes, maxFileRecords, partSize, concurrency, startMicros, endMicros });
+    await cleanUp(client, keys, attempt, now(), retry, onEvent);
+    await lease.release();
+    return manifest;
   } catch (err) {
-    if (!isNoSuchKey(err)) throw err;
+    // A crash leaves the record to expire; any other failure releases it (its files go at the next cleanup).
+    if (signal?.aborted) await lease.stop();
+    else await lease.release().catch(() => undefined);
+    throw err;
   }
-  onEvent?.({ type: 'manifest-deleted', key: keys.manifestKey });
+}
 
-  // 2. Uploads an interrupted run left behind.
-  await abortUploadsUnder(client, keys.directory, retry, onEvent);
+interface AttemptContext {
+  readonly format: FileFormat;
+  readonly keys: WindowObjectKeys;
+  readonly attempt: string;
+  readonly previous: WindowManifest | undefined;
+  readonly retry: Retrier;
+  readonly onRetry: (operation: string, err: unknown, attempt: number) => void;
+  readonly maxFileBytes: number;
+  readonly maxFileRecords: number;
+  readonly partSize: number;
+  readonly concurrency: number;
+  readonly startMicros: number;
+  readonly endMicros: number;
+}
 
-  // 3. Data files.
+function sameFile(a: ManifestPart | undefined, b: ManifestPart): a is ManifestPart {
+  return a !== undefined && a.sha256 === b.sha256 && a.storedBytes === b.storedBytes && a.crc64ecma === b.crc64ecma
+    && a.records === b.records && a.rows === b.rows && a.uncompressedBytes === b.uncompressedBytes;
+}
+
+/** Steps 2 to 4: the data files and the commit. */
+async function writeAttempt(
+  pages: AsyncIterable<StreamRecordPage> | Iterable<StreamRecordPage>, options: WriteWindowOptions, ctx: AttemptContext,
+): Promise<WindowManifest> {
+  const { client, signal, onEvent } = options;
+  const { format, keys, attempt, retry, onRetry, maxFileBytes, maxFileRecords, partSize, concurrency, startMicros, endMicros } = ctx;
+
+  // 2. Data files.
   const parts: ManifestPart[] = [];
   const counts: Record<StreamRecord['action'], number> = { PUT: 0, UPDATE: 0, DELETE: 0 };
   const shards = new Set<string>();
@@ -225,7 +283,7 @@ export async function writeWindow(pages: AsyncIterable<StreamRecordPage> | Itera
   let current: DataFile | undefined;
 
   const openFile = async (): Promise<DataFile> => {
-    const key = keys.partKey(parts.length);
+    const key = keys.partKey(parts.length, attempt);
     const upload = new ObjectUpload(client, key, {
       partSize, concurrency, contentType: format.contentType, retry: options.retry, signal, requestTimeoutMs: options.requestTimeoutMs, onRetry,
     });
@@ -287,22 +345,15 @@ export async function writeWindow(pages: AsyncIterable<StreamRecordPage> | Itera
     throw err;
   }
 
-  // 4. Objects under the window directory this run did not write.
-  throwIfAborted(signal);
-  const written = new Set(parts.map((p) => p.key));
-  const stale = (await retry(`ListObjectsV2 ${keys.directory}`, () => listWindowObjects(client, keys.directory)))
-    .map((o) => o.key)
-    .filter((k) => !written.has(k) && k !== keys.manifestKey);
-  for (let i = 0; i < stale.length; i += 1000) {
-    const batch = stale.slice(i, i + 1000);
-    await retry('DeleteMultipleObjects', () => client.deleteMulti(batch, { quiet: true }));
-  }
-  if (stale.length > 0) onEvent?.({ type: 'stale-deleted', keys: stale });
+  // 3. Files identical to the committed ones at the same position keep the committed keys.
+  const committedParts = parts.map((p, i) => {
+    const old = ctx.previous?.parts[i];
+    if (!sameFile(old, p)) return p;
+    onEvent?.({ type: 'file-reused', key: old.key, duplicate: p.key });
+    return old;
+  });
 
-  // 5. Orphaned uploads of this run's own retried initiations.
-  await abortUploadsUnder(client, keys.directory, retry, onEvent);
-
-  // 6. Commit.
+  // 4. Commit.
   const manifest: WindowManifest = {
     manifestVersion: MANIFEST_VERSION,
     runtimeVersion: options.runtimeVersion ?? RUNTIME_VERSION,
@@ -326,11 +377,48 @@ export async function writeWindow(pages: AsyncIterable<StreamRecordPage> | Itera
     },
     writeTimeMicros: minTime === Infinity ? null : { min: minTime, max: maxTime },
     shards: [...shards].sort(),
-    parts,
+    parts: committedParts,
   };
   throwIfAborted(signal);
   const body = serializeManifest(manifest);
-  await retry(`PutObject ${keys.manifestKey}`, () => client.put(keys.manifestKey, body, { mime: 'application/json' }));
-  onEvent?.({ type: 'committed', manifestKey: keys.manifestKey, records: manifest.records.total, parts: parts.length });
+  const unchanged = ctx.previous !== undefined && serializeManifest(ctx.previous).equals(body);
+  if (!unchanged) await retry(`PutObject ${keys.manifestKey}`, () => client.put(keys.manifestKey, body, { mime: 'application/json' }));
+
+  // A concurrent run's cleanup may have removed a committed file this commit kept: fall back to this run's copy.
+  const reused = committedParts.filter((p, i) => p !== parts[i]);
+  if (reused.length > 0) {
+    const present = new Set((await retry(`ListObjectsV2 ${keys.directory}`, () => listWindowObjects(client, keys.directory))).map((o) => o.key));
+    if (reused.some((p) => !present.has(p.key))) {
+      const repaired: WindowManifest = { ...manifest, parts: committedParts.map((p, i) => (present.has(p.key) ? p : parts[i])) };
+      await retry(`PutObject ${keys.manifestKey}`, () => client.put(keys.manifestKey, serializeManifest(repaired), { mime: 'application/json' }));
+      onEvent?.({ type: 'committed', manifestKey: keys.manifestKey, records: repaired.records.total, parts: parts.length, unchanged: false });
+      return repaired;
+    }
+  }
+  onEvent?.({ type: 'committed', manifestKey: keys.manifestKey, records: manifest.records.total, parts: parts.length, unchanged });
   return manifest;
+}
+
+/**
+ * Step 5: removes what no commit needs. Keeps the files the manifest in place lists (it may be a concurrent
+ * run's) and everything of attempts whose record is live; aborts their uploads likewise.
+ */
+async function cleanUp(client: OssClient, keys: WindowObjectKeys, attempt: string, now: number, retry: Retrier, onEvent: WriteWindowOptions['onEvent']): Promise<void> {
+  const { live, expiredKeys } = await retry(`ListObjectsV2 ${keys.attemptsDirectory}`, () => readAttemptRecords(client, keys.directory, now));
+  const current = await retry(`GetObject ${keys.manifestKey}`, () => readManifest(client, keys.manifestKey));
+  const keep = new Set([keys.manifestKey, ...(current?.parts.map((p) => p.key) ?? [])]);
+  const abandoned = (key: string): boolean => {
+    const owner = attemptOfKey(key);
+    return owner === attempt || owner === undefined || !live.has(owner);
+  };
+  const stale = (await retry(`ListObjectsV2 ${keys.directory}`, () => listWindowObjects(client, keys.directory)))
+    .map((o) => o.key)
+    .filter((k) => !keep.has(k) && !k.startsWith(keys.attemptsDirectory) && abandoned(k))
+    .concat(expiredKeys);
+  for (let i = 0; i < stale.length; i += 1000) {
+    const batch = stale.slice(i, i + 1000);
+    await retry('DeleteMultipleObjects', () => client.deleteMulti(batch, { quiet: true }));
+  }
+  if (stale.length > 0) onEvent?.({ type: 'stale-deleted', keys: stale });
+  await abortUploadsUnder(client, keys.directory, abandoned, retry, onEvent);
 }
