@@ -8,7 +8,8 @@ import { DataSourceAuth, DataWorksDataSources } from '../lib/constructs/datawork
 import { useOssStateBackend } from '../lib/constructs/state-backend';
 import { SyncAccess } from '../lib/constructs/sync-access';
 import { TablestoreTables } from '../lib/constructs/tablestore-tables';
-import { EnvironmentSyncNodes, SyncNode, TableStream, TimeseriesTable } from '../lib/constructs/managed';
+import { SyncNode, TableStream, TimeseriesTable } from '../lib/constructs/managed';
+import { ResolvedTable, resolvedTables } from '../lib/config/tables';
 import { RuntimeBundle } from '../lib/constructs/runtime-bundle';
 import { SyncTableSource } from '../lib/dataworks/sync-definition';
 import { RuntimeScriptProps } from '../lib/dataworks/runtime-script';
@@ -22,9 +23,25 @@ export const RUNTIME_KEY_PREFIX = '_otsbk/runtime';
 function runtimeInvocation(env: EnvironmentConfig, bundle: RuntimeBundle): (table: SyncTableSource) => RuntimeScriptProps {
   return table => ({
     bundle: { bucket: env.bucket.name, key: bundle.key, endpoint: `oss-${env.region}-internal.aliyuncs.com` },
-    arguments: ['--config', encodeConfigArgument(configFromEnvironment(env, { timeseries: table.kind === 'timeseries' }))],
+    arguments: ['--config', encodeConfigArgument(configFromEnvironment(env, { table: table.backupName }))],
   });
 }
+
+/**
+ * Addresses the single-table layout synthesized (they depend only on construct paths, so they are the same in
+ * every environment). An environment deployed with that layout sets `movedFromSingleTableLayout`, and these
+ * `moved` blocks carry its state over to the per-instance and per-table addresses.
+ */
+export const SINGLE_TABLE_ADDRESSES = {
+  instance: 'alicloud_ots_instance.tablestore_instance_325FACCA',
+  dataTable: 'alicloud_ots_table.tablestore_data-table_0022E0A8',
+  statusTable: 'alicloud_ots_table.tablestore_status-table_5116FBF8',
+  tablestoreDataSource: 'alicloud_data_works_data_source.dataworks_tablestore_F761696B',
+  dataTableStream: 'terraform_data.data-table-stream_managed_resource_AFE29A85',
+  dataTableNode: 'terraform_data.sync-node-data-table_managed_resource_F1081011',
+  timeseriesTable: 'terraform_data.timeseries-table_managed_resource_E27E11F5',
+  timeseriesNode: 'terraform_data.sync-node-timeseries-table_managed_resource_28F64D81',
+} as const;
 
 export interface BackupStackProps {
   readonly environment: EnvironmentConfig;
@@ -36,15 +53,18 @@ export interface BackupStackProps {
   readonly teardownExplicitlyAllowed?: boolean;
 }
 
-/** One environment: bucket, Tablestore, access, DataWorks data sources, and the scheduled sync. */
+/** One environment: bucket, Tablestore instances and tables, access, DataWorks data sources, one scheduled sync per table. */
 export class BackupStack extends TerraformStack {
   readonly bucket: BackupBucket;
   readonly tablestore: TablestoreTables;
   readonly access: SyncAccess;
   readonly dataSources: DataWorksDataSources;
-  readonly stream: TableStream;
-  readonly timeseriesTable: TimeseriesTable;
-  readonly syncNodes: EnvironmentSyncNodes;
+  /** Streams of the wide-column tables, by backup name. */
+  readonly streams: ReadonlyMap<string, TableStream>;
+  /** Time series tables the stack creates, by backup name. */
+  readonly timeseriesTables: ReadonlyMap<string, TimeseriesTable>;
+  /** One node per table, by backup name. */
+  readonly syncNodes: ReadonlyMap<string, SyncNode>;
   /** Set when the environment's engine is `runtime`. */
   readonly runtimeBundle?: RuntimeBundle;
 
@@ -63,6 +83,7 @@ export class BackupStack extends TerraformStack {
     const accountId = new DataAlicloudAccount(this, 'account', {}).id;
     const tags = { ...env.tags };
     const mayDeleteData = env.allowTeardown || props.teardownExplicitlyAllowed === true;
+    const tables = resolvedTables(env);
 
     this.bucket = new BackupBucket(this, 'backup-bucket', {
       bucketName: env.bucket.name,
@@ -77,12 +98,14 @@ export class BackupStack extends TerraformStack {
 
     this.tablestore = new TablestoreTables(this, 'tablestore', {
       region: env.region,
-      config: env.tablestore,
+      instances: env.tablestore.instances,
+      tables,
       tags,
       preventDestroy: !mayDeleteData,
     });
+    const instances = [...this.tablestore.instances.values()];
 
-    const streamTables = [env.tablestore.dataTable.name, ...(env.tablestore.timeseriesTable ? [env.tablestore.timeseriesTable.name] : [])];
+    const streamTables = tables.filter(t => t.enabled).map(t => ({ instanceName: t.instance.name, tableName: t.name }));
     this.access = new SyncAccess(this, 'sync-access', {
       namePrefix: env.namePrefix,
       region: env.region,
@@ -90,9 +113,8 @@ export class BackupStack extends TerraformStack {
       mode: env.ram,
       bucketName: env.bucket.name,
       exportPrefix: env.bucket.exportPrefix,
-      instanceName: env.tablestore.instanceName,
       streamTables,
-      statusTable: env.tablestore.statusTableName,
+      statusTables: env.tablestore.instances.map(i => ({ instanceName: i.name, tableName: i.statusTableName })),
       tags,
     });
 
@@ -100,37 +122,50 @@ export class BackupStack extends TerraformStack {
       region: env.region,
       workspace: env.dataworks.workspace,
       tags,
-      tablestore: { name: env.dataworks.tablestoreDataSourceName, endpoint: this.tablestore.endpoint, instanceName: env.tablestore.instanceName },
+      tablestore: env.tablestore.instances.map(i => ({ name: i.dataSourceName, endpoint: this.tablestore.instances.get(i.name)!.endpoint, instanceName: i.name })),
       oss: { name: env.dataworks.ossDataSourceName, bucketName: env.bucket.name },
       auth: this.dataSourceAuth(env),
     });
 
-    // What the provider cannot express: the table's Stream, the time series table and the scheduled nodes.
+    // What the provider cannot express: the tables' Streams, the time series tables and the scheduled nodes.
     const managed = { environment: env.name, allowTeardown: env.allowTeardown };
-    this.stream = new TableStream(this, 'data-table-stream', {
-      ...managed,
-      region: env.region,
-      instanceName: env.tablestore.instanceName,
-      tableName: env.tablestore.dataTable.name,
-      retentionHours: env.tablestore.streamRetentionHours,
-      dependsOn: [this.tablestore.dataTable],
-    });
-    const ts = env.tablestore.timeseriesTable;
-    this.timeseriesTable = new TimeseriesTable(this, 'timeseries-table', {
-      ...managed,
-      enabled: ts !== undefined,
-      region: env.region,
-      instanceName: env.tablestore.instanceName,
-      tableName: ts?.name ?? env.tablestore.dataTable.name,
-      timeToLiveSeconds: ts?.timeToLiveSeconds ?? -1,
-      dependsOn: [this.tablestore.instance],
-    });
-    const nodeDependencies: ITerraformDependable[] = [
-      this.dataSources.tablestoreDataSource,
-      this.dataSources.ossDataSource,
-      this.stream.object.resource,
-      this.timeseriesTable.object.resource,
-    ];
+    const streams = new Map<string, TableStream>();
+    const timeseriesTables = new Map<string, TimeseriesTable>();
+    const tableDependencies = new Map<string, ITerraformDependable[]>();
+    for (const table of tables) {
+      const dependsOn = this.tablestore.dependenciesOf(table);
+      const own: ITerraformDependable[] = [];
+      if (table.kind === 'wide-column') {
+        const stream = new TableStream(this, `stream-${table.backupName}`, {
+          ...managed,
+          enabled: table.enabled,
+          region: env.region,
+          instanceName: table.instance.name,
+          tableName: table.name,
+          retentionHours: table.streamRetentionHours,
+          dependsOn,
+        });
+        streams.set(table.backupName, stream);
+        own.push(stream.object.resource);
+      } else if (table.adopt === 'create') {
+        const created = new TimeseriesTable(this, `timeseries-table-${table.backupName}`, {
+          ...managed,
+          enabled: table.enabled,
+          region: env.region,
+          instanceName: table.instance.name,
+          tableName: table.name,
+          timeToLiveSeconds: table.timeToLiveSeconds ?? -1,
+          dependsOn,
+        });
+        timeseriesTables.set(table.backupName, created);
+        own.push(created.object.resource);
+      }
+      tableDependencies.set(table.backupName, [...dependsOn, ...own]);
+    }
+    this.streams = streams;
+    this.timeseriesTables = timeseriesTables;
+
+    const nodeDependencies: ITerraformDependable[] = [...this.dataSources.tablestoreDataSources.values(), this.dataSources.ossDataSource];
     if (env.engine === 'runtime') {
       this.runtimeBundle = new RuntimeBundle(this, 'runtime-bundle', { bucket: this.bucket.bucket.bucket, keyPrefix: RUNTIME_KEY_PREFIX });
       nodeDependencies.push(this.runtimeBundle.object);
@@ -139,21 +174,61 @@ export class BackupStack extends TerraformStack {
       workspaceId: this.dataSources.workspaceId,
       runtime: this.runtimeBundle ? runtimeInvocation(env, this.runtimeBundle) : undefined,
       dependsOn: nodeDependencies,
+      dependsOnTable: table => tableDependencies.get(table.backupName) ?? [],
     });
+
+    if (env.movedFromSingleTableLayout) this.moveFromSingleTableLayout(tables);
 
     new TerraformOutput(this, 'bucket', { value: this.bucket.bucket.bucket, description: 'Backup bucket' });
     new TerraformOutput(this, 'export_prefix', { value: env.bucket.exportPrefix, description: 'Key prefix of exported objects' });
-    new TerraformOutput(this, 'tablestore_endpoint', { value: this.tablestore.endpoint, description: 'Tablestore instance endpoint' });
-    new TerraformOutput(this, 'tables', { value: streamTables, description: 'Tables whose Stream is backed up' });
-    new TerraformOutput(this, 'status_table', { value: env.tablestore.statusTableName, description: 'Stream reader checkpoint table' });
+    new TerraformOutput(this, 'tablestore_endpoints', {
+      value: Object.fromEntries(instances.map(i => [i.name, i.endpoint])),
+      description: 'Tablestore instance endpoints, by instance',
+    });
+    new TerraformOutput(this, 'tables', {
+      value: Object.fromEntries(tables.filter(t => t.enabled).map(t => [t.backupName, {
+        instance: t.instance.name,
+        table: t.name,
+        kind: t.kind,
+        adopt: t.adopt,
+        node: this.syncNodes.get(t.backupName)?.spec?.nodeName ?? '',
+        objects: `${env.bucket.exportPrefix}/${t.backupName}/`,
+      }])),
+      description: 'Backed-up tables, by backup name: instance, table, kind, how it is adopted, sync node, object prefix',
+    });
+    new TerraformOutput(this, 'status_tables', {
+      value: Object.fromEntries(env.tablestore.instances.map(i => [i.name, i.statusTableName])),
+      description: 'Stream reader checkpoint table, by instance',
+    });
     new TerraformOutput(this, 'sync_nodes', {
-      value: [this.syncNodes.dataTable, this.syncNodes.timeseriesTable].flatMap(n => (n.spec ? [n.spec.nodeName] : [])),
+      value: [...this.syncNodes.values()].flatMap(n => (n.spec ? [n.spec.nodeName] : [])),
       description: 'DataWorks scheduled sync nodes',
     });
     new TerraformOutput(this, 'data_sources', {
-      value: [env.dataworks.tablestoreDataSourceName, env.dataworks.ossDataSourceName],
-      description: 'DataWorks data sources (Tablestore, OSS)',
+      value: [...env.tablestore.instances.map(i => i.dataSourceName), env.dataworks.ossDataSourceName],
+      description: 'DataWorks data sources (Tablestore per instance, OSS)',
     });
+  }
+
+  /** `moved` blocks from the single-table addresses: the first instance, its first wide-column table, the first time series table. */
+  private moveFromSingleTableLayout(tables: readonly ResolvedTable[]): void {
+    const first = this.tablestore.instances.get(tables[0]?.instance.name ?? '');
+    if (!first) return;
+    const A = SINGLE_TABLE_ADDRESSES;
+    first.resource?.moveFromId(A.instance);
+    first.statusTable.moveFromId(A.statusTable);
+    this.dataSources.tablestoreDataSources.get(first.name)?.moveFromId(A.tablestoreDataSource);
+    const data = tables.find(t => t.kind === 'wide-column' && t.instance.name === first.name);
+    if (data) {
+      this.tablestore.tables.get(`${first.name}:${data.name}`)?.moveFromId(A.dataTable);
+      this.streams.get(data.backupName)?.object.resource.moveFromId(A.dataTableStream);
+      this.syncNodes.get(data.backupName)?.object.resource.moveFromId(A.dataTableNode);
+    }
+    const series = tables.find(t => t.kind === 'timeseries' && t.instance.name === first.name);
+    if (series) {
+      this.timeseriesTables.get(series.backupName)?.object.resource.moveFromId(A.timeseriesTable);
+      this.syncNodes.get(series.backupName)?.object.resource.moveFromId(A.timeseriesNode);
+    }
   }
 
   /** Role mode needs no key; a PGP-encrypted key cannot be handed to DataWorks, so it falls back to variables. */

@@ -1,5 +1,5 @@
 import { projectConfig } from '../../lib/config/environments';
-import { EnvironmentConfig, ProjectConfig } from '../../lib/config/types';
+import { EnvironmentConfig, ProjectConfig, TimeseriesTableConfig, WideColumnTableConfig } from '../../lib/config/types';
 import { ConfigurationError, validateConfiguration } from '../../lib/config/validate';
 
 type Mutable<T> = T extends ReadonlyArray<infer U> ? Mutable<U>[] : T extends object ? { -readonly [K in keyof T]: Mutable<T[K]> } : T;
@@ -11,6 +11,15 @@ function withEnvironment(name: string, change: (env: Mutable<EnvironmentConfig>)
   if (!env) throw new Error(`no environment ${name}`);
   change(env);
   return copy as ProjectConfig;
+}
+
+/** The first table of an environment (the shipped wide-column one). */
+function wide(env: Mutable<EnvironmentConfig>): Mutable<WideColumnTableConfig> {
+  return env.tablestore.tables[0] as Mutable<WideColumnTableConfig>;
+}
+
+function series(env: Mutable<EnvironmentConfig>): Mutable<TimeseriesTableConfig> {
+  return env.tablestore.tables[1] as Mutable<TimeseriesTableConfig>;
 }
 
 function problemsOf(config: ProjectConfig): string[] {
@@ -43,42 +52,42 @@ describe('validateConfiguration', () => {
   });
 
   it.each(['1starts-with-digit', 'ab', 'has_underscore', 'ends-with-hyphen-', 'waytoolonginstance'])('refuses the Tablestore instance name %s', name => {
-    const problems = problemsOf(withEnvironment('staging', e => { e.tablestore.instanceName = name; }));
+    const problems = problemsOf(withEnvironment('staging', e => { e.tablestore.instances[0].name = name; }));
     expect(problems).toContain(
-      `environment "staging": tablestore.instanceName: "${name}" is invalid: must match ^[a-zA-Z][a-zA-Z0-9-]{1,14}[a-zA-Z0-9]$ (3–16 characters, starting with a letter, not ending with a hyphen)`,
+      `environment "staging": tablestore.instances[0].name: "${name}" is invalid: must match ^[a-zA-Z][a-zA-Z0-9-]{1,14}[a-zA-Z0-9]$ (3–16 characters, starting with a letter, not ending with a hyphen)`,
     );
   });
 
   it.each(['9readings', 'device-readings', '', 'x'.repeat(256)])('refuses the table name "%s"', name => {
-    const problems = problemsOf(withEnvironment('prod', e => { e.tablestore.dataTable.name = name; }));
-    expect(problems).toContain(`environment "prod": tablestore.dataTable.name: "${name}" is invalid: must match ^[a-zA-Z_][a-zA-Z0-9_]{0,254}$`);
+    const problems = problemsOf(withEnvironment('prod', e => { wide(e).name = name; }));
+    expect(problems).toContain(`environment "prod": tablestore.tables[0].name: "${name}" is invalid: must match ^[a-zA-Z_][a-zA-Z0-9_]{0,254}$`);
   });
 
   it('refuses an invalid status table and time series table name', () => {
     const problems = problemsOf(withEnvironment('dev', e => {
-      e.tablestore.statusTableName = 'status-table';
-      e.tablestore.timeseriesTable!.name = 'metrics.v2';
+      e.tablestore.instances[0].statusTableName = 'status-table';
+      series(e).name = 'metrics.v2';
     }));
     expect(problems).toEqual([
-      'environment "dev": tablestore.statusTableName: "status-table" is invalid: must match ^[a-zA-Z_][a-zA-Z0-9_]{0,254}$',
-      'environment "dev": tablestore.timeseriesTable.name: "metrics.v2" is invalid: must match ^[a-zA-Z_][a-zA-Z0-9_]{0,254}$',
+      'environment "dev": tablestore.instances[0].statusTableName: "status-table" is invalid: must match ^[a-zA-Z_][a-zA-Z0-9_]{0,254}$',
+      'environment "dev": tablestore.tables[1].name: "metrics.v2" is invalid: must match ^[a-zA-Z_][a-zA-Z0-9_]{0,254}$',
     ]);
   });
 
   it('refuses an empty primary key', () => {
     const problems = problemsOf(withEnvironment('dev', e => {
-      e.tablestore.dataTable.primaryKey = [];
-      e.tablestore.dataTable.exportColumns = [{ name: 'temperature' }];
+      wide(e).primaryKey = [];
+      wide(e).exportColumns = [{ name: 'temperature' }];
     }));
-    expect(problems).toEqual(['environment "dev": tablestore.dataTable.primaryKey: must have at least one column (empty primary key)']);
+    expect(problems).toEqual(['environment "dev": tablestore.tables[0].primaryKey: must have at least one column (empty primary key)']);
   });
 
   it('refuses more than 4 primary key columns', () => {
     const problems = problemsOf(withEnvironment('dev', e => {
-      e.tablestore.dataTable.primaryKey = ['a', 'b', 'c', 'd', 'e'].map(name => ({ name, type: 'String' as const }));
-      e.tablestore.dataTable.exportColumns = [{ name: 'a' }];
+      wide(e).primaryKey = ['a', 'b', 'c', 'd', 'e'].map(name => ({ name, type: 'String' as const }));
+      wide(e).exportColumns = [{ name: 'a' }];
     }));
-    expect(problems).toEqual(['environment "dev": tablestore.dataTable.primaryKey: must have at most 4 columns, has 5']);
+    expect(problems).toEqual(['environment "dev": tablestore.tables[0].primaryKey: must have at most 4 columns, has 5']);
   });
 
   it('refuses an unknown region', () => {
@@ -89,7 +98,8 @@ describe('validateConfiguration', () => {
 
   it.each([
     ['bucket.name', (e: Mutable<EnvironmentConfig>) => { e.bucket.name = 'otsbk-dev-backup-cn-hangzhou'; }, '"otsbk-dev-backup-cn-hangzhou"'],
-    ['tablestore.instanceName', (e: Mutable<EnvironmentConfig>) => { e.tablestore.instanceName = 'otsbk-dev'; }, '"otsbk-dev"'],
+    ['tablestore.instances[].name', (e: Mutable<EnvironmentConfig>) => { e.tablestore.instances[0].name = 'otsbk-dev'; }, '"otsbk-dev"'],
+    ['tablestore.instances[].dataSourceName', (e: Mutable<EnvironmentConfig>) => { e.tablestore.instances[0].dataSourceName = 'otsbk_dev_tablestore'; }, '"otsbk_dev_tablestore"'],
     ['namePrefix', (e: Mutable<EnvironmentConfig>) => { e.namePrefix = 'otsbk-dev'; }, '"otsbk-dev"'],
     ['dataworks.ossDataSourceName', (e: Mutable<EnvironmentConfig>) => { e.dataworks.ossDataSourceName = 'otsbk_dev_oss'; }, '"otsbk_dev_oss"'],
     ['state.prefix', (e: Mutable<EnvironmentConfig>) => { e.state.prefix = 'env/dev'; }, '"env/dev"'],
@@ -142,19 +152,19 @@ describe('validateConfiguration', () => {
 
   it('refuses export columns the table does not have, and lifecycle days out of order', () => {
     const problems = problemsOf(withEnvironment('prod', e => {
-      e.tablestore.dataTable.exportColumns = [...e.tablestore.dataTable.exportColumns, { name: 'pressure' }];
+      wide(e).exportColumns = [...wide(e).exportColumns!, { name: 'pressure' }];
       e.bucket.lifecycle.transitionToArchiveDays = 10;
     }));
     expect(problems).toEqual([
       'environment "prod": bucket.lifecycle.transitionToArchiveDays: must be later than transitionToIaDays (30)',
-      'environment "prod": tablestore.dataTable.exportColumns[5].name: "pressure" is neither a primary key nor a defined column of the table',
+      'environment "prod": tablestore.tables[0].exportColumns[5].name: "pressure" is neither a primary key nor a defined column of the table',
     ]);
   });
 
   it('refuses old/latest column values on the runtime engine', () => {
-    const problems = problemsOf(withEnvironment('staging', e => { e.tablestore.dataTable.exportColumns[2].dataType = 'old'; }));
+    const problems = problemsOf(withEnvironment('staging', e => { wide(e).exportColumns![2].dataType = 'old'; }));
     expect(problems).toEqual([
-      'environment "staging": tablestore.dataTable.exportColumns[2].dataType: "old" needs engine "data-integration": stream records carry only the new value',
+      'environment "staging": tablestore.tables[0].exportColumns[2].dataType: "old" needs engine "data-integration": stream records carry only the new value',
     ]);
   });
 
@@ -167,11 +177,11 @@ describe('validateConfiguration', () => {
 
   it('refuses a TTL below one day and a non-csv format on the Data Integration engine', () => {
     const problems = problemsOf(withEnvironment('dev', e => {
-      e.tablestore.dataTable.timeToLiveSeconds = 3600;
+      wide(e).timeToLiveSeconds = 3600;
       e.exportFormat.fileFormat = 'parquet';
     }));
     expect(problems).toEqual([
-      'environment "dev": tablestore.dataTable.timeToLiveSeconds: must be -1 (keep forever) or a whole number of seconds ≥ 86400, got 3600',
+      'environment "dev": tablestore.tables[0].timeToLiveSeconds: must be -1 (keep forever) or a whole number of seconds ≥ 86400, got 3600',
       'environment "dev": exportFormat.fileFormat: "parquet" needs engine "runtime": the Data Integration node writes csv',
     ]);
   });

@@ -6,6 +6,8 @@ import { StateStore } from '../../lib/constructs/state-backend';
 import { SyncAccess, SyncAccessProps } from '../../lib/constructs/sync-access';
 import { TablestoreTables } from '../../lib/constructs/tablestore-tables';
 import { projectConfig } from '../../lib/config/environments';
+import { resolvedTables } from '../../lib/config/tables';
+import { WideColumnTableConfig } from '../../lib/config/types';
 
 const dev = projectConfig.environments.find(e => e.name === 'dev')!;
 
@@ -96,9 +98,8 @@ describe('SyncAccess', () => {
     accountId: '42',
     bucketName: 'bkt',
     exportPrefix: 'export',
-    instanceName: 'inst',
-    streamTables: ['data'],
-    statusTable: 'status',
+    streamTables: [{ instanceName: 'inst', tableName: 'data' }],
+    statusTables: [{ instanceName: 'inst', tableName: 'status' }],
   };
 
   it('role mode creates a role trusted by DataWorks with the policy, and no user or key', () => {
@@ -150,7 +151,7 @@ describe('SyncAccess', () => {
 
 describe('TablestoreTables', () => {
   it('creates the data table with one version and the status table with the reader checkpoint schema', () => {
-    const json = synthWith(s => new TablestoreTables(s, 't', { region: 'cn-hangzhou', config: dev.tablestore }));
+    const json = synthWith(s => new TablestoreTables(s, 't', { region: 'cn-hangzhou', instances: dev.tablestore.instances, tables: resolvedTables(dev) }));
     const tables = resources(json, 'alicloud_ots_table');
     const data = tables.find(t => t.table_name === 'device_readings');
     expect(data).toMatchObject({
@@ -164,14 +165,17 @@ describe('TablestoreTables', () => {
   });
 
   it('maps network access to the instance ACLs and protects tables when asked', () => {
-    const json = synthWith(s => new TablestoreTables(s, 't', { region: 'cn-beijing', config: { ...dev.tablestore, accessedBy: 'Vpc' }, preventDestroy: true }));
+    const json = synthWith(s => new TablestoreTables(s, 't', {
+      region: 'cn-beijing', instances: [{ ...dev.tablestore.instances[0], accessedBy: 'Vpc' }], tables: resolvedTables(dev), preventDestroy: true,
+    }));
     expect(resources(json, 'alicloud_ots_instance')[0]).toMatchObject({ network_type_acl: ['VPC'], lifecycle: { prevent_destroy: true } });
     expect(resources(json, 'alicloud_ots_table').find(t => t.table_name === 'device_readings').lifecycle).toEqual({ prevent_destroy: true });
   });
 
   it('refuses a primary key of more than four columns', () => {
     const pk = ['a', 'b', 'c', 'd', 'e'].map(name => ({ name, type: 'String' as const }));
-    expect(() => synthWith(s => new TablestoreTables(s, 't', { region: 'cn-hangzhou', config: { ...dev.tablestore, dataTable: { ...dev.tablestore.dataTable, primaryKey: pk } } })))
+    const tables = resolvedTables({ ...dev, tablestore: { ...dev.tablestore, tables: [{ ...(dev.tablestore.tables[0] as WideColumnTableConfig), primaryKey: pk }] } });
+    expect(() => synthWith(s => new TablestoreTables(s, 't', { region: 'cn-hangzhou', instances: dev.tablestore.instances, tables })))
       .toThrow('TablestoreTables device_readings: the primary key must have 1 to 4 columns, has 5');
   });
 });
@@ -180,7 +184,7 @@ describe('DataWorksDataSources', () => {
   const props = {
     region: 'cn-hangzhou',
     workspace: { existing: { id: '1234', identifier: 'ws_one' } },
-    tablestore: { name: 'ts_src', endpoint: 'https://inst.cn-hangzhou.ots.aliyuncs.com', instanceName: 'inst' },
+    tablestore: [{ name: 'ts_src', endpoint: 'https://inst.cn-hangzhou.ots.aliyuncs.com', instanceName: 'inst' }],
     oss: { name: 'oss_dst', bucketName: 'bkt' },
   };
 
@@ -207,7 +211,7 @@ describe('DataWorksDataSources', () => {
 
   it('refuses two data sources with one name', () => {
     expect(() => synthWith(s => new DataWorksDataSources(s, 'd', { ...props, oss: { name: 'ts_src', bucketName: 'bkt' } })))
-      .toThrow('DataWorksDataSources: the Tablestore and OSS data sources need different names, both are "ts_src"');
+      .toThrow('DataWorksDataSources: every data source needs its own name, "ts_src" is used twice');
   });
 });
 

@@ -21,10 +21,7 @@ describe('sync definitions of every environment', () => {
   for (const env of projectConfig.environments) {
     it(`${env.name}: FlowSpec and job JSON`, () => {
       const defs = syncDefinitionsForEnvironment(env, runtimeOptions(env));
-      expect(defs.map(d => d.name)).toEqual([
-        `${env.namePrefix.replace(/-/g, '_')}_sync_${env.tablestore.dataTable.name}`,
-        ...(env.tablestore.timeseriesTable ? [`${env.namePrefix.replace(/-/g, '_')}_sync_${env.tablestore.timeseriesTable.name}`] : []),
-      ]);
+      expect(defs.map(d => d.name)).toEqual(env.tablestore.tables.map(t => `${env.namePrefix.replace(/-/g, '_')}_sync_${t.backupName ?? t.name}`));
       for (const d of defs) {
         expect(d.flowSpec).toMatchSnapshot(`${d.name} FlowSpec`);
         if (env.engine === 'data-integration') {
@@ -85,12 +82,14 @@ describe('validation at synth', () => {
     projectIdentifier: 'otsbk_dev',
     resourceGroup: 'rg',
     schedule: dev.schedule,
-    statusTable: 'status',
-    dataSources: { tablestore: 'ots_src', oss: 'oss_dst' },
+    ossDataSource: 'oss_dst',
     declaredDataSources: [{ name: 'ots_src', type: 'tablestore' }, { name: 'oss_dst', type: 'oss' }],
     exportPrefix: 'p',
     exportFormat: { fileFormat: 'csv', compression: 'none', fieldDelimiter: ',', encoding: 'UTF-8', nullFormat: '' },
-    table: { kind: 'wide-column', name: 't', exportColumns: [{ name: 'pk' }, { name: 'v' }, { name: 'v', dataType: 'old' }], columnTypes: { pk: 'String', v: 'Integer' } },
+    table: {
+      kind: 'wide-column', name: 't', backupName: 't', dataSource: 'ots_src', statusTable: 'status',
+      exportColumns: [{ name: 'pk' }, { name: 'v' }, { name: 'v', dataType: 'old' }], columnTypes: { pk: 'String', v: 'Integer' },
+    },
     engine: { kind: 'data-integration' },
   });
 
@@ -100,9 +99,9 @@ describe('validation at synth', () => {
   });
 
   it('rejects a data source the stack does not declare, naming the declared ones', () => {
-    expect(() => buildSyncDefinition({ ...base(), dataSources: { tablestore: 'nope', oss: 'oss_dst' } }))
+    expect(() => buildSyncDefinition({ ...base(), table: { ...base().table, dataSource: 'nope' } }))
       .toThrow('otsbk_dev_sync_t: reader.datasource: "nope" is not a data source the stack declares (declared tablestore data sources: "ots_src")');
-    expect(() => buildSyncDefinition({ ...base(), dataSources: { tablestore: 'ots_src', oss: 'ots_src' } }))
+    expect(() => buildSyncDefinition({ ...base(), ossDataSource: 'ots_src' }))
       .toThrow('writer.datasource: "ots_src" is declared as a tablestore data source, not oss');
   });
 

@@ -1,5 +1,6 @@
 import { TerraformStack, TerraformVariable, Testing, Token } from 'cdktf';
 import { projectConfig } from '../../lib/config/environments';
+import { resolvedTables } from '../../lib/config/tables';
 import { EnvironmentConfig } from '../../lib/config/types';
 import { escapeForTerraform, SyncNode, TableStream, TimeseriesTable } from '../../lib/constructs/managed';
 
@@ -15,14 +16,16 @@ interface SynthResource {
 function managedStack(env: EnvironmentConfig, workspaceId: (stack: TerraformStack) => string | number = () => '204871') {
   const app = Testing.app();
   const stack = new TerraformStack(app, env.name);
-  const ts = env.tablestore;
+  const tables = resolvedTables(env);
+  const data = tables.find(t => t.kind === 'wide-column')!;
+  const series = tables.find(t => t.kind === 'timeseries')!;
   const stream = new TableStream(stack, 'data-table-stream', {
-    environment: env.name, allowTeardown: env.allowTeardown, region: env.region, instanceName: ts.instanceName,
-    tableName: ts.dataTable.name, retentionHours: ts.streamRetentionHours, tablestoreEndpoint: `https://${ts.instanceName}.${env.region}.ots.aliyuncs.com`,
+    environment: env.name, allowTeardown: env.allowTeardown, region: env.region, instanceName: data.instance.name,
+    tableName: data.name, retentionHours: data.streamRetentionHours, tablestoreEndpoint: `https://${data.instance.name}.${env.region}.ots.aliyuncs.com`,
   });
   const timeseries = new TimeseriesTable(stack, 'timeseries-table', {
-    environment: env.name, allowTeardown: env.allowTeardown, region: env.region, instanceName: ts.instanceName,
-    enabled: ts.timeseriesTable !== undefined, tableName: ts.timeseriesTable?.name ?? '', timeToLiveSeconds: ts.timeseriesTable?.timeToLiveSeconds ?? -1,
+    environment: env.name, allowTeardown: env.allowTeardown, region: env.region, instanceName: series.instance.name,
+    enabled: series.enabled, tableName: series.name, timeToLiveSeconds: series.timeToLiveSeconds ?? -1,
   });
   const nodes = SyncNode.forEnvironment(stack, env, {
     workspaceId: workspaceId(stack),
@@ -45,7 +48,7 @@ describe('synthesized managed objects of every environment', () => {
     it(`${env.name}`, () => {
       const { resources, json } = managedStack(env);
       expect(Object.keys(resources).map(k => k.replace(/_managed_resource_[0-9A-F]{8}$/, '')).sort())
-        .toEqual(['data-table-stream', 'sync-node-data-table', 'sync-node-timeseries-table', 'timeseries-table']);
+        .toEqual(['data-table-stream', 'sync-node-device_metrics', 'sync-node-device_readings', 'timeseries-table']);
       const text = JSON.stringify(json);
       expect(text).not.toMatch(/\/work\/|\/tmp\/|\/home\//);
       expect(text).not.toMatch(/ALIBABA_CLOUD_ACCESS_KEY|AccessKeySecret/i);
@@ -66,7 +69,7 @@ describe('what Terraform sees', () => {
   const dev = projectConfig.environments.find(e => e.name === 'dev')!;
 
   it('escapes the scheduler\'s ${...} so Terraform keeps them literal', () => {
-    const node = managedStack(dev).byRole('sync-node-data-table');
+    const node = managedStack(dev).byRole('sync-node-device_readings');
     const flowSpec = node.triggers_replace.flowSpec as { spec: { nodes: Array<{ script: { content: string } }> } };
     const content = flowSpec.spec.nodes[0].script.content;
     expect(content).toContain('"startTimeString":"$${startTime}"');
@@ -75,17 +78,17 @@ describe('what Terraform sees', () => {
   });
 
   it('keeps a disabled object as count 0, and renders a created workspace id as a reference', () => {
-    const noTimeseries: EnvironmentConfig = { ...dev, tablestore: { ...dev.tablestore, timeseriesTable: undefined } };
+    const noTimeseries: EnvironmentConfig = { ...dev, tablestore: { ...dev.tablestore, tables: dev.tablestore.tables.map(t => (t.kind === 'timeseries' ? { ...t, enabled: false } : t)) } };
     const { byRole } = managedStack(noTimeseries, stack => Token.asNumber(new TerraformVariable(stack, 'workspace_id', { type: 'number' }).value));
-    expect(byRole('sync-node-timeseries-table').count).toBe(0);
+    expect(byRole('sync-node-device_metrics').count).toBe(0);
     expect(byRole('timeseries-table').count).toBe(0);
-    expect(byRole('sync-node-data-table').count).toBe(1);
-    expect(byRole('sync-node-data-table').triggers_replace.projectId).toBe('${var.workspace_id}');
+    expect(byRole('sync-node-device_readings').count).toBe(1);
+    expect(byRole('sync-node-device_readings').triggers_replace.projectId).toBe('${var.workspace_id}');
   });
 
   it('orders the nodes after the Stream and the time series table', () => {
     const { byRole, address } = managedStack(dev);
-    expect(byRole('sync-node-data-table').depends_on).toEqual([address('data-table-stream'), address('timeseries-table')]);
+    expect(byRole('sync-node-device_readings').depends_on).toEqual([address('data-table-stream'), address('timeseries-table')]);
   });
 });
 
@@ -106,7 +109,7 @@ describe('construction-time validation', () => {
       .toThrow('SyncNode s/n: definition: is required for an enabled node');
     const dev = projectConfig.environments.find(e => e.name === 'dev')!;
     expect(() => SyncNode.forEnvironment(stack(), dev, { workspaceId: 'otsbk_dev' }))
-      .toThrow('SyncNode s/sync-node-data-table: workspaceId: "otsbk_dev" is not a numeric DataWorks workspace id (nor a token of one)');
+      .toThrow('SyncNode s/sync-node-device_readings: workspaceId: "otsbk_dev" is not a numeric DataWorks workspace id (nor a token of one)');
     expect(() => new TableStream(stack(), 'st', { ...common, environment: 'Prod!', tableName: 't', retentionHours: 24 }))
       .toThrow('s/st/managed: environment "Prod!" is not an environment name');
   });

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { buildSync } from 'esbuild';
 import { EnvironmentConfig } from '../../lib/config/types';
+import { resolvedTables } from '../../lib/config/tables';
 import { SyncNode, TableStream, TimeseriesTable } from '../../lib/constructs/managed';
 import { DataWorksSandbox, startDataWorksSandbox } from '../../lib/sandbox/dataworks';
 import { startTablestoreSandbox, TablestoreSandbox } from '../../lib/sandbox/tablestore';
@@ -64,9 +65,9 @@ function config(name: 'dev' | 'prod', changes: { retention?: number; ttl?: numbe
     schedule: { ...base.schedule, rerunTimes: changes.rerunTimes ?? base.schedule.rerunTimes },
     tablestore: {
       ...base.tablestore,
-      instanceName: 'otsbk-dev',
+      instances: [{ ...base.tablestore.instances[0], name: 'otsbk-dev' }],
       streamRetentionHours: changes.retention ?? 24,
-      timeseriesTable: { ...environment('dev').tablestore.timeseriesTable!, timeToLiveSeconds: changes.ttl ?? -1 },
+      tables: environment('dev').tablestore.tables.map(t => (t.kind === 'timeseries' ? { ...t, timeToLiveSeconds: changes.ttl ?? -1 } : t)),
     },
   };
 }
@@ -75,10 +76,12 @@ function synth(env: EnvironmentConfig): string {
   const app = new App({ outdir: path.join(root, 'cdktf.out') });
   const stack = new TerraformStack(app, env.name);
   new LocalBackend(stack, { path: 'terraform.tfstate' });
-  const ts = env.tablestore;
-  const common = { environment: env.name, allowTeardown: env.allowTeardown, region: env.region, instanceName: ts.instanceName };
-  const stream = new TableStream(stack, 'data-table-stream', { ...common, tableName: ts.dataTable.name, retentionHours: ts.streamRetentionHours });
-  const timeseries = new TimeseriesTable(stack, 'timeseries-table', { ...common, tableName: ts.timeseriesTable!.name, timeToLiveSeconds: ts.timeseriesTable!.timeToLiveSeconds });
+  const tables = resolvedTables(env);
+  const data = tables.find(t => t.kind === 'wide-column')!;
+  const series = tables.find(t => t.kind === 'timeseries')!;
+  const common = { environment: env.name, allowTeardown: env.allowTeardown, region: env.region, instanceName: data.instance.name };
+  const stream = new TableStream(stack, 'data-table-stream', { ...common, tableName: data.name, retentionHours: data.streamRetentionHours });
+  const timeseries = new TimeseriesTable(stack, 'timeseries-table', { ...common, tableName: series.name, timeToLiveSeconds: series.timeToLiveSeconds ?? -1 });
   SyncNode.forEnvironment(stack, env, { workspaceId: PROJECT_ID, dependsOn: [stream.object.resource, timeseries.object.resource] });
   app.synth();
   return path.join(root, 'cdktf.out', 'stacks', env.name);

@@ -54,7 +54,8 @@ describe('runtime configuration', () => {
   test('an environment maps to its VPC endpoints, bucket, typed export columns and schedule', () => {
     const dev = projectConfig.environments.find((e) => e.name === 'dev')!;
     const c = configFromEnvironment(dev);
-    expect(c.tablestore).toEqual({ endpoint: `https://${dev.tablestore.instanceName}.${dev.region}.vpc.tablestore.aliyuncs.com`, instanceName: dev.tablestore.instanceName, tableName: dev.tablestore.dataTable.name, isTimeseriesTable: false });
+    const instance = dev.tablestore.instances[0].name;
+    expect(c.tablestore).toEqual({ endpoint: `https://${instance}.${dev.region}.vpc.tablestore.aliyuncs.com`, instanceName: instance, tableName: dev.tablestore.tables[0].name, isTimeseriesTable: false });
     expect(c.oss).toEqual({ endpoint: `https://oss-${dev.region}-internal.aliyuncs.com`, region: `oss-${dev.region}`, bucket: dev.bucket.name, prefix: dev.bucket.exportPrefix });
     expect(c.layout).toMatchObject({ mode: 'rows', columns: [{ name: 'device_id', type: 'string' }, { name: 'ts', type: 'int64' }, { name: 'temperature', type: 'double' }, { name: 'humidity', type: 'double' }, { name: 'status', type: 'string' }] });
     expect(c.schedule.cron).toBe(dev.schedule.cron);

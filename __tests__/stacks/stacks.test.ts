@@ -38,7 +38,7 @@ describe('synthesized stacks', () => {
     const managed = resourcesOf(stacks.get(name)!, 'terraform_data');
     expect(managed).toHaveLength(4);
     const stream = managed.find(m => (m.triggers_replace as { kind: string }).kind === 'table-stream')!;
-    expect(stream.triggers_replace).toMatchObject({ tableName: env.tablestore.dataTable.name, retentionHours: env.tablestore.streamRetentionHours });
+    expect(stream.triggers_replace).toMatchObject({ tableName: env.tablestore.tables[0].name, retentionHours: env.tablestore.streamRetentionHours });
     expect(stream.lifecycle).toEqual({ create_before_destroy: true });
   });
 
@@ -82,7 +82,7 @@ describe('synthesized stacks', () => {
 
   it.each(ENVIRONMENTS)('%s outputs what a user needs', name => {
     expect(Object.keys(stacks.get(name)!.output!).sort()).toEqual(
-      expect.arrayContaining(['bucket', 'data_sources', 'export_prefix', 'status_table', 'tables', 'tablestore_endpoint']),
+      expect.arrayContaining(['bucket', 'data_sources', 'export_prefix', 'status_tables', 'sync_nodes', 'tables', 'tablestore_endpoints']),
     );
   });
 });
@@ -108,12 +108,15 @@ describe('policy', () => {
     const env = projectConfig.environments.find(e => e.name === name)!;
     const doc = JSON.parse(resourcesOf(stacks.get(name)!, 'alicloud_ram_policy')[0].policy_document as string);
     const resources: string[] = doc.Statement.flatMap((s: { Resource: string[] }) => s.Resource);
-    const tables = [env.tablestore.dataTable.name, env.tablestore.statusTableName, ...(env.tablestore.timeseriesTable ? [env.tablestore.timeseriesTable.name] : [])];
+    const tables = [
+      ...env.tablestore.tables.map(t => [t.instance ?? env.tablestore.instances[0].name, t.name]),
+      ...env.tablestore.instances.map(i => [i.name, i.statusTableName]),
+    ];
     const account = '${data.alicloud_account.account.id}';
     expect(resources.sort()).toEqual([
       `acs:oss:*:${account}:${env.bucket.name}`,
       `acs:oss:*:${account}:${env.bucket.name}/${env.bucket.exportPrefix}/*`,
-      ...tables.map(t => `acs:ots:${env.region}:${account}:instance/${env.tablestore.instanceName}/table/${t}`),
+      ...tables.map(([instance, table]) => `acs:ots:${env.region}:${account}:instance/${instance}/table/${table}`),
     ].sort());
   });
 

@@ -24,6 +24,7 @@ const plainCsv: ExportFormatConfig = {
 
 /** IoT-style device readings: whole rows are written each time. */
 const deviceReadings: WideColumnTableConfig = {
+  kind: 'wide-column',
   name: 'device_readings',
   primaryKey: [
     { name: 'device_id', type: 'String' },
@@ -45,6 +46,7 @@ const deviceReadings: WideColumnTableConfig = {
 };
 
 const deviceMetrics: TimeseriesTableConfig = {
+  kind: 'timeseries',
   name: 'device_metrics',
   timeToLiveSeconds: -1,
   exportColumns: [
@@ -68,24 +70,26 @@ const dev: EnvironmentConfig = {
     lifecycle: { expireDays: 30, noncurrentVersionExpireDays: 7, abortMultipartUploadDays: 3 },
   },
   tablestore: {
-    instanceName: 'otsbk-dev',
-    instanceType: 'Capacity',
-    accessedBy: 'Any',
-    dataTable: { ...deviceReadings, timeToLiveSeconds: 30 * 86400 },
-    statusTableName: 'otsbk_sync_status',
+    instances: [{
+      name: 'otsbk-dev',
+      instanceType: 'Capacity',
+      accessedBy: 'Any',
+      statusTableName: 'otsbk_sync_status',
+      dataSourceName: 'otsbk_dev_tablestore',
+    }],
+    tables: [{ ...deviceReadings, timeToLiveSeconds: 30 * 86400 }, deviceMetrics],
     streamRetentionHours: 24,
-    timeseriesTable: deviceMetrics,
   },
   ram: { mode: 'user', createAccessKey: false },
   dataworks: {
     workspace: { create: { identifier: 'otsbk_dev', displayName: 'Tablestore backup (dev)' } },
     resourceGroupIdentifier: 'Serverless_res_group_dev',
-    tablestoreDataSourceName: 'otsbk_dev_tablestore',
     ossDataSourceName: 'otsbk_dev_oss',
   },
   schedule: hourlySchedule,
   exportFormat: plainCsv,
   engine: 'data-integration',
+  movedFromSingleTableLayout: true,
   state: { bucket: 'otsbk-terraform-state', prefix: 'env/dev', lockInstanceName: 'otsbk-tfstate', lockTableName: 'terraform_lock_dev' },
 };
 
@@ -102,16 +106,14 @@ const staging: EnvironmentConfig = {
     lifecycle: { transitionToIaDays: 30, expireDays: 180, noncurrentVersionExpireDays: 14, abortMultipartUploadDays: 3 },
   },
   tablestore: {
-    ...dev.tablestore,
-    instanceName: 'otsbk-stg',
-    dataTable: deviceReadings,
+    instances: [{ ...dev.tablestore.instances[0], name: 'otsbk-stg', dataSourceName: 'otsbk_stg_tablestore' }],
+    tables: [deviceReadings, deviceMetrics],
     streamRetentionHours: 72,
   },
   ram: { mode: 'role' },
   dataworks: {
     workspace: { existing: { id: '204871', identifier: 'otsbk_staging' } },
     resourceGroupIdentifier: 'Serverless_res_group_staging',
-    tablestoreDataSourceName: 'otsbk_stg_tablestore',
     ossDataSourceName: 'otsbk_stg_oss',
   },
   exportFormat: { ...plainCsv, compression: 'gzip' },
@@ -139,18 +141,20 @@ const prod: EnvironmentConfig = {
     },
   },
   tablestore: {
-    ...dev.tablestore,
-    instanceName: 'otsbk-prd',
-    instanceType: 'HighPerformance',
-    accessedBy: 'Vpc',
-    dataTable: deviceReadings,
+    instances: [{
+      ...dev.tablestore.instances[0],
+      name: 'otsbk-prd',
+      instanceType: 'HighPerformance',
+      accessedBy: 'Vpc',
+      dataSourceName: 'otsbk_prd_tablestore',
+    }],
+    tables: [deviceReadings, deviceMetrics],
     streamRetentionHours: 168,
   },
   ram: { mode: 'role' },
   dataworks: {
     workspace: { existing: { id: '204872', identifier: 'otsbk_prod' } },
     resourceGroupIdentifier: 'Serverless_res_group_prod',
-    tablestoreDataSourceName: 'otsbk_prd_tablestore',
     ossDataSourceName: 'otsbk_prd_oss',
   },
   schedule: { ...hourlySchedule, rerunTimes: 5, timeoutHours: 2 },

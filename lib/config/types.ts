@@ -53,36 +53,103 @@ export interface BucketConfig {
   readonly lifecycle: BucketLifecycle;
 }
 
-export interface WideColumnTableConfig {
+/**
+ * How the stack treats a resource that may already exist:
+ * - `create` (default): the stack creates it, and destroys it when teardown is allowed.
+ * - `import`: it exists; the first deploy brings it into Terraform state with an import block (Terraform ≥ 1.5),
+ *   after which it is managed like a created one (and protected by `prevent_destroy` unless teardown is allowed).
+ * - `reference`: it exists and stays the user's; the stack only refers to it by name and never changes or deletes
+ *   it, apart from what the backup needs on it (a table's Stream).
+ */
+export type AdoptMode = 'create' | 'import' | 'reference';
+
+/** Per-table overrides of the environment's export format. */
+export type ExportFormatOverride = Partial<ExportFormatConfig>;
+
+/** Per-table overrides of the environment's schedule (e.g. a daily node for a slow table). */
+export type ScheduleOverride = Partial<Pick<ScheduleConfig, 'cron' | 'startTimeExpression' | 'endTimeExpression' | 'rerunMode' | 'rerunTimes' | 'rerunIntervalMinutes' | 'timeoutHours'>>;
+
+interface TableConfigBase {
   readonly name: string;
-  /** 1 to 4 columns; the first is the partition key. */
-  readonly primaryKey: readonly PrimaryKeyColumn[];
-  readonly definedColumns?: readonly DefinedColumn[];
-  /** Row time to live in seconds; -1 keeps data forever. */
-  readonly timeToLiveSeconds: number;
-  /** Columns the sync exports, in order (primary key columns first, as the reader emits them). */
-  readonly exportColumns: readonly ExportColumn[];
+  /** Name of the instance holding the table, one of `tablestore.instances`. @default the first instance */
+  readonly instance?: string;
+  /** @default 'create' */
+  readonly adopt?: AdoptMode;
+  /** Import id, when adopted with `import`. @default `<instance_name>:<table_name>`, as alicloud_ots_table documents */
+  readonly importId?: string;
+  /**
+   * Name of this table's backup in node names (`<prefix>_sync_<backupName>`) and object keys
+   * (`<exportPrefix>/<backupName>/...`); set it when two instances hold tables of the same name.
+   * @default the table name
+   */
+  readonly backupName?: string;
+  /**
+   * Columns the sync exports, in order.
+   * @default every column of the schema, primary key first (time series: the fixed data point columns)
+   */
+  readonly exportColumns?: readonly ExportColumn[];
+  /** @default the environment's exportFormat */
+  readonly exportFormat?: ExportFormatOverride;
+  /** @default the environment's schedule */
+  readonly schedule?: ScheduleOverride;
+  /** Stream retention in hours (1 to 168). @default tablestore.streamRetentionHours */
+  readonly streamRetentionHours?: number;
+  /**
+   * False stops backing the table up: its node, and the Stream or time series table the stack made for it, keep
+   * their blocks with count 0 so the next deploy deletes them (Terraform skips destroy steps of removed blocks).
+   * Remove the entry after that deploy. @default true
+   */
+  readonly enabled?: boolean;
 }
 
-export interface TimeseriesTableConfig {
+export interface WideColumnTableConfig extends TableConfigBase {
+  readonly kind: 'wide-column';
+  /** 1 to 4 columns; the first is the partition key. Declared for adopted tables too (their schema). */
+  readonly primaryKey: readonly PrimaryKeyColumn[];
+  readonly definedColumns?: readonly DefinedColumn[];
+  /** Versions kept per cell (`max_version`); declare the live value for an imported table. @default 1 */
+  readonly maxVersions?: number;
+  /**
+   * Row time to live in seconds; -1 keeps data forever. Required for an imported table (Terraform would change
+   * the live TTL to it); must be absent for a referenced table (the stack never changes it). @default -1
+   */
+  readonly timeToLiveSeconds?: number;
+}
+
+export interface TimeseriesTableConfig extends TableConfigBase {
+  readonly kind: 'timeseries';
+  /** Data point fields (their types type the export); exported after the fixed columns by default. */
+  readonly fields?: readonly DefinedColumn[];
+  /** Data time to live in seconds; -1 keeps data forever. Same rules as for wide-column tables. @default -1 */
+  readonly timeToLiveSeconds?: number;
+}
+
+export type TableConfig = WideColumnTableConfig | TimeseriesTableConfig;
+
+export interface TablestoreInstanceConfig {
+  /** Instance name, in the environment's region. */
   readonly name: string;
-  /** Data time to live in seconds; -1 keeps data forever. */
-  readonly timeToLiveSeconds: number;
-  /** Columns the sync exports from the time series stream (e.g. `_m_name`, `_data_source`, `_tags`, `_time`, fields). */
-  readonly exportColumns: readonly ExportColumn[];
+  /** @default 'create' */
+  readonly adopt?: AdoptMode;
+  /** Import id, when adopted with `import`. @default the instance name, as alicloud_ots_instance documents */
+  readonly importId?: string;
+  /** Required unless the instance is referenced. */
+  readonly instanceType?: 'HighPerformance' | 'Capacity';
+  /** Which networks may reach the instance (`alicloud_ots_instance.accessed_by`); required unless referenced. */
+  readonly accessedBy?: 'Any' | 'Vpc' | 'ConsoleOrVpc';
+  /** Table (created by the stack) in which the stream readers of this instance's tables keep their checkpoints. */
+  readonly statusTableName: string;
+  /** DataWorks Tablestore data source of this instance (a data source reaches one instance). */
+  readonly dataSourceName: string;
 }
 
 export interface TablestoreConfig {
-  readonly instanceName: string;
-  readonly instanceType: 'HighPerformance' | 'Capacity';
-  /** Which networks may reach the instance (`alicloud_ots_instance.accessed_by`). */
-  readonly accessedBy: 'Any' | 'Vpc' | 'ConsoleOrVpc';
-  readonly dataTable: WideColumnTableConfig;
-  /** Table in which the Data Integration stream reader keeps its checkpoints. */
-  readonly statusTableName: string;
-  /** Stream retention in hours (Tablestore allows 1 to 168). */
+  /** The instances holding the tables; all in the environment's region. The first is the tables' default. */
+  readonly instances: readonly TablestoreInstanceConfig[];
+  /** The tables backed up, each with its own sync node. */
+  readonly tables: readonly TableConfig[];
+  /** Default Stream retention in hours (Tablestore allows 1 to 168). */
   readonly streamRetentionHours: number;
-  readonly timeseriesTable?: TimeseriesTableConfig;
 }
 
 /**
@@ -108,7 +175,7 @@ export interface DataWorksConfig {
   readonly workspace: WorkspaceConfig;
   /** Serverless resource group identifier the sync node runs on. */
   readonly resourceGroupIdentifier: string;
-  readonly tablestoreDataSourceName: string;
+  /** OSS data source (the Tablestore data sources are per instance: `TablestoreInstanceConfig.dataSourceName`). */
   readonly ossDataSourceName: string;
 }
 
@@ -157,6 +224,12 @@ export interface EnvironmentConfig {
   readonly exportFormat: ExportFormatConfig;
   /** Which engine the scheduled node runs: the Data Integration sync (default) or this project's runtime. */
   readonly engine: 'data-integration' | 'runtime';
+  /**
+   * Set for an environment first deployed with the single-table layout (one `dataTable`, one optional
+   * `timeseriesTable`): the stack then emits `moved` blocks that carry that state over to the per-table addresses.
+   * Harmless once applied; keep it while any copy of the old state may still be deployed. @default false
+   */
+  readonly movedFromSingleTableLayout?: boolean;
   /** Remote state: the shared OSS bucket and this environment's own Tablestore lock table, made by the bootstrap stack. */
   readonly state: StateConfig;
 }

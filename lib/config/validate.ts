@@ -1,6 +1,8 @@
 import { parseCron, parseSchedulingExpression } from '../schedule';
 import { SUPPORTED_REGIONS } from './regions';
-import { EnvironmentConfig, ExportColumn, ProjectConfig } from './types';
+import { syncNodeName } from '../dataworks/sync-definition';
+import { instanceAdoptMode, resolvedTables, resolveTable, TIMESERIES_FIXED_COLUMNS } from './tables';
+import { EnvironmentConfig, ExportColumn, ExportFormatConfig, ProjectConfig, ScheduleConfig } from './types';
 
 /** One broken rule: where it is and which rule it breaks. */
 export interface ConfigurationProblem {
@@ -108,40 +110,7 @@ function validateEnvironment(env: EnvironmentConfig, project: ProjectConfig, pro
   }
 
   // Tablestore
-  const ts = env.tablestore;
-  c.pattern('tablestore.instanceName', ts.instanceName, 'instanceName');
-  c.pattern('tablestore.dataTable.name', ts.dataTable.name, 'tableName');
-  c.pattern('tablestore.statusTableName', ts.statusTableName, 'tableName');
-  const pk = ts.dataTable.primaryKey;
-  if (pk.length === 0) c.fail('tablestore.dataTable.primaryKey', 'must have at least one column (empty primary key)');
-  if (pk.length > 4) c.fail('tablestore.dataTable.primaryKey', `must have at most 4 columns, has ${pk.length}`);
-  const columnNames = new Set<string>();
-  pk.forEach((col, i) => {
-    c.pattern(`tablestore.dataTable.primaryKey[${i}].name`, col.name, 'columnName');
-    if (columnNames.has(col.name)) c.fail(`tablestore.dataTable.primaryKey[${i}].name`, `duplicates column "${col.name}"`);
-    columnNames.add(col.name);
-  });
-  (ts.dataTable.definedColumns ?? []).forEach((col, i) => {
-    c.pattern(`tablestore.dataTable.definedColumns[${i}].name`, col.name, 'columnName');
-    if (columnNames.has(col.name)) c.fail(`tablestore.dataTable.definedColumns[${i}].name`, `duplicates column "${col.name}"`);
-    columnNames.add(col.name);
-  });
-  c.ttl('tablestore.dataTable.timeToLiveSeconds', ts.dataTable.timeToLiveSeconds);
-  checkExportColumns(c, 'tablestore.dataTable.exportColumns', ts.dataTable.exportColumns, columnNames);
-  if (!Number.isInteger(ts.streamRetentionHours) || ts.streamRetentionHours < STREAM_RETENTION_HOURS.min || ts.streamRetentionHours > STREAM_RETENTION_HOURS.max) {
-    c.fail('tablestore.streamRetentionHours', `must be a whole number of hours from ${STREAM_RETENTION_HOURS.min} to ${STREAM_RETENTION_HOURS.max}, got ${ts.streamRetentionHours}`);
-  }
-  const tableNames = [ts.dataTable.name, ts.statusTableName];
-  if (ts.timeseriesTable) {
-    c.pattern('tablestore.timeseriesTable.name', ts.timeseriesTable.name, 'tableName');
-    c.ttl('tablestore.timeseriesTable.timeToLiveSeconds', ts.timeseriesTable.timeToLiveSeconds);
-    checkExportColumns(c, 'tablestore.timeseriesTable.exportColumns', ts.timeseriesTable.exportColumns);
-    tableNames.push(ts.timeseriesTable.name);
-  }
-  if (new Set(tableNames).size !== tableNames.length) {
-    c.fail('tablestore', `table names must differ within the instance, got ${tableNames.join(', ')}`);
-  }
-
+  validateTablestore(c, env);
   // RAM
   if (env.ram.mode === 'user' && env.ram.pgpKey !== undefined && !/^(keybase:[A-Za-z0-9_]+|[A-Za-z0-9+/=\s]{64,})$/.test(env.ram.pgpKey)) {
     c.fail('ram.pgpKey', 'must be "keybase:<username>" or a base64-encoded PGP public key');
@@ -160,51 +129,30 @@ function validateEnvironment(env: EnvironmentConfig, project: ProjectConfig, pro
     if (dw.workspace.create.displayName.trim() === '') c.fail('dataworks.workspace.create.displayName', 'must not be empty');
   }
   if (dw.resourceGroupIdentifier.trim() === '') c.fail('dataworks.resourceGroupIdentifier', 'must name the resource group the node runs on');
-  c.pattern('dataworks.tablestoreDataSourceName', dw.tablestoreDataSourceName, 'dataSourceName');
   c.pattern('dataworks.ossDataSourceName', dw.ossDataSourceName, 'dataSourceName');
-  if (dw.tablestoreDataSourceName === dw.ossDataSourceName) c.fail('dataworks.ossDataSourceName', 'must differ from tablestoreDataSourceName');
+  env.tablestore.instances.forEach((instance, i) => {
+    if (instance.dataSourceName === dw.ossDataSourceName) c.fail(`tablestore.instances[${i}].dataSourceName`, `must differ from dataworks.ossDataSourceName "${dw.ossDataSourceName}"`);
+  });
 
   // Schedule
-  const s = env.schedule;
-  try {
-    parseCron(s.cron);
-  } catch (e) {
-    c.fail('schedule.cron', `"${s.cron}" is not a valid DataWorks 6-field cron (sec min hour day month weekday): ${(e as Error).message}`);
-  }
-  if (!isTimeZone(s.timezone)) c.fail('schedule.timezone', `"${s.timezone}" is not an IANA time zone`);
-  for (const field of ['startTimeExpression', 'endTimeExpression'] as const) {
-    try {
-      parseSchedulingExpression(s[field]);
-    } catch (e) {
-      c.fail(`schedule.${field}`, `"${s[field]}" is not a valid scheduling expression: ${(e as Error).message}`);
-    }
-  }
-  c.range('schedule.rerunTimes', s.rerunTimes, 0, 10);
-  c.range('schedule.rerunIntervalMinutes', s.rerunIntervalMinutes, 1, 30);
-  c.range('schedule.timeoutHours', s.timeoutHours, 1, 72);
-  if (!Number.isInteger(s.streamLagMinutes) || s.streamLagMinutes < MIN_STREAM_LAG_MINUTES) {
+  checkSchedule(c, 'schedule', env.schedule);
+  if (!isTimeZone(env.schedule.timezone)) c.fail('schedule.timezone', `"${env.schedule.timezone}" is not an IANA time zone`);
+  if (!Number.isInteger(env.schedule.streamLagMinutes) || env.schedule.streamLagMinutes < MIN_STREAM_LAG_MINUTES) {
     c.fail('schedule.streamLagMinutes', `must be a whole number of at least ${MIN_STREAM_LAG_MINUTES}: stream data reaches the reader up to 5 minutes late`);
   }
 
   // Export format
-  const f = env.exportFormat;
-  if (f.fieldDelimiter.length !== 1) c.fail('exportFormat.fieldDelimiter', `must be a single character, got ${JSON.stringify(f.fieldDelimiter)}`);
-  if (env.engine === 'data-integration' && f.fileFormat !== 'csv') {
-    c.fail('exportFormat.fileFormat', `"${f.fileFormat}" needs engine "runtime": the Data Integration node writes csv`);
-  }
-  if (env.engine === 'runtime') {
-    const tables: Array<[string, readonly ExportColumn[]]> = [['tablestore.dataTable', ts.dataTable.exportColumns]];
-    if (ts.timeseriesTable) tables.push(['tablestore.timeseriesTable', ts.timeseriesTable.exportColumns]);
-    for (const [field, columns] of tables) {
-      columns.forEach((col, i) => {
+  checkExportFormat(c, 'exportFormat', env.exportFormat, env.engine);
+  for (const table of resolvedTables(env)) {
+    if (table.config.schedule) checkSchedule(c, `${table.field}.schedule`, table.schedule, table.config.schedule);
+    if (table.config.exportFormat) checkExportFormat(c, `${table.field}.exportFormat`, table.exportFormat, env.engine, table.config.exportFormat);
+    if (env.engine === 'runtime') {
+      table.exportColumns.forEach((col, i) => {
         if (col.dataType !== undefined && col.dataType !== 'new') {
-          c.fail(`${field}.exportColumns[${i}].dataType`, `"${col.dataType}" needs engine "data-integration": stream records carry only the new value`);
+          c.fail(`${table.field}.exportColumns[${i}].dataType`, `"${col.dataType}" needs engine "data-integration": stream records carry only the new value`);
         }
       });
     }
-  }
-  if (env.engine === 'data-integration' && f.compression !== 'none') {
-    c.fail('exportFormat.compression', `"${f.compression}" needs engine "runtime": the Data Integration OSS writer compresses parquet and orc only, not csv`);
   }
 
   // State
@@ -216,7 +164,184 @@ function validateEnvironment(env: EnvironmentConfig, project: ProjectConfig, pro
   if (env.state.lockInstanceName !== project.stateLockInstanceName) c.fail('state.lockInstanceName', `must be the bootstrap lock instance "${project.stateLockInstanceName}"`);
 }
 
-function checkExportColumns(c: Checker, field: string, columns: readonly ExportColumn[], known?: ReadonlySet<string>): void {
+/**
+ * Checks a schedule; `only` limits the checks to the fields a per-table override sets, so an override reports
+ * its own fields and the environment's schedule is not reported twice.
+ */
+function checkSchedule(c: Checker, field: string, s: ScheduleConfig, only?: object): void {
+  const checks = (key: string): boolean => only === undefined || key in only;
+  if (checks('cron')) {
+    try {
+      parseCron(s.cron);
+    } catch (e) {
+      c.fail(`${field}.cron`, `"${s.cron}" is not a valid DataWorks 6-field cron (sec min hour day month weekday): ${(e as Error).message}`);
+    }
+  }
+  for (const key of ['startTimeExpression', 'endTimeExpression'] as const) {
+    if (!checks(key)) continue;
+    try {
+      parseSchedulingExpression(s[key]);
+    } catch (e) {
+      c.fail(`${field}.${key}`, `"${s[key]}" is not a valid scheduling expression: ${(e as Error).message}`);
+    }
+  }
+  if (checks('rerunTimes')) c.range(`${field}.rerunTimes`, s.rerunTimes, 0, 10);
+  if (checks('rerunIntervalMinutes')) c.range(`${field}.rerunIntervalMinutes`, s.rerunIntervalMinutes, 1, 30);
+  if (checks('timeoutHours')) c.range(`${field}.timeoutHours`, s.timeoutHours, 1, 72);
+}
+
+function checkExportFormat(c: Checker, field: string, f: ExportFormatConfig, engine: EnvironmentConfig['engine'], only?: object): void {
+  const checks = (key: string): boolean => only === undefined || key in only;
+  if (checks('fieldDelimiter') && f.fieldDelimiter.length !== 1) c.fail(`${field}.fieldDelimiter`, `must be a single character, got ${JSON.stringify(f.fieldDelimiter)}`);
+  if (checks('fileFormat') && engine === 'data-integration' && f.fileFormat !== 'csv') {
+    c.fail(`${field}.fileFormat`, `"${f.fileFormat}" needs engine "runtime": the Data Integration node writes csv`);
+  }
+  if (checks('compression') && engine === 'data-integration' && f.compression !== 'none') {
+    c.fail(`${field}.compression`, `"${f.compression}" needs engine "runtime": the Data Integration OSS writer compresses parquet and orc only, not csv`);
+  }
+}
+
+/** Import ids as the alicloud provider documents them (see README, "Terraform provider rules and configuration"). */
+export const IMPORT_ID = {
+  /** alicloud_ots_instance: the instance name. */
+  otsInstance: (instance: string): string => instance,
+  /** alicloud_ots_table: `<instance_name>:<table_name>`. */
+  otsTable: (instance: string, table: string): string => `${instance}:${table}`,
+  /** alicloud_oss_bucket: the bucket name. */
+  ossBucket: (bucket: string): string => bucket,
+} as const;
+
+const IMPORT_ID_RULE = {
+  otsInstance: { resource: 'alicloud_ots_instance', format: '<instance_name>', pattern: new RegExp(RULES.instanceName.source) },
+  otsTable: {
+    resource: 'alicloud_ots_table',
+    format: '<instance_name>:<table_name>',
+    pattern: new RegExp(`^${RULES.instanceName.source.slice(1, -1)}:${RULES.tableName.source.slice(1, -1)}$`),
+  },
+  ossBucket: { resource: 'alicloud_oss_bucket', format: '<bucket_name>', pattern: new RegExp(RULES.bucketName.source) },
+} as const;
+
+/** An explicit import id must be well formed, only go with `adopt: 'import'`, and name the resource the configuration declares. */
+function checkImportId(c: Checker, field: string, adopt: string, kind: keyof typeof IMPORT_ID_RULE, given: string | undefined, expected: string): void {
+  if (given === undefined) return;
+  const rule = IMPORT_ID_RULE[kind];
+  if (adopt !== 'import') c.fail(`${field}.importId`, `is only used with adopt: "import" (adopt is "${adopt}")`);
+  else if (!rule.pattern.test(given)) c.fail(`${field}.importId`, `"${given}" is malformed: ${rule.resource} is imported by ${rule.format}`);
+  else if (given !== expected) c.fail(`${field}.importId`, `"${given}" names another ${rule.resource} than the one declared here ("${expected}")`);
+}
+
+function validateTablestore(c: Checker, env: EnvironmentConfig): void {
+  const ts = env.tablestore;
+  if (!Number.isInteger(ts.streamRetentionHours) || ts.streamRetentionHours < STREAM_RETENTION_HOURS.min || ts.streamRetentionHours > STREAM_RETENTION_HOURS.max) {
+    c.fail('tablestore.streamRetentionHours', `must be a whole number of hours from ${STREAM_RETENTION_HOURS.min} to ${STREAM_RETENTION_HOURS.max}, got ${ts.streamRetentionHours}`);
+  }
+  if (ts.instances.length === 0) c.fail('tablestore.instances', 'must declare at least one instance');
+  if (ts.tables.length === 0) c.fail('tablestore.tables', 'must list at least one table to back up');
+
+  const instanceNames = new Map<string, number>();
+  const dataSources = new Map<string, number>();
+  ts.instances.forEach((instance, i) => {
+    const field = `tablestore.instances[${i}]`;
+    c.pattern(`${field}.name`, instance.name, 'instanceName');
+    c.pattern(`${field}.statusTableName`, instance.statusTableName, 'tableName');
+    c.pattern(`${field}.dataSourceName`, instance.dataSourceName, 'dataSourceName');
+    const first = instanceNames.get(instance.name);
+    if (first !== undefined) c.fail(`${field}.name`, `instance "${instance.name}" is already declared by tablestore.instances[${first}]`);
+    else instanceNames.set(instance.name, i);
+    const sameSource = dataSources.get(instance.dataSourceName);
+    if (sameSource !== undefined) c.fail(`${field}.dataSourceName`, `"${instance.dataSourceName}" is already the data source of tablestore.instances[${sameSource}]: a data source reaches one instance`);
+    else dataSources.set(instance.dataSourceName, i);
+    const adopt = instanceAdoptMode(instance);
+    if (adopt === 'reference') {
+      for (const option of ['instanceType', 'accessedBy'] as const) {
+        if (instance[option] !== undefined) c.fail(`${field}.${option}`, `would modify the referenced instance "${instance.name}": a referenced instance is never changed; drop the option or adopt it with "import"`);
+      }
+    } else {
+      for (const option of ['instanceType', 'accessedBy'] as const) {
+        if (instance[option] === undefined) c.fail(`${field}.${option}`, `is required for ${adopt === 'import' ? 'an imported' : 'a created'} instance`);
+      }
+    }
+    checkImportId(c, field, adopt, 'otsInstance', instance.importId, IMPORT_ID.otsInstance(instance.name));
+  });
+
+  const tables = new Map<string, string>();
+  const backups = new Map<string, string>();
+  ts.tables.forEach((table, i) => {
+    const field = `tablestore.tables[${i}]`;
+    c.pattern(`${field}.name`, table.name, 'tableName');
+    const instance = table.instance === undefined ? ts.instances[0] : ts.instances.find(x => x.name === table.instance);
+    if (!instance) {
+      c.fail(`${field}.instance`, `"${table.instance}" is not one of tablestore.instances (${ts.instances.map(x => x.name).join(', ')})`);
+      return;
+    }
+    const key = `${instance.name}:${table.name}`;
+    const listed = tables.get(key);
+    if (listed !== undefined) c.fail(field, `table "${table.name}" of instance "${instance.name}" is already listed as ${listed}`);
+    else tables.set(key, field);
+    if (table.name === instance.statusTableName) c.fail(`${field}.name`, `"${table.name}" is the status table of instance "${instance.name}"`);
+    const resolved = resolveTable(env, table, i);
+    if (table.backupName !== undefined) c.pattern(`${field}.backupName`, table.backupName, 'tableName');
+    const sameBackup = backups.get(resolved.backupName);
+    if (sameBackup !== undefined) {
+      c.fail(table.backupName !== undefined ? `${field}.backupName` : field,
+        `maps to the same sync node ${syncNodeName(env.namePrefix, resolved.backupName)} and object prefix ${env.bucket.exportPrefix}/${resolved.backupName}/ as ${sameBackup}; give one of them its own backupName`);
+    } else {
+      backups.set(resolved.backupName, field);
+    }
+    const adopt = resolved.adopt;
+    checkImportId(c, field, adopt, 'otsTable', table.importId, IMPORT_ID.otsTable(instance.name, table.name));
+    if (adopt === 'import' && table.kind === 'timeseries') {
+      c.fail(`${field}.adopt`, '"import" needs a provider resource; the pinned alicloud provider has none for time series tables: use "reference" (the stack then only reads its Stream)');
+    }
+    const modifying = [
+      ...(table.timeToLiveSeconds !== undefined ? ['timeToLiveSeconds'] : []),
+      ...(table.kind === 'wide-column' && table.maxVersions !== undefined ? ['maxVersions'] : []),
+    ];
+    if (adopt === 'reference') {
+      for (const option of modifying) {
+        c.fail(`${field}.${option}`, `would modify the referenced table "${table.name}": a referenced table is never changed; drop the option or adopt it with "import"`);
+      }
+    }
+    if (table.kind === 'wide-column' && table.maxVersions !== undefined && (!Number.isInteger(table.maxVersions) || table.maxVersions < 1)) {
+      c.fail(`${field}.maxVersions`, `must be a whole number ≥ 1, got ${table.maxVersions}`);
+    }
+    if (adopt === 'import' && table.timeToLiveSeconds === undefined) {
+      c.fail(`${field}.timeToLiveSeconds`, `is required for the imported table "${table.name}": Terraform would otherwise set the default (-1) on the live table`);
+    }
+    if (table.timeToLiveSeconds !== undefined) c.ttl(`${field}.timeToLiveSeconds`, table.timeToLiveSeconds);
+    if (table.streamRetentionHours !== undefined) {
+      const h = table.streamRetentionHours;
+      if (!Number.isInteger(h) || h < STREAM_RETENTION_HOURS.min || h > STREAM_RETENTION_HOURS.max) {
+        c.fail(`${field}.streamRetentionHours`, `must be a whole number of hours from ${STREAM_RETENTION_HOURS.min} to ${STREAM_RETENTION_HOURS.max}, got ${h}`);
+      }
+    }
+    const columnNames = new Set<string>();
+    if (table.kind === 'wide-column') {
+      const pk = table.primaryKey;
+      if (pk.length === 0) c.fail(`${field}.primaryKey`, 'must have at least one column (empty primary key)');
+      if (pk.length > 4) c.fail(`${field}.primaryKey`, `must have at most 4 columns, has ${pk.length}`);
+      pk.forEach((col, k) => {
+        c.pattern(`${field}.primaryKey[${k}].name`, col.name, 'columnName');
+        if (columnNames.has(col.name)) c.fail(`${field}.primaryKey[${k}].name`, `duplicates column "${col.name}"`);
+        columnNames.add(col.name);
+      });
+    } else {
+      TIMESERIES_FIXED_COLUMNS.forEach(name => columnNames.add(name));
+    }
+    const attributes = table.kind === 'wide-column' ? table.definedColumns ?? [] : table.fields ?? [];
+    const attributesField = table.kind === 'wide-column' ? 'definedColumns' : 'fields';
+    attributes.forEach((col, k) => {
+      c.pattern(`${field}.${attributesField}[${k}].name`, col.name, 'columnName');
+      if (columnNames.has(col.name)) c.fail(`${field}.${attributesField}[${k}].name`, `duplicates column "${col.name}"`);
+      columnNames.add(col.name);
+    });
+    // A time series table without declared fields exports whatever fields it names; a wide-column table's schema is complete.
+    const known = table.kind === 'wide-column' || table.fields !== undefined ? columnNames : undefined;
+    checkExportColumns(c, `${field}.exportColumns`, resolved.exportColumns, known, table.kind);
+  });
+}
+
+function checkExportColumns(c: Checker, field: string, columns: readonly ExportColumn[], known: ReadonlySet<string> | undefined, kind: string): void {
   if (columns.length === 0) c.fail(field, 'must list at least one column: the stream reader exports nothing in row mode without columns');
   const seen = new Set<string>();
   columns.forEach((col, i) => {
@@ -224,35 +349,40 @@ function checkExportColumns(c: Checker, field: string, columns: readonly ExportC
     const key = `${col.name}/${col.dataType ?? 'new'}`;
     if (seen.has(key)) c.fail(`${field}[${i}]`, `exports "${col.name}" (${col.dataType ?? 'new'}) twice`);
     seen.add(key);
-    if (known && !known.has(col.name)) c.fail(`${field}[${i}].name`, `"${col.name}" is neither a primary key nor a defined column of the table`);
+    if (known && !known.has(col.name)) {
+      c.fail(`${field}[${i}].name`, kind === 'wide-column'
+        ? `"${col.name}" is neither a primary key nor a defined column of the table`
+        : `"${col.name}" is neither a time series column (${TIMESERIES_FIXED_COLUMNS.join(', ')}) nor one of the table's fields`);
+    }
   });
 }
 
 /** Names that must differ between environments, since they share an account or a workspace. */
 function checkUniqueAcrossEnvironments(config: ProjectConfig, problems: ConfigurationProblem[]): void {
-  const fields: Array<[string, (e: EnvironmentConfig) => string | undefined]> = [
+  const fields: Array<[string, (e: EnvironmentConfig) => string | readonly string[] | undefined]> = [
     ['name', e => e.name],
     ['namePrefix', e => e.namePrefix],
     ['bucket.name', e => e.bucket.name],
-    ['tablestore.instanceName', e => e.tablestore.instanceName],
-    ['dataworks.tablestoreDataSourceName', e => e.dataworks.tablestoreDataSourceName],
     ['dataworks.ossDataSourceName', e => e.dataworks.ossDataSourceName],
     ['dataworks.workspace', e => ('create' in e.dataworks.workspace ? e.dataworks.workspace.create.identifier : e.dataworks.workspace.existing.identifier)],
+    // Two stacks must not manage one instance; referenced instances may be shared.
+    ['tablestore.instances[].name', e => e.tablestore.instances.filter(i => instanceAdoptMode(i) !== 'reference').map(i => i.name)],
+    ['tablestore.instances[].dataSourceName', e => e.tablestore.instances.map(i => i.dataSourceName)],
     ['state.prefix', e => e.state.prefix],
     ['state.lockTableName', e => e.state.lockTableName],
   ];
   for (const [field, get] of fields) {
-    const owners = new Map<string, string>();
-    for (const env of config.environments) {
-      const value = get(env);
-      if (value === undefined) continue;
-      const first = owners.get(value);
-      if (first !== undefined) {
-        problems.push({ environment: env.name, field, message: `"${value}" is already used by environment "${first}": names must be unique across environments` });
-      } else {
-        owners.set(value, env.name);
+    const owners = new Map<string, { name: string; index: number }>();
+    config.environments.forEach((env, index) => {
+      const got = get(env);
+      const values = got === undefined ? [] : typeof got === 'string' ? [got] : got;
+      for (const value of values) {
+        const first = owners.get(value);
+        if (first === undefined) owners.set(value, { name: env.name, index });
+        // Within one environment, the per-environment rules report repeats.
+        else if (first.index !== index) problems.push({ environment: env.name, field, message: `"${value}" is already used by environment "${first.name}": names must be unique across environments` });
       }
-    }
+    });
   }
 }
 

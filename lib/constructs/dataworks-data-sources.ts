@@ -9,11 +9,18 @@ export type DataSourceAuth =
   | { readonly kind: 'ram-role'; readonly roleId: string }
   | { readonly kind: 'access-key'; readonly accessKeyId: string; readonly accessKeySecret: string };
 
+export interface TablestoreDataSourceProps {
+  readonly name: string;
+  readonly endpoint: string;
+  readonly instanceName: string;
+}
+
 export interface DataWorksDataSourcesProps {
   readonly region: string;
   readonly workspace: WorkspaceConfig;
   readonly tags?: Readonly<Record<string, string>>;
-  readonly tablestore: { readonly name: string; readonly endpoint: string; readonly instanceName: string };
+  /** One Tablestore data source per instance (a data source reaches one instance). */
+  readonly tablestore: readonly TablestoreDataSourceProps[];
   readonly oss: { readonly name: string; readonly bucketName: string };
   /** Omit to take an AccessKey from the sensitive variables `sync_access_key_id` / `sync_access_key_secret`. */
   readonly auth?: DataSourceAuth;
@@ -28,14 +35,15 @@ export class DataWorksDataSources extends Construct {
   readonly workspaceId: number;
   /** Workspace identifier: the node's root dependency is `<identifier>_root`. */
   readonly workspaceIdentifier: string;
-  readonly tablestoreDataSource: DataWorksDataSource;
+  /** The Tablestore data sources, by instance name. */
+  readonly tablestoreDataSources: ReadonlyMap<string, DataWorksDataSource>;
   readonly ossDataSource: DataWorksDataSource;
 
   constructor(scope: Construct, id: string, props: DataWorksDataSourcesProps) {
     super(scope, id);
-    if (props.tablestore.name === props.oss.name) {
-      throw new Error(`DataWorksDataSources: the Tablestore and OSS data sources need different names, both are "${props.oss.name}"`);
-    }
+    const names = [...props.tablestore.map(t => t.name), props.oss.name];
+    const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+    if (duplicate !== undefined) throw new Error(`DataWorksDataSources: every data source needs its own name, "${duplicate}" is used twice`);
     if ('create' in props.workspace) {
       const ws = props.workspace.create;
       const project = new DataWorksProject(this, 'workspace', {
@@ -60,20 +68,24 @@ export class DataWorksDataSources extends Construct {
       ? { authType: 'RamRole', authIdentity: auth.roleId }
       : { authType: 'Ak', accessId: auth.accessKeyId, accessKey: auth.accessKeySecret };
 
-    this.tablestoreDataSource = new DataWorksDataSource(this, 'tablestore', {
-      projectId: this.workspaceId,
-      dataSourceName: props.tablestore.name,
-      type: 'tablestore',
-      connectionPropertiesMode: 'UrlMode',
-      description: `Tablestore instance ${props.tablestore.instanceName} (stream source)`,
-      connectionProperties: Fn.jsonencode({
-        envType: 'Prod',
-        regionId: props.region,
-        endpoint: props.tablestore.endpoint,
-        instanceName: props.tablestore.instanceName,
-        ...credentials,
-      }),
-    });
+    const tablestore = new Map<string, DataWorksDataSource>();
+    for (const source of props.tablestore) {
+      tablestore.set(source.instanceName, new DataWorksDataSource(this, `tablestore-${source.instanceName}`, {
+        projectId: this.workspaceId,
+        dataSourceName: source.name,
+        type: 'tablestore',
+        connectionPropertiesMode: 'UrlMode',
+        description: `Tablestore instance ${source.instanceName} (stream source)`,
+        connectionProperties: Fn.jsonencode({
+          envType: 'Prod',
+          regionId: props.region,
+          endpoint: source.endpoint,
+          instanceName: source.instanceName,
+          ...credentials,
+        }),
+      }));
+    }
+    this.tablestoreDataSources = tablestore;
 
     this.ossDataSource = new DataWorksDataSource(this, 'oss', {
       projectId: this.workspaceId,

@@ -17,6 +17,12 @@ import {
   TABLESTORE_STREAM_READ_ACTIONS,
 } from './policy-document';
 
+/** A table in an instance of the stack's region. */
+export interface TableRef {
+  readonly instanceName: string;
+  readonly tableName: string;
+}
+
 export interface SyncAccessProps {
   readonly namePrefix: string;
   readonly region: string;
@@ -25,10 +31,10 @@ export interface SyncAccessProps {
   readonly mode: RamConfig;
   readonly bucketName: string;
   readonly exportPrefix: string;
-  readonly instanceName: string;
-  /** Tables whose Stream the sync reads (the data table, and the time series table when configured). */
-  readonly streamTables: readonly string[];
-  readonly statusTable: string;
+  /** Tables whose Stream the sync reads, each in its instance. */
+  readonly streamTables: readonly TableRef[];
+  /** The stream readers' checkpoint tables, one per instance. */
+  readonly statusTables: readonly TableRef[];
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -103,15 +109,15 @@ export class SyncAccess extends Construct {
 
   /** Least privilege: read the streams, keep checkpoints, write under the export prefix. */
   static policyDocument(props: SyncAccessProps): PolicyDocument {
-    const { region, accountId, instanceName, bucketName, exportPrefix } = props;
+    const { region, accountId, bucketName, exportPrefix } = props;
     return new PolicyDocument([
       new PolicyStatement({
         actions: [...TABLESTORE_STREAM_READ_ACTIONS],
-        resources: props.streamTables.map(t => Arn.otsTable(region, accountId, instanceName, t)),
+        resources: props.streamTables.map(t => Arn.otsTable(region, accountId, t.instanceName, t.tableName)),
       }),
       new PolicyStatement({
         actions: [...TABLESTORE_CHECKPOINT_ACTIONS],
-        resources: [Arn.otsTable(region, accountId, instanceName, props.statusTable)],
+        resources: props.statusTables.map(t => Arn.otsTable(region, accountId, t.instanceName, t.tableName)),
       }),
       new PolicyStatement({
         actions: [...OSS_EXPORT_WRITE_ACTIONS],

@@ -1,13 +1,19 @@
 import { Construct } from 'constructs';
+import { ITerraformDependable } from 'cdktf';
 import { OtsInstance } from '../../.gen/providers/alicloud/ots-instance';
 import { OtsTable } from '../../.gen/providers/alicloud/ots-table';
-import { TablestoreConfig } from '../config/types';
+import { instanceAdoptMode, ResolvedTable } from '../config/tables';
+import { TablestoreInstanceConfig } from '../config/types';
+import { IMPORT_ID } from '../config/validate';
 
 export interface TablestoreTablesProps {
   readonly region: string;
-  readonly config: TablestoreConfig;
+  /** Every instance of the environment; the first is the tables' default. */
+  readonly instances: readonly TablestoreInstanceConfig[];
+  /** The tables backed up (see resolvedTables); wide-column tables that are created or imported get a resource. */
+  readonly tables: readonly ResolvedTable[];
   readonly tags?: Readonly<Record<string, string>>;
-  /** Keep Terraform from deleting the tables and the instance (prod). */
+  /** Keep Terraform from deleting the created and imported instances and tables (prod). */
   readonly preventDestroy?: boolean;
 }
 
@@ -24,64 +30,98 @@ export const STATUS_TABLE_PRIMARY_KEY = [
 /** Checkpoints only matter while the stream still holds the data they point at. */
 const STATUS_TABLE_TTL_SECONDS = 7 * 86400;
 
-const NETWORK_ACL: Record<TablestoreConfig['accessedBy'], { types: string[]; sources?: string[] }> = {
+const NETWORK_ACL: Record<NonNullable<TablestoreInstanceConfig['accessedBy']>, { types: string[]; sources?: string[] }> = {
   Any: { types: ['VPC', 'INTERNET', 'CLASSIC'] },
   Vpc: { types: ['VPC'] },
   ConsoleOrVpc: { types: ['VPC'], sources: ['TRUST_PROXY'] },
 };
 
-/**
- * The Tablestore instance, the wide-column data table being backed up (one version per cell, as an IoT-style
- * whole-row writer needs) and the reader's status table. The table Stream and the time series table are not
- * expressible in the provider; the stack adds them with the managed-object constructs, keyed on these names.
- */
-export class TablestoreTables extends Construct {
-  readonly instance: OtsInstance;
-  readonly dataTable: OtsTable;
-  readonly statusTable: OtsTable;
-  readonly instanceName: string;
+/** One instance as the rest of the stack sees it. */
+export interface BackupInstance {
+  readonly name: string;
   /** Public HTTPS endpoint of the instance. */
   readonly endpoint: string;
+  /** Absent when the instance is referenced: the stack does not manage it. */
+  readonly resource?: OtsInstance;
+  /** The stream reader's checkpoint table, created by the stack in every instance. */
+  readonly statusTable: OtsTable;
+}
+
+/**
+ * The Tablestore side of an environment: each instance (created, imported or referenced), the reader's status
+ * table in each, and the wide-column tables being backed up (created or imported; a referenced table gets no
+ * resource, so Terraform can never change or delete it). A wide-column table keeps one version per cell, as an
+ * IoT-style whole-row writer needs. Streams and time series tables are not expressible in the provider; the stack
+ * adds them with the managed-object constructs, keyed on these names.
+ */
+export class TablestoreTables extends Construct {
+  readonly instances: ReadonlyMap<string, BackupInstance>;
+  /** Created or imported wide-column tables, by `<instance>:<table>`. */
+  readonly tables: ReadonlyMap<string, OtsTable>;
 
   constructor(scope: Construct, id: string, props: TablestoreTablesProps) {
     super(scope, id);
-    const c = props.config;
-    if (c.dataTable.primaryKey.length === 0 || c.dataTable.primaryKey.length > 4) {
-      throw new Error(`TablestoreTables ${c.dataTable.name}: the primary key must have 1 to 4 columns, has ${c.dataTable.primaryKey.length}`);
-    }
-    this.instanceName = c.instanceName;
-    this.endpoint = `https://${c.instanceName}.${props.region}.ots.aliyuncs.com`;
     const lifecycle = props.preventDestroy ? { preventDestroy: true } : undefined;
-    const acl = NETWORK_ACL[c.accessedBy];
+    const instances = new Map<string, BackupInstance>();
+    for (const config of props.instances) {
+      const adopt = instanceAdoptMode(config);
+      let resource: OtsInstance | undefined;
+      if (adopt !== 'reference') {
+        if (!config.instanceType || !config.accessedBy) {
+          throw new Error(`TablestoreTables: instance ${config.name}: instanceType and accessedBy are required unless the instance is referenced`);
+        }
+        const acl = NETWORK_ACL[config.accessedBy];
+        resource = new OtsInstance(this, `instance-${config.name}`, {
+          name: config.name,
+          description: `Tablestore backup source ${config.name}`,
+          instanceType: config.instanceType,
+          networkTypeAcl: acl.types,
+          ...(acl.sources ? { networkSourceAcl: acl.sources } : {}),
+          tags: props.tags ? { ...props.tags } : undefined,
+          lifecycle,
+        });
+        if (adopt === 'import') resource.importFrom(config.importId ?? IMPORT_ID.otsInstance(config.name));
+      }
+      // A token when the stack manages the instance, so that tables wait for it.
+      const instanceName = resource ? resource.name : config.name;
+      const statusTable = new OtsTable(this, `status-table-${config.name}`, {
+        instanceName,
+        tableName: config.statusTableName,
+        primaryKey: STATUS_TABLE_PRIMARY_KEY.map(k => ({ ...k })),
+        maxVersion: 1,
+        timeToLive: STATUS_TABLE_TTL_SECONDS,
+      });
+      instances.set(config.name, { name: config.name, endpoint: `https://${config.name}.${props.region}.ots.aliyuncs.com`, resource, statusTable });
+    }
+    this.instances = instances;
 
-    this.instance = new OtsInstance(this, 'instance', {
-      name: c.instanceName,
-      description: `Tablestore backup source ${c.instanceName}`,
-      instanceType: c.instanceType,
-      networkTypeAcl: acl.types,
-      ...(acl.sources ? { networkSourceAcl: acl.sources } : {}),
-      tags: props.tags ? { ...props.tags } : undefined,
-      lifecycle,
-    });
+    const tables = new Map<string, OtsTable>();
+    for (const t of props.tables) {
+      if (t.kind !== 'wide-column' || t.adopt === 'reference') continue;
+      if (t.primaryKey.length === 0 || t.primaryKey.length > 4) {
+        throw new Error(`TablestoreTables ${t.name}: the primary key must have 1 to 4 columns, has ${t.primaryKey.length}`);
+      }
+      const instance = instances.get(t.instance.name);
+      if (!instance) throw new Error(`TablestoreTables ${t.name}: instance ${t.instance.name} is not one of the instances`);
+      const table = new OtsTable(this, `table-${t.instance.name}-${t.name}`, {
+        instanceName: instance.resource ? instance.resource.name : instance.name,
+        tableName: t.name,
+        primaryKey: t.primaryKey.map(k => ({ name: k.name, type: k.type })),
+        ...(t.definedColumns.length > 0 ? { definedColumn: t.definedColumns.map(d => ({ name: d.name, type: d.type })) } : {}),
+        maxVersion: t.kind === 'wide-column' && t.config.kind === 'wide-column' ? t.config.maxVersions ?? 1 : 1,
+        timeToLive: t.timeToLiveSeconds ?? -1,
+        lifecycle,
+      });
+      if (t.adopt === 'import') table.importFrom(t.config.importId ?? IMPORT_ID.otsTable(t.instance.name, t.name));
+      tables.set(`${t.instance.name}:${t.name}`, table);
+    }
+    this.tables = tables;
+  }
 
-    this.dataTable = new OtsTable(this, 'data-table', {
-      instanceName: this.instance.name,
-      tableName: c.dataTable.name,
-      primaryKey: c.dataTable.primaryKey.map(k => ({ name: k.name, type: k.type })),
-      ...(c.dataTable.definedColumns && c.dataTable.definedColumns.length > 0
-        ? { definedColumn: c.dataTable.definedColumns.map(d => ({ name: d.name, type: d.type })) }
-        : {}),
-      maxVersion: 1,
-      timeToLive: c.dataTable.timeToLiveSeconds,
-      lifecycle,
-    });
-
-    this.statusTable = new OtsTable(this, 'status-table', {
-      instanceName: this.instance.name,
-      tableName: c.statusTableName,
-      primaryKey: STATUS_TABLE_PRIMARY_KEY.map(k => ({ ...k })),
-      maxVersion: 1,
-      timeToLive: STATUS_TABLE_TTL_SECONDS,
-    });
+  /** What must exist before the table's Stream, time series table or node is touched. */
+  dependenciesOf(table: ResolvedTable): ITerraformDependable[] {
+    const instance = this.instances.get(table.instance.name);
+    const own = this.tables.get(`${table.instance.name}:${table.name}`);
+    return [...(own ? [own] : []), ...(instance?.resource ? [instance.resource] : []), ...(instance ? [instance.statusTable] : [])];
   }
 }

@@ -3,6 +3,7 @@
  * runtime Shell script (engine `runtime`), and its FlowSpec. Pure functions of the configuration, so the
  * synthesized stacks and the snapshot tests see exactly the same definitions.
  */
+import { ResolvedTable, resolvedTables } from '../config/tables';
 import { EnvironmentConfig, ExportColumn, ExportFormatConfig } from '../config/types';
 import { buildSyncJob, DeclaredDataSource, DiJob, windowObjectKey } from './di-job';
 import { SyncDefinitionError } from './errors';
@@ -12,15 +13,20 @@ import { buildRuntimeShellScript, RuntimeScriptProps } from './runtime-script';
 /** The scheduling parameters that carry the window, as the console procedure names them. */
 export const WINDOW_PARAMETERS = { start: 'startTime', end: 'endTime' } as const;
 
-export type SyncTableSource =
-  | {
-    readonly kind: 'wide-column';
-    readonly name: string;
-    readonly exportColumns: readonly ExportColumn[];
-    /** Tablestore type of each primary key and defined column, by name. */
-    readonly columnTypes: Readonly<Record<string, string>>;
-  }
-  | { readonly kind: 'timeseries'; readonly name: string; readonly exportColumns: readonly ExportColumn[] };
+export interface SyncTableSource {
+  readonly kind: 'wide-column' | 'timeseries';
+  /** Table name in its instance. */
+  readonly name: string;
+  /** Name of the backup: the node is `<prefix>_sync_<backupName>`, objects go under `<exportPrefix>/<backupName>/`. */
+  readonly backupName: string;
+  readonly exportColumns: readonly ExportColumn[];
+  /** Tablestore type of each known column (primary key, defined columns, time series fields), by name. */
+  readonly columnTypes: Readonly<Record<string, string>>;
+  /** The DataWorks Tablestore data source of the table's instance. */
+  readonly dataSource: string;
+  /** The stream reader's checkpoint table in the table's instance. */
+  readonly statusTable: string;
+}
 
 export type SyncEngine = { readonly kind: 'data-integration' } | { readonly kind: 'runtime'; readonly runtime: RuntimeScriptProps };
 
@@ -30,10 +36,8 @@ export interface SyncDefinitionProps {
   readonly projectIdentifier: string;
   readonly resourceGroup: string;
   readonly schedule: NodeScheduleProps;
-  /** The stream reader's checkpoint table. */
-  readonly statusTable: string;
-  /** Data source names the job reads from and writes to. */
-  readonly dataSources: { readonly tablestore: string; readonly oss: string };
+  /** The OSS data source the job writes to (the Tablestore one is the table's). */
+  readonly ossDataSource: string;
   /** Data sources the stack declares in the workspace. */
   readonly declaredDataSources: readonly DeclaredDataSource[];
   /** Key prefix in the bucket, without leading or trailing slash. */
@@ -56,7 +60,7 @@ export function syncNodeName(namePrefix: string, table: string): string {
 }
 
 export function buildSyncDefinition(props: SyncDefinitionProps): SyncDefinition {
-  const name = syncNodeName(props.namePrefix, props.table.name);
+  const name = syncNodeName(props.namePrefix, props.table.backupName);
   const description = `Incremental backup of Tablestore ${props.table.kind} table ${props.table.name} into OSS `
     + `(${props.engine.kind === 'data-integration' ? 'Data Integration job' : 'tablestore-oss-backup runtime'}). `
     + 'Managed by tablestore-oss-backup: change the configuration and deploy, do not edit in the console.';
@@ -73,16 +77,16 @@ export function buildSyncDefinition(props: SyncDefinitionProps): SyncDefinition 
     job = buildSyncJob({
       subject: name,
       source: {
-        dataSource: props.dataSources.tablestore,
+        dataSource: props.table.dataSource,
         dataTable: props.table.name,
-        statusTable: props.statusTable,
+        statusTable: props.table.statusTable,
         columns: props.table.exportColumns,
         columnTypes: props.table.kind === 'wide-column' ? props.table.columnTypes : undefined,
         timeseries: props.table.kind === 'timeseries',
       },
       destination: {
-        dataSource: props.dataSources.oss,
-        object: windowObjectKey(props.exportPrefix, props.table.name, WINDOW_PARAMETERS.start, WINDOW_PARAMETERS.end),
+        dataSource: props.ossDataSource,
+        object: windowObjectKey(props.exportPrefix, props.table.backupName, WINDOW_PARAMETERS.start, WINDOW_PARAMETERS.end),
         fieldDelimiter: f.fieldDelimiter,
         encoding: f.encoding,
         nullFormat: f.nullFormat,
@@ -117,15 +121,21 @@ export interface EnvironmentSyncOptions {
   readonly runtime?: RuntimeScriptProps | ((table: SyncTableSource) => RuntimeScriptProps);
 }
 
-/** The tables an environment exports: the wide-column data table, and the time series table when configured. */
+/** The tables an environment exports, in configuration order, with their instance's data source and status table. */
 export function exportedTables(env: EnvironmentConfig): SyncTableSource[] {
-  const ts = env.tablestore;
-  const columnTypes: Record<string, string> = {};
-  for (const c of ts.dataTable.primaryKey) columnTypes[c.name] = c.type;
-  for (const c of ts.dataTable.definedColumns ?? []) columnTypes[c.name] = c.type;
-  const tables: SyncTableSource[] = [{ kind: 'wide-column', name: ts.dataTable.name, exportColumns: ts.dataTable.exportColumns, columnTypes }];
-  if (ts.timeseriesTable) tables.push({ kind: 'timeseries', name: ts.timeseriesTable.name, exportColumns: ts.timeseriesTable.exportColumns });
-  return tables;
+  return resolvedTables(env).map(syncTableSource);
+}
+
+export function syncTableSource(t: ResolvedTable): SyncTableSource {
+  return {
+    kind: t.kind,
+    name: t.name,
+    backupName: t.backupName,
+    exportColumns: t.exportColumns,
+    columnTypes: t.columnTypes,
+    dataSource: t.instance.dataSourceName,
+    statusTable: t.instance.statusTableName,
+  };
 }
 
 export function workspaceIdentifier(env: EnvironmentConfig): string {
@@ -144,20 +154,22 @@ export function syncDefinitionsForEnvironment(env: EnvironmentConfig, options: E
     if (env.engine !== 'runtime' || !runtime) return { kind: 'data-integration' };
     return { kind: 'runtime', runtime: typeof runtime === 'function' ? runtime(table) : runtime };
   };
-  return exportedTables(env).map(table => buildSyncDefinition({
-    namePrefix: env.namePrefix,
-    projectIdentifier: workspaceIdentifier(env),
-    resourceGroup: dw.resourceGroupIdentifier,
-    schedule: env.schedule,
-    statusTable: env.tablestore.statusTableName,
-    dataSources: { tablestore: dw.tablestoreDataSourceName, oss: dw.ossDataSourceName },
-    declaredDataSources: options.declaredDataSources ?? [
-      { name: dw.tablestoreDataSourceName, type: 'tablestore' },
-      { name: dw.ossDataSourceName, type: 'oss' },
-    ],
-    exportPrefix: env.bucket.exportPrefix,
-    exportFormat: env.exportFormat,
-    table,
-    engine: engineFor(table),
-  }));
+  return resolvedTables(env).map(resolved => {
+    const table = syncTableSource(resolved);
+    return buildSyncDefinition({
+      namePrefix: env.namePrefix,
+      projectIdentifier: workspaceIdentifier(env),
+      resourceGroup: dw.resourceGroupIdentifier,
+      schedule: resolved.schedule,
+      ossDataSource: dw.ossDataSourceName,
+      declaredDataSources: options.declaredDataSources ?? [
+        ...env.tablestore.instances.map(i => ({ name: i.dataSourceName, type: 'tablestore' as const })),
+        { name: dw.ossDataSourceName, type: 'oss' },
+      ],
+      exportPrefix: env.bucket.exportPrefix,
+      exportFormat: resolved.exportFormat,
+      table,
+      engine: engineFor(table),
+    });
+  });
 }

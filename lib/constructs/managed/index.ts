@@ -5,5 +5,5 @@ export type { TableStreamProps } from './table-stream';
 export { TimeseriesTable } from './timeseries-table';
 export type { TimeseriesTableProps } from './timeseries-table';
 export { SyncNode } from './sync-node';
-export type { EnvironmentSyncNodes, SyncNodeProps, SyncNodesForEnvironmentOptions } from './sync-node';
+export type { SyncNodeProps, SyncNodesForEnvironmentOptions } from './sync-node';
 export { ConstructPropsError } from './validate';

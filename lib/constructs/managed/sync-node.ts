@@ -1,9 +1,10 @@
 import { Construct } from 'constructs';
 import { ITerraformDependable, Token } from 'cdktf';
+import { resolvedTables } from '../../config/tables';
 import { EnvironmentConfig } from '../../config/types';
 import { DeclaredDataSource } from '../../dataworks/di-job';
 import { RuntimeScriptProps } from '../../dataworks/runtime-script';
-import { exportedTables, SyncDefinition, syncDefinitionsForEnvironment, SyncTableSource } from '../../dataworks/sync-definition';
+import { SyncDefinition, syncDefinitionsForEnvironment, SyncTableSource } from '../../dataworks/sync-definition';
 import { SyncNodeSpec } from '../../ops/specs';
 import { ManagedObject, ManagedObjectCommonProps } from './managed-object';
 import { checkRegion, ConstructPropsError } from './validate';
@@ -24,15 +25,11 @@ export interface SyncNodesForEnvironmentOptions {
   readonly declaredDataSources?: readonly DeclaredDataSource[];
   /** Bundle location and arguments of the sync runtime (per table, or shared); required when the engine is `runtime`. */
   readonly runtime?: RuntimeScriptProps | ((table: SyncTableSource) => RuntimeScriptProps);
-  /** What the nodes need to exist first: data sources, the table Stream, the time series table, the runtime bundle. */
+  /** What every node needs to exist first: data sources, the runtime bundle. */
   readonly dependsOn?: ITerraformDependable[];
+  /** What one table's node needs besides: its table, its Stream or time series table. */
+  readonly dependsOnTable?: (table: SyncTableSource) => ITerraformDependable[];
   readonly opsCommand?: string;
-}
-
-/** The two sync nodes of an environment; the time series one is disabled (count 0) when no time series table is configured. */
-export interface EnvironmentSyncNodes {
-  readonly dataTable: SyncNode;
-  readonly timeseriesTable: SyncNode;
 }
 
 /**
@@ -41,29 +38,28 @@ export interface EnvironmentSyncNodes {
  */
 export class SyncNode extends Construct {
   /**
-   * One node per exported table of the environment. The construct ids name the role, not the table, so a
-   * renamed table replaces the node rather than orphaning it.
+   * One node per exported table of the environment, by backup name; construct id `sync-node-<backupName>`, so
+   * nodes stay apart and readable however many tables there are.
    */
-  static forEnvironment(scope: Construct, env: EnvironmentConfig, options: SyncNodesForEnvironmentOptions): EnvironmentSyncNodes {
+  static forEnvironment(scope: Construct, env: EnvironmentConfig, options: SyncNodesForEnvironmentOptions): ReadonlyMap<string, SyncNode> {
     const definitions = syncDefinitionsForEnvironment(env, { declaredDataSources: options.declaredDataSources, runtime: options.runtime });
-    const tables = exportedTables(env);
-    const common = {
-      environment: env.name,
-      allowTeardown: env.allowTeardown,
-      region: env.region,
-      workspaceId: options.workspaceId,
-      opsCommand: options.opsCommand,
-      dependsOn: options.dependsOn,
-    };
-    const timeseriesIndex = tables.findIndex(t => t.kind === 'timeseries');
-    return {
-      dataTable: new SyncNode(scope, 'sync-node-data-table', { ...common, definition: definitions[tables.findIndex(t => t.kind === 'wide-column')] }),
-      timeseriesTable: new SyncNode(scope, 'sync-node-timeseries-table', {
-        ...common,
-        enabled: timeseriesIndex >= 0,
-        definition: timeseriesIndex >= 0 ? definitions[timeseriesIndex] : undefined,
-      }),
-    };
+    // A table with `enabled: false` keeps its node block with count 0, so that the deploy deletes the node.
+    const disabled = new Set(resolvedTables(env).filter(t => !t.enabled).map(t => t.backupName));
+    const nodes = new Map<string, SyncNode>();
+    for (const definition of definitions) {
+      const table = definition.table;
+      nodes.set(table.backupName, new SyncNode(scope, `sync-node-${table.backupName}`, {
+        environment: env.name,
+        allowTeardown: env.allowTeardown,
+        region: env.region,
+        workspaceId: options.workspaceId,
+        opsCommand: options.opsCommand,
+        enabled: !disabled.has(table.backupName),
+        dependsOn: [...(options.dependsOn ?? []), ...(options.dependsOnTable?.(table) ?? [])],
+        definition,
+      }));
+    }
+    return nodes;
   }
 
   readonly object: ManagedObject;

@@ -49,8 +49,9 @@ export const COMMON_OPTIONS: OptionSpecs = {
 
 export const CONFIG_HELP = `Configuration (--env, then a --config document, then flags override single fields):
   --env <name>                 Start from a deployed environment (${projectConfig.environments.map(e => e.name).join(', ')}) as
-                               lib/config/environments.ts declares it, over public endpoints; with
-                               --timeseries, its time series table
+                               lib/config/environments.ts declares it, over public endpoints: its
+                               first table, the one --table names (table or backup name), or with
+                               --timeseries its first time series table
   --config <file|json|base64>  Runtime configuration as a JSON file path, inline JSON, or base64 of the JSON
                                (what the DataWorks node passes). Also read from $${CONFIG_ENV}.
   --endpoint <url>             Tablestore endpoint, e.g. https://<instance>.cn-hangzhou.ots.aliyuncs.com
@@ -137,19 +138,22 @@ export function configInputFromFlags(v: ParsedValues): SyncRuntimeConfigInput {
 
 /** The configuration input from --config / $OTSBK_SYNC_CONFIG and flags, not yet checked. */
 export function configInput(v: ParsedValues, env: NodeJS.ProcessEnv): SyncRuntimeConfigInput {
-  const fromEnvironment = typeof v.env === 'string' ? environmentConfigInput(v.env, v.timeseries === true) : undefined;
+  const table = typeof v.table === 'string' ? v.table : undefined;
+  const fromEnvironment = typeof v.env === 'string' ? environmentConfigInput(v.env, table, v.timeseries === true) : undefined;
   const doc = typeof v.config === 'string' ? v.config : env[CONFIG_ENV];
   const base = doc !== undefined && doc !== '' ? parseConfigArgument(doc) : undefined;
-  return mergeConfigInputs(fromEnvironment, base, configInputFromFlags(v));
+  // With --env, --table chose the environment's table (possibly by backup name) rather than overriding its name.
+  const flags = fromEnvironment ? configInputFromFlags({ ...v, table: undefined }) : configInputFromFlags(v);
+  return mergeConfigInputs(fromEnvironment, base, flags);
 }
 
 /** What a deployed environment's node runs, but over public endpoints: a laptop is not inside the VPC. */
-function environmentConfigInput(name: string, timeseries: boolean): SyncRuntimeConfigInput {
+function environmentConfigInput(name: string, table: string | undefined, timeseries: boolean): SyncRuntimeConfigInput {
   const environment = projectConfig.environments.find(e => e.name === name);
   if (!environment) {
     throw new UsageError(`--env "${name}" is not an environment of this project (${projectConfig.environments.map(e => e.name).join(', ')})`);
   }
-  return configFromEnvironment(environment, { internal: false, timeseries });
+  return configFromEnvironment(environment, { internal: false, table, timeseries });
 }
 
 /** The full, checked configuration (run, backfill, verify, list). */

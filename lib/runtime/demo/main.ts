@@ -13,6 +13,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { projectConfig } from '../../config/environments';
+import { findTable } from '../../config/tables';
 import { formatWindowTime, runTimesBetween, windowForRun } from '../../schedule';
 import { main as cli } from '../cli/main';
 import type { CliIo } from '../cli/io';
@@ -60,10 +61,12 @@ async function demo(): Promise<number> {
   const S = window.start * 1000;
   const E = window.end * 1000;
 
+  // The demo exports the first table of dev, as its scheduled node does.
+  const devTable = findTable(dev);
   heading('1. Sandboxes');
   const sb = await startLocalSandboxes({
     startMicros: S - 5 * 60_000_000,
-    tablestore: { instanceName: dev.tablestore.instanceName },
+    tablestore: { instanceName: devTable.instance.name },
     oss: { bucket: dev.bucket.name },
   });
   try {
@@ -72,7 +75,7 @@ async function demo(): Promise<number> {
     out('Both check request signatures against one test AccessKey (handed to the runtime via ALIBABA_CLOUD_* variables, never printed).');
 
     heading('2. Table with a Stream, rows written with the official tablestore client');
-    const table = dev.tablestore.dataTable;
+    const table = devTable;
     await createStreamTable(sb.ots, table.name, table.primaryKey.map((k) => ({ name: k.name, type: k.type.toUpperCase() as 'STRING' | 'INTEGER' | 'BINARY' })));
     out(`CreateTable ${table.name} (${table.primaryKey.map((k) => `${k.name} ${k.type}`).join(', ')}) with stream, expiration 24 h`);
     const at = async (micros: number, label: string, write: () => Promise<unknown>): Promise<void> => {
@@ -106,7 +109,7 @@ async function demo(): Promise<number> {
     await at(E, 'PutRow sensor-8 (exactly at the end: excluded, it belongs to the next window)', () => sb.ots.putRow({ tableName: table.name, condition: ignoreCondition(), primaryKey: pk('sensor-8', 1), attributeColumns: reading(28, 48, 'ok') }));
 
     heading(`3. The run at ${formatWindowTime(runTime, tz)} ${tz}: window [${startTime}, ${endTime})`);
-    const devConfig = configFromEnvironment(dev);
+    const devConfig = configFromEnvironment(dev, { table: devTable.backupName });
     const config: SyncRuntimeConfigInput = {
       ...devConfig,
       tablestore: { ...devConfig.tablestore, endpoint: sb.tablestore.endpoint },

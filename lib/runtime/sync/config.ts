@@ -8,6 +8,7 @@
  * single fields with flags.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { findTable, ResolvedTable, resolvedTables } from '../../config/tables';
 import type { EnvironmentConfig } from '../../config/types';
 import { assertTimeZone, DEFAULT_END_TIME_EXPRESSION, DEFAULT_HOURLY_CRON, DEFAULT_START_TIME_EXPRESSION, DEFAULT_STREAM_LAG_MINUTES, DEFAULT_TIMEZONE } from '../../schedule';
 import type { FieldType, KeyColumnSpec, RowColumnSpec } from '../formats/layout';
@@ -265,37 +266,38 @@ const DEFINED_TO_FIELD: Record<string, FieldType> = { Integer: 'int64', String: 
 export interface EnvironmentEndpointOptions {
   /** Reach Tablestore and OSS over the VPC (DataWorks serverless resource groups). Default true. */
   readonly internal?: boolean;
-  /** Export the time series table instead of the wide-column data table. */
+  /** The table to export, by table or backup name. Default: the environment's first table. */
+  readonly table?: string;
+  /** Export the environment's first time series table (when `table` is not given). */
   readonly timeseries?: boolean;
 }
 
 /**
- * The runtime configuration the scheduled node of an environment uses: the data table (or time series table),
- * its export columns typed from the table schema, the environment's bucket, prefix, format and schedule.
+ * The runtime configuration the scheduled node of one table uses: the table in its instance, its export columns
+ * typed from the table schema, the environment's bucket and prefix, the table's format and schedule.
  */
 export function configFromEnvironment(env: EnvironmentConfig, options: EnvironmentEndpointOptions = {}): SyncRuntimeConfig {
   const internal = options.internal ?? true;
-  const ts = env.tablestore;
-  const host = internal ? 'vpc.tablestore.aliyuncs.com' : 'ots.aliyuncs.com';
-  let tableName: string;
-  let columns: RowColumnSpec[];
-  if (options.timeseries) {
-    if (!ts.timeseriesTable) throw new UsageError(`environment ${env.name} has no time series table`);
-    tableName = ts.timeseriesTable.name;
-    columns = ts.timeseriesTable.exportColumns.map((c) => ({ name: c.name }));
-  } else {
-    const table = ts.dataTable;
-    tableName = table.name;
-    const types = new Map<string, FieldType>();
-    for (const k of table.primaryKey) types.set(k.name, DEFINED_TO_FIELD[k.type]);
-    for (const d of table.definedColumns ?? []) types.set(d.name, DEFINED_TO_FIELD[d.type]);
-    columns = table.exportColumns.map((c) => {
-      const type = types.get(c.name);
-      return type ? { name: c.name, type } : { name: c.name };
-    });
+  let table: ResolvedTable;
+  try {
+    if (options.table === undefined && options.timeseries) {
+      const first = resolvedTables(env).find(t => t.kind === 'timeseries');
+      if (!first) throw new Error(`environment ${env.name} has no time series table`);
+      table = first;
+    } else {
+      table = findTable(env, options.table);
+    }
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
+  const host = internal ? 'vpc.tablestore.aliyuncs.com' : 'ots.aliyuncs.com';
+  const columns: RowColumnSpec[] = table.exportColumns.map((c) => {
+    const type = DEFINED_TO_FIELD[table.columnTypes[c.name]];
+    return type ? { name: c.name, type } : { name: c.name };
+  });
+  const instanceName = table.instance.name;
   return resolveConfig({
-    tablestore: { endpoint: `https://${ts.instanceName}.${env.region}.${host}`, instanceName: ts.instanceName, tableName, isTimeseriesTable: options.timeseries === true },
+    tablestore: { endpoint: `https://${instanceName}.${env.region}.${host}`, instanceName, tableName: table.name, isTimeseriesTable: table.kind === 'timeseries' },
     oss: {
       endpoint: `https://oss-${env.region}${internal ? '-internal' : ''}.aliyuncs.com`,
       region: `oss-${env.region}`,
@@ -303,15 +305,15 @@ export function configFromEnvironment(env: EnvironmentConfig, options: Environme
       prefix: env.bucket.exportPrefix,
     },
     format: {
-      fileFormat: env.exportFormat.fileFormat,
-      compression: env.exportFormat.compression,
-      fieldDelimiter: env.exportFormat.fieldDelimiter,
-      nullFormat: env.exportFormat.nullFormat,
+      fileFormat: table.exportFormat.fileFormat,
+      compression: table.exportFormat.compression,
+      fieldDelimiter: table.exportFormat.fieldDelimiter,
+      nullFormat: table.exportFormat.nullFormat,
     },
     layout: { mode: 'rows', columns },
     timezone: env.schedule.timezone,
     streamLagMinutes: env.schedule.streamLagMinutes,
-    schedule: { cron: env.schedule.cron, startTimeExpression: env.schedule.startTimeExpression, endTimeExpression: env.schedule.endTimeExpression },
+    schedule: { cron: table.schedule.cron, startTimeExpression: table.schedule.startTimeExpression, endTimeExpression: table.schedule.endTimeExpression },
   });
 }
 

@@ -1,0 +1,98 @@
+/**
+ * The tables of an environment with every default applied: which instance holds each, how it is adopted, what it
+ * exports, with which format, schedule and Stream retention, and under which name its node and objects live.
+ * Everything that iterates over tables (stack, nodes, RAM policy, runtime configuration, validation) reads them
+ * from here, so a default is decided once.
+ */
+import {
+  AdoptMode, DefinedColumn, EnvironmentConfig, ExportColumn, ExportFormatConfig, PrimaryKeyColumn, ScheduleConfig, TableConfig,
+  TablestoreInstanceConfig,
+} from './types';
+
+/** The columns every time series data point carries, as the Stream reader names them in time series mode. */
+export const TIMESERIES_FIXED_COLUMNS = ['_m_name', '_data_source', '_tags', '_time'] as const;
+
+export interface ResolvedTable {
+  readonly kind: TableConfig['kind'];
+  readonly name: string;
+  readonly instance: TablestoreInstanceConfig;
+  readonly adopt: AdoptMode;
+  /** Node and object key name of this table's backup. */
+  readonly backupName: string;
+  readonly primaryKey: readonly PrimaryKeyColumn[];
+  readonly definedColumns: readonly DefinedColumn[];
+  /** Undefined for a referenced table: the stack never sets it. */
+  readonly timeToLiveSeconds?: number;
+  readonly exportColumns: readonly ExportColumn[];
+  /** Tablestore type of each known column, by name. */
+  readonly columnTypes: Readonly<Record<string, string>>;
+  readonly exportFormat: ExportFormatConfig;
+  readonly schedule: ScheduleConfig;
+  readonly streamRetentionHours: number;
+  readonly enabled: boolean;
+  /** The configuration entry, for messages: `tablestore.tables[i]`. */
+  readonly field: string;
+  readonly config: TableConfig;
+}
+
+export function instanceAdoptMode(instance: TablestoreInstanceConfig): AdoptMode {
+  return instance.adopt ?? 'create';
+}
+
+/**
+ * The instance a table lives in. Throws when the table names an instance the environment does not declare
+ * (validation reports that first, with the environment and field).
+ */
+export function instanceOf(env: EnvironmentConfig, table: TableConfig): TablestoreInstanceConfig {
+  const instances = env.tablestore.instances;
+  const found = table.instance === undefined ? instances[0] : instances.find(i => i.name === table.instance);
+  if (!found) throw new Error(`environment "${env.name}": table ${table.name}: instance "${table.instance ?? '(first)'}" is not one of tablestore.instances`);
+  return found;
+}
+
+export function resolveTable(env: EnvironmentConfig, table: TableConfig, index: number): ResolvedTable {
+  const primaryKey = table.kind === 'wide-column' ? table.primaryKey : [];
+  const definedColumns = table.kind === 'wide-column' ? (table.definedColumns ?? []) : (table.fields ?? []);
+  const columnTypes: Record<string, string> = {};
+  for (const c of [...primaryKey, ...definedColumns]) columnTypes[c.name] = c.type;
+  const defaultColumns: ExportColumn[] = table.kind === 'wide-column'
+    ? [...primaryKey, ...definedColumns].map(c => ({ name: c.name }))
+    : [...TIMESERIES_FIXED_COLUMNS, ...definedColumns.map(c => c.name)].map(name => ({ name }));
+  const adopt = table.adopt ?? 'create';
+  return {
+    kind: table.kind,
+    name: table.name,
+    instance: instanceOf(env, table),
+    adopt,
+    backupName: table.backupName ?? table.name,
+    primaryKey,
+    definedColumns,
+    timeToLiveSeconds: adopt === 'reference' ? undefined : (table.timeToLiveSeconds ?? -1),
+    exportColumns: table.exportColumns ?? defaultColumns,
+    columnTypes,
+    exportFormat: { ...env.exportFormat, ...(table.exportFormat ?? {}) },
+    schedule: { ...env.schedule, ...(table.schedule ?? {}) },
+    streamRetentionHours: table.streamRetentionHours ?? env.tablestore.streamRetentionHours,
+    enabled: table.enabled ?? true,
+    field: `tablestore.tables[${index}]`,
+    config: table,
+  };
+}
+
+/** Every table the environment backs up, in configuration order. */
+export function resolvedTables(env: EnvironmentConfig): ResolvedTable[] {
+  return env.tablestore.tables.map((t, i) => resolveTable(env, t, i));
+}
+
+/** The table an environment's runtime or CLI means by `name` (table name or backup name); the first table by default. */
+export function findTable(env: EnvironmentConfig, name?: string): ResolvedTable {
+  const tables = resolvedTables(env);
+  if (name === undefined) {
+    if (tables.length === 0) throw new Error(`environment "${env.name}" backs up no table`);
+    return tables[0];
+  }
+  const matches = tables.filter(t => t.backupName === name || t.name === name);
+  if (matches.length === 1) return matches[0];
+  if (matches.length === 0) throw new Error(`environment "${env.name}" backs up no table "${name}" (tables: ${tables.map(t => t.backupName).join(', ')})`);
+  throw new Error(`environment "${env.name}": "${name}" names several tables; use the backup name (${matches.map(t => t.backupName).join(', ')})`);
+}
