@@ -183,7 +183,12 @@ export function writerColumnName(column: ExportColumn): string {
  * exact key before writing one object, so a rerun of a window replaces its export instead of adding a second copy.
  */
 export function windowObjectKey(prefix: string, table: string, startParameter: string, endParameter: string): string {
-  return `${prefix}/${table}/\${${startParameter}}_\${${endParameter}}.csv`;
+  return diWindowObjectKey(prefix, table, `\${${startParameter}}`, `\${${endParameter}}`);
+}
+
+/** The key a window's Data Integration run writes, for given start and end values (yyyyMMddHHmmss, or placeholders). */
+export function diWindowObjectKey(prefix: string, table: string, startTime: string, endTime: string): string {
+  return `${prefix}/${table}/${startTime}_${endTime}.csv`;
 }
 
 export function buildSyncJob(props: SyncJobProps): DiJob {

@@ -13,11 +13,12 @@ Commands:
   verify    Re-read the stream for a window and compare it with the window's manifest and objects
   list      List a window's objects and manifest
   windows   List the windows the schedule runs between two dates and check that they tile time
+  coverage  Check that every window the schedule ran between two dates reached OSS (grid, --json, --html)
 
 Run "${PROGRAM} <command> --help" for a command's options.
 
 Output: results are JSON on stdout; logs are JSON lines on stderr ({"time","level","msg","fields"}).
-Exit codes: 0 ok, 1 runtime failure, 2 usage or malformed input, 3 mismatch found (verify, windows),
+Exit codes: 0 ok, 1 runtime failure, 2 usage or malformed input, 3 mismatch found (verify, windows, coverage),
             4 window refused (empty, later than now minus the stream lag, or older than the stream retention).
 `;
 
@@ -68,6 +69,26 @@ Lists the objects under the window's directory and prints its manifest (or says 
 Needs only the OSS part of the configuration and the table name.
 
 ${WINDOW_ARGS}
+
+${CONFIG_HELP}
+`,
+  coverage: `Usage: ${PROGRAM} coverage --from <date> --to <date> [--env <name>] [--table <name>] [--json] [--html <file>] [configuration]
+
+Lists the window of every run the schedule has in [from, to) (as "windows" does) and what OSS holds for it:
+  #  committed  runtime engine: the window's _manifest.json exists;
+                Data Integration engine: the window's object <prefix>/<table>/<start>_<end>.csv exists
+  p  partial    objects in the window's directory but no manifest (runtime engine: an unfinished run)
+  .  missing    nothing for the window
+  !  overlap    the window's objects cover time another window found in OSS covers too
+One row per day, one cell per hour of the window start, per table; then every window that needs attention.
+Exit code 3 when any window is missing or partial, or windows overlap. Reads OSS only (list, no download).
+
+  --from <yyyyMMdd[HHmmss]>    First run time considered (inclusive)
+  --to <yyyyMMdd[HHmmss]>      Last run time considered (exclusive)
+  --env <name>                 Every table the environment exports, with its engine (or only --table <name>)
+  --engine <runtime|data-integration>  Key layout to expect (default: the environment's, else runtime)
+  --json                       Print the report as JSON instead of the grid
+  --html <file>                Also write an HTML page with an SVG grid per table (for long ranges)
 
 ${CONFIG_HELP}
 `,

@@ -4,7 +4,10 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs, ParseArgsConfig } from 'node:util';
+import { writeFileSync } from 'node:fs';
 import { backfill } from '../sync/backfill';
+import { createOssClientFor } from '../sync/clients';
+import { COVERAGE_ENGINES, CoverageEngine, coverageReport, renderCoverage, renderCoverageHtml, tableCoverage } from '../sync/coverage';
 import { resolveScheduleConfig } from '../sync/config';
 import { ExitCode, exitCodeOf, UsageError } from '../sync/errors';
 import { listWindow } from '../sync/list';
@@ -17,7 +20,7 @@ import { runWindow } from '../sync/run-window';
 import { verifyWindow } from '../sync/verify';
 import { COMMAND_HELP, MAIN_HELP, PROGRAM } from './help';
 import { CliIo, printResult, processIo } from './io';
-import { COMMON_OPTIONS, CONFIG_OPTIONS, configFromArgs, configInput, ParsedValues } from './options';
+import { COMMON_OPTIONS, CONFIG_OPTIONS, configFromArgs, configInput, coverageTargets, ParsedValues } from './options';
 
 type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 
@@ -30,6 +33,7 @@ const COMMAND_OPTIONS: Readonly<Record<string, OptionSpecs>> = {
   list: { ...COMMON_OPTIONS, ...CONFIG_OPTIONS, ...WINDOW_OPTIONS },
   backfill: { ...COMMON_OPTIONS, ...CONFIG_OPTIONS, ...RANGE_OPTIONS, state: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'continue-on-error': { type: 'boolean' } },
   windows: { ...COMMON_OPTIONS, ...CONFIG_OPTIONS, ...RANGE_OPTIONS },
+  coverage: { ...COMMON_OPTIONS, ...CONFIG_OPTIONS, ...RANGE_OPTIONS, engine: { type: 'string' }, json: { type: 'boolean' }, html: { type: 'string' } },
 };
 
 function required(values: ParsedValues, name: string, command: string): string {
@@ -94,6 +98,28 @@ async function dispatch(command: string, values: ParsedValues, io: CliIo, log: J
       }
       log.info('windows tile', { windows: plan.windows.length, covers: plan.covers });
       return ExitCode.OK;
+    }
+    case 'coverage': {
+      const engineFlag = values.engine;
+      if (engineFlag !== undefined && !COVERAGE_ENGINES.includes(engineFlag as CoverageEngine)) {
+        throw new UsageError(`--engine ${JSON.stringify(engineFlag)} must be ${COVERAGE_ENGINES.join(' or ')}`);
+      }
+      const from = required(values, 'from', command);
+      const to = required(values, 'to', command);
+      const credentials = defaultCredentialProvider(io.env);
+      const tables = [];
+      for (const { config, engine } of coverageTargets(values, io.env, engineFlag as CoverageEngine | undefined)) {
+        const oss = await createOssClientFor(config.oss, credentials);
+        tables.push(await tableCoverage({
+          table: config.tablestore.tableName, engine, bucket: config.oss.bucket, prefix: config.oss.prefix, schedule: config.schedule, timezone: config.timezone, oss,
+        }, from, to));
+      }
+      const report = coverageReport(tables);
+      if (typeof values.html === 'string') writeFileSync(resolve(io.cwd, values.html), renderCoverageHtml(report));
+      if (values.json === true) printResult(io, report);
+      else io.stdout.write(renderCoverage(report));
+      log.info(report.complete ? 'coverage complete' : 'coverage incomplete', { tables: tables.map(t => ({ table: t.table, ...t.counts, overlaps: t.overlaps.length })) });
+      return report.complete ? ExitCode.OK : ExitCode.VERIFY_MISMATCH;
     }
     case 'run': {
       const config = configFromArgs(values, io.env);

@@ -12,6 +12,7 @@ import { UsageError } from '../sync/errors';
 import { DEFAULT_TIMEZONE } from '../../schedule';
 import { projectConfig } from '../../config/environments';
 import { configFromEnvironment } from '../sync/config';
+import { exportedTables } from '../../dataworks/sync-definition';
 
 type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 
@@ -154,6 +155,29 @@ function environmentConfigInput(name: string, table: string | undefined, timeser
     throw new UsageError(`--env "${name}" is not an environment of this project (${projectConfig.environments.map(e => e.name).join(', ')})`);
   }
   return configFromEnvironment(environment, { internal: false, table, timeseries });
+}
+
+/**
+ * The tables `coverage` looks at, each with its full configuration and engine. With --env: every table the
+ * environment exports (or only --table), its engine unless --engine says otherwise, and the other flags on top
+ * (e.g. --oss-endpoint). Without --env: the one table the configuration describes, engine --engine (default runtime).
+ */
+export function coverageTargets(v: ParsedValues, env: NodeJS.ProcessEnv, engine: 'runtime' | 'data-integration' | undefined): Array<{ config: SyncRuntimeConfig; engine: 'runtime' | 'data-integration' }> {
+  if (typeof v.env !== 'string') return [{ config: configFromArgs(v, env), engine: engine ?? 'runtime' }];
+  const name = v.env;
+  const environment = projectConfig.environments.find(e => e.name === name);
+  if (!environment) throw new UsageError(`--env "${name}" is not an environment of this project (${projectConfig.environments.map(e => e.name).join(', ')})`);
+  const wanted = typeof v.table === 'string' ? v.table : undefined;
+  const tables = exportedTables(environment).filter(t => wanted === undefined || t.name === wanted);
+  if (tables.length === 0) {
+    throw new UsageError(`--table "${wanted}" is not a table environment ${name} exports (${exportedTables(environment).map(t => t.name).join(', ')})`);
+  }
+  const doc = typeof v.config === 'string' ? v.config : env[CONFIG_ENV];
+  const base = doc !== undefined && doc !== '' ? parseConfigArgument(doc) : undefined;
+  return tables.map(t => ({
+    config: resolveConfig(mergeConfigInputs(configFromEnvironment(environment, { internal: false, timeseries: t.kind === 'timeseries' }), base, configInputFromFlags(v))),
+    engine: engine ?? environment.engine,
+  }));
 }
 
 /** The full, checked configuration (run, backfill, verify, list). */

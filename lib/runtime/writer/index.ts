@@ -1,6 +1,6 @@
 export { writeWindow, RUNTIME_VERSION, DEFAULT_MAX_FILE_BYTES, DEFAULT_PART_SIZE, DEFAULT_UPLOAD_CONCURRENCY } from './window-writer';
 export type { WriteWindowOptions, WriterEvent } from './window-writer';
-export { windowObjectKeys, attemptOfKey, isAttemptId, ATTEMPTS_DIRECTORY, MANIFEST_NAME } from './keys';
+export { windowDayDirectory, windowObjectKeys, attemptOfKey, isAttemptId, ATTEMPTS_DIRECTORY, MANIFEST_NAME } from './keys';
 export type { WindowKeyOptions, WindowObjectKeys } from './keys';
 export { parseManifest, readManifest, serializeManifest, verifyWindow, ManifestError, MANIFEST_VERSION } from './manifest';
 export type { ManifestPart, WindowManifest, WindowVerification } from './manifest';

@@ -62,6 +62,15 @@ function checkSegment(what: string, value: string): void {
   if (value.includes('/') || value === '.' || value === '..') throw new Error(`${what} ${JSON.stringify(value)} must be one path segment (no '/', not '.' or '..')`);
 }
 
+/**
+ * Directory holding the windows that start on the local date of `startTime` (yyyyMMddHHmmss):
+ * `<prefix>/<table>/<yyyy>/<MM>/<dd>/`. Coverage lists it to find every window of a day.
+ */
+export function windowDayDirectory(prefix: string, table: string, startTime: string): string {
+  const p = prefix.replace(/^\/+|\/+$/g, '');
+  return `${p ? `${p}/` : ''}${table}/${startTime.slice(0, 4)}/${startTime.slice(4, 6)}/${startTime.slice(6, 8)}/`;
+}
+
 export function windowObjectKeys(options: WindowKeyOptions): WindowObjectKeys {
   const prefix = options.prefix.replace(/^\/+|\/+$/g, '');
   if (prefix.split('/').some((s) => s === '' || s === '.' || s === '..') && prefix !== '') {
@@ -75,8 +84,7 @@ export function windowObjectKeys(options: WindowKeyOptions): WindowObjectKeys {
   }
   const startTime = formatWindowTime(start, options.timeZone);
   const endTime = formatWindowTime(end, options.timeZone);
-  const date = `${startTime.slice(0, 4)}/${startTime.slice(4, 6)}/${startTime.slice(6, 8)}`;
-  const directory = `${prefix ? `${prefix}/` : ''}${options.table}/${date}/${startTime}_${endTime}/`;
+  const directory = `${windowDayDirectory(prefix, options.table, startTime)}${startTime}_${endTime}/`;
   const ext = options.extension;
   const partPattern = new RegExp(`^part-\\d{5,}(?:-[0-9a-f]{12})?\\.${ext.replace(/\./g, '\\.')}$`);
   const checkAttempt = (attempt: string): void => {
