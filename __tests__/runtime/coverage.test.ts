@@ -36,10 +36,12 @@ beforeAll(async () => {
   // Runtime engine, table orders: committed 0, 1, 3, 5; partial 2 (a part, no manifest); missing 4; plus a debug
   // run over custom bounds that overlaps window 5, and a snapshot prefix that must not count as a window.
   for (const i of [0, 1, 3, 5]) {
-    sb.putObject(`${runtimeDir(W[i])}part-00000.csv.gz`, 'x');
+    sb.putObject(`${runtimeDir(W[i])}part-00000-0123456789ab.csv.gz`, 'x');
     sb.putObject(`${runtimeDir(W[i])}_manifest.json`, '{}');
   }
-  sb.putObject(`${runtimeDir(W[2])}part-00000.csv.gz`, 'x');
+  // An attempt that wrote a part and its liveness record, then stopped before the manifest.
+  sb.putObject(`${runtimeDir(W[2])}part-00000-0123456789ab.csv.gz`, 'x');
+  sb.putObject(`${runtimeDir(W[2])}_attempts/0123456789ab.json`, '{}');
   sb.putObject(`${runtimeDir(DEBUG_WINDOW)}part-00000.csv.gz`, 'x');
   sb.putObject(`${runtimeDir(DEBUG_WINDOW)}_manifest.json`, '{}');
   sb.putObject(`${PREFIX}/orders/_snapshots/20240115000000/part-00000.csv.gz`, 'x');
@@ -64,7 +66,7 @@ test('runtime and Data Integration layouts: committed, partial, missing, overlap
     '2024-01-14                           ##',
     '2024-01-15  p#.!',
     '6 windows: 4 committed, 1 partial, 1 missing; 1 overlap',
-    '  partial  20240115005000_20240115015000 (run 20240115020000): 1 object, no manifest',
+    '  partial  20240115005000_20240115015000 (run 20240115020000): 2 objects, no manifest',
     '  missing  20240115025000_20240115035000 (run 20240115040000)',
     '  extra    20240115040000_20240115043000: not a scheduled window (committed, 2 objects)',
     '  overlap  20240115035000_20240115045000 and 20240115040000_20240115043000 both cover [20240115040000, 20240115043000)',
@@ -87,7 +89,7 @@ test('JSON: every scheduled window with its status, counts, overlaps; a complete
   expect(orders.windows.map(w => [`${w.startTime}_${w.endTime}`, w.status, w.objects, w.overlapsWith])).toEqual([
     [W[0], 'committed', 2, []],
     [W[1], 'committed', 2, []],
-    [W[2], 'partial', 1, []],
+    [W[2], 'partial', 2, []],
     [W[3], 'committed', 2, []],
     [W[4], 'missing', 0, []],
     [W[5], 'committed', 2, [DEBUG_WINDOW]],
