@@ -7,11 +7,11 @@ const credential = (secret = 'sandbox-secret-value') => ({ getCredential: async 
 const noWait = async () => undefined;
 
 const nodeSpec = (name: string, extra: Record<string, unknown> = {}) => JSON.stringify({
-  version: '2.0.0',
+  version: '1.1.0',
   kind: 'Node',
   spec: {
     nodes: [{ id: name, name, description: 'd', script: { path: name, runtime: { command: 'DIDE_SHELL' }, content: 'echo $1' }, trigger: { type: 'Scheduler', cron: '00 00 * * * ?' }, ...extra }],
-    dependencies: [{ nodeId: name, depends: [{ type: 'Normal', output: 'ws_root' }] }],
+    flow: [{ nodeId: name, depends: [{ type: 'Normal', output: 'ws_root' }] }],
   },
 });
 
@@ -120,6 +120,6 @@ describe('DataWorks client against the loopback server', () => {
     const spec = JSON.parse(nodeSpec('n4'));
     spec.spec.nodes[0].id = 'other';
     const id = await client().createNode(PROJECT, 'n4', JSON.stringify(spec));
-    expect(JSON.parse((await client().getNode(PROJECT, id)).spec).spec.dependencies).toEqual([]);
+    expect(JSON.parse((await client().getNode(PROJECT, id)).spec).spec.flow).toEqual([]);
   });
 });

@@ -42,11 +42,12 @@ describe('what the console procedure sets', () => {
   const [table, timeseries] = syncDefinitionsForEnvironment(dev);
   const node = table.flowSpec.spec.nodes[0];
 
-  it('is a FlowSpec 2.0.0 Node with id equal to name and a root dependency', () => {
-    expect(table.flowSpec.version).toBe('2.0.0');
+  it('is a FlowSpec 1.1.0 Node (API reference schema) with id equal to name and a root dependency in spec.flow', () => {
+    expect(table.flowSpec.version).toBe('1.1.0');
     expect(table.flowSpec.kind).toBe('Node');
     expect(node.id).toBe(node.name);
-    expect(table.flowSpec.spec.dependencies).toEqual([{ nodeId: node.name, depends: [{ type: 'Normal', output: 'otsbk_dev_root' }] }]);
+    expect(Object.keys(table.flowSpec.spec).sort()).toEqual(['flow', 'nodes']);
+    expect(table.flowSpec.spec.flow).toEqual([{ nodeId: node.name, depends: [{ type: 'Normal', output: 'otsbk_dev_root' }] }]);
   });
 
   it('runs DI with the window parameters, hourly trigger, reruns, timeout and resource group', () => {
@@ -56,8 +57,10 @@ describe('what the console procedure sets', () => {
       ['startTime', '$[yyyymmddhh24-2/24]$[miss-10/24/60]'],
       ['endTime', '$[yyyymmddhh24-1/24]$[miss-10/24/60]'],
     ]);
-    expect(node.trigger).toMatchObject({ type: 'Scheduler', cron: '00 00 * * * ?', timezone: 'Asia/Shanghai', cycleType: 'NotDaily' });
-    expect(node).toMatchObject({ rerunMode: 'Allowed', rerunTimes: 3, rerunInterval: 10 * 60_000, timeout: 1, timeoutUnit: 'HOURS' });
+    expect(node.trigger).toEqual({ type: 'Scheduler', cron: '00 00 * * * ?', startTime: '1970-01-01 00:00:00', endTime: '9999-01-01 00:00:00', timezone: 'Asia/Shanghai' });
+    // timeout in seconds (dataworks-spec node.schema.json), no timeoutUnit; rerunInterval in milliseconds.
+    expect(node).toMatchObject({ rerunMode: 'Allowed', rerunTimes: 3, rerunInterval: 10 * 60_000, timeout: 3600 });
+    expect(node).not.toHaveProperty('timeoutUnit');
     expect(node.runtimeResource).toEqual({ resourceGroup: 'Serverless_res_group_dev' });
   });
 

@@ -84,7 +84,7 @@ describe('DataWorks details', () => {
     const spec = syncNodeSpec(environment('dev')).flowSpec;
     const update = forUpdate(spec, '8604388726201130001');
     expect(update.spec.nodes[0].id).toBe('8604388726201130001');
-    expect(update.spec.dependencies[0].nodeId).toBe('8604388726201130001');
+    expect(update.spec.flow[0].nodeId).toBe('8604388726201130001');
     expect(update.spec.nodes[0].name).toBe(spec.spec.nodes[0].name);
   });
 

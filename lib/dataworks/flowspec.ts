@@ -1,6 +1,14 @@
 /**
- * Typed model and builder of the FlowSpec (version 2.0.0, kind Node) that CreateNode / UpdateNode take, limited to
- * the fields the sync node sets. Field names and units follow aiops-skills `references/flowspec-guide.md`.
+ * Typed model and builder of the FlowSpec (version 1.1.0, kind Node) that CreateNode / UpdateNode take, limited to
+ * the fields the sync node sets.
+ *
+ * Sources, most authoritative first: the API reference schema of CreateNode / UpdateNode (the `Spec` examples of the
+ * generated 2024-05-18 SDK, models/CreateNodeRequest.ts and UpdateNodeRequest.ts: version "1.1.0", dependencies in
+ * `spec.flow`, `timeout` a bare number) and the FlowSpec model Alibaba publishes, aliyun/dataworks-spec (SpecVersion
+ * 1.0.0 / 1.1.0 / 1.2.0; DataWorksWorkflowSpec.flow; SpecNode.timeout an Integer, schema/node.schema.json "单位为秒",
+ * seconds; no `timeoutUnit`, no trigger `cycleType`). The DataWorks skills documentation
+ * (aliyun/alibabacloud-aiops-skills, flowspec-guide.md) writes version "2.0.0", `spec.dependencies` and a
+ * `timeoutUnit`; neither the API schema nor the spec model has those, so they are not used here.
  */
 import { evaluateSchedulingExpression, parseCron, parseSchedulingExpression } from '../schedule';
 import { SyncDefinitionError } from './errors';
@@ -26,7 +34,6 @@ export interface FlowSpecTrigger {
   readonly type: 'Scheduler';
   /** 6 fields: second minute hour day month weekday. */
   readonly cron: string;
-  readonly cycleType: 'Daily' | 'NotDaily';
   readonly startTime: string;
   readonly endTime: string;
   readonly timezone: string;
@@ -42,24 +49,27 @@ export interface FlowSpecNode {
   readonly rerunTimes: number;
   /** Milliseconds between automatic reruns. */
   readonly rerunInterval: number;
+  /** Seconds (dataworks-spec node.schema.json; GetTask's Timeout is documented in seconds too). */
   readonly timeout: number;
-  readonly timeoutUnit: 'HOURS';
   readonly script: FlowSpecScript;
   readonly trigger: FlowSpecTrigger;
   readonly runtimeResource: { readonly resourceGroup: string };
   readonly outputs: { readonly nodeOutputs: readonly { readonly data: string; readonly artifactType: 'NodeOutput' }[] };
 }
 
-export interface FlowSpecDependency {
-  /** Self-reference: the node that has the dependency. */
+/** One entry of `spec.flow` (dataworks-spec SpecFlowDepend / SpecDepend). */
+export interface FlowSpecFlowDepend {
+  /** The node that has the dependencies: its name at creation, its numeric id in an UpdateNode (API reference example). */
   readonly nodeId: string;
   readonly depends: readonly { readonly type: 'Normal'; readonly output: string }[];
 }
 
+export const FLOWSPEC_VERSION = '1.1.0';
+
 export interface NodeFlowSpec {
-  readonly version: '2.0.0';
+  readonly version: typeof FLOWSPEC_VERSION;
   readonly kind: 'Node';
-  readonly spec: { readonly nodes: readonly [FlowSpecNode]; readonly dependencies: readonly FlowSpecDependency[] };
+  readonly spec: { readonly nodes: readonly [FlowSpecNode]; readonly flow: readonly FlowSpecFlowDepend[] };
 }
 
 /** The node-level part of an environment's schedule (the stream lag only concerns the reader). */
@@ -106,8 +116,7 @@ export function buildSyncNodeFlowSpec(props: SyncNodeFlowSpecProps): NodeFlowSpe
     rerunMode: s.rerunMode,
     rerunTimes: s.rerunTimes,
     rerunInterval: s.rerunIntervalMinutes * 60_000,
-    timeout: s.timeoutHours,
-    timeoutUnit: 'HOURS',
+    timeout: s.timeoutHours * 3600,
     script: {
       path: props.name,
       language: props.script.language,
@@ -118,7 +127,6 @@ export function buildSyncNodeFlowSpec(props: SyncNodeFlowSpecProps): NodeFlowSpe
     trigger: {
       type: 'Scheduler',
       cron: s.cron,
-      cycleType: cycleType(s.cron),
       startTime: '1970-01-01 00:00:00',
       endTime: '9999-01-01 00:00:00',
       timezone: s.timezone,
@@ -127,11 +135,11 @@ export function buildSyncNodeFlowSpec(props: SyncNodeFlowSpecProps): NodeFlowSpe
     outputs: { nodeOutputs: [{ data: `${props.projectIdentifier}.${props.name}`, artifactType: 'NodeOutput' }] },
   };
   return {
-    version: '2.0.0',
+    version: FLOWSPEC_VERSION,
     kind: 'Node',
     spec: {
       nodes: [node],
-      dependencies: [{ nodeId: props.name, depends: [{ type: 'Normal', output: `${props.projectIdentifier}_root` }] }],
+      flow: [{ nodeId: props.name, depends: [{ type: 'Normal', output: `${props.projectIdentifier}_root` }] }],
     },
   };
 }
@@ -159,10 +167,4 @@ function checkSchedule(s: NodeScheduleProps, fail: (field: string, problem: stri
   if (!Number.isInteger(s.rerunTimes) || s.rerunTimes < 0) fail('rerunTimes', `must be a non-negative integer, got ${s.rerunTimes}`);
   if (!Number.isInteger(s.rerunIntervalMinutes) || s.rerunIntervalMinutes < 1) fail('rerunInterval', `must be a whole number of minutes ≥ 1, got ${s.rerunIntervalMinutes}`);
   if (!Number.isInteger(s.timeoutHours) || s.timeoutHours < 1) fail('timeout', `must be a whole number of hours ≥ 1, got ${s.timeoutHours}`);
-}
-
-/** `Daily` when second, minute and hour are single values (one run a day or less), otherwise `NotDaily`. */
-export function cycleType(cron: string): 'Daily' | 'NotDaily' {
-  const [second, minute, hour] = cron.trim().split(/\s+/);
-  return [second, minute, hour].every(f => /^\d+$/.test(f)) ? 'Daily' : 'NotDaily';
 }

@@ -7,7 +7,7 @@
  * replacement triggered by a spec change always leaves the live object differing from the old spec; the destroy
  * half of the replacement relies on that to know it must not delete (see the *-ops.ts files).
  */
-import { NodeFlowSpec } from '../dataworks/flowspec';
+import { FLOWSPEC_VERSION, NodeFlowSpec } from '../dataworks/flowspec';
 
 export type ManagedKind = 'sync-node' | 'table-stream' | 'timeseries-table';
 export const MANAGED_KINDS: readonly ManagedKind[] = ['sync-node', 'table-stream', 'timeseries-table'];
@@ -67,8 +67,8 @@ export function parseManagedSpec(text: string | undefined, expected: ManagedKind
   switch (kind) {
     case 'sync-node': {
       const flowSpec = o.flowSpec as NodeFlowSpec | undefined;
-      if (!flowSpec || flowSpec.kind !== 'Node' || flowSpec.version !== '2.0.0' || !Array.isArray(flowSpec.spec?.nodes) || flowSpec.spec.nodes.length !== 1) {
-        throw new SpecError('OTSBK_OPS_SPEC.flowSpec must be a FlowSpec 2.0.0 of kind Node with exactly one node');
+      if (!flowSpec || flowSpec.kind !== 'Node' || flowSpec.version !== FLOWSPEC_VERSION || !Array.isArray(flowSpec.spec?.nodes) || flowSpec.spec.nodes.length !== 1) {
+        throw new SpecError(`OTSBK_OPS_SPEC.flowSpec must be a FlowSpec ${FLOWSPEC_VERSION} of kind Node with exactly one node`);
       }
       const nodeName = field.pattern('nodeName', /^[A-Za-z][A-Za-z0-9_]{0,127}$/, 'a node name of letters, digits and underscores');
       if (flowSpec.spec.nodes[0].name !== nodeName) throw new SpecError(`OTSBK_OPS_SPEC.flowSpec names node "${flowSpec.spec.nodes[0].name}", not "${nodeName}"`);

@@ -71,7 +71,7 @@ export function forUpdate(flowSpec: NodeFlowSpec, nodeId: string): NodeFlowSpec 
     ...flowSpec,
     spec: {
       nodes: [{ ...node, id: nodeId }],
-      dependencies: flowSpec.spec.dependencies.map(d => ({ ...d, nodeId })),
+      flow: flowSpec.spec.flow.map(d => ({ ...d, nodeId })),
     },
   };
 }

@@ -12,6 +12,7 @@
  * one active deployment process per node; DeleteNode refuses a node that is still deployed (undeploy first);
  * CreateNode refuses a duplicate name.
  */
+import { checkCompleteNode, checkFlowSpecModel, FLOWSPEC_ERROR, FlowSpecViolation } from './flowspec-model';
 
 export class SandboxApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -113,15 +114,15 @@ export class DataWorksState {
     const spec = parseNodeSpec(specText);
     const nodes = (spec.spec as { nodes: Array<Record<string, unknown>> }).nodes;
     const first = nodes[0];
-    const name = first.name;
-    if (typeof name !== 'string' || name === '') throw new SandboxApiError(400, 'InvalidParameter.Spec', 'spec.nodes[0].name is required');
+    const name = first.name as string;
+    asServiceError(() => checkCompleteNode(first));
     if (this.nodeByName(projectId, name)) throw new SandboxApiError(400, 'Node.NameExists', `a node named ${name} already exists in workspace ${project.identifier}`);
     validateNode(first);
     const id = this.nextNodeId++;
     // aiops-skills flowspec-guide.md: without id equal to name, CreateNode may silently drop the dependencies.
-    const deps = (spec.spec as { dependencies?: unknown[] }).dependencies;
+    const deps = (spec.spec as { flow?: unknown[] }).flow;
     const keepDeps = first.id === name ? deps : [];
-    const stored = { ...spec, spec: { nodes: [{ ...first, id: String(id) }], dependencies: (keepDeps ?? []).map(d => ({ ...(d as object), nodeId: String(id) })) } };
+    const stored = { ...spec, spec: { nodes: [{ ...first, id: String(id) }], flow: (keepDeps ?? []).map(d => ({ ...(d as object), nodeId: String(id) })) } };
     const now = this.clock();
     const node: SandboxNode = { id, projectId, name, spec: stored, version: 1, createTime: now, modifyTime: now };
     this.nodes.set(id, node);
@@ -142,12 +143,13 @@ export class DataWorksState {
     }
     const storedNodes = (node.spec.spec as { nodes: Array<Record<string, unknown>> }).nodes;
     const merged = { ...storedNodes[0], ...incoming, id: String(node.id) };
+    asServiceError(() => checkCompleteNode(merged));
     validateNode(merged);
-    const deps = (spec.spec as { dependencies?: unknown[] }).dependencies;
-    const storedDeps = (node.spec.spec as { dependencies?: unknown[] }).dependencies ?? [];
+    const deps = (spec.spec as { flow?: unknown[] }).flow;
+    const storedDeps = (node.spec.spec as { flow?: unknown[] }).flow ?? [];
     node.spec = {
       ...node.spec,
-      spec: { nodes: [merged], dependencies: deps ? deps.map(d => ({ ...(d as object), nodeId: String(node.id) })) : storedDeps },
+      spec: { nodes: [merged], flow: deps ? deps.map(d => ({ ...(d as object), nodeId: String(node.id) })) : storedDeps },
     };
     node.version++;
     node.modifyTime = this.clock();
@@ -258,17 +260,26 @@ export class DataWorksState {
   }
 }
 
+/** A FlowSpec model violation as the answer DataWorks gives (flowspec-model.ts). */
+function asServiceError(check: () => void): void {
+  try {
+    check();
+  } catch (e) {
+    if (e instanceof FlowSpecViolation) throw new SandboxApiError(e.status, e.code, e.message);
+    throw e;
+  }
+}
+
 function parseNodeSpec(text: string | undefined): Record<string, unknown> {
   let spec: unknown;
   try {
     spec = JSON.parse(text ?? '');
   } catch {
-    throw new SandboxApiError(400, 'InvalidParameter.Spec', 'Spec is not JSON');
+    throw new SandboxApiError(FLOWSPEC_ERROR.status, FLOWSPEC_ERROR.code, 'Spec JSON parse failed: Spec is not JSON');
   }
-  const s = spec as { version?: unknown; kind?: unknown; spec?: { nodes?: unknown } };
-  if (typeof s.version !== 'string' || !/^2\.\d+\.\d+$/.test(s.version) && !/^1\.1\.0$/.test(s.version)) throw new SandboxApiError(400, 'InvalidParameter.Spec', `unsupported FlowSpec version ${String(s.version)}`);
-  if (s.kind !== 'Node') throw new SandboxApiError(400, 'InvalidParameter.Spec', `kind must be Node, got ${String(s.kind)}`);
-  if (!s.spec || !Array.isArray(s.spec.nodes) || s.spec.nodes.length === 0) throw new SandboxApiError(400, 'InvalidParameter.Spec', 'spec.nodes must hold the node');
+  asServiceError(() => checkFlowSpecModel(spec));
+  const s = spec as { spec: { nodes: unknown[] } };
+  if (s.spec.nodes.length === 0) throw new SandboxApiError(FLOWSPEC_ERROR.status, FLOWSPEC_ERROR.code, 'Spec JSON parse failed: $.spec.nodes must hold the node');
   return spec as Record<string, unknown>;
 }
 
