@@ -122,13 +122,18 @@ export class BackupStack extends TerraformStack {
       region: env.region,
       workspace: env.dataworks.workspace,
       tags,
-      tablestore: env.tablestore.instances.map(i => ({ name: i.dataSourceName, endpoint: this.tablestore.instances.get(i.name)!.endpoint, instanceName: i.name })),
+      tablestore: env.tablestore.instances.map(i => ({ name: i.dataSourceName, endpoint: this.tablestore.instances.get(i.name)!.dataWorksEndpoint, instanceName: i.name })),
       oss: { name: env.dataworks.ossDataSourceName, bucketName: env.bucket.name },
       auth: this.dataSourceAuth(env),
     });
 
     // What the provider cannot express: the tables' Streams, the time series tables and the scheduled nodes.
     const managed = { environment: env.name, allowTeardown: env.allowTeardown };
+    // The operations command derives its endpoint from the ACL and where it runs (OTSBK_TABLESTORE_NETWORK).
+    const tablestoreOps = (table: { readonly instance: { readonly name: string; readonly endpoints?: { readonly operations?: string } } }) => ({
+      tablestoreNetworkTypeAcl: this.tablestore.instances.get(table.instance.name)!.networkTypeAcl,
+      tablestoreEndpoint: table.instance.endpoints?.operations,
+    });
     const streams = new Map<string, TableStream>();
     const timeseriesTables = new Map<string, TimeseriesTable>();
     const tableDependencies = new Map<string, ITerraformDependable[]>();
@@ -143,6 +148,7 @@ export class BackupStack extends TerraformStack {
           instanceName: table.instance.name,
           tableName: table.name,
           retentionHours: table.streamRetentionHours,
+          ...tablestoreOps(table),
           dependsOn,
         });
         streams.set(table.backupName, stream);
@@ -155,6 +161,7 @@ export class BackupStack extends TerraformStack {
           instanceName: table.instance.name,
           tableName: table.name,
           timeToLiveSeconds: table.timeToLiveSeconds ?? -1,
+          ...tablestoreOps(table),
           dependsOn,
         });
         timeseriesTables.set(table.backupName, created);
@@ -182,8 +189,8 @@ export class BackupStack extends TerraformStack {
     new TerraformOutput(this, 'bucket', { value: this.bucket.bucket.bucket, description: 'Backup bucket' });
     new TerraformOutput(this, 'export_prefix', { value: env.bucket.exportPrefix, description: 'Key prefix of exported objects' });
     new TerraformOutput(this, 'tablestore_endpoints', {
-      value: Object.fromEntries(instances.map(i => [i.name, i.endpoint])),
-      description: 'Tablestore instance endpoints, by instance',
+      value: Object.fromEntries(instances.map(i => [i.name, i.dataWorksEndpoint])),
+      description: 'Tablestore endpoints the DataWorks data sources use, by instance',
     });
     new TerraformOutput(this, 'tables', {
       value: Object.fromEntries(tables.filter(t => t.enabled).map(t => [t.backupName, {

@@ -141,6 +141,23 @@ export interface TablestoreInstanceConfig {
   readonly statusTableName: string;
   /** DataWorks Tablestore data source of this instance (a data source reaches one instance). */
   readonly dataSourceName: string;
+  /**
+   * Endpoints set explicitly per caller (e.g. a PrivateLink address), instead of the ones derived from `accessedBy`
+   * and the caller's network (see lib/tablestore/endpoints.ts).
+   * @default derived: the VPC endpoint for DataWorks; for the operations command and the runtime CLI, the endpoint
+   * of the network they say they run on (`OTSBK_TABLESTORE_NETWORK`, `--network`; internet when unset)
+   */
+  readonly endpoints?: TablestoreEndpoints;
+}
+
+/** Tablestore endpoints per caller, each an `https://host[:port]` URL. */
+export interface TablestoreEndpoints {
+  /** The DataWorks data source and the runtime node, on the resource group's VPC. @default `https://<instance>.<region>.vpc.tablestore.aliyuncs.com` */
+  readonly dataworks?: string;
+  /** The operations command `cdktf` runs (Streams, time series tables). @default derived from `OTSBK_TABLESTORE_NETWORK` */
+  readonly operations?: string;
+  /** The runtime CLI with `--env`. @default derived from `--network` */
+  readonly runtime?: string;
 }
 
 export interface TablestoreConfig {

@@ -262,6 +262,9 @@ function validateTablestore(c: Checker, env: EnvironmentConfig): void {
       }
     }
     checkImportId(c, field, adopt, 'otsInstance', instance.importId, IMPORT_ID.otsInstance(instance.name));
+    for (const [caller, endpoint] of Object.entries(instance.endpoints ?? {})) {
+      if (endpoint !== undefined && !isHttpsOrigin(endpoint)) c.fail(`${field}.endpoints.${caller}`, `"${endpoint}" must be an https://host[:port] URL without a path`);
+    }
   });
 
   const tables = new Map<string, string>();
@@ -430,4 +433,15 @@ class Checker {
       this.fail(field, `must be -1 (keep forever) or a whole number of seconds ≥ ${MIN_TTL_SECONDS}, got ${value}`);
     }
   }
+}
+
+/** An `https://host[:port]` URL with no path, query or credentials. */
+function isHttpsOrigin(text: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return false;
+  }
+  return url.protocol === 'https:' && (url.pathname === '/' || url.pathname === '') && url.search === '' && url.username === '' && url.password === '';
 }

@@ -5,6 +5,7 @@ import { OtsTable } from '../../.gen/providers/alicloud/ots-table';
 import { instanceAdoptMode, ResolvedTable } from '../config/tables';
 import { TablestoreInstanceConfig } from '../config/types';
 import { IMPORT_ID } from '../config/validate';
+import { INSTANCE_NETWORK_ACL, instanceEndpoint, instanceNetworkTypeAcl } from '../tablestore/endpoints';
 
 export interface TablestoreTablesProps {
   readonly region: string;
@@ -30,17 +31,14 @@ export const STATUS_TABLE_PRIMARY_KEY = [
 /** Checkpoints only matter while the stream still holds the data they point at. */
 const STATUS_TABLE_TTL_SECONDS = 7 * 86400;
 
-const NETWORK_ACL: Record<NonNullable<TablestoreInstanceConfig['accessedBy']>, { types: string[]; sources?: string[] }> = {
-  Any: { types: ['VPC', 'INTERNET', 'CLASSIC'] },
-  Vpc: { types: ['VPC'] },
-  ConsoleOrVpc: { types: ['VPC'], sources: ['TRUST_PROXY'] },
-};
 
 /** One instance as the rest of the stack sees it. */
 export interface BackupInstance {
   readonly name: string;
-  /** Public HTTPS endpoint of the instance. */
-  readonly endpoint: string;
+  /** Endpoint DataWorks (data source, runtime node) uses: `endpoints.dataworks`, else the VPC endpoint. */
+  readonly dataWorksEndpoint: string;
+  /** Networks the instance accepts (`network_type_acl`; every network when a referenced instance's is unknown). */
+  readonly networkTypeAcl: readonly string[];
   /** Absent when the instance is referenced: the stack does not manage it. */
   readonly resource?: OtsInstance;
   /** The stream reader's checkpoint table, created by the stack in every instance. */
@@ -70,13 +68,13 @@ export class TablestoreTables extends Construct {
         if (!config.instanceType || !config.accessedBy) {
           throw new Error(`TablestoreTables: instance ${config.name}: instanceType and accessedBy are required unless the instance is referenced`);
         }
-        const acl = NETWORK_ACL[config.accessedBy];
+        const acl = INSTANCE_NETWORK_ACL[config.accessedBy];
         resource = new OtsInstance(this, `instance-${config.name}`, {
           name: config.name,
           description: `Tablestore backup source ${config.name}`,
           instanceType: config.instanceType,
-          networkTypeAcl: acl.types,
-          ...(acl.sources ? { networkSourceAcl: acl.sources } : {}),
+          networkTypeAcl: [...acl.types],
+          ...(acl.sources ? { networkSourceAcl: [...acl.sources] } : {}),
           tags: props.tags ? { ...props.tags } : undefined,
           lifecycle,
         });
@@ -91,7 +89,14 @@ export class TablestoreTables extends Construct {
         maxVersion: 1,
         timeToLive: STATUS_TABLE_TTL_SECONDS,
       });
-      instances.set(config.name, { name: config.name, endpoint: `https://${config.name}.${props.region}.ots.aliyuncs.com`, resource, statusTable });
+      instances.set(config.name, {
+        name: config.name,
+        // Data Integration runs on the resource group's network: a VPC bound to the instance (DataWorks CreateNetwork).
+        dataWorksEndpoint: instanceEndpoint(config, props.region, 'dataworks', 'vpc'),
+        networkTypeAcl: instanceNetworkTypeAcl(config),
+        resource,
+        statusTable,
+      });
     }
     this.instances = instances;
 

@@ -6,13 +6,16 @@
 import Credential from '@alicloud/credentials';
 import { CredentialSource } from '../dataworks/client';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../dataworks/retry';
+import { parseTablestoreNetwork, resolveTablestoreEndpoint } from '../tablestore/endpoints';
 import { OperationSettings } from './specs';
 
 export const ENV = {
   /** DataWorks OpenAPI endpoint: host name, or http(s)://host:port. Default dataworks.<region>.aliyuncs.com. */
   dataworksEndpoint: 'OTSBK_DATAWORKS_ENDPOINT',
-  /** Tablestore endpoint: http(s)://host[:port]. Default: the instance endpoint the stack passes, else the public one. */
+  /** Tablestore endpoint: http(s)://host[:port]. Default: the configuration's, else derived (see tablestoreNetwork). */
   tablestoreEndpoint: 'OTSBK_TABLESTORE_ENDPOINT',
+  /** Network this command runs on: internet (default), vpc or classic; picks the endpoint the instance's ACL allows. */
+  tablestoreNetwork: 'OTSBK_TABLESTORE_NETWORK',
   /** First retry delay in ms (default 500); the delay doubles up to 15 s, 6 tries in all. */
   retryBaseDelay: 'OTSBK_RETRY_BASE_DELAY_MS',
   /** Deployment process polling interval in ms (default 3000). */
@@ -43,7 +46,16 @@ export function readOpsEnvironment(env: NodeJS.ProcessEnv): OpsEnvironment {
   const base = number(ENV.retryBaseDelay, DEFAULT_RETRY_POLICY.baseDelayMs, 0);
   return {
     dataworksEndpoint: region => env[ENV.dataworksEndpoint] || `dataworks.${region}.aliyuncs.com`,
-    tablestoreEndpoint: (region, instance, settings) => env[ENV.tablestoreEndpoint] || settings.tablestoreEndpoint || `https://${instance}.${region}.ots.aliyuncs.com`,
+    tablestoreEndpoint: (region, instance, settings) => resolveTablestoreEndpoint({
+      instanceName: instance,
+      region,
+      networkTypeAcl: settings.tablestoreNetworkTypeAcl ?? ['VPC', 'INTERNET', 'CLASSIC'],
+      network: env[ENV.tablestoreNetwork] ? parseTablestoreNetwork(env[ENV.tablestoreNetwork] as string, ENV.tablestoreNetwork) : 'internet',
+      caller: 'the operations command',
+      override: env[ENV.tablestoreEndpoint] || settings.tablestoreEndpoint,
+      remedy: `run cdktf from a machine in a VPC bound to the instance with ${ENV.tablestoreNetwork}=vpc, `
+        + `or set ${ENV.tablestoreEndpoint} (or tablestore.endpoints.operations in lib/config/environments.ts) to an endpoint this machine reaches`,
+    }),
     retryPolicy: { ...DEFAULT_RETRY_POLICY, baseDelayMs: base, maxDelayMs: Math.max(base, Math.min(DEFAULT_RETRY_POLICY.maxDelayMs, base * 32)) },
     pollIntervalMs: number(ENV.pollInterval, 3000, 0),
     deployTimeoutMs: number(ENV.deployTimeout, 900, 1) * 1000,

@@ -47,8 +47,10 @@ export interface OperationSettings {
   readonly environment: string;
   /** EnvironmentConfig.allowTeardown: whether destroy may delete the object without an explicit override. */
   readonly allowTeardown: boolean;
-  /** Tablestore endpoint of the instance (table kinds). */
+  /** Tablestore endpoint set in the configuration (`endpoints.operations`), table kinds. */
   readonly tablestoreEndpoint?: string;
+  /** The instance's `network_type_acl` (table kinds); absent: every network. */
+  readonly tablestoreNetworkTypeAcl?: readonly string[];
 }
 
 export class SpecError extends Error {
@@ -96,7 +98,16 @@ export function parseOperationSettings(text: string | undefined): OperationSetti
   if (typeof allow !== 'boolean') throw new SpecError('OTSBK_OPS_SETTINGS.allowTeardown must be true or false');
   const endpoint = o.tablestoreEndpoint;
   if (endpoint !== undefined && endpoint !== null && typeof endpoint !== 'string') throw new SpecError('OTSBK_OPS_SETTINGS.tablestoreEndpoint must be a string');
-  return { environment: field.string('environment'), allowTeardown: allow, tablestoreEndpoint: typeof endpoint === 'string' && endpoint !== '' ? endpoint : undefined };
+  const acl = o.tablestoreNetworkTypeAcl;
+  if (acl !== undefined && acl !== null && (typeof acl !== 'string' || !/^(VPC|INTERNET|CLASSIC)(,(VPC|INTERNET|CLASSIC))*$/.test(acl))) {
+    throw new SpecError('OTSBK_OPS_SETTINGS.tablestoreNetworkTypeAcl must be a comma-separated list of VPC, INTERNET, CLASSIC');
+  }
+  return {
+    environment: field.string('environment'),
+    allowTeardown: allow,
+    tablestoreEndpoint: typeof endpoint === 'string' && endpoint !== '' ? endpoint : undefined,
+    ...(typeof acl === 'string' ? { tablestoreNetworkTypeAcl: acl.split(',') } : {}),
+  };
 }
 
 function parseObject(text: string | undefined, name: string): Record<string, unknown> {

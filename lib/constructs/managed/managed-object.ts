@@ -96,3 +96,11 @@ export function escapeForTerraform(value: unknown): unknown {
   }
   return value;
 }
+
+/** Operation settings of the Tablestore kinds: the endpoint override and the ACL the command derives one from. */
+export function tablestoreSettings(props: { readonly tablestoreEndpoint?: string; readonly tablestoreNetworkTypeAcl?: readonly string[] }): Record<string, string> | undefined {
+  const settings: Record<string, string> = {};
+  if (props.tablestoreEndpoint) settings.tablestoreEndpoint = props.tablestoreEndpoint;
+  if (props.tablestoreNetworkTypeAcl) settings.tablestoreNetworkTypeAcl = props.tablestoreNetworkTypeAcl.join(',');
+  return Object.keys(settings).length > 0 ? settings : undefined;
+}

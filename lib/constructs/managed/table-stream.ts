@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { TableStreamSpec } from '../../ops/specs';
-import { ManagedObject, ManagedObjectCommonProps } from './managed-object';
+import { ManagedObject, ManagedObjectCommonProps, tablestoreSettings } from './managed-object';
 import { checkInstanceName, checkRegion, checkTableName, ConstructPropsError } from './validate';
 
 export interface TableStreamProps extends ManagedObjectCommonProps {
@@ -10,8 +10,13 @@ export interface TableStreamProps extends ManagedObjectCommonProps {
   readonly tableName: string;
   /** Stream retention in hours, 1 to 168 (TablestoreConfig.streamRetentionHours). */
   readonly retentionHours: number;
-  /** Endpoint the operations command uses; default https://<instance>.<region>.ots.aliyuncs.com. */
+  /**
+   * Endpoint the operations command uses (`TablestoreConfig.endpoints.operations`).
+   * @default derived by the command from `tablestoreNetworkTypeAcl` and `OTSBK_TABLESTORE_NETWORK`
+   */
   readonly tablestoreEndpoint?: string;
+  /** The instance's `network_type_acl`. @default every network (`VPC`, `INTERNET`, `CLASSIC`) */
+  readonly tablestoreNetworkTypeAcl?: readonly string[];
 }
 
 /**
@@ -36,7 +41,7 @@ export class TableStream extends Construct {
       ...props,
       kind: 'table-stream',
       spec: this.spec as unknown as Record<string, unknown>,
-      settings: props.tablestoreEndpoint ? { tablestoreEndpoint: props.tablestoreEndpoint } : undefined,
+      settings: tablestoreSettings(props),
     });
   }
 }

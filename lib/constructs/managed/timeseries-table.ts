@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { TimeseriesTableSpec } from '../../ops/specs';
-import { ManagedObject, ManagedObjectCommonProps } from './managed-object';
+import { ManagedObject, ManagedObjectCommonProps, tablestoreSettings } from './managed-object';
 import { checkInstanceName, checkRegion, checkTableName, ConstructPropsError } from './validate';
 
 export interface TimeseriesTableProps extends ManagedObjectCommonProps {
@@ -9,8 +9,13 @@ export interface TimeseriesTableProps extends ManagedObjectCommonProps {
   readonly tableName: string;
   /** Data TTL in seconds: -1 (keep forever) or at least 86400. */
   readonly timeToLiveSeconds: number;
-  /** Endpoint the operations command uses; default https://<instance>.<region>.ots.aliyuncs.com. */
+  /**
+   * Endpoint the operations command uses (`TablestoreConfig.endpoints.operations`).
+   * @default derived by the command from `tablestoreNetworkTypeAcl` and `OTSBK_TABLESTORE_NETWORK`
+   */
   readonly tablestoreEndpoint?: string;
+  /** The instance's `network_type_acl`. @default every network (`VPC`, `INTERNET`, `CLASSIC`) */
+  readonly tablestoreNetworkTypeAcl?: readonly string[];
 }
 
 /**
@@ -40,7 +45,7 @@ export class TimeseriesTable extends Construct {
       ...props,
       kind: 'timeseries-table',
       spec: (this.spec ?? { absent: true }) as unknown as Record<string, unknown>,
-      settings: props.tablestoreEndpoint ? { tablestoreEndpoint: props.tablestoreEndpoint } : undefined,
+      settings: tablestoreSettings(props),
     });
   }
 }

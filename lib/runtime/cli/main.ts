@@ -89,7 +89,7 @@ export async function main(args: readonly string[], io: CliIo = processIo()): Pr
 async function dispatch(command: string, values: ParsedValues, io: CliIo, log: JsonLogger): Promise<number> {
   switch (command) {
     case 'windows': {
-      const { schedule, timezone } = resolveScheduleConfig(configInput(values, io.env));
+      const { schedule, timezone } = resolveScheduleConfig(configInput(values, io.env, true));
       const plan = planSyncWindows(schedule, timezone, required(values, 'from', command), required(values, 'to', command));
       printResult(io, plan);
       if (!plan.tiles) {

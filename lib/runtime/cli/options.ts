@@ -22,6 +22,7 @@ export const CONFIG_OPTIONS: OptionSpecs = {
   env: { type: 'string' },
   config: { type: 'string' },
   endpoint: { type: 'string' },
+  network: { type: 'string' },
   instance: { type: 'string' },
   table: { type: 'string' },
   timeseries: { type: 'boolean' },
@@ -50,9 +51,11 @@ export const COMMON_OPTIONS: OptionSpecs = {
 
 export const CONFIG_HELP = `Configuration (--env, then a --config document, then flags override single fields):
   --env <name>                 Start from a deployed environment (${projectConfig.environments.map(e => e.name).join(', ')}) as
-                               lib/config/environments.ts declares it, over public endpoints: its
-                               first table, the one --table names (table or backup name), or with
-                               --timeseries its first time series table
+                               lib/config/environments.ts declares it: its first table, the one --table
+                               names (table or backup name), or with --timeseries its first time series table
+  --network <internet|vpc|classic>  With --env: the network this machine is on (default internet); picks the
+                               Tablestore endpoint the instance's network ACL allows (a VPC-only instance
+                               needs vpc, run from a VPC bound to it, or --endpoint)
   --config <file|json|base64>  Runtime configuration as a JSON file path, inline JSON, or base64 of the JSON
                                (what the DataWorks node passes). Also read from $${CONFIG_ENV}.
   --endpoint <url>             Tablestore endpoint, e.g. https://<instance>.cn-hangzhou.ots.aliyuncs.com
@@ -137,10 +140,14 @@ export function configInputFromFlags(v: ParsedValues): SyncRuntimeConfigInput {
   };
 }
 
-/** The configuration input from --config / $OTSBK_SYNC_CONFIG and flags, not yet checked. */
-export function configInput(v: ParsedValues, env: NodeJS.ProcessEnv): SyncRuntimeConfigInput {
+/**
+ * The configuration input from --config / $OTSBK_SYNC_CONFIG and flags, not yet checked. `scheduleOnly` (windows):
+ * an environment contributes its schedule and zone only, so no endpoint is derived.
+ */
+export function configInput(v: ParsedValues, env: NodeJS.ProcessEnv, scheduleOnly = false): SyncRuntimeConfigInput {
+  if (typeof v.network === 'string' && typeof v.env !== 'string') throw new UsageError('--network only applies with --env (it picks the environment\'s endpoints); otherwise give --endpoint');
   const table = typeof v.table === 'string' ? v.table : undefined;
-  const fromEnvironment = typeof v.env === 'string' ? environmentConfigInput(v.env, table, v.timeseries === true) : undefined;
+  const fromEnvironment = typeof v.env === 'string' ? environmentConfigInput(v.env, v, table, scheduleOnly) : undefined;
   const doc = typeof v.config === 'string' ? v.config : env[CONFIG_ENV];
   const base = doc !== undefined && doc !== '' ? parseConfigArgument(doc) : undefined;
   // With --env, --table chose the environment's table (possibly by backup name) rather than overriding its name.
@@ -148,13 +155,27 @@ export function configInput(v: ParsedValues, env: NodeJS.ProcessEnv): SyncRuntim
   return mergeConfigInputs(fromEnvironment, base, flags);
 }
 
-/** What a deployed environment's node runs, but over public endpoints: a laptop is not inside the VPC. */
-function environmentConfigInput(name: string, table: string | undefined, timeseries: boolean): SyncRuntimeConfigInput {
+/** What a deployed environment's node runs, over the endpoints of the network this machine is on (`--network`). */
+function environmentConfigInput(name: string, v: ParsedValues, table: string | undefined, scheduleOnly: boolean): SyncRuntimeConfigInput {
   const environment = projectConfig.environments.find(e => e.name === name);
   if (!environment) {
     throw new UsageError(`--env "${name}" is not an environment of this project (${projectConfig.environments.map(e => e.name).join(', ')})`);
   }
-  return configFromEnvironment(environment, { internal: false, table, timeseries });
+  if (scheduleOnly) {
+    // The schedule of the table the node runs (a table may override the environment's); `windows` never connects,
+    // so the endpoint is a name that resolves nowhere instead of one derived for a network.
+    const c = configFromEnvironment(environment, { caller: 'runtime', endpoint: 'https://schedule-only.invalid', table, timeseries: v.timeseries === true });
+    return { timezone: c.timezone, streamLagMinutes: c.streamLagMinutes, schedule: c.schedule };
+  }
+  const network = typeof v.network === 'string' ? v.network : 'internet';
+  if (network !== 'internet' && network !== 'vpc' && network !== 'classic') throw new UsageError(`--network ${JSON.stringify(network)} must be internet, vpc or classic`);
+  return configFromEnvironment(environment, {
+    caller: 'runtime',
+    network,
+    table,
+    timeseries: v.timeseries === true,
+    ...(typeof v.endpoint === 'string' ? { endpoint: v.endpoint } : {}),
+  });
 }
 
 /**

@@ -10,6 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { findTable, ResolvedTable, resolvedTables } from '../../config/tables';
 import type { EnvironmentConfig } from '../../config/types';
+import { instanceEndpoint, TablestoreEndpointError, TablestoreNetwork } from '../../tablestore/endpoints';
 import { assertTimeZone, DEFAULT_END_TIME_EXPRESSION, DEFAULT_HOURLY_CRON, DEFAULT_START_TIME_EXPRESSION, DEFAULT_STREAM_LAG_MINUTES, DEFAULT_TIMEZONE } from '../../schedule';
 import type { FieldType, KeyColumnSpec, RowColumnSpec } from '../formats/layout';
 import { UsageError } from './errors';
@@ -264,8 +265,15 @@ export function parseConfigArgument(value: string): SyncRuntimeConfigInput {
 const DEFINED_TO_FIELD: Record<string, FieldType> = { Integer: 'int64', String: 'string', Binary: 'binary', Double: 'double', Boolean: 'boolean' };
 
 export interface EnvironmentEndpointOptions {
-  /** Reach Tablestore and OSS over the VPC (DataWorks serverless resource groups). Default true. */
-  readonly internal?: boolean;
+  /**
+   * Who runs it: the scheduled node on DataWorks (the resource group's VPC) or the runtime CLI on `network`.
+   * @default 'dataworks'
+   */
+  readonly caller?: 'dataworks' | 'runtime';
+  /** The runtime CLI's network (ignored for DataWorks, which is on the VPC). @default 'internet' */
+  readonly network?: TablestoreNetwork;
+  /** A Tablestore endpoint given on the command line: wins over the configuration and the derivation. */
+  readonly endpoint?: string;
   /** The table to export, by table or backup name. Default: the environment's first table. */
   readonly table?: string;
   /** Export the environment's first time series table (when `table` is not given). */
@@ -277,7 +285,9 @@ export interface EnvironmentEndpointOptions {
  * typed from the table schema, the environment's bucket and prefix, the table's format and schedule.
  */
 export function configFromEnvironment(env: EnvironmentConfig, options: EnvironmentEndpointOptions = {}): SyncRuntimeConfig {
-  const internal = options.internal ?? true;
+  const caller = options.caller ?? 'dataworks';
+  const network: TablestoreNetwork = caller === 'dataworks' ? 'vpc' : options.network ?? 'internet';
+  const internal = network !== 'internet';
   let table: ResolvedTable;
   try {
     if (options.table === undefined && options.timeseries) {
@@ -290,14 +300,27 @@ export function configFromEnvironment(env: EnvironmentConfig, options: Environme
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const host = internal ? 'vpc.tablestore.aliyuncs.com' : 'ots.aliyuncs.com';
   const columns: RowColumnSpec[] = table.exportColumns.map((c) => {
     const type = DEFINED_TO_FIELD[table.columnTypes[c.name]];
     return type ? { name: c.name, type } : { name: c.name };
   });
-  const instanceName = table.instance.name;
+  const instance = table.instance;
+  const instanceName = instance.name;
+  let endpoint: string;
+  try {
+    endpoint = instanceEndpoint(
+      options.endpoint !== undefined ? { ...instance, endpoints: { ...instance.endpoints, [caller]: options.endpoint } } : instance,
+      env.region,
+      caller,
+      network,
+      'run it from a machine in a VPC bound to the instance with --network vpc, or give --endpoint (or set the instance\'s endpoints.runtime in lib/config/environments.ts)',
+    );
+  } catch (err) {
+    if (err instanceof TablestoreEndpointError) throw new UsageError(`environment ${env.name}: ${err.message}`);
+    throw err;
+  }
   return resolveConfig({
-    tablestore: { endpoint: `https://${instanceName}.${env.region}.${host}`, instanceName, tableName: table.name, isTimeseriesTable: table.kind === 'timeseries' },
+    tablestore: { endpoint, instanceName, tableName: table.name, isTimeseriesTable: table.kind === 'timeseries' },
     oss: {
       endpoint: `https://oss-${env.region}${internal ? '-internal' : ''}.aliyuncs.com`,
       region: `oss-${env.region}`,
