@@ -167,15 +167,14 @@ function environmentConfigInput(name: string, v: ParsedValues, table: string | u
     const c = configFromEnvironment(environment, { caller: 'runtime', endpoint: 'https://schedule-only.invalid', table, timeseries: v.timeseries === true });
     return { timezone: c.timezone, streamLagMinutes: c.streamLagMinutes, schedule: c.schedule };
   }
+  return configFromEnvironment(environment, { ...runtimeEndpointOptions(v), table, timeseries: v.timeseries === true });
+}
+
+/** How the CLI reaches an environment's instance: `--network` (default internet), or `--endpoint` as given. */
+function runtimeEndpointOptions(v: ParsedValues): { caller: 'runtime'; network: 'internet' | 'vpc' | 'classic'; endpoint?: string } {
   const network = typeof v.network === 'string' ? v.network : 'internet';
   if (network !== 'internet' && network !== 'vpc' && network !== 'classic') throw new UsageError(`--network ${JSON.stringify(network)} must be internet, vpc or classic`);
-  return configFromEnvironment(environment, {
-    caller: 'runtime',
-    network,
-    table,
-    timeseries: v.timeseries === true,
-    ...(typeof v.endpoint === 'string' ? { endpoint: v.endpoint } : {}),
-  });
+  return { caller: 'runtime', network, ...(typeof v.endpoint === 'string' ? { endpoint: v.endpoint } : {}) };
 }
 
 /**
@@ -196,7 +195,7 @@ export function coverageTargets(v: ParsedValues, env: NodeJS.ProcessEnv, engine:
   const doc = typeof v.config === 'string' ? v.config : env[CONFIG_ENV];
   const base = doc !== undefined && doc !== '' ? parseConfigArgument(doc) : undefined;
   return tables.map(t => ({
-    config: resolveConfig(mergeConfigInputs(configFromEnvironment(environment, { internal: false, timeseries: t.kind === 'timeseries' }), base, configInputFromFlags(v))),
+    config: resolveConfig(mergeConfigInputs(configFromEnvironment(environment, { ...runtimeEndpointOptions(v), timeseries: t.kind === 'timeseries' }), base, configInputFromFlags(v))),
     engine: engine ?? environment.engine,
   }));
 }
