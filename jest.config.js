@@ -5,7 +5,9 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+    '/node_modules/(hyparquet|hyparquet-writer)/.+\\.js$': '<rootDir>/__tests__/support/esm-to-cjs.js',
   },
+  transformIgnorePatterns: ['/node_modules/(?!(hyparquet|hyparquet-writer)/)'],
   setupFiles: ['<rootDir>/__tests__/setup-env.js'],
   testTimeout: 60000,
 };

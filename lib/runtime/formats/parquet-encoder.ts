@@ -1,22 +1,46 @@
 /**
- * Parquet files of layout rows. Column types map to Parquet as: string -> BYTE_ARRAY (STRING), int64 -> INT64,
- * double -> DOUBLE, boolean -> BOOLEAN, binary -> BYTE_ARRAY, variant (cell mode's column_value) -> BYTE_ARRAY
- * (STRING) holding the value's CSV text form (integers in decimal, doubles as Java prints them, binaries base64).
- * Every column is OPTIONAL. Compression is applied per page (the file itself is never gzipped as a whole).
+ * Parquet files of layout rows, written with `hyparquet-writer`. Column types map to Parquet as: string ->
+ * BYTE_ARRAY (STRING), int64 -> INT64, double -> DOUBLE, boolean -> BOOLEAN, binary -> BYTE_ARRAY, variant (cell
+ * mode's column_value) -> BYTE_ARRAY (STRING) holding the value's CSV text form (integers in decimal, doubles as
+ * Java prints them, binaries base64). Every column is OPTIONAL, dictionary-encoded where that pays, with min/max
+ * statistics and column and offset indexes. Compression is per page (the file is never gzipped as a whole).
+ *
+ * Rows are buffered column by column and handed to the library one row group at a time, whose bytes the encoder
+ * returns at once: memory is bounded by a row group. Output is a pure function of the rows (no clock).
  */
+import { gzipSync } from 'node:zlib';
+import { ByteWriter, ParquetWriter, type ColumnSource, type SchemaElement } from 'hyparquet-writer';
 import type { StreamRecord } from '../reader/types';
 import type { EncodeResult, RecordEncoder } from './encoder';
 import type { FieldType, FieldValue, OutputLayout } from './layout';
-import { ParquetColumnKind, ParquetFileWriter, ParquetWriterOptions } from './parquet/writer';
 import { javaDoubleText } from './text';
 
-const KINDS: Record<FieldType, ParquetColumnKind> = {
-  string: 'utf8',
-  int64: 'int64',
-  double: 'double',
-  boolean: 'boolean',
-  binary: 'bytes',
-  variant: 'utf8',
+export type ParquetCodec = 'UNCOMPRESSED' | 'SNAPPY' | 'GZIP';
+
+export interface ParquetEncoderOptions {
+  /** Page compression. @default 'GZIP' */
+  readonly codec?: ParquetCodec;
+  /** zlib level of GZIP pages. @default 6 */
+  readonly gzipLevel?: number;
+  /** Rows per row group at most. @default 1,000,000 */
+  readonly rowGroupRows?: number;
+  /** Plain-encoded bytes buffered per row group at most. @default 32 MiB */
+  readonly rowGroupBytes?: number;
+  /** Target uncompressed page size; a column chunk of several pages gets column and offset indexes. @default 1 MiB */
+  readonly pageSize?: number;
+  /** FileMetaData.created_by. @default 'otsbk-sync' */
+  readonly createdBy?: string;
+  /** Key/value pairs stored in the footer. @default none */
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+const PHYSICAL: Record<FieldType, Pick<SchemaElement, 'type' | 'converted_type'>> = {
+  string: { type: 'BYTE_ARRAY', converted_type: 'UTF8' },
+  int64: { type: 'INT64' },
+  double: { type: 'DOUBLE' },
+  boolean: { type: 'BOOLEAN' },
+  binary: { type: 'BYTE_ARRAY' },
+  variant: { type: 'BYTE_ARRAY', converted_type: 'UTF8' },
 };
 
 function variantText(v: FieldValue): string | null {
@@ -29,43 +53,112 @@ function variantText(v: FieldValue): string | null {
   }
 }
 
-export type ParquetEncoderOptions = Omit<ParquetWriterOptions, 'createdBy'> & { readonly createdBy?: string };
+type ColumnValue = string | bigint | number | boolean | Uint8Array | null;
+
+/** Converts one value for its column, checking its type; returns the value and its plain-encoded size. */
+function columnValue(name: string, type: FieldType, v: FieldValue): [ColumnValue, number] {
+  if (v === null || v === undefined) return [null, 1];
+  switch (type) {
+    case 'int64':
+      if (typeof v === 'bigint') return [BigInt.asIntN(64, v), 9];
+      if (typeof v === 'number' && Number.isSafeInteger(v)) return [BigInt(v), 9];
+      throw new Error(`Parquet column '${name}' (INT64) cannot store ${typeof v} ${String(v)}`);
+    case 'double':
+      if (typeof v === 'number') return [v, 9];
+      throw new Error(`Parquet column '${name}' (DOUBLE) cannot store ${typeof v}`);
+    case 'boolean':
+      if (typeof v === 'boolean') return [v, 2];
+      throw new Error(`Parquet column '${name}' (BOOLEAN) cannot store ${typeof v}`);
+    case 'variant': {
+      const text = variantText(v)!;
+      return [text, 5 + Buffer.byteLength(text, 'utf8')];
+    }
+    case 'string':
+    case 'binary':
+      if (typeof v === 'string') return [v, 5 + Buffer.byteLength(v, 'utf8')];
+      if (Buffer.isBuffer(v)) return [type === 'string' ? v.toString('utf8') : new Uint8Array(v), 5 + v.length];
+      throw new Error(`Parquet column '${name}' (BYTE_ARRAY) cannot store ${typeof v}`);
+  }
+}
+
+/** A ByteWriter whose bytes the encoder takes out after each row group (and the header and footer). */
+class DrainableWriter extends ByteWriter {
+  drain(): Buffer | null {
+    if (this.index === 0) return null;
+    const out = Buffer.from(this.buffer.slice(0, this.index));
+    this.index = 0;
+    return out;
+  }
+}
 
 export class ParquetEncoder implements RecordEncoder {
   readonly format = 'parquet' as const;
   readonly extension = 'parquet';
   readonly contentType = 'application/vnd.apache.parquet';
   readonly columns;
-  private writer: ParquetFileWriter | undefined;
+  private out: DrainableWriter | undefined;
+  private writer: ParquetWriter | undefined;
+  private readonly schema: SchemaElement[];
   private readonly row: FieldValue[];
-  private readonly variantSlots: number[];
   private readonly emit: () => void;
+  private readonly maxRows: number;
+  private readonly maxBytes: number;
+  private buffered: ColumnValue[][];
+  private bufferedRows = 0;
+  private bufferedBytes = 0;
   private pending: Buffer[] = [];
   private size = 0;
 
   constructor(private readonly layout: OutputLayout, private readonly options: ParquetEncoderOptions = {}) {
     this.columns = layout.columns;
+    this.maxRows = options.rowGroupRows ?? 1_000_000;
+    this.maxBytes = options.rowGroupBytes ?? 32 * 1024 * 1024;
+    if (!(Number.isInteger(this.maxRows) && this.maxRows > 0)) throw new Error(`rowGroupRows must be a positive integer, got ${this.maxRows}`);
+    const level = options.gzipLevel ?? 6;
+    if (!(Number.isInteger(level) && level >= 0 && level <= 9)) throw new Error(`gzipLevel must be an integer from 0 to 9, got ${level}`);
+    if (layout.columns.length === 0) throw new Error('A Parquet file needs at least one column');
+    this.schema = [
+      { name: 'schema', num_children: layout.columns.length },
+      ...layout.columns.map((c): SchemaElement => ({ name: c.name, repetition_type: 'OPTIONAL', ...PHYSICAL[c.type] })),
+    ];
     this.row = new Array<FieldValue>(layout.columns.length).fill(null);
-    this.variantSlots = layout.columns.flatMap((c, i) => (c.type === 'variant' ? [i] : []));
+    this.buffered = layout.columns.map(() => []);
+    const cols = layout.columns;
     this.emit = () => {
-      for (const i of this.variantSlots) this.row[i] = variantText(this.row[i]);
-      const { size, bytes } = this.writer!.appendRow(this.row);
-      this.size += size;
-      if (bytes) this.pending.push(bytes);
+      let bytes = 0;
+      for (let i = 0; i < cols.length; i++) {
+        const [value, size] = columnValue(cols[i].name, cols[i].type, this.row[i]);
+        this.buffered[i].push(value);
+        bytes += size;
+      }
+      this.bufferedRows++;
+      this.bufferedBytes += bytes;
+      this.size += bytes;
+      if (this.bufferedRows >= this.maxRows || this.bufferedBytes >= this.maxBytes) this.flushRowGroup();
     };
   }
 
   /** Uncompressed size of the file finished last (pages counted before compression). */
   get uncompressedSize(): number {
-    return this.writer?.uncompressedSize ?? 0;
+    return Number((this.writer?.row_groups ?? []).reduce((n, g) => n + g.total_byte_size, 0n));
   }
 
   begin(): Buffer | null {
-    this.writer = new ParquetFileWriter(
-      this.layout.columns.map((c) => ({ name: c.name, kind: KINDS[c.type] })),
-      this.options,
-    );
-    return this.writer.start();
+    const level = this.options.gzipLevel ?? 6;
+    this.out = new DrainableWriter();
+    this.writer = new ParquetWriter({
+      writer: this.out,
+      schema: this.schema,
+      codec: this.options.codec ?? 'GZIP',
+      compressors: { GZIP: (input: Uint8Array) => new Uint8Array(gzipSync(input, { level })) },
+      statistics: true,
+      createdBy: this.options.createdBy ?? 'otsbk-sync',
+      ...(this.options.metadata ? { kvMetadata: Object.entries(this.options.metadata).map(([key, value]) => ({ key, value })) } : {}),
+    });
+    this.buffered = this.layout.columns.map(() => []);
+    this.bufferedRows = 0;
+    this.bufferedBytes = 0;
+    return this.out.drain();
   }
 
   encode(records: readonly StreamRecord[], start: number, end: number, sizeBudget: number): EncodeResult {
@@ -84,7 +177,25 @@ export class ParquetEncoder implements RecordEncoder {
   }
 
   finish(): Buffer | null {
-    if (!this.writer) throw new Error('ParquetEncoder.finish called before begin()');
-    return this.writer.finish();
+    if (!this.writer || !this.out) throw new Error('ParquetEncoder.finish called before begin()');
+    this.flushRowGroup();
+    void this.writer.finish();
+    const tail = this.out.drain();
+    const all = tail ? [...this.pending, tail] : this.pending;
+    this.pending = [];
+    return all.length === 0 ? null : Buffer.concat(all);
+  }
+
+  private flushRowGroup(): void {
+    if (this.bufferedRows === 0) return;
+    const columnData: ColumnSource[] = this.layout.columns.map((c, i) => ({
+      name: c.name, data: this.buffered[i] as ColumnSource['data'], columnIndex: true, offsetIndex: true,
+    }));
+    void this.writer!.write({ columnData, rowGroupSize: this.bufferedRows, ...(this.options.pageSize ? { pageSize: this.options.pageSize } : {}) });
+    const bytes = this.out!.drain();
+    if (bytes) this.pending.push(bytes);
+    this.buffered = this.layout.columns.map(() => []);
+    this.bufferedRows = 0;
+    this.bufferedBytes = 0;
   }
 }
