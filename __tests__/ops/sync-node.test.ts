@@ -50,6 +50,10 @@ describe('sync node lifecycle: create → no-op → update → destroy → recre
     expect(liveNode(b.nodeName)!.id).toBe(created.id);
     expect((liveNode(b.nodeName)!.spec.spec as { nodes: Array<{ rerunTimes: number }> }).nodes[0].rerunTimes).toBe(5);
     expect(actionsSince(mark)).toContain('UpdateNode');
+    // Incremental: the node id and the changed fields only (the marker in the description changes with the spec).
+    const [updateRequest] = sandbox.requests.slice(mark).filter(x => x.action === 'UpdateNode');
+    expect(Object.keys(JSON.parse(updateRequest.parameters.Spec).spec.nodes[0]).sort()).toEqual(['description', 'id', 'rerunTimes']);
+    expect((liveNode(b.nodeName)!.spec.spec as { nodes: Array<{ script: unknown }> }).nodes[0].script).toEqual(b.flowSpec.spec.nodes[0].script);
     expect(successfulOnlineRuns()).toHaveLength(2);
     r = await run('destroy', a, devSettings, 'owner-1');
     expect(r.code).toBe(0);

@@ -2,7 +2,6 @@ import { backoffDelay, PipelineStage, stageToAdvance } from '../../lib/dataworks
 import {
   assertTeardownAllowed,
   createLogger,
-  forUpdate,
   parseManagedSpec,
   parseOperationSettings,
   readOpsEnvironment,
@@ -78,14 +77,6 @@ describe('DataWorks details', () => {
     const policy = { attempts: 6, baseDelayMs: 100, maxDelayMs: 1000 };
     expect([1, 2, 3, 4, 5].map(n => backoffDelay(policy, n, () => 1))).toEqual([100, 200, 400, 800, 1000]);
     expect(backoffDelay(policy, 3, () => 0)).toBe(200);
-  });
-
-  it('addresses an update by the numeric node id, in the node and its dependency', () => {
-    const spec = syncNodeSpec(environment('dev')).flowSpec;
-    const update = forUpdate(spec, '8604388726201130001');
-    expect(update.spec.nodes[0].id).toBe('8604388726201130001');
-    expect(update.spec.flow[0].nodeId).toBe('8604388726201130001');
-    expect(update.spec.nodes[0].name).toBe(spec.spec.nodes[0].name);
   });
 
   it('recovers the Tablestore error code from the SDK\'s raw protobuf error text', () => {

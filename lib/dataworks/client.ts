@@ -208,9 +208,13 @@ export class DataWorksClient {
     return requiredId(body.Id, 'CreateNode');
   }
 
-  /** UpdateNode sets the whole desired spec: sending it twice leaves the same node. */
-  async updateNode(projectId: string, id: string, spec: string): Promise<void> {
-    await this.callWithRetry('UpdateNode', { ProjectId: projectId, Id: id, Spec: spec });
+  /**
+   * UpdateNode with an incremental spec (node-update.ts). Resending it after it took effect would resend fields
+   * that are then unchanged, so after an ambiguous failure `applied` is asked first whether the node already
+   * holds the update.
+   */
+  async updateNode(projectId: string, id: string, spec: string, applied: () => Promise<boolean>): Promise<void> {
+    await this.callWithRetry('UpdateNode', { ProjectId: projectId, Id: id, Spec: spec }, async () => ((await applied()) ? { Success: true } : undefined));
   }
 
   /** After an ambiguous failure the node may be gone already; a retry that finds it missing is success. */

@@ -8,4 +8,5 @@ export * from './retry';
 export * from './actions';
 export * from './client';
 export * from './marker';
+export * from './node-update';
 export * from './deploy';

@@ -3,7 +3,7 @@ export * from './teardown';
 export * from './log';
 export * from './environment';
 export * from './context';
-export { applySyncNode, destroySyncNode, forUpdate } from './sync-node-ops';
+export { applySyncNode, destroySyncNode } from './sync-node-ops';
 export { applyTableStream, destroyTableStream, classifyTablestoreError } from './table-stream-ops';
 export type { StreamState } from './table-stream-ops';
 export { applyTimeseriesTable, destroyTimeseriesTable } from './timeseries-table-ops';

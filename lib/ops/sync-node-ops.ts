@@ -5,7 +5,7 @@
  *   1. find the node by name (names are unique per workspace), else CreateNode — a CreateNode whose answer was
  *      lost is detected by the client, which looks the name up before resending;
  *   2. if the live node's ownership marker is not exactly (desired spec hash, this Terraform object), UpdateNode
- *      with the whole desired spec;
+ *      with the fields that differ from the live node (UpdateNode is incremental, node-update.ts);
  *   3. unless the newest successful deployment process already deployed exactly this version (same marker),
  *      deploy it (Online), resuming or cancelling any deployment process an earlier, interrupted run left.
  *   A crash anywhere leaves a node the next apply finds by name and finishes.
@@ -18,6 +18,7 @@ import { DataWorksClient } from '../dataworks/client';
 import { deployNode, isDeployedWith } from '../dataworks/deploy';
 import { NodeFlowSpec } from '../dataworks/flowspec';
 import { flowSpecHash, markedFlowSpec, markerOfSpecText } from '../dataworks/marker';
+import { nodeUpdateSpec } from '../dataworks/node-update';
 import { dataWorksClient, deployOptions, OpsContext } from './context';
 import { OperationSettings, SyncNodeSpec } from './specs';
 import { assertTeardownAllowed } from './teardown';
@@ -53,27 +54,18 @@ async function converge(ctx: OpsContext, client: DataWorksClient, spec: SyncNode
     ctx.log.info(`node ${spec.nodeName} (id ${nodeId}) already holds spec ${hash}`);
     return live.taskId !== undefined;
   }
-  await client.updateNode(spec.projectId, nodeId, JSON.stringify(forUpdate(desired, nodeId)));
+  const update = nodeUpdateSpec(live.spec, desired, nodeId);
+  if (update) {
+    const applied = async () => {
+      const now = markerOfSpecText((await client.getNode(spec.projectId, nodeId)).spec);
+      return now?.spec === hash && now.owner === owner;
+    };
+    await client.updateNode(spec.projectId, nodeId, JSON.stringify(update), applied);
+  }
   ctx.log.info(marker
     ? `updated node ${spec.nodeName} (id ${nodeId}) from spec ${marker.spec} to ${hash}`
     : `took over node ${spec.nodeName} (id ${nodeId}), which had no ownership marker, and set spec ${hash}`);
   return live.taskId !== undefined;
-}
-
-/**
- * UpdateNode addresses the node by its numeric id, in the request and inside the FlowSpec (the API reference
- * example sends `spec.nodes[0].id` and the dependency `nodeId` as the node id). The whole desired node is sent so
- * that the live node converges to it whatever was changed in the console.
- */
-export function forUpdate(flowSpec: NodeFlowSpec, nodeId: string): NodeFlowSpec {
-  const [node] = flowSpec.spec.nodes;
-  return {
-    ...flowSpec,
-    spec: {
-      nodes: [{ ...node, id: nodeId }],
-      flow: flowSpec.spec.flow.map(d => ({ ...d, nodeId })),
-    },
-  };
 }
 
 export async function destroySyncNode(ctx: OpsContext, spec: SyncNodeSpec, settings: OperationSettings, owner: string): Promise<void> {

@@ -122,27 +122,41 @@ export class DataWorksState {
     // aiops-skills flowspec-guide.md: without id equal to name, CreateNode may silently drop the dependencies.
     const deps = (spec.spec as { flow?: unknown[] }).flow;
     const keepDeps = first.id === name ? deps : [];
-    const stored = { ...spec, spec: { nodes: [{ ...first, id: String(id) }], flow: (keepDeps ?? []).map(d => ({ ...(d as object), nodeId: String(id) })) } };
+    const stored = { ...spec, spec: { nodes: [{ ...completed(first), id: String(id) }], flow: (keepDeps ?? []).map(d => ({ ...(d as object), nodeId: String(id) })) } };
     const now = this.clock();
     const node: SandboxNode = { id, projectId, name, spec: stored, version: 1, createTime: now, modifyTime: now };
     this.nodes.set(id, node);
     return node;
   }
 
-  /** Incremental update: node fields present in the request replace the stored ones. */
+  /**
+   * Incremental update (SDK: "This API operation performs an incremental update"; skills api/UpdateNode.md: send
+   * the node id and the fields to change). Objects present in the request are merged into the stored ones key by
+   * key (the skills example changes `script.content` alone), lists and scalars replace. `runtimeResource` or
+   * `datasource` sent back unchanged is refused: the skills documentation warns that resending them "can cause
+   * errors" because DataWorks corrects their stored values; this sandbox always refuses (Assumption).
+   */
   updateNode(projectId: string, id: string | undefined, specText: string | undefined): void {
     this.project(projectId);
     const node = this.node(projectId, id);
     const spec = parseNodeSpec(specText);
     const incoming = (spec.spec as { nodes: Array<Record<string, unknown>> }).nodes[0];
-    if (incoming.id !== undefined && String(incoming.id) !== String(node.id) && incoming.id !== node.name) {
-      throw new SandboxApiError(400, 'InvalidParameter.Spec', `spec.nodes[0].id ${String(incoming.id)} is not node ${node.id}`);
-    }
-    if (incoming.name !== undefined && incoming.name !== node.name) {
-      throw new SandboxApiError(400, 'InvalidParameter.Spec', 'UpdateNode cannot rename a node; use RenameNode');
-    }
+    const specError = (message: string) => new SandboxApiError(FLOWSPEC_ERROR.status, FLOWSPEC_ERROR.code, `Spec JSON parse failed: ${message}`);
+    if (incoming.id === undefined) throw specError('$.spec.nodes[0].id is required: UpdateNode addresses the node by its id');
+    if (String(incoming.id) !== String(node.id) && incoming.id !== node.name) throw specError(`$.spec.nodes[0].id ${String(incoming.id)} is not node ${node.id}`);
+    if (incoming.name !== undefined && incoming.name !== node.name) throw specError('$.spec.nodes[0].name differs: UpdateNode cannot rename a node (RenameNode does)');
     const storedNodes = (node.spec.spec as { nodes: Array<Record<string, unknown>> }).nodes;
-    const merged = { ...storedNodes[0], ...incoming, id: String(node.id) };
+    for (const field of ['runtimeResource', 'datasource']) {
+      if (incoming[field] !== undefined && sameJson(mergeIncremental(storedNodes[0][field], incoming[field]), storedNodes[0][field])) {
+        throw specError(`$.spec.nodes[0].${field} is sent unchanged; UpdateNode is incremental: send only the fields that change`);
+      }
+    }
+    let merged: Record<string, unknown> = { ...(mergeIncremental(storedNodes[0], incoming) as Record<string, unknown>), id: String(node.id) };
+    const newGroup = (incoming.runtimeResource as { resourceGroup?: unknown; resourceGroupId?: unknown } | undefined);
+    if (newGroup?.resourceGroup !== undefined && newGroup.resourceGroupId === undefined) {
+      const { resourceGroupId: _stale, ...rest } = merged.runtimeResource as Record<string, unknown>;
+      merged = completed({ ...merged, runtimeResource: rest });
+    }
     asServiceError(() => checkCompleteNode(merged));
     validateNode(merged);
     const deps = (spec.spec as { flow?: unknown[] }).flow;
@@ -258,6 +272,31 @@ export class DataWorksState {
     if (run.status !== 'Init' && run.status !== 'Running') throw new SandboxApiError(400, 'PipelineRun.NotRunning', `deployment process ${run.id} is ${run.status}`);
     run.status = 'Cancel';
   }
+}
+
+/** Objects merge key by key, anything else replaces. */
+function mergeIncremental(stored: unknown, incoming: unknown): unknown {
+  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!isObject(stored) || !isObject(incoming)) return incoming;
+  const out: Record<string, unknown> = { ...stored };
+  for (const [k, v] of Object.entries(incoming)) out[k] = mergeIncremental(stored[k], v);
+  return out;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  const canonical = (v: unknown): unknown => (Array.isArray(v) ? v.map(canonical) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map(k => [k, canonical((v as Record<string, unknown>)[k])])) : v);
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+/**
+ * The node as DataWorks stores it: the resource group is completed with its id (ListNodes and GetTask return
+ * `runtimeResource.resourceGroupId` beside `resourceGroup`), so the stored value differs from the one sent.
+ */
+function completed(node: Record<string, unknown>): Record<string, unknown> {
+  const rr = node.runtimeResource as { resourceGroup?: unknown; resourceGroupId?: unknown } | undefined;
+  if (!rr || typeof rr.resourceGroup !== 'string' || rr.resourceGroupId !== undefined) return node;
+  const digits = [...rr.resourceGroup].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 1_000_000, 7);
+  return { ...node, runtimeResource: { ...rr, resourceGroupId: String(57_000_000 + digits) } };
 }
 
 /** A FlowSpec model violation as the answer DataWorks gives (flowspec-model.ts). */
