@@ -186,6 +186,29 @@ describe('validateConfiguration', () => {
     ]);
   });
 
+  it('refuses fields the configuration types do not declare, at any depth, naming the field meant', () => {
+    const broken = withEnvironment('dev', e => {
+      Object.assign(e.bucket, { exportPrefx: 'elsewhere' });
+      Object.assign((e.tablestore.tables[0] as { primaryKey: object[] }).primaryKey[1], { tpye: 'String' });
+      Object.assign(e.tablestore.instances[0], { statusTable: 'x' });
+      Object.assign(e.dataworks.workspace, { craete: {} });
+      Object.assign(e, { retention: 3 });
+    });
+    Object.assign(broken, { stateRegoin: 'cn-hangzhou' });
+    expect(problemsOf(broken)).toEqual([
+      'environment "project": unknown field "stateRegoin" (did you mean "stateRegion"?)',
+      'environment "dev": bucket: unknown field "exportPrefx" (did you mean "exportPrefix"?)',
+      'environment "dev": tablestore.instances[0]: unknown field "statusTable"',
+      'environment "dev": tablestore.tables[0].primaryKey[1]: unknown field "tpye" (did you mean "type"?)',
+      'environment "dev": dataworks.workspace: unknown field "craete" (did you mean "create"?)',
+      'environment "dev": unknown field "retention"',
+    ]);
+  });
+
+  it('accepts free-form tag keys', () => {
+    expect(problemsOf(withEnvironment('dev', e => { e.tags.costCenter = 'cc-1'; }))).toEqual([]);
+  });
+
   it('reports every problem of every environment at once', () => {
     const broken = withEnvironment('dev', e => {
       e.bucket.name = 'BAD';

@@ -180,6 +180,10 @@ describe('command line contract', () => {
     const r = await run('apply', { ...syncNodeSpec(dev), projectId: 'ws-1' }, devSettings, 'owner-1');
     expect(r.code).toBe(1);
     expect(r.lines.join('\n')).toContain('OTSBK_OPS_SPEC.projectId "ws-1" must be a numeric DataWorks workspace id');
+    const misspelt = await run('apply', { ...syncNodeSpec(dev), nodeNmae: 'x' }, devSettings, 'owner-1');
+    expect(misspelt.code).toBe(1);
+    expect(misspelt.lines.join('\n')).toContain('FAILED: OTSBK_OPS_SPEC: unknown field "nodeNmae" (did you mean "nodeName"?)');
+    expect(sandbox.requests).toHaveLength(0);
     const wrongKind = await ops('apply', 'table-stream', syncNodeSpec(dev), devSettings, 'o', {});
     expect(wrongKind.lines.join('\n')).toContain('OTSBK_OPS_SPEC.kind is "sync-node" but the command was asked to handle "table-stream"');
   });

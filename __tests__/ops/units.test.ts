@@ -61,6 +61,18 @@ describe('inputs of the command', () => {
     expect(() => parseOperationSettings('{"environment":"dev"}')).toThrow('OTSBK_OPS_SETTINGS.allowTeardown must be true or false');
     expect(parseOperationSettings('{"environment":"dev","allowTeardown":false,"tablestoreEndpoint":""}')).toEqual({ environment: 'dev', allowTeardown: false, tablestoreEndpoint: undefined });
   });
+
+  it('refuses fields a spec or the settings do not have, naming the field and the one meant', () => {
+    const stream = { kind: 'table-stream', region: 'cn-hangzhou', instanceName: 'i-1', tableName: 't', retentionHours: 24 };
+    expect(() => parseManagedSpec(JSON.stringify({ ...stream, retentionHour: 48 }), 'table-stream'))
+      .toThrow('OTSBK_OPS_SPEC: unknown field "retentionHour" (did you mean "retentionHours"?)');
+    expect(() => parseManagedSpec(JSON.stringify({ ...stream, kind: 'timeseries-table', timeToLiveSeconds: -1 }), 'timeseries-table'))
+      .toThrow('OTSBK_OPS_SPEC: unknown field "retentionHours"');
+    expect(() => parseManagedSpec(JSON.stringify({ ...syncNodeSpec(environment('dev')), projectID: '1' }), 'sync-node'))
+      .toThrow('OTSBK_OPS_SPEC: unknown field "projectID" (did you mean "projectId"?)');
+    expect(() => parseOperationSettings('{"environment":"dev","allowTeardown":false,"tablestoreEndpiont":"https://x"}'))
+      .toThrow('OTSBK_OPS_SETTINGS: unknown field "tablestoreEndpiont" (did you mean "tablestoreEndpoint"?)');
+  });
 });
 
 describe('DataWorks details', () => {

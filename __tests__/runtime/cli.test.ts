@@ -54,6 +54,10 @@ describe('otsbk-sync without services', () => {
     [['run', '--config', 'not a file and not base64!'], /--config .* is neither a file, inline JSON, nor base64 JSON/],
     [['run', '--config', '{"tablestore": '], /--config \(inline JSON\) is not valid JSON/],
     [['run', '--log-level', 'loud'], /--log-level "loud" must be debug, info, warn or error/],
+    [['run', '--config', '{"oss":{"prefx":"exports"}}', '--start', START, '--end', END], /Invalid runtime configuration: unknown field "prefx" in oss \(did you mean "prefix"\?\)/],
+    [['run', '--config', Buffer.from('{"layout":{"columns":[{"name":"a","tpye":"string"}]}}').toString('base64'), '--start', START, '--end', END], /unknown field "tpye" in layout\.columns\[0\] \(did you mean "type"\?\)/],
+    [['windows', '--config', '{"timezone":"UTC","schedlue":{"cron":"00 00 * * * ?"}}', '--from', '20230423', '--to', '20230424'], /Invalid runtime configuration: unknown field "schedlue" \(did you mean "schedule"\?\)/],
+    [['run', '--prefx', 'exports'], /Unknown option '--prefx'/],
   ])('%j exits 2 with a JSON error line', async (args, message) => {
     const c = capture();
     expect(await main(args, c.io)).toBe(2);

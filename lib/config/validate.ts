@@ -1,6 +1,8 @@
 import { parseCron, parseSchedulingExpression } from '../schedule';
+import { describeUnknownField, findUnknownFields, UnknownField } from './known-keys';
 import { SUPPORTED_REGIONS } from './regions';
 import { syncNodeName } from '../dataworks/sync-definition';
+import { ENVIRONMENT_SHAPE, PROJECT_SHAPE } from './shapes';
 import { instanceAdoptMode, resolvedTables, resolveTable, TIMESERIES_FIXED_COLUMNS } from './tables';
 import { EnvironmentConfig, ExportColumn, ExportFormatConfig, ProjectConfig, ScheduleConfig } from './types';
 
@@ -8,7 +10,7 @@ import { EnvironmentConfig, ExportColumn, ExportFormatConfig, ProjectConfig, Sch
 export interface ConfigurationProblem {
   /** Environment name, or `project` for project-wide settings. */
   readonly environment: string;
-  /** Dotted path of the field, e.g. `bucket.name`. */
+  /** Dotted path of the field, e.g. `bucket.name`; empty for the environment (or project) itself. */
   readonly field: string;
   readonly message: string;
 }
@@ -22,7 +24,7 @@ export class ConfigurationError extends Error {
 }
 
 export function formatProblem(p: ConfigurationProblem): string {
-  return `environment "${p.environment}": ${p.field}: ${p.message}`;
+  return `environment "${p.environment}": ${p.field === '' ? '' : `${p.field}: `}${p.message}`;
 }
 
 export const RULES = {
@@ -63,7 +65,9 @@ const PROTECTED_ENVIRONMENTS = new Set(['prod']);
  * problem, so a user fixes them all in one pass.
  */
 export function validateConfiguration(config: ProjectConfig): void {
-  const problems: ConfigurationProblem[] = [];
+  const problems = unknownFieldProblems(config);
+  // A misspelt field leaves its intended field missing; the other rules would only report that confusingly.
+  if (problems.length > 0) throw new ConfigurationError(problems);
   if (config.environments.length === 0) {
     problems.push({ environment: 'project', field: 'environments', message: 'must declare at least one environment' });
   }
@@ -74,6 +78,19 @@ export function validateConfiguration(config: ProjectConfig): void {
   for (const env of config.environments) validateEnvironment(env, config, problems);
   checkUniqueAcrossEnvironments(config, problems);
   if (problems.length > 0) throw new ConfigurationError(problems);
+}
+
+/** Keys the configuration types do not declare, per environment, e.g. `bucket: unknown field "exportPrefx"`. */
+function unknownFieldProblems(config: ProjectConfig): ConfigurationProblem[] {
+  const problems: ConfigurationProblem[] = [];
+  const report = (environment: string) => (u: UnknownField) => {
+    problems.push({ environment, field: u.path, message: describeUnknownField({ ...u, path: '' }) });
+  };
+  findUnknownFields(config, { ...PROJECT_SHAPE, environments: 'value' }).forEach(report('project'));
+  for (const [i, env] of (Array.isArray(config.environments) ? config.environments : []).entries()) {
+    findUnknownFields(env, ENVIRONMENT_SHAPE).forEach(report(typeof env?.name === 'string' ? env.name : `environments[${i}]`));
+  }
+  return problems;
 }
 
 function validateEnvironment(env: EnvironmentConfig, project: ProjectConfig, problems: ConfigurationProblem[]): void {

@@ -7,6 +7,7 @@
  * replacement triggered by a spec change always leaves the live object differing from the old spec; the destroy
  * half of the replacement relies on that to know it must not delete (see the *-ops.ts files).
  */
+import { describeUnknownField, findUnknownFields, ObjectShape, Shape } from '../config/known-keys';
 import { FLOWSPEC_VERSION, NodeFlowSpec } from '../dataworks/flowspec';
 
 export type ManagedKind = 'sync-node' | 'table-stream' | 'timeseries-table';
@@ -53,6 +54,20 @@ export interface OperationSettings {
   readonly tablestoreNetworkTypeAcl?: readonly string[];
 }
 
+/** The fields of each spec and of the settings; anything else is refused, so a renamed field cannot be ignored. */
+const SPEC_SHAPES: { readonly [K in ManagedKind]: Shape<Extract<ManagedSpec, { kind: K }>> } = {
+  // The FlowSpec is checked as a FlowSpec below and by DataWorks; this level only owns the spec's own fields.
+  'sync-node': { kind: 'value', region: 'value', projectId: 'value', nodeName: 'value', flowSpec: 'value' },
+  'table-stream': { kind: 'value', region: 'value', instanceName: 'value', tableName: 'value', retentionHours: 'value' },
+  'timeseries-table': { kind: 'value', region: 'value', instanceName: 'value', tableName: 'value', timeToLiveSeconds: 'value' },
+};
+const SETTINGS_SHAPE: Shape<OperationSettings> = { environment: 'value', allowTeardown: 'value', tablestoreEndpoint: 'value', tablestoreNetworkTypeAcl: 'value' };
+
+function rejectUnknownFields(o: Record<string, unknown>, shape: ObjectShape, name: string): void {
+  const unknown = findUnknownFields(o, shape).map(describeUnknownField);
+  if (unknown.length > 0) throw new SpecError(`${name}: ${unknown.join('; ')}`);
+}
+
 export class SpecError extends Error {
   constructor(message: string) {
     super(message);
@@ -65,6 +80,7 @@ export function parseManagedSpec(text: string | undefined, expected: ManagedKind
   const field = fieldReader(o, 'OTSBK_OPS_SPEC');
   const kind = field.string('kind');
   if (kind !== expected) throw new SpecError(`OTSBK_OPS_SPEC.kind is "${kind}" but the command was asked to handle "${expected}"`);
+  rejectUnknownFields(o, SPEC_SHAPES[expected], 'OTSBK_OPS_SPEC');
   const region = field.pattern('region', /^[a-z]{2,}-[a-z0-9-]+$/, 'a region id such as cn-hangzhou');
   switch (kind) {
     case 'sync-node': {
@@ -94,6 +110,7 @@ export function parseManagedSpec(text: string | undefined, expected: ManagedKind
 export function parseOperationSettings(text: string | undefined): OperationSettings {
   const o = parseObject(text, 'OTSBK_OPS_SETTINGS');
   const field = fieldReader(o, 'OTSBK_OPS_SETTINGS');
+  rejectUnknownFields(o, SETTINGS_SHAPE, 'OTSBK_OPS_SETTINGS');
   const allow = o.allowTeardown;
   if (typeof allow !== 'boolean') throw new SpecError('OTSBK_OPS_SETTINGS.allowTeardown must be true or false');
   const endpoint = o.tablestoreEndpoint;

@@ -8,6 +8,7 @@
  * single fields with flags.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { describeUnknownField, findUnknownFields, Shape } from '../../config/known-keys';
 import { findTable, ResolvedTable, resolvedTables } from '../../config/tables';
 import type { EnvironmentConfig } from '../../config/types';
 import { instanceEndpoint, TablestoreEndpointError, TablestoreNetwork } from '../../tablestore/endpoints';
@@ -95,6 +96,26 @@ export type SyncRuntimeConfigInput = {
   readonly schedule?: Partial<ScheduleSpec>;
 };
 
+/** Every field a configuration document may hold; anything else is a typo and is refused. */
+const CONFIG_SHAPE: Shape<SyncRuntimeConfigInput> = {
+  tablestore: { endpoint: 'value', instanceName: 'value', tableName: 'value', isTimeseriesTable: 'value', recordLimit: 'value' },
+  oss: { endpoint: 'value', region: 'value', bucket: 'value', prefix: 'value' },
+  format: { fileFormat: 'value', compression: 'value', gzipLevel: 'value', fieldDelimiter: 'value', nullFormat: 'value', header: 'value' },
+  layout: {
+    mode: 'value',
+    columns: [{ name: 'value', type: 'value', dataType: 'value' }],
+    primaryKey: [{ name: 'value', type: 'value' }],
+    sequenceInfo: 'value',
+  },
+  timezone: 'value',
+  streamLagMinutes: 'value',
+  schedule: { cron: 'value', startTimeExpression: 'value', endTimeExpression: 'value' },
+};
+
+function unknownFields(input: SyncRuntimeConfigInput): string[] {
+  return findUnknownFields(input, CONFIG_SHAPE).map(describeUnknownField);
+}
+
 const FIELD_TYPES: readonly FieldType[] = ['string', 'int64', 'double', 'boolean', 'binary', 'variant'];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -122,7 +143,7 @@ export function mergeConfigInputs(...inputs: readonly (SyncRuntimeConfigInput | 
 
 /** Checks every field and fills defaults; throws UsageError listing every problem at once. */
 export function resolveConfig(input: SyncRuntimeConfigInput): SyncRuntimeConfig {
-  const problems: string[] = [];
+  const problems: string[] = unknownFields(input);
   const str = (path: string, v: unknown, required = true): string => {
     if (v === undefined || v === '') {
       if (required) problems.push(`${path} is required`);
@@ -342,6 +363,8 @@ export function configFromEnvironment(env: EnvironmentConfig, options: Environme
 
 /** Only what `windows` needs: the schedule and the time zone, with defaults. */
 export function resolveScheduleConfig(input: SyncRuntimeConfigInput): { readonly schedule: ScheduleSpec; readonly timezone: string } {
+  const unknown = unknownFields(input);
+  if (unknown.length > 0) throw new UsageError(`Invalid runtime configuration: ${unknown.join('; ')}`);
   const timezone = input.timezone ?? DEFAULT_TIMEZONE;
   try {
     assertTimeZone(timezone);

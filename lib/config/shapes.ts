@@ -1,0 +1,102 @@
+/**
+ * The known keys of the project configuration (types.ts), for rejecting unknown fields at run time as well:
+ * TypeScript's excess-property check only covers object literals, not spreads or values built in code.
+ * `Shape<T>` makes this file fail type-checking until a field added to types.ts is listed here.
+ */
+import { Shape } from './known-keys';
+import { EnvironmentConfig, ExportColumn, ProjectConfig } from './types';
+
+const column = { name: 'value', type: 'value' } as const;
+const exportColumn: Shape<ExportColumn> = { name: 'value', dataType: 'value' };
+
+export const ENVIRONMENT_SHAPE: Shape<EnvironmentConfig> = {
+  name: 'value',
+  region: 'value',
+  namePrefix: 'value',
+  tags: 'map',
+  allowTeardown: 'value',
+  bucket: {
+    name: 'value',
+    exportPrefix: 'value',
+    kmsKeyId: 'value',
+    redundancyType: 'value',
+    lifecycle: {
+      transitionToIaDays: 'value',
+      transitionToArchiveDays: 'value',
+      expireDays: 'value',
+      noncurrentVersionExpireDays: 'value',
+      abortMultipartUploadDays: 'value',
+    },
+  },
+  tablestore: {
+    instances: [{
+      name: 'value',
+      adopt: 'value',
+      importId: 'value',
+      instanceType: 'value',
+      accessedBy: 'value',
+      statusTableName: 'value',
+      dataSourceName: 'value',
+      endpoints: { dataworks: 'value', operations: 'value', runtime: 'value' },
+    }],
+    // The union of both table kinds' fields; `kind` decides which apply, and validate.ts checks that.
+    tables: [{
+      kind: 'value',
+      name: 'value',
+      instance: 'value',
+      adopt: 'value',
+      importId: 'value',
+      backupName: 'value',
+      exportColumns: [exportColumn],
+      exportFormat: { fileFormat: 'value', compression: 'value', fieldDelimiter: 'value', encoding: 'value', nullFormat: 'value' },
+      schedule: {
+        cron: 'value',
+        startTimeExpression: 'value',
+        endTimeExpression: 'value',
+        rerunMode: 'value',
+        rerunTimes: 'value',
+        rerunIntervalMinutes: 'value',
+        timeoutHours: 'value',
+      },
+      streamRetentionHours: 'value',
+      enabled: 'value',
+      primaryKey: [column],
+      definedColumns: [column],
+      maxVersions: 'value',
+      timeToLiveSeconds: 'value',
+      fields: [column],
+    }],
+    streamRetentionHours: 'value',
+  },
+  ram: { mode: 'value', createAccessKey: 'value', pgpKey: 'value' },
+  dataworks: {
+    workspace: {
+      existing: { id: 'value', identifier: 'value' },
+      create: { identifier: 'value', displayName: 'value', description: 'value' },
+    },
+    resourceGroupIdentifier: 'value',
+    ossDataSourceName: 'value',
+  },
+  schedule: {
+    cron: 'value',
+    timezone: 'value',
+    startTimeExpression: 'value',
+    endTimeExpression: 'value',
+    rerunMode: 'value',
+    rerunTimes: 'value',
+    rerunIntervalMinutes: 'value',
+    timeoutHours: 'value',
+    streamLagMinutes: 'value',
+  },
+  exportFormat: { fileFormat: 'value', compression: 'value', fieldDelimiter: 'value', encoding: 'value', nullFormat: 'value' },
+  engine: 'value',
+  movedFromSingleTableLayout: 'value',
+  state: { bucket: 'value', prefix: 'value', lockInstanceName: 'value', lockTableName: 'value' },
+};
+
+export const PROJECT_SHAPE: Shape<ProjectConfig> = {
+  environments: [ENVIRONMENT_SHAPE],
+  stateRegion: 'value',
+  stateBucket: 'value',
+  stateLockInstanceName: 'value',
+};
