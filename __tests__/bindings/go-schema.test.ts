@@ -181,3 +181,110 @@ describe('extractProviderSchema', () => {
     expect(() => extract(['fake_odd'])).toThrow(/unsupported schema.Schema field Frobnicate/);
   });
 });
+
+/** A provider whose attributes carry the validators and constraints the rules extraction has to read. */
+const RULES_PROVIDER_GO = `package fake
+
+const INT_MAX = 2147483647
+
+type AccessType string
+
+const (
+	AnyNetwork = AccessType("Any")
+	VpcOnly    = AccessType("Vpc")
+)
+
+func StringInSlice(valid []string, ignoreCase bool) schema.SchemaValidateFunc { return nil }
+func StringMatch(r *regexp.Regexp, message string) schema.SchemaValidateFunc { return nil }
+
+func validateName(v interface{}, k string) (ws []string, errors []error) {
+	value := v.(string)
+	reg := regexp.MustCompile("^[a-z][a-z0-9-]{1,14}$")
+	if !reg.MatchString(value) {
+		errors = append(errors, fmt.Errorf("bad name " + "%q", value))
+	}
+	return
+}
+
+func validateLoose(v interface{}, k string) (ws []string, errors []error) {
+	value := v.(string)
+	if len(value) > 3 && strings.HasPrefix(value, "x") {
+		errors = append(errors, fmt.Errorf("no"))
+	}
+	return
+}
+
+func Provider() terraform.ResourceProvider {
+	provider := &schema.Provider{
+		Schema: map[string]*schema.Schema{
+			"protocol": {Type: schema.TypeString, Optional: true, ValidateFunc: validation.StringInSlice([]string{"HTTP", "HTTPS"}, false)},
+		},
+		ResourcesMap: map[string]*schema.Resource{
+			"fake_rules": resourceFakeRules(),
+			"fake_loose": resourceFakeLoose(),
+		},
+		DataSourcesMap: map[string]*schema.Resource{},
+	}
+	return provider
+}
+
+func resourceFakeRules() *schema.Resource {
+	return &schema.Resource{
+		Schema: map[string]*schema.Schema{
+			"name":         {Type: schema.TypeString, Required: true, ValidateFunc: validateName},
+			"display_name": {Type: schema.TypeString, Optional: true, ValidateFunc: StringMatch(regexp.MustCompile("^[\\\\w.,;/@-]+$"), "Display Name")},
+			"accessed_by":  {Type: schema.TypeString, Optional: true, ValidateFunc: StringInSlice([]string{string(AnyNetwork), string(VpcOnly)}, true)},
+			"ttl":          {Type: schema.TypeInt, Optional: true, ValidateFunc: validation.IntBetween(-1, INT_MAX)},
+			"document":     {Type: schema.TypeString, Optional: true, ValidateFunc: validation.StringIsJSON, ConflictsWith: []string{"statement"}},
+			"statement": {
+				Type: schema.TypeSet, Optional: true, ConflictsWith: []string{"document"},
+				Elem: &schema.Resource{Schema: map[string]*schema.Schema{
+					"effect": {Type: schema.TypeString, Required: true, ValidateFunc: validation.All(validation.StringLenBetween(4, 5), validation.StringInSlice([]string{"Allow", "Deny"}, false))},
+				}},
+			},
+			"mode":  {Type: schema.TypeString, Optional: true, RequiredWith: []string{"until"}},
+			"until": {Type: schema.TypeString, Optional: true, RequiredWith: []string{"mode"}},
+		},
+	}
+}
+
+func resourceFakeLoose() *schema.Resource {
+	return &schema.Resource{
+		Schema: map[string]*schema.Schema{
+			"code": {Type: schema.TypeString, Optional: true, ValidateFunc: validateLoose},
+		},
+	}
+}
+`;
+
+describe('extractProviderSchema: validation rules', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'go-rules-'));
+    fs.writeFileSync(path.join(dir, 'provider.go'), RULES_PROVIDER_GO);
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const extract = (resourceTypes: string[]) =>
+    extractProviderSchema({ packageDir: dir, providerFunction: 'Provider', fqpn: 'registry.terraform.io/example/fake', resourceTypes, dataSourceTypes: [] });
+
+  test('reads ValidateFunc helpers, provider validator functions and cross-attribute constraints', () => {
+    const { rules } = extract(['fake_rules']);
+    expect(rules.provider_block).toEqual({ protocol: { validate: [{ kind: 'one-of', values: ['HTTP', 'HTTPS'], ignore_case: false }] } });
+    expect(rules.resources.fake_rules).toEqual({
+      name: { validate: [{ kind: 'match', pattern: '^[a-z][a-z0-9-]{1,14}$' }] },
+      display_name: { validate: [{ kind: 'match', pattern: String.raw`^[\w.,;/@-]+$` }] },
+      accessed_by: { validate: [{ kind: 'one-of', values: ['Any', 'Vpc'], ignore_case: true }] },
+      ttl: { validate: [{ kind: 'int-between', min: -1, max: 2147483647 }] },
+      document: { validate: [{ kind: 'json' }], conflicts_with: ['statement'] },
+      statement: { conflicts_with: ['document'] },
+      'statement.effect': { validate: [{ kind: 'length', min: 4, max: 5 }, { kind: 'one-of', values: ['Allow', 'Deny'], ignore_case: false }] },
+      mode: { required_with: ['until'] },
+      until: { required_with: ['mode'] },
+    });
+  });
+
+  test('refuses a validator function whose body it cannot read, instead of guessing', () => {
+    expect(() => extract(['fake_loose'])).toThrow(/fake_loose\.code: validator validateLoose \(provider\.go\) does not have a shape/);
+  });
+});

@@ -7,10 +7,15 @@
  * Values follow Terraform's conversion rules: a number or bool is a valid string, a numeric
  * string a valid number, "true"/"false" a valid bool; any string containing an interpolation
  * `${...}` is accepted for any type, since its type is only known at plan time.
+ *
+ * With `rules` (provider-rules.ts), it also applies what the provider validates beyond the schema: each
+ * attribute's ValidateFunc and the ConflictsWith / ExactlyOneOf / AtLeastOneOf / RequiredWith constraints, with
+ * the SDK's treatment of unknown values (an interpolation is checked at apply time, not here).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ALICLOUD_PROVIDER } from './alicloud-provider';
+import { BlockRules, ProviderRulesDocument, ruleFailure } from './provider-rules';
 import {
   CtyType,
   ProviderSchemaEntry,
@@ -28,7 +33,12 @@ export type ViolationKind =
   | 'missing-required-block'
   | 'wrong-type'
   | 'block-count'
-  | 'computed-attribute-set';
+  | 'computed-attribute-set'
+  | 'invalid-value'
+  | 'conflicting-attributes'
+  | 'exactly-one-of'
+  | 'at-least-one-of'
+  | 'required-with';
 
 export interface Violation {
   readonly kind: ViolationKind;
@@ -42,6 +52,8 @@ export interface ConformanceOptions {
   readonly typePrefix?: string;
   /** Local name of the provider whose `provider` blocks are checked. */
   readonly providerName?: string;
+  /** The provider's validation rules; without them only the schema is checked. */
+  readonly rules?: ProviderRulesDocument;
 }
 
 /** Meta-arguments Terraform accepts on every resource, whatever its schema. */
@@ -77,7 +89,108 @@ export function checkConformance(stack: unknown, schema: ProviderSchemaEntry, op
       checkBlockBody(config, schema.provider.block, at, PROVIDER_META_ARGUMENTS, out);
     });
   }
+  if (options.rules) out.push(...checkProviderRules(stack, options.rules, { typePrefix: prefix, providerName }));
   return out;
+}
+
+/** Applies the provider's validation rules (ValidateFunc and cross-attribute constraints) to every configured block. */
+export function checkProviderRules(stack: unknown, rules: ProviderRulesDocument, options: ConformanceOptions = {}): Violation[] {
+  const prefix = options.typePrefix ?? `${ALICLOUD_PROVIDER.name}_`;
+  const providerName = options.providerName ?? ALICLOUD_PROVIDER.name;
+  const out: Violation[] = [];
+  if (!isObject(stack)) return out;
+  const sections: Array<[string, unknown, { readonly [type: string]: BlockRules }]> = [
+    ['resource', stack.resource, rules.resources],
+    ['data', stack.data, rules.data_sources],
+  ];
+  for (const [sectionName, section, byType] of sections) {
+    if (!isObject(section)) continue;
+    for (const type of Object.keys(section).sort()) {
+      const instances = section[type];
+      if (!type.startsWith(prefix) || !byType[type] || !isObject(instances)) continue;
+      for (const name of Object.keys(instances).sort()) applyBlockRules(instances[name], byType[type], `${sectionName}.${type}.${name}`, out);
+    }
+  }
+  const providers = isObject(stack.provider) ? stack.provider[providerName] : undefined;
+  if (providers !== undefined) {
+    const configs = Array.isArray(providers) ? providers : [providers];
+    configs.forEach((config, i) => applyBlockRules(config, rules.provider_block, Array.isArray(providers) ? `provider.${providerName}[${i}]` : `provider.${providerName}`, out));
+  }
+  return out;
+}
+
+/** A configured value at an attribute path, with where it is; blocks given as one object or a list both count. */
+interface Located {
+  readonly value: unknown;
+  readonly at: string;
+}
+
+function applyBlockRules(body: unknown, rules: BlockRules, at: string, out: Violation[]): void {
+  if (!isObject(body)) return;
+  for (const attributePath of Object.keys(rules).sort()) {
+    const rule = rules[attributePath];
+    const values = locate(body, attributePath.split('.'), at);
+    for (const { value, at: where } of values) {
+      if (!isSet(value) || isInterpolation(value)) continue;
+      for (const check of rule.validate ?? []) {
+        if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') continue; // wrong-type reports it
+        const failure = ruleFailure(check, value);
+        if (failure) out.push({ kind: 'invalid-value', path: where, message: `${JSON.stringify(value)} ${failure}` });
+      }
+      const name = attributePath.replace(/\.\*$/, '');
+      for (const other of rule.conflicts_with ?? []) {
+        const state = stateOf(body, other);
+        if (state === 'set') out.push({ kind: 'conflicting-attributes', path: where, message: `${name} conflicts with ${other}` });
+      }
+      const requiredWith = rule.required_with ?? [];
+      if (requiredWith.length > 0) {
+        const all = [...new Set([...requiredWith, name])].sort();
+        if (all.some((key) => stateOf(body, key) === 'unset')) out.push({ kind: 'required-with', path: where, message: `all of ${all.join(', ')} must be specified` });
+      }
+    }
+    for (const [kind, keys] of [['exactly-one-of', rule.exactly_one_of], ['at-least-one-of', rule.at_least_one_of]] as const) {
+      if (!keys || keys.length === 0) continue;
+      const all = [...new Set([...keys, attributePath])].sort();
+      const states = all.map((key) => stateOf(body, key));
+      const set = all.filter((_, i) => states[i] === 'set');
+      const unknown = states.includes('unknown');
+      if (set.length === 0 && !unknown) out.push({ kind, path: join(at, attributePath), message: `one of ${all.join(', ')} must be specified` });
+      if (kind === 'exactly-one-of' && set.length > 1) out.push({ kind, path: join(at, attributePath), message: `only one of ${all.join(', ')} can be specified, but ${set.join(', ')} were` });
+    }
+  }
+}
+
+/** Every value at `segments` below `body` (a nested block may be one object or a list of them; `*` is each element). */
+function locate(body: unknown, segments: readonly string[], at: string): Located[] {
+  if (segments.length === 0) return [{ value: body, at }];
+  const [head, ...rest] = segments;
+  if (head === '*') return Array.isArray(body) ? body.flatMap((item, i) => locate(item, rest, `${at}[${i}]`)) : [];
+  if (!isObject(body) || !(head in body)) return [];
+  const value = body[head];
+  const where = join(at, head);
+  if (rest.length === 0) return [{ value, at: where }];
+  if (Array.isArray(value) && rest[0] !== '*') return value.flatMap((item, i) => locate(item, rest, `${where}[${i}]`));
+  return locate(value, rest, where);
+}
+
+/** Whether a key the SDK names from the block root (`a`, `a.0.b`) is set, unset, or not known until apply. */
+function stateOf(body: Record<string, unknown>, key: string): 'set' | 'unset' | 'unknown' {
+  let node: unknown = body;
+  for (const segment of key.split('.')) {
+    if (isInterpolation(node)) return 'unknown';
+    if (/^\d+$/.test(segment)) {
+      const index = Number(segment);
+      node = Array.isArray(node) ? node[index] : index === 0 ? node : undefined;
+    } else {
+      node = isObject(node) ? node[segment] : undefined;
+    }
+  }
+  if (isInterpolation(node)) return 'unknown';
+  return isSet(node) ? 'set' : 'unset';
+}
+
+function isSet(value: unknown): boolean {
+  return value !== undefined && value !== null;
 }
 
 /** One line per violation, for assertion messages and CLI output. */

@@ -6,6 +6,8 @@
  *   ts-node lib/bindings/generate.ts           regenerate .gen in place
  *   ts-node lib/bindings/generate.ts --check   regenerate into a temp dir; exit 1 naming every
  *                                              file that differs from the committed .gen
+ *
+ * Both first check that the provider rules file (alicloud-provider-rules.json) belongs with the snapshot.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,7 +15,8 @@ import * as path from 'node:path';
 import { Language } from '@cdktf/commons';
 import { ConstructsMaker, TerraformProviderConstraint } from '@cdktf/provider-generator';
 import { ALICLOUD_PROVIDER, ALICLOUD_PROVIDER_CONSTRAINT } from './alicloud-provider';
-import { ProvidersSchemaDocument } from './terraform-schema';
+import { ALICLOUD_RULES_PATH, loadAlicloudRules, rulesDocumentProblems } from './provider-rules';
+import { ProvidersSchemaDocument, stableJson } from './terraform-schema';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const SNAPSHOT_PATH = path.join(__dirname, 'alicloud-provider-schema.json');
@@ -109,8 +112,19 @@ async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
+/** Fails when the rules file is not the one extracted with the snapshot (see provider-rules.ts). */
+export function assertRulesMatchSnapshot(snapshot = readSnapshot(), rulesFile = ALICLOUD_RULES_PATH): void {
+  const rules = loadAlicloudRules(rulesFile);
+  const problems = rulesDocumentProblems(rules, snapshot.provider_schemas[ALICLOUD_PROVIDER.fqpn], ALICLOUD_PROVIDER);
+  if (fs.readFileSync(rulesFile, 'utf8') !== stableJson(rules)) problems.push('is not in the extractor\'s stable JSON form');
+  if (problems.length > 0) {
+    throw new Error(`${path.relative(REPO_ROOT, rulesFile)} does not match the schema snapshot (re-extract both, see lib/bindings/README.md):\n  ${problems.join('\n  ')}`);
+  }
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   assertCdktfJsonPin();
+  assertRulesMatchSnapshot();
   const check = argv.includes('--check');
   return withTempDir(async (tmp) => {
     await generateBindings(tmp);

@@ -55,6 +55,27 @@ export class GoPackageSource {
     return { expr, file };
   }
 
+  /** The tokens of the body of top-level function `name`, without its braces, and its file. */
+  functionBody(name: string): { tokens: Token[]; file: string } {
+    const { file, tokens, at } = this.functionDeclaration(name);
+    const parser = new ExprParser(tokens, at + 2, file);
+    parser.skipBalanced(); // parameters
+    parser.skipResultType();
+    const open = parser.pos;
+    parser.skipBalanced(); // body
+    return { tokens: tokens.slice(open + 1, parser.pos - 1), file };
+  }
+
+  /** Whether the package declares `type <name> string` (so `name("x")` is a conversion to a string type). */
+  declaresStringType(name: string): boolean {
+    return this.filesMatching(new RegExp(`^type ${escapeRegExp(name)} string$`, 'm')).length === 1;
+  }
+
+  /** Whether the package declares top-level function `name`. */
+  declaresFunction(name: string): boolean {
+    return this.filesMatching(new RegExp(`^func ${escapeRegExp(name)}\\(`, 'm')).length === 1;
+  }
+
   /** The first `&schema.Provider{...}` literal inside the top-level function `name`. */
   providerLiteral(name: string): Expr {
     const { file, tokens, at: start } = this.functionDeclaration(name);

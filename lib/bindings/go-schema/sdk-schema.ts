@@ -1,8 +1,9 @@
 /**
  * Evaluates terraform-plugin-sdk (v1/v2 helper/schema) declarations into a typed model of the
- * fields that decide the schema Terraform core sees. Fields that only affect runtime behaviour
- * (validation, diff suppression, defaults, hashing) are recognised and ignored; any other
- * field is an error, so a new SDK field can never be silently dropped.
+ * fields that decide the schema Terraform core sees, plus the validation fields (kept as
+ * expressions for go-schema/validators.ts). Fields that only affect runtime behaviour (diff
+ * suppression, defaults, hashing) are recognised and ignored; any other field is an error, so a
+ * new SDK field can never be silently dropped.
  */
 import { Element, Expr } from './parser';
 import { GoPackageSource } from './package-source';
@@ -24,6 +25,13 @@ export interface SdkSchema {
   readonly configMode: SdkConfigMode;
   /** Whether a DefaultFunc returns a non-nil value in an environment with no provider variables set. */
   readonly defaultFuncYieldsValue: boolean;
+  /** The `ValidateFunc` / `ValidateDiagFunc` expressions, read by go-schema/validators.ts. */
+  readonly validateFunc?: Expr;
+  readonly validateDiagFunc?: Expr;
+  readonly conflictsWith: readonly string[];
+  readonly exactlyOneOf: readonly string[];
+  readonly atLeastOneOf: readonly string[];
+  readonly requiredWith: readonly string[];
 }
 
 export interface SdkResource {
@@ -37,11 +45,10 @@ export interface SdkResource {
 
 const VALUE_TYPES: readonly SdkValueType[] = ['TypeBool', 'TypeInt', 'TypeFloat', 'TypeString', 'TypeList', 'TypeMap', 'TypeSet'];
 
-/** Schema fields with no effect on the reported schema. */
+/** Schema fields with no effect on the reported schema nor on what configuration is valid. */
 const IGNORED_SCHEMA_FIELDS = new Set([
-  'ForceNew', 'ValidateFunc', 'ValidateDiagFunc', 'DiffSuppressFunc', 'DiffSuppressOnRefresh', 'Default', 'Set',
-  'StateFunc', 'ConflictsWith', 'ExactlyOneOf', 'AtLeastOneOf', 'RequiredWith', 'ComputedWhen', 'InputDefault',
-  'PromoteSingle',
+  'ForceNew', 'DiffSuppressFunc', 'DiffSuppressOnRefresh', 'Default', 'Set', 'StateFunc', 'ComputedWhen',
+  'InputDefault', 'PromoteSingle',
 ]);
 
 /** Resource fields with no effect on the reported schema. */
@@ -136,8 +143,11 @@ export class SdkSchemaReader {
     const s = {
       optional: false, required: false, computed: false, sensitive: false, deprecated: false, description: '',
       minItems: 0, maxItems: 0, configMode: 'auto' as SdkConfigMode, defaultFuncYieldsValue: false,
+      conflictsWith: [] as string[], exactlyOneOf: [] as string[], atLeastOneOf: [] as string[], requiredWith: [] as string[],
     };
     let elem: SdkSchema['elem'];
+    let validateFunc: Expr | undefined;
+    let validateDiagFunc: Expr | undefined;
     for (const [key, value] of fields) {
       const at = `${where}.${key}`;
       switch (key) {
@@ -156,12 +166,18 @@ export class SdkSchemaReader {
         case 'ConfigMode': s.configMode = this.configMode(value, at); break;
         case 'DefaultFunc': s.defaultFuncYieldsValue = this.defaultFuncYieldsValue(value, at); break;
         case 'Elem': elem = this.elem(value, at); break;
+        case 'ValidateFunc': validateFunc = value; break;
+        case 'ValidateDiagFunc': validateDiagFunc = value; break;
+        case 'ConflictsWith': s.conflictsWith = this.stringList(value, at); break;
+        case 'ExactlyOneOf': s.exactlyOneOf = this.stringList(value, at); break;
+        case 'AtLeastOneOf': s.atLeastOneOf = this.stringList(value, at); break;
+        case 'RequiredWith': s.requiredWith = this.stringList(value, at); break;
         default:
           if (!IGNORED_SCHEMA_FIELDS.has(key)) throw new Error(`${at}: unsupported schema.Schema field ${key}`);
       }
     }
     if (!type) throw new Error(`${where}: schema has no Type`);
-    return { type, elem, ...s };
+    return { type, elem, ...s, ...(validateFunc ? { validateFunc } : {}), ...(validateDiagFunc ? { validateDiagFunc } : {}) };
   }
 
   private elem(expr: Expr, where: string): SdkSchema['elem'] {
@@ -229,6 +245,15 @@ export class SdkSchemaReader {
     throw new Error(`${where}: unknown ConfigMode ${name}`);
   }
 
+  /** A `[]string{...}` literal of string expressions. */
+  stringList(expr: Expr, where: string): string[] {
+    if (expr.k !== 'composite' || expr.type !== '[]string') throw new Error(`${where}: expected a []string literal`);
+    return expr.elements.map((el, i) => {
+      if (el.key) throw new Error(`${where}: keyed element in a []string literal`);
+      return this.string(el.value, `${where}[${i}]`);
+    });
+  }
+
   private bool(expr: Expr, where: string): boolean {
     if (expr.k === 'name' && expr.path.length === 1 && (expr.path[0] === 'true' || expr.path[0] === 'false')) {
       return expr.path[0] === 'true';
@@ -236,8 +261,9 @@ export class SdkSchemaReader {
     throw new Error(`${where}: expected a boolean literal`);
   }
 
-  private int(expr: Expr, where: string): number {
+  int(expr: Expr, where: string): number {
     if (expr.k === 'number' && /^[0-9]+$/.test(expr.text)) return Number(expr.text);
+    if (expr.k === 'unary' && expr.op === '-') return -this.int(expr.x, where);
     if (expr.k === 'name' && expr.path.length === 1) return this.int(this.pkg.constantValue(expr.path[0]), `${where}>${expr.path[0]}`);
     throw new Error(`${where}: expected an integer literal`);
   }
