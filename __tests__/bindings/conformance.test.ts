@@ -3,12 +3,14 @@ import * as path from 'node:path';
 import { App, TerraformStack, Testing } from 'cdktf';
 import { ALICLOUD_PROVIDER, SNAPSHOT_DATA_SOURCE_TYPES, SNAPSHOT_RESOURCE_TYPES } from '../../lib/bindings/alicloud-provider';
 import { checkConformance, formatViolations, loadAlicloudSchema, Violation } from '../../lib/bindings/conformance';
+import { loadAlicloudRules, ProviderRulesDocument, rulesDocumentProblems } from '../../lib/bindings/provider-rules';
 import { DataAlicloudAccount } from '../../.gen/providers/alicloud/data-alicloud-account';
 import { OssBucket } from '../../.gen/providers/alicloud/oss-bucket';
 import { OtsTable } from '../../.gen/providers/alicloud/ots-table';
 import { AlicloudProvider } from '../../.gen/providers/alicloud/provider';
 
 const schema = loadAlicloudSchema();
+const rules = loadAlicloudRules();
 const GEN = path.resolve(__dirname, '..', '..', '.gen', 'providers', 'alicloud');
 
 /** A stack with one resource instance `r` of `type` configured with `config`. */
@@ -211,5 +213,76 @@ describe('checkConformance', () => {
     new DataAlicloudAccount(stack, 'account');
     const synthesized = JSON.parse(Testing.synth(stack)) as unknown;
     expect(formatViolations(checkConformance(synthesized, schema))).toBe('');
+  });
+});
+
+describe('provider rules (ValidateFunc and cross-attribute constraints)', () => {
+  const check = (stack: unknown): string[] => checkConformance(stack, schema, { rules }).map((v) => `${v.kind} ${v.path}: ${v.message}`);
+
+  test('the rules file was read from the same provider release as the schema snapshot', () => {
+    expect(rules.provider).toEqual({ source: ALICLOUD_PROVIDER.source, version: ALICLOUD_PROVIDER.version, commit: ALICLOUD_PROVIDER.commit });
+    expect(rulesDocumentProblems(rules, schema, ALICLOUD_PROVIDER)).toEqual([]);
+    expect(Object.keys(rules.resources).sort()).toEqual([...SNAPSHOT_RESOURCE_TYPES].sort());
+  });
+
+  test('a rules file that does not belong with the snapshot is refused', () => {
+    const tampered = JSON.parse(JSON.stringify(rules)) as { -readonly [K in keyof ProviderRulesDocument]: any };
+    tampered.provider = { ...tampered.provider, version: '1.288.0' };
+    tampered.resources.alicloud_ots_table.colour = { validate: [{ kind: 'json' }] };
+    tampered.resources.alicloud_ram_policy.name = { conflicts_with: ['policy_nme'] };
+    tampered.resources.alicloud_oss_bucket_versioning.status = { validate: [{ kind: 'one-of', values: ['Enabled'], ignoreCase: true }] };
+    delete tampered.resources.alicloud_ram_user;
+    expect(rulesDocumentProblems(tampered as ProviderRulesDocument, schema, ALICLOUD_PROVIDER)).toEqual([
+      'provider.version is "1.288.0", the snapshot is "1.289.0"',
+      expect.stringMatching(/^resources covers .* the schema snapshot has .*alicloud_ram_user,/),
+      'resources.alicloud_oss_bucket_versioning.status: rule {"kind":"one-of","values":["Enabled"],"ignoreCase":true} is not a one-of rule (kind, values, ignore_case)',
+      'resources.alicloud_ots_table.colour: no such attribute in the schema snapshot',
+      'resources.alicloud_ram_policy.name: refers to policy_nme, which the schema snapshot does not have',
+    ]);
+  });
+
+  test('values the provider validators refuse, at any depth; interpolations wait for apply', () => {
+    const stack = {
+      resource: {
+        alicloud_ots_table: { t: { ...validTable, table_name: '9-readings', time_to_live: -2, primary_key: [{ name: 'pk', type: 'Float' }] } },
+        alicloud_oss_bucket: {
+          b: {
+            bucket: 'ab',
+            redundancy_type: '${var.redundancy}',
+            lifecycle_rule: [{ enabled: true, expiration: [{ date: '2024-02-30' }], transitions: [{ days: 30, storage_class: 'Glacier' }] }],
+          },
+        },
+        alicloud_oss_bucket_versioning: { v: { bucket: 'b', status: 'enabled' } },
+      },
+      provider: { alicloud: { region: 'cn-hangzhou', protocol: 'FTP' } },
+    };
+    expect(check(stack)).toEqual([
+      'invalid-value resource.alicloud_oss_bucket.b.bucket: "ab" must be 3 to 63 bytes long, is 2',
+      'invalid-value resource.alicloud_oss_bucket.b.lifecycle_rule[0].expiration[0].date: "2024-02-30" must be a date YYYY-MM-DD',
+      'invalid-value resource.alicloud_oss_bucket.b.lifecycle_rule[0].transitions[0].storage_class: "Glacier" must be one of Standard, IA, Archive, ColdArchive, DeepColdArchive',
+      'invalid-value resource.alicloud_ots_table.t.primary_key[0].type: "Float" must be one of Integer, Binary, String',
+      String.raw`invalid-value resource.alicloud_ots_table.t.table_name: "9-readings" does not match ^[a-zA-Z_][a-zA-Z0-9_]{0,254}$`,
+      'invalid-value resource.alicloud_ots_table.t.time_to_live: -2 must be from -1 to 2147483647',
+      'invalid-value provider.alicloud.protocol: "FTP" must be one of HTTP, HTTPS',
+    ]);
+  });
+
+  test('ConflictsWith and RequiredWith', () => {
+    const policy = JSON.stringify({ Version: '1', Statement: [] });
+    const stack = {
+      resource: {
+        alicloud_ram_policy: {
+          both: { policy_name: 'p', policy_document: policy, statement: [{ effect: 'Allow', action: ['oss:GetObject'], resource: ['*'] }] },
+          later: { policy_name: 'q', policy_document: '${data.x.json}', name: 'q' },
+        },
+        alicloud_oss_bucket_object: { o: { bucket: 'b', key: 'k', content: 'x', object_worm_mode: 'COMPLIANCE' } },
+      },
+    };
+    expect(check(stack)).toEqual([
+      'required-with resource.alicloud_oss_bucket_object.o.object_worm_mode: all of object_worm_mode, object_worm_retain_until_date must be specified',
+      'conflicting-attributes resource.alicloud_ram_policy.both.policy_document: policy_document conflicts with statement',
+      'conflicting-attributes resource.alicloud_ram_policy.later.name: name conflicts with policy_name',
+      'conflicting-attributes resource.alicloud_ram_policy.later.policy_name: policy_name conflicts with name',
+    ]);
   });
 });

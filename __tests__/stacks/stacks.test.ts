@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkConformance, formatViolations, loadAlicloudSchema } from '../../lib/bindings/conformance';
+import { loadAlicloudRules } from '../../lib/bindings/provider-rules';
 import { buildApp } from '../../lib/app';
 import { projectConfig } from '../../lib/config/environments';
 import { ConfigurationError } from '../../lib/config/validate';
@@ -14,6 +15,7 @@ const stacks = synthAll();
 /** Content hash of the built runtime bundle, as the stack computes it. */
 const runtimeBundleHash = crypto.createHash('sha256').update(fs.readFileSync(RUNTIME_BUNDLE_PATH)).digest('hex').slice(0, 16);
 const schema = loadAlicloudSchema();
+const rules = loadAlicloudRules();
 
 describe('synthesized stacks', () => {
   it('has a bootstrap stack and one stack per environment', () => {
@@ -42,9 +44,18 @@ describe('synthesized stacks', () => {
     expect(stream.lifecycle).toEqual({ create_before_destroy: true });
   });
 
-  it.each([...stacks.keys()])('%s uses only attributes and blocks of the pinned alicloud provider schema', name => {
-    const violations = checkConformance(stacks.get(name), schema);
+  it.each([...stacks.keys()])('%s uses only attributes and blocks of the pinned alicloud provider schema, with values its rules accept', name => {
+    const violations = checkConformance(stacks.get(name), schema, { rules });
     expect(formatViolations(violations)).toBe(formatViolations([]));
+  });
+
+  it('the conformance check fails on a value the provider\'s ValidateFunc refuses', () => {
+    const tampered = JSON.parse(JSON.stringify(stacks.get('dev'))) as StackJson;
+    const project = Object.values(tampered.resource!.alicloud_data_works_project)[0];
+    project.display_name = 'Tablestore backup (dev)';
+    const violations = checkConformance(tampered, schema, { rules });
+    expect(violations).toEqual([expect.objectContaining({ kind: 'invalid-value', message: String.raw`"Tablestore backup (dev)" does not match ^[\w.,;/@-]+$` })]);
+    expect(violations[0].path).toMatch(/^resource\.alicloud_data_works_project\.\w+\.display_name$/);
   });
 
   it('the conformance check fails on an attribute the provider does not have', () => {
