@@ -205,6 +205,20 @@ describe('validateConfiguration', () => {
     ]);
   });
 
+  it('refuses values the alicloud provider would refuse at deploy, naming the rule and the attribute', () => {
+    const problems = problemsOf(withEnvironment('dev', e => {
+      if (!('create' in e.dataworks.workspace)) throw new Error('dev creates its workspace');
+      e.dataworks.workspace.create.displayName = 'Tablestore backup (dev)';
+      Object.assign(e.bucket, { redundancyType: 'GRS' });
+      Object.assign((e.tablestore.tables[0] as { definedColumns: object[] }).definedColumns[0], { type: 'Float' });
+    }));
+    expect(problems).toEqual([
+      'environment "dev": bucket.redundancyType: "GRS" must be one of LRS, ZRS (alicloud_oss_bucket.redundancy_type)',
+      'environment "dev": tablestore.tables[0].definedColumns[0].type: "Float" must be one of Integer, String, Binary, Double, Boolean (alicloud_ots_table.defined_column.type)',
+      String.raw`environment "dev": dataworks.workspace.create.displayName: "Tablestore backup (dev)" does not match ^[\w.,;/@-]+$ (alicloud_data_works_project.display_name)`,
+    ]);
+  });
+
   it('accepts free-form tag keys', () => {
     expect(problemsOf(withEnvironment('dev', e => { e.tags.costCenter = 'cc-1'; }))).toEqual([]);
   });

@@ -82,7 +82,7 @@ const dev: EnvironmentConfig = {
   },
   ram: { mode: 'user', createAccessKey: false },
   dataworks: {
-    workspace: { create: { identifier: 'otsbk_dev', displayName: 'Tablestore backup (dev)' } },
+    workspace: { create: { identifier: 'otsbk_dev', displayName: 'Tablestore-backup-dev' } },
     resourceGroupIdentifier: 'Serverless_res_group_dev',
     ossDataSourceName: 'otsbk_dev_oss',
   },

@@ -1,5 +1,6 @@
 import { parseCron, parseSchedulingExpression } from '../schedule';
 import { describeUnknownField, findUnknownFields, UnknownField } from './known-keys';
+import { environmentProviderFields, projectProviderFields, ProviderBoundField, providerRuleFailures } from './provider-rules';
 import { SUPPORTED_REGIONS } from './regions';
 import { syncNodeName } from '../dataworks/sync-definition';
 import { ENVIRONMENT_SHAPE, PROJECT_SHAPE } from './shapes';
@@ -75,6 +76,7 @@ export function validateConfiguration(config: ProjectConfig): void {
   project.region('stateRegion', config.stateRegion);
   project.pattern('stateBucket', config.stateBucket, 'bucketName');
   project.pattern('stateLockInstanceName', config.stateLockInstanceName, 'instanceName');
+  project.providerRules(projectProviderFields(config));
   for (const env of config.environments) validateEnvironment(env, config, problems);
   checkUniqueAcrossEnvironments(config, problems);
   if (problems.length > 0) throw new ConfigurationError(problems);
@@ -171,6 +173,9 @@ function validateEnvironment(env: EnvironmentConfig, project: ProjectConfig, pro
       });
     }
   }
+
+  // What the alicloud provider itself validates on the attributes these fields become
+  c.providerRules(environmentProviderFields(env));
 
   // State
   c.pattern('state.bucket', env.state.bucket, 'bucketName');
@@ -425,6 +430,15 @@ class Checker {
 
   pattern(field: string, value: string, rule: keyof typeof RULES): void {
     if (!RULES[rule].test(value)) this.fail(field, `"${value}" is invalid: ${RULE_TEXT[rule]}`);
+  }
+
+  /** Provider rules of fields no project rule has refused already (one message per mistake is enough). */
+  providerRules(fields: readonly ProviderBoundField[]): void {
+    const refused = new Set(this.problems.filter(p => p.environment === this.environment).map(p => p.field));
+    for (const f of fields) {
+      if (refused.has(f.field)) continue;
+      for (const failure of providerRuleFailures(f)) this.fail(f.field, failure);
+    }
   }
 
   region(field: string, value: string): void {
