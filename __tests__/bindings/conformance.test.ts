@@ -275,11 +275,16 @@ describe('provider rules (ValidateFunc and cross-attribute constraints)', () => 
           both: { policy_name: 'p', policy_document: policy, statement: [{ effect: 'Allow', action: ['oss:GetObject'], resource: ['*'] }] },
           later: { policy_name: 'q', policy_document: '${data.x.json}', name: 'q' },
         },
-        alicloud_oss_bucket_object: { o: { bucket: 'b', key: 'k', content: 'x', object_worm_mode: 'COMPLIANCE' } },
+        alicloud_oss_bucket_object: {
+          o: { bucket: 'b', key: 'k', content: 'x', object_worm_mode: 'COMPLIANCE' },
+          // RequiredWith holds for a value known only at apply; ConflictsWith waits for it.
+          p: { bucket: 'b', key: 'p', content: '${var.body}', source: 'file.txt', object_worm_mode: '${var.mode}' },
+        },
       },
     };
     expect(check(stack)).toEqual([
       'required-with resource.alicloud_oss_bucket_object.o.object_worm_mode: all of object_worm_mode, object_worm_retain_until_date must be specified',
+      'required-with resource.alicloud_oss_bucket_object.p.object_worm_mode: all of object_worm_mode, object_worm_retain_until_date must be specified',
       'conflicting-attributes resource.alicloud_ram_policy.both.policy_document: policy_document conflicts with statement',
       'conflicting-attributes resource.alicloud_ram_policy.later.name: name conflicts with policy_name',
       'conflicting-attributes resource.alicloud_ram_policy.later.policy_name: policy_name conflicts with name',

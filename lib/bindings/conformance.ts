@@ -131,21 +131,23 @@ function applyBlockRules(body: unknown, rules: BlockRules, at: string, out: Viol
     const rule = rules[attributePath];
     const values = locate(body, attributePath.split('.'), at);
     for (const { value, at: where } of values) {
-      if (!isSet(value) || isInterpolation(value)) continue;
+      if (!isSet(value)) continue;
+      const name = attributePath.replace(/\.\*$/, '');
+      // The SDK's order: RequiredWith for any set value; ConflictsWith and ValidateFunc only once it is known.
+      const requiredWith = rule.required_with ?? [];
+      if (requiredWith.length > 0) {
+        const all = [...new Set([...requiredWith, name])].sort();
+        if (all.some((key) => stateOf(body, key) === 'unset')) out.push({ kind: 'required-with', path: where, message: `all of ${all.join(', ')} must be specified` });
+      }
+      if (isInterpolation(value)) continue;
       for (const check of rule.validate ?? []) {
         if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') continue; // wrong-type reports it
         const failure = ruleFailure(check, value);
         if (failure) out.push({ kind: 'invalid-value', path: where, message: `${JSON.stringify(value)} ${failure}` });
       }
-      const name = attributePath.replace(/\.\*$/, '');
       for (const other of rule.conflicts_with ?? []) {
         const state = stateOf(body, other);
         if (state === 'set') out.push({ kind: 'conflicting-attributes', path: where, message: `${name} conflicts with ${other}` });
-      }
-      const requiredWith = rule.required_with ?? [];
-      if (requiredWith.length > 0) {
-        const all = [...new Set([...requiredWith, name])].sort();
-        if (all.some((key) => stateOf(body, key) === 'unset')) out.push({ kind: 'required-with', path: where, message: `all of ${all.join(', ')} must be specified` });
       }
     }
     for (const [kind, keys] of [['exactly-one-of', rule.exactly_one_of], ['at-least-one-of', rule.at_least_one_of]] as const) {
