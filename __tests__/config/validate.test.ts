@@ -1,5 +1,6 @@
 import { projectConfig } from '../../lib/config/environments';
 import { EnvironmentConfig, ProjectConfig, TimeseriesTableConfig, WideColumnTableConfig } from '../../lib/config/types';
+import { environmentProviderFields, projectProviderFields, providerRuleFailures } from '../../lib/config/provider-rules';
 import { ConfigurationError, validateConfiguration } from '../../lib/config/validate';
 
 type Mutable<T> = T extends ReadonlyArray<infer U> ? Mutable<U>[] : T extends object ? { -readonly [K in keyof T]: Mutable<T[K]> } : T;
@@ -230,5 +231,19 @@ describe('validateConfiguration', () => {
     });
     const problems = problemsOf(broken);
     expect(problems.map(p => p.split(':')[1].trim())).toEqual(['region', 'bucket.name']);
+  });
+});
+
+describe('provider-bound fields', () => {
+  it('name only attributes the provider rules file has a value rule for', () => {
+    const env = projectConfig.environments[0];
+    const withEveryOptional = {
+      ...env,
+      bucket: { ...env.bucket, redundancyType: 'ZRS' as const },
+      tablestore: { ...env.tablestore, tables: env.tablestore.tables.map(t => (t.kind === 'wide-column' ? { ...t, maxVersions: 1 } : t)) },
+    };
+    const fields = [...environmentProviderFields(withEveryOptional), ...projectProviderFields(projectConfig)];
+    expect(new Set(fields.map(f => f.attribute)).size).toBeGreaterThanOrEqual(12);
+    for (const f of fields) expect(() => providerRuleFailures(f)).not.toThrow();
   });
 });

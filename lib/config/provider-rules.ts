@@ -66,10 +66,11 @@ export function projectProviderFields(config: ProjectConfig): ProviderBoundField
 
 /** `"<value>" <why> (<attribute>)` for each rule a field's value breaks; unset optional fields pass. */
 export function providerRuleFailures(f: ProviderBoundField, rules: ProviderRulesDocument = RULES): string[] {
-  if (f.value === undefined) return [];
   const dot = f.attribute.indexOf('.');
+  const checks = valueRulesOf(rules, f.attribute.slice(0, dot), f.attribute.slice(dot + 1));
   const value = f.value;
-  return valueRulesOf(rules, f.attribute.slice(0, dot), f.attribute.slice(dot + 1))
+  if (value === undefined) return [];
+  return checks
     .map((rule) => ruleFailure(rule, value))
     .filter((failure): failure is string => failure !== undefined)
     .map((failure) => `${JSON.stringify(value)} ${failure} (${f.attribute})`);
