@@ -6,7 +6,7 @@ import { EnvironmentConfig, ProjectConfig } from '../lib/config/types';
 import { BackupBucket } from '../lib/constructs/backup-bucket';
 import { DataSourceAuth, DataWorksDataSources } from '../lib/constructs/dataworks-data-sources';
 import { useOssStateBackend } from '../lib/constructs/state-backend';
-import { SyncAccess } from '../lib/constructs/sync-access';
+import { SyncAccess, TableRef } from '../lib/constructs/sync-access';
 import { TablestoreTables } from '../lib/constructs/tablestore-tables';
 import { SyncNode, TableStream, TimeseriesTable } from '../lib/constructs/managed';
 import { ResolvedTable, resolvedTables } from '../lib/config/tables';
@@ -22,7 +22,8 @@ export const RUNTIME_KEY_PREFIX = '_otsbk/runtime';
 /** What the runtime node runs: the bundle from the bucket (over the VPC endpoint), with this table's configuration. */
 function runtimeInvocation(env: EnvironmentConfig, bundle: RuntimeBundle): (table: SyncTableSource) => RuntimeScriptProps {
   return table => ({
-    bundle: { bucket: env.bucket.name, key: bundle.key, endpoint: `oss-${env.region}-internal.aliyuncs.com` },
+    // https: the bucket policy denies plain http, and ossutil would use http for an endpoint without a scheme.
+    bundle: { bucket: env.bucket.name, key: bundle.key, endpoint: `https://oss-${env.region}-internal.aliyuncs.com` },
     arguments: ['--config', encodeConfigArgument(configFromEnvironment(env, { table: table.backupName }))],
   });
 }
@@ -42,6 +43,11 @@ export const SINGLE_TABLE_ADDRESSES = {
   timeseriesTable: 'terraform_data.timeseries-table_managed_resource_E27E11F5',
   timeseriesNode: 'terraform_data.sync-node-timeseries-table_managed_resource_28F64D81',
 } as const;
+
+/** The enabled tables of one kind, as the sync policy names them. */
+function streamTables(tables: readonly ResolvedTable[], kind: ResolvedTable['kind']): TableRef[] {
+  return tables.filter(t => t.enabled && t.kind === kind).map(t => ({ instanceName: t.instance.name, tableName: t.name }));
+}
 
 export interface BackupStackProps {
   readonly environment: EnvironmentConfig;
@@ -87,7 +93,6 @@ export class BackupStack extends TerraformStack {
 
     this.bucket = new BackupBucket(this, 'backup-bucket', {
       bucketName: env.bucket.name,
-      accountId,
       lifecycle: env.bucket.lifecycle,
       kmsKeyId: env.bucket.kmsKeyId,
       redundancyType: env.bucket.redundancyType,
@@ -105,15 +110,18 @@ export class BackupStack extends TerraformStack {
     });
     const instances = [...this.tablestore.instances.values()];
 
-    const streamTables = tables.filter(t => t.enabled).map(t => ({ instanceName: t.instance.name, tableName: t.name }));
     this.access = new SyncAccess(this, 'sync-access', {
       namePrefix: env.namePrefix,
+      engine: env.engine,
       region: env.region,
       accountId,
       mode: env.ram,
       bucketName: env.bucket.name,
       exportPrefix: env.bucket.exportPrefix,
-      streamTables,
+      runtimeKeyPrefix: RUNTIME_KEY_PREFIX,
+      kmsKeyId: env.bucket.kmsKeyId,
+      dataTables: streamTables(tables, 'wide-column'),
+      timeseriesTables: streamTables(tables, 'timeseries'),
       statusTables: env.tablestore.instances.map(i => ({ instanceName: i.name, tableName: i.statusTableName })),
       tags,
     });

@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
 import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
-import { DataAlicloudAccount } from '../.gen/providers/alicloud/data-alicloud-account';
 import { AlicloudProvider } from '../.gen/providers/alicloud/provider';
 import { ProjectConfig } from '../lib/config/types';
 import { StateStore } from '../lib/constructs/state-backend';
@@ -17,7 +16,6 @@ export class BootstrapStack extends TerraformStack {
     const store = new StateStore(this, 'state', {
       region: project.stateRegion,
       bucketName: project.stateBucket,
-      accountId: new DataAlicloudAccount(this, 'account', {}).id,
       lockInstanceName: project.stateLockInstanceName,
       lockTableNames: project.environments.map(e => e.state.lockTableName),
       tags: { project: 'tablestore-oss-backup', purpose: 'terraform-state' },

@@ -25,7 +25,7 @@ describe('BackupBucket', () => {
   const lifecycle = { transitionToIaDays: 30, transitionToArchiveDays: 90, expireDays: 365, noncurrentVersionExpireDays: 14, abortMultipartUploadDays: 2 };
 
   it('defaults to AES256, ZRS, versioning and no force destroy', () => {
-    const json = synthWith(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', accountId: '123', lifecycle }));
+    const json = synthWith(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle }));
     expect(resources(json, 'alicloud_oss_bucket')[0]).toMatchObject({
       bucket: 'my-bucket',
       redundancy_type: 'ZRS',
@@ -36,12 +36,12 @@ describe('BackupBucket', () => {
   });
 
   it('uses SSE-KMS with the given key', () => {
-    const json = synthWith(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', accountId: '123', lifecycle, kmsKeyId: 'key-123' }));
+    const json = synthWith(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle, kmsKeyId: 'key-123' }));
     expect(resources(json, 'alicloud_oss_bucket')[0].server_side_encryption_rule).toEqual({ sse_algorithm: 'KMS', kms_master_key_id: 'key-123' });
   });
 
   it('turns the lifecycle into transitions, expiry, noncurrent expiry and multipart abort', () => {
-    const json = synthWith(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', accountId: '123', lifecycle }));
+    const json = synthWith(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle }));
     expect(resources(json, 'alicloud_oss_bucket')[0].lifecycle_rule).toEqual([
       {
         id: 'backup-retention',
@@ -54,27 +54,37 @@ describe('BackupBucket', () => {
     ]);
   });
 
-  it('denies every request without TLS on the bucket and its objects', () => {
-    const json = synthWith(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', accountId: '123', lifecycle }));
+  it('denies every OSS action to everyone without TLS, on the bucket and its objects', () => {
+    const json = synthWith(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle }));
     const policy = JSON.parse(resources(json, 'alicloud_oss_bucket_policy')[0].policy);
-    expect(policy.Statement).toEqual([
-      expect.objectContaining({
-        Effect: 'Deny',
-        Resource: ['acs:oss:*:123:my-bucket', 'acs:oss:*:123:my-bucket/*'],
-        Condition: { Bool: { 'acs:SecureTransport': ['false'] } },
-      }),
-    ]);
+    expect(policy.Statement).toEqual([{
+      Effect: 'Deny',
+      Principal: ['*'],
+      Action: ['oss:*'],
+      Resource: ['acs:oss:*:*:my-bucket', 'acs:oss:*:*:my-bucket/*'],
+      Condition: { Bool: { 'acs:SecureTransport': ['false'] } },
+    }]);
+    expect(policy).toEqual(JSON.parse(BackupBucket.tlsOnlyPolicyDocument('my-bucket').toJsonString()));
   });
 
   it('refuses an archive transition that is not after the IA transition', () => {
-    expect(() => synthWith(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', accountId: '1', lifecycle: { ...lifecycle, transitionToArchiveDays: 30 } })))
+    expect(() => synthWith(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle: { ...lifecycle, transitionToArchiveDays: 30 } })))
       .toThrow('BackupBucket my-bucket: lifecycle.transitionToArchiveDays (30) must be later than transitionToIaDays (30)');
   });
 });
 
 describe('PolicyStatement', () => {
-  it.each(['oss:*', '*', 'ots:Get*'])('refuses the wildcard action %s', action => {
-    expect(() => new PolicyStatement({ actions: [action], resources: ['acs:oss:*:1:b'] })).toThrow(`action "${action}" must be one explicit "service:Operation" (no wildcards)`);
+  it.each(['oss:*', '*', 'ots:Get*'])('refuses the wildcard action %s in an Allow statement', action => {
+    expect(() => new PolicyStatement({ actions: [action], resources: ['acs:oss:*:1:b'] })).toThrow(`action "${action}" must be one explicit "service:Operation" (no wildcards in an Allow statement)`);
+  });
+
+  it('lets a Deny statement deny a whole service, but not a name pattern', () => {
+    expect(new PolicyStatement({ effect: 'Deny', actions: ['oss:*'], resources: ['acs:oss:*:*:b'] }).actions).toEqual(['oss:*']);
+    expect(() => new PolicyStatement({ effect: 'Deny', actions: ['oss:Get*'], resources: ['acs:oss:*:*:b'] })).toThrow('action "oss:Get*" must be one explicit');
+  });
+
+  it('refuses an empty principal list', () => {
+    expect(() => new PolicyStatement({ principals: [], actions: ['oss:GetObject'], resources: ['acs:oss:*:*:b'] })).toThrow('principals, when given, must name at least one principal');
   });
 
   it('refuses a bare * resource', () => {
@@ -98,15 +108,18 @@ describe('SyncAccess', () => {
     accountId: '42',
     bucketName: 'bkt',
     exportPrefix: 'export',
-    streamTables: [{ instanceName: 'inst', tableName: 'data' }],
+    engine: 'data-integration',
+    runtimeKeyPrefix: '_otsbk/runtime',
+    dataTables: [{ instanceName: 'inst', tableName: 'data' }],
+    timeseriesTables: [],
     statusTables: [{ instanceName: 'inst', tableName: 'status' }],
   };
 
-  it('role mode creates a role trusted by DataWorks with the policy, and no user or key', () => {
+  it('role mode creates a role trusted by DataWorks and Data Integration, with the policy', () => {
     const json = synthWith(s => new SyncAccess(s, 'a', { ...base, mode: { mode: 'role' } }));
     const [role] = resources(json, 'alicloud_ram_role');
     expect(role.role_name).toBe('otsbk-t-sync');
-    expect(JSON.parse(role.assume_role_policy_document).Statement[0].Principal).toEqual({ Service: ['dataworks.aliyuncs.com'] });
+    expect(JSON.parse(role.assume_role_policy_document).Statement[0].Principal).toEqual({ Service: ['dataworks.aliyuncs.com', 'di.dataworks.aliyuncs.com'] });
     expect(resources(json, 'alicloud_ram_role_policy_attachment')).toHaveLength(1);
     expect(resources(json, 'alicloud_ram_user')).toHaveLength(0);
     expect(resources(json, 'alicloud_ram_access_key')).toHaveLength(0);
@@ -134,18 +147,9 @@ describe('SyncAccess', () => {
     expect(values.some(v => v.endsWith('.secret}'))).toBe(false);
   });
 
-  it('grants stream reads on the stream tables and checkpoint writes only on the status table', () => {
-    const doc = JSON.parse(SyncAccess.policyDocument({ ...base, mode: { mode: 'role' } }).toJsonString());
-    const [stream, checkpoint] = doc.Statement;
-    expect(stream.Resource).toEqual(['acs:ots:cn-hangzhou:42:instance/inst/table/data']);
-    expect(stream.Action).not.toContain('ots:PutRow');
-    expect(checkpoint.Resource).toEqual(['acs:ots:cn-hangzhou:42:instance/inst/table/status']);
-    expect(checkpoint.Action).toContain('ots:PutRow');
-  });
-
   it('refuses an export prefix with slashes at its ends', () => {
     expect(() => synthWith(s => new SyncAccess(s, 'a', { ...base, exportPrefix: '/x/', mode: { mode: 'role' } })))
-      .toThrow('SyncAccess: exportPrefix "/x/" must not start or end with "/"');
+      .toThrow('SyncAccess: sync policy: exportPrefix "/x/" must be non-empty and must not start or end with "/"');
   });
 });
 
@@ -217,12 +221,12 @@ describe('DataWorksDataSources', () => {
 
 describe('StateStore', () => {
   it('refuses duplicated lock table names', () => {
-    expect(() => synthWith(s => new StateStore(s, 'st', { region: 'cn-hangzhou', bucketName: 'state-bkt', accountId: '1', lockInstanceName: 'locks', lockTableNames: ['a', 'a'] })))
+    expect(() => synthWith(s => new StateStore(s, 'st', { region: 'cn-hangzhou', bucketName: 'state-bkt', lockInstanceName: 'locks', lockTableNames: ['a', 'a'] })))
       .toThrow('StateStore: lockTableNames must be distinct and at least one, got [a, a]');
   });
 
   it('creates a protected lock table with the LockID key Terraform expects', () => {
-    const json = synthWith(s => new StateStore(s, 'st', { region: 'cn-hangzhou', bucketName: 'state-bkt', accountId: '1', lockInstanceName: 'locks', lockTableNames: ['tf_lock'] }));
+    const json = synthWith(s => new StateStore(s, 'st', { region: 'cn-hangzhou', bucketName: 'state-bkt', lockInstanceName: 'locks', lockTableNames: ['tf_lock'] }));
     expect(resources(json, 'alicloud_ots_table')[0]).toMatchObject({ table_name: 'tf_lock', primary_key: [{ name: 'LockID', type: 'String' }], lifecycle: { prevent_destroy: true } });
     expect(resources(json, 'alicloud_oss_bucket')[0]).toMatchObject({ bucket: 'state-bkt', force_destroy: false, versioning: { status: 'Enabled' } });
   });

@@ -7,7 +7,10 @@ import { loadAlicloudRules } from '../../lib/bindings/provider-rules';
 import { buildApp } from '../../lib/app';
 import { projectConfig } from '../../lib/config/environments';
 import { ConfigurationError } from '../../lib/config/validate';
+import { BackupBucket } from '../../lib/constructs/backup-bucket';
 import { RUNTIME_BUNDLE_PATH } from '../../lib/constructs/runtime-bundle';
+import { syncPermissionsFor, SyncPolicyProps, syncResourceArns } from '../../lib/constructs/sync-permissions';
+import { RUNTIME_KEY_PREFIX } from '../../stacks/backup-stack';
 import { ENVIRONMENTS, resourcesOf, StackJson, synthAll } from './synth';
 
 const stacks = synthAll();
@@ -109,26 +112,35 @@ describe('policy', () => {
         for (const action of statement.Action) expect(action).not.toMatch(/\*/);
         for (const resource of statement.Resource) {
           expect(resource).not.toBe('*');
-          expect(resource).toMatch(/^acs:(ots|oss):/);
+          expect(resource).toMatch(/^acs:(ots|oss|kms):/);
         }
       }
     }
   });
 
-  it.each(ENVIRONMENTS)('%s scopes OSS writes to the export prefix and Tablestore access to its tables', name => {
+  it.each(ENVIRONMENTS)('%s grants exactly the permission table rows of its engine, on its tables, prefix and key', name => {
     const env = projectConfig.environments.find(e => e.name === name)!;
     const doc = JSON.parse(resourcesOf(stacks.get(name)!, 'alicloud_ram_policy')[0].policy_document as string);
-    const resources: string[] = doc.Statement.flatMap((s: { Resource: string[] }) => s.Resource);
-    const tables = [
-      ...env.tablestore.tables.map(t => [t.instance ?? env.tablestore.instances[0].name, t.name]),
-      ...env.tablestore.instances.map(i => [i.name, i.statusTableName]),
-    ];
-    const account = '${data.alicloud_account.account.id}';
-    expect(resources.sort()).toEqual([
-      `acs:oss:*:${account}:${env.bucket.name}`,
-      `acs:oss:*:${account}:${env.bucket.name}/${env.bucket.exportPrefix}/*`,
-      ...tables.map(([instance, table]) => `acs:ots:${env.region}:${account}:instance/${instance}/table/${table}`),
-    ].sort());
+    const granted = new Set<string>(doc.Statement.flatMap((s: { Action: string[]; Resource: string[] }) => s.Action.flatMap(a => s.Resource.map(r => `${a} ${r}`))));
+    const refs = (kind: string) => env.tablestore.tables.filter(t => t.kind === kind && t.enabled !== false)
+      .map(t => ({ instanceName: t.instance ?? env.tablestore.instances[0].name, tableName: t.name }));
+    const props: SyncPolicyProps = {
+      engine: env.engine, region: env.region, accountId: '${data.alicloud_account.account.id}',
+      dataTables: refs('wide-column'), timeseriesTables: refs('timeseries'),
+      statusTables: env.tablestore.instances.map(i => ({ instanceName: i.name, tableName: i.statusTableName })),
+      bucketName: env.bucket.name, exportPrefix: env.bucket.exportPrefix, runtimeKeyPrefix: RUNTIME_KEY_PREFIX, kmsKeyId: env.bucket.kmsKeyId,
+    };
+    const expected = new Set(syncPermissionsFor(props).flatMap(p => syncResourceArns(p.resource, props).map(r => `${p.action} ${r}`)));
+    expect([...granted].sort()).toEqual([...expected].sort());
+  });
+
+  it.each([...stacks.keys()])('%s: every bucket policy is the TLS-only document (Principal *, every OSS action)', name => {
+    const stack = stacks.get(name)!;
+    const buckets = resourcesOf(stack, 'alicloud_oss_bucket');
+    const policies = resourcesOf(stack, 'alicloud_oss_bucket_policy');
+    expect(buckets.length).toBeGreaterThan(0);
+    expect(policies.map(p => JSON.parse(p.policy as string)))
+      .toEqual(buckets.map(b => JSON.parse(BackupBucket.tlsOnlyPolicyDocument(b.bucket as string).toJsonString())));
   });
 
   it.each(ENVIRONMENTS)('%s bucket is private, versioned, encrypted, blocks public access and denies plain HTTP', name => {

@@ -8,8 +8,6 @@ import { Arn, PolicyDocument, PolicyStatement } from './policy-document';
 
 export interface BackupBucketProps {
   readonly bucketName: string;
-  /** Account id (usually a token from `data.alicloud_account`), for the bucket policy ARNs. */
-  readonly accountId: string;
   readonly lifecycle: BucketLifecycle;
   /** SSE-KMS with this key; OSS-managed AES256 when omitted. */
   readonly kmsKeyId?: string;
@@ -53,16 +51,25 @@ export class BackupBucket extends Construct {
     new OssBucketAcl(this, 'acl', { bucket: this.bucket.bucket, acl: 'private' });
     new OssBucketPublicAccessBlock(this, 'public-access-block', { bucket: this.bucket.bucket, blockPublicAccess: true });
 
-    const denyInsecureTransport = new PolicyStatement({
-      effect: 'Deny',
-      actions: ['oss:GetObject', 'oss:PutObject', 'oss:DeleteObject', 'oss:ListObjects', 'oss:AbortMultipartUpload'],
-      resources: [Arn.ossBucket(props.accountId, props.bucketName), `${Arn.ossBucket(props.accountId, props.bucketName)}/*`],
-      condition: { Bool: { 'acs:SecureTransport': ['false'] } },
-    });
     new OssBucketPolicy(this, 'tls-only-policy', {
       bucket: this.bucket.bucket,
-      policy: new PolicyDocument([denyInsecureTransport]).toJsonString(),
+      policy: BackupBucket.tlsOnlyPolicyDocument(props.bucketName).toJsonString(),
     });
+  }
+
+  /**
+   * The bucket policy: deny every OSS action on the bucket and its objects to everyone over plain http. OSS requires
+   * `Principal` in bucket policies, and a `*` principal with a condition also binds the bucket owner (OSS "Bucket
+   * Policy"), so nobody reaches the bucket without TLS.
+   */
+  static tlsOnlyPolicyDocument(bucketName: string): PolicyDocument {
+    return new PolicyDocument([new PolicyStatement({
+      effect: 'Deny',
+      principals: ['*'],
+      actions: ['oss:*'],
+      resources: [Arn.ossBucket('*', bucketName), `${Arn.ossBucket('*', bucketName)}/*`],
+      condition: { Bool: { 'acs:SecureTransport': ['false'] } },
+    })]);
   }
 }
 

@@ -1,12 +1,23 @@
+import { Token } from 'cdktf';
+
 /**
- * RAM policy documents built from what a principal needs. Every statement names explicit actions and explicit
- * resources: a bare `*` or an action wildcard is refused at construction time.
+ * Policy documents (RAM policies and OSS bucket policies) built from what a principal needs. An Allow statement names
+ * explicit actions and explicit resources: a bare `*` or an action wildcard is refused at construction time. A Deny
+ * statement may deny a whole service (`oss:*`), which only ever takes access away.
  */
 
 export interface PolicyStatementProps {
+  /** @default 'Allow' */
   readonly effect?: 'Allow' | 'Deny';
   readonly actions: readonly string[];
   readonly resources: readonly string[];
+  /**
+   * Who the statement applies to. Bucket policies require it (OSS "Policy syntax and elements": `Principal` is
+   * required for bucket policies, `["*"]` is everyone); RAM policies must not carry it.
+   * @default none (a RAM policy statement)
+   */
+  readonly principals?: readonly string[];
+  /** @default no condition */
   readonly condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
 }
 
@@ -14,14 +25,21 @@ export class PolicyStatement {
   readonly effect: 'Allow' | 'Deny';
   readonly actions: readonly string[];
   readonly resources: readonly string[];
+  readonly principals?: readonly string[];
   readonly condition?: PolicyStatementProps['condition'];
 
   constructor(props: PolicyStatementProps) {
+    const effect = props.effect ?? 'Allow';
     if (props.actions.length === 0) throw new Error('PolicyStatement: at least one action is required');
     if (props.resources.length === 0) throw new Error('PolicyStatement: at least one resource is required');
+    if (props.principals !== undefined && props.principals.length === 0) {
+      throw new Error('PolicyStatement: principals, when given, must name at least one principal (["*"] for everyone)');
+    }
     for (const action of props.actions) {
+      const wholeService = /^[a-z]+:\*$/.test(action);
+      if (wholeService && effect === 'Deny') continue;
       if (!/^[a-z]+:[A-Za-z]+$/.test(action)) {
-        throw new Error(`PolicyStatement: action "${action}" must be one explicit "service:Operation" (no wildcards)`);
+        throw new Error(`PolicyStatement: action "${action}" must be one explicit "service:Operation" (no wildcards${effect === 'Allow' ? ' in an Allow statement' : ''})`);
       }
     }
     for (const resource of props.resources) {
@@ -29,15 +47,17 @@ export class PolicyStatement {
         throw new Error(`PolicyStatement: resource "${resource}" must be an explicit acs: ARN, never "*"`);
       }
     }
-    this.effect = props.effect ?? 'Allow';
+    this.effect = effect;
     this.actions = [...new Set(props.actions)].sort();
     this.resources = [...new Set(props.resources)];
+    this.principals = props.principals ? [...new Set(props.principals)] : undefined;
     this.condition = props.condition;
   }
 
   toJSON(): Record<string, unknown> {
     return {
       Effect: this.effect,
+      ...(this.principals ? { Principal: this.principals } : {}),
       Action: this.actions,
       Resource: this.resources,
       ...(this.condition ? { Condition: this.condition } : {}),
@@ -72,39 +92,14 @@ export class PolicyDocument {
 export const Arn = {
   ossBucket: (accountId: string, bucket: string) => `acs:oss:*:${accountId}:${bucket}`,
   ossObjects: (accountId: string, bucket: string, prefix: string) => `acs:oss:*:${accountId}:${bucket}/${prefix}/*`,
-  otsInstance: (region: string, accountId: string, instance: string) => `acs:ots:${region}:${accountId}:instance/${instance}`,
+  // Tablestore ARNs take the instance name in lower case (Tablestore "Custom RAM policy": instance names are not
+  // case-sensitive and the Resource element must use lower case).
+  otsInstance: (region: string, accountId: string, instance: string) => `acs:ots:${region}:${accountId}:instance/${lowerCase(instance)}`,
   otsTable: (region: string, accountId: string, instance: string, table: string) =>
-    `acs:ots:${region}:${accountId}:instance/${instance}/table/${table}`,
+    `acs:ots:${region}:${accountId}:instance/${lowerCase(instance)}/table/${table}`,
+  kmsKey: (region: string, accountId: string, keyId: string) => `acs:kms:${region}:${accountId}:key/${keyId}`,
 };
 
-/** What the Tablestore Stream reader does: discover the stream, walk its shards and read records. */
-export const TABLESTORE_STREAM_READ_ACTIONS = [
-  'ots:DescribeTable',
-  'ots:ListStream',
-  'ots:DescribeStream',
-  'ots:GetShardIterator',
-  'ots:GetStreamRecord',
-] as const;
-
-/** What the stream reader does with its status (checkpoint) table. */
-export const TABLESTORE_CHECKPOINT_ACTIONS = [
-  'ots:DescribeTable',
-  'ots:GetRow',
-  'ots:GetRange',
-  'ots:PutRow',
-  'ots:UpdateRow',
-  'ots:DeleteRow',
-  'ots:BatchWriteRow',
-] as const;
-
-/** What the OSS writer does under its export prefix: multipart uploads, overwrite on rerun, stale-part cleanup. */
-export const OSS_EXPORT_WRITE_ACTIONS = [
-  'oss:PutObject',
-  'oss:GetObject',
-  'oss:DeleteObject',
-  'oss:AbortMultipartUpload',
-  'oss:ListParts',
-] as const;
-
-/** Bucket-level calls the writer needs to list a window's objects and its pending uploads. */
-export const OSS_EXPORT_BUCKET_ACTIONS = ['oss:ListObjects', 'oss:ListMultipartUploads', 'oss:GetBucketInfo'] as const;
+function lowerCase(value: string): string {
+  return Token.isUnresolved(value) ? value : value.toLowerCase();
+}

@@ -33,7 +33,6 @@ export function useOssStateBackend(stack: TerraformStack, location: StateLocatio
 export interface StateStoreProps {
   readonly region: string;
   readonly bucketName: string;
-  readonly accountId: string;
   readonly lockInstanceName: string;
   /** One lock table per environment, so one environment's lock never blocks another's deploy. */
   readonly lockTableNames: readonly string[];
@@ -53,7 +52,6 @@ export class StateStore extends Construct {
     // Same safe defaults as the backup bucket; old state versions are kept for 90 days for recovery.
     this.bucket = new BackupBucket(this, 'bucket', {
       bucketName: props.bucketName,
-      accountId: props.accountId,
       lifecycle: { noncurrentVersionExpireDays: 90, abortMultipartUploadDays: 1 },
       forceDestroy: false,
       tags: props.tags,

@@ -7,34 +7,21 @@ import { RamRolePolicyAttachment } from '../../.gen/providers/alicloud/ram-role-
 import { RamUser } from '../../.gen/providers/alicloud/ram-user';
 import { RamUserPolicyAttachment } from '../../.gen/providers/alicloud/ram-user-policy-attachment';
 import { RamConfig } from '../config/types';
-import {
-  Arn,
-  OSS_EXPORT_BUCKET_ACTIONS,
-  OSS_EXPORT_WRITE_ACTIONS,
-  PolicyDocument,
-  PolicyStatement,
-  TABLESTORE_CHECKPOINT_ACTIONS,
-  TABLESTORE_STREAM_READ_ACTIONS,
-} from './policy-document';
+import { PolicyDocument } from './policy-document';
+import { SyncPolicyProps, syncPolicyDocument } from './sync-permissions';
 
-/** A table in an instance of the stack's region. */
-export interface TableRef {
-  readonly instanceName: string;
-  readonly tableName: string;
-}
+export type { TableRef } from './sync-permissions';
 
-export interface SyncAccessProps {
+/**
+ * Services that assume a data source's RAM role: DataWorks, and Data Integration itself (DataWorks "Use the RAM
+ * role-based authorization mode to add a data source": the trust policy names both).
+ */
+export const DATAWORKS_TRUSTED_SERVICES = ['dataworks.aliyuncs.com', 'di.dataworks.aliyuncs.com'] as const;
+
+export interface SyncAccessProps extends SyncPolicyProps {
   readonly namePrefix: string;
-  readonly region: string;
-  /** Account id, usually a token from `data.alicloud_account`. */
-  readonly accountId: string;
   readonly mode: RamConfig;
-  readonly bucketName: string;
-  readonly exportPrefix: string;
-  /** Tables whose Stream the sync reads, each in its instance. */
-  readonly streamTables: readonly TableRef[];
-  /** The stream readers' checkpoint tables, one per instance. */
-  readonly statusTables: readonly TableRef[];
+  /** @default no tags */
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -50,14 +37,9 @@ export class SyncAccess extends Construct {
 
   constructor(scope: Construct, id: string, props: SyncAccessProps) {
     super(scope, id);
-    if (props.streamTables.length === 0) throw new Error('SyncAccess: at least one stream table is required');
-    if (props.exportPrefix.startsWith('/') || props.exportPrefix.endsWith('/')) {
-      throw new Error(`SyncAccess: exportPrefix "${props.exportPrefix}" must not start or end with "/"`);
-    }
-
     this.policy = new RamPolicy(this, 'policy', {
       policyName: `${props.namePrefix}-sync`,
-      description: `Tablestore stream read and OSS export write for ${props.namePrefix}`,
+      description: `What the ${props.engine} sync of ${props.namePrefix} calls: Tablestore Stream reads, OSS export writes`,
       policyDocument: SyncAccess.policyDocument(props).toJsonString(),
     });
 
@@ -67,7 +49,7 @@ export class SyncAccess extends Construct {
         description: 'Assumed by DataWorks Data Integration to back up Tablestore into OSS',
         assumeRolePolicyDocument: JSON.stringify({
           Version: '1',
-          Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: ['dataworks.aliyuncs.com'] } }],
+          Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: [...DATAWORKS_TRUSTED_SERVICES] } }],
         }),
         maxSessionDuration: 3600,
         tags: props.tags ? { ...props.tags } : undefined,
@@ -107,26 +89,12 @@ export class SyncAccess extends Construct {
     }
   }
 
-  /** Least privilege: read the streams, keep checkpoints, write under the export prefix. */
+  /** Least privilege: exactly the calls the environment's engine makes (`SYNC_PERMISSIONS`). */
   static policyDocument(props: SyncAccessProps): PolicyDocument {
-    const { region, accountId, bucketName, exportPrefix } = props;
-    return new PolicyDocument([
-      new PolicyStatement({
-        actions: [...TABLESTORE_STREAM_READ_ACTIONS],
-        resources: props.streamTables.map(t => Arn.otsTable(region, accountId, t.instanceName, t.tableName)),
-      }),
-      new PolicyStatement({
-        actions: [...TABLESTORE_CHECKPOINT_ACTIONS],
-        resources: props.statusTables.map(t => Arn.otsTable(region, accountId, t.instanceName, t.tableName)),
-      }),
-      new PolicyStatement({
-        actions: [...OSS_EXPORT_WRITE_ACTIONS],
-        resources: [Arn.ossObjects(accountId, bucketName, exportPrefix)],
-      }),
-      new PolicyStatement({
-        actions: [...OSS_EXPORT_BUCKET_ACTIONS],
-        resources: [Arn.ossBucket(accountId, bucketName)],
-      }),
-    ]);
+    try {
+      return syncPolicyDocument(props);
+    } catch (err) {
+      throw new Error(`SyncAccess: ${(err as Error).message}`);
+    }
   }
 }
