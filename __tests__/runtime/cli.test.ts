@@ -102,7 +102,7 @@ describe('otsbk-sync against the sandboxes', () => {
   let h: RuntimeHarness;
   let configArg: string;
   beforeAll(async () => {
-    h = await startRuntimeHarness();
+    h = await startRuntimeHarness(4, ['tablestore-export', 'elsewhere']);
     await h.at(START_US, () => h.put('a', { name: 'alpha', qty: 1 }));
     await h.at(END_US - 1, () => h.remove('a'));
     const c = h.config();

@@ -3,6 +3,7 @@
  * at chosen instants with the sandbox clock, and a runtime configuration pointing at it all.
  */
 import { createHash } from 'node:crypto';
+import { syncPolicyDocument } from '../../lib/constructs/sync-permissions';
 import { createStreamTable, ignoreCondition, LocalSandboxes, long, startLocalSandboxes } from '../../lib/runtime/demo/local-sandboxes';
 import { staticCredentialProvider, SyncRuntimeConfig, SyncRuntimeConfigInput } from '../../lib/runtime/sync';
 import type { SyncTuning } from '../../lib/runtime/sync/run-window';
@@ -52,9 +53,26 @@ function attributes(columns: Record<string, unknown>): Array<Record<string, unkn
   return Object.entries(columns).map(([k, v]) => ({ [k]: typeof v === 'number' && Number.isInteger(v) ? long(v) : v }));
 }
 
-export async function startRuntimeHarness(shardCount = 4): Promise<RuntimeHarness> {
+/**
+ * The RAM policy of the runtime node's identity, built from the permission table for the sandbox's bucket (owner
+ * account, default bucket, the export prefix `sb.config()` uses): a call the table lacks fails the test.
+ */
+export function runtimeOssPolicy(tables: readonly string[] = [TABLE], exportPrefix = 'tablestore-export'): string {
+  return syncPolicyDocument({
+    engine: 'runtime', region: 'cn-hangzhou', accountId: '1000000000000001',
+    dataTables: tables.map(tableName => ({ instanceName: 'sandbox', tableName })), timeseriesTables: [], statusTables: [], bucketName: 'sandbox-bucket',
+    exportPrefix, runtimeKeyPrefix: '_otsbk/runtime',
+  }).toJsonString();
+}
+
+/** `exportPrefixes`: where the identity may write (each gets the runtime policy). */
+export async function startRuntimeHarness(shardCount = 4, exportPrefixes: readonly string[] = ['tablestore-export']): Promise<RuntimeHarness> {
   // The table (and its stream) exists a minute before the window starts.
-  const sb = await startLocalSandboxes({ startMicros: START_US - 60_000_000, tablestore: { shardCount, maxClockSkewMs: null } });
+  const sb = await startLocalSandboxes({
+    startMicros: START_US - 60_000_000,
+    tablestore: { shardCount, maxClockSkewMs: null },
+    ossPolicies: exportPrefixes.map(prefix => runtimeOssPolicy([TABLE], prefix)),
+  });
   await createStreamTable(sb.ots, TABLE, [{ name: 'id', type: 'STRING' }]);
   const ots = sb.ots;
   return {

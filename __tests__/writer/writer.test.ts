@@ -5,7 +5,20 @@ import {
   attemptOfKey, createOssClient, listWindowObjects, OssClient, readManifest, verifyWindow, windowObjectKeys, WindowManifest, writeWindow,
   WriterAbortedError, WriterEvent, WriteWindowOptions,
 } from '../../lib/runtime/writer';
+import { syncPolicyDocument } from '../../lib/constructs/sync-permissions';
 import { OssSandbox, startOssSandbox } from '../../lib/sandbox/oss';
+
+/** The writer runs as the runtime node's RAM identity: exactly the permission table's runtime rows on `backup/`. */
+const WRITER_IDENTITY = {
+  accessKeyId: 'writer-test-user',
+  accessKeySecret: 'writer-test-secret',
+  policies: [syncPolicyDocument({
+    engine: 'runtime', region: 'cn-hangzhou', accountId: '1000000000000001', dataTables: [{ instanceName: 'inst', tableName: 'orders' }],
+    timeseriesTables: [], statusTables: [], bucketName: 'backups', exportPrefix: 'backup', runtimeKeyPrefix: '_otsbk/runtime',
+  }).toJsonString()],
+};
+const startWriterSandbox = (): Promise<OssSandbox> => startOssSandbox({ bucket: 'backups', identities: [WRITER_IDENTITY] });
+const writerClientOptions = (s: OssSandbox) => s.clientOptions({ accessKeyId: WRITER_IDENTITY.accessKeyId, accessKeySecret: WRITER_IDENTITY.accessKeySecret });
 import { asyncPages, pagesOf, PRIMARY_KEY, readWithHyparquet, syntheticRecords } from '../formats/helpers';
 
 const TZ = 'Asia/Shanghai';
@@ -21,8 +34,8 @@ let sandbox: OssSandbox;
 let client: OssClient;
 
 beforeEach(async () => {
-  sandbox = await startOssSandbox({ bucket: 'backups' });
-  client = createOssClient(sandbox.clientOptions());
+  sandbox = await startWriterSandbox();
+  client = createOssClient(writerClientOptions(sandbox));
 });
 
 afterEach(async () => {
@@ -193,8 +206,8 @@ describe('failures and reruns', () => {
     const withoutAttempt = (m: WindowManifest): unknown => ({ ...m, parts: m.parts.map((p) => ({ ...p, key: p.key.replace(/-[0-9a-f]{12}\./, '.') })) });
 
     // Reference: a clean run in its own sandbox.
-    const clean = await startOssSandbox({ bucket: 'backups' });
-    const cleanManifest = await writeWindow(asyncPages(pagesOf(records, 400)), options({ ...big, client: createOssClient(clean.clientOptions()) }));
+    const clean = await startWriterSandbox();
+    const cleanManifest = await writeWindow(asyncPages(pagesOf(records, 400)), options({ ...big, client: createOssClient(writerClientOptions(clean)) }));
     await clean.close();
     expect(cleanManifest.parts.length).toBeGreaterThan(2);
 
@@ -320,11 +333,11 @@ describe('verifyWindow', () => {
 });
 
 test('a CompleteMultipartUpload that fails for good aborts the upload', async () => {
-  const s = await startOssSandbox({ bucket: 'backups' });
+  const s = await startWriterSandbox();
   try {
     s.faults.inject({ operation: 'CompleteMultipartUpload', count: 1, fault: { kind: 'error', status: 400, code: 'InvalidPart' } });
     const run = writeWindow(asyncPages(pagesOf(syntheticRecords(3000, START_MICROS), 300)), {
-      client: createOssClient(s.clientOptions()), prefix: 'backup', table: 'orders', window: WINDOW, timeZone: TZ, layout,
+      client: createOssClient(writerClientOptions(s)), prefix: 'backup', table: 'orders', window: WINDOW, timeZone: TZ, layout,
       format: { ...CSV, compression: 'none' }, partSize: 100 * 1024, maxFileBytes: 350 * 1024, retry: FAST_RETRY,
     });
     await expect(run).rejects.toMatchObject({ code: 'InvalidPart' });

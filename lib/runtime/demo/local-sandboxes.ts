@@ -17,6 +17,11 @@ export interface LocalSandboxesOptions {
   readonly startMicros?: number;
   readonly tablestore?: Omit<TablestoreSandboxOptions, 'accessKeyId' | 'accessKeySecret' | 'startMicros'>;
   readonly oss?: Omit<OssSandboxOptions, 'accessKeyId' | 'accessKeySecret'>;
+  /**
+   * RAM policies (JSON) of the shared AccessKey in the OSS sandbox: it is then a RAM user allowed only these, as the
+   * node's identity is. Default: the key is the bucket owner's account key (every OSS permission).
+   */
+  readonly ossPolicies?: readonly string[];
 }
 
 export interface LocalSandboxes {
@@ -46,7 +51,15 @@ export async function startLocalSandboxes(options: LocalSandboxesOptions = {}): 
   });
   let oss: OssSandbox;
   try {
-    oss = await startOssSandbox({ ...options.oss, accessKeyId: credentials.accessKeyId, accessKeySecret: credentials.accessKeySecret });
+    oss = await startOssSandbox(options.ossPolicies
+      ? {
+        ...options.oss,
+        // The owner's key stays unknown to the runtime: the shared key is a RAM user with exactly these policies.
+        accessKeyId: `owner-${randomBytes(6).toString('hex')}`,
+        accessKeySecret: randomBytes(24).toString('base64url'),
+        identities: [...(options.oss?.identities ?? []), { ...credentials, policies: options.ossPolicies }],
+      }
+      : { ...options.oss, accessKeyId: credentials.accessKeyId, accessKeySecret: credentials.accessKeySecret });
   } catch (err) {
     await tablestore.close();
     throw err;

@@ -18,7 +18,10 @@ export type OssOperation =
   | 'CompleteMultipartUpload'
   | 'AbortMultipartUpload'
   | 'ListParts'
-  | 'ListMultipartUploads';
+  | 'ListMultipartUploads'
+  | 'GetBucketAcl'
+  | 'PutBucketPolicy'
+  | 'GetBucketPolicy';
 
 export type OssFault =
   /** Answer with this HTTP status and OSS error code (the request body is read and discarded first). */

@@ -9,11 +9,19 @@
  *
  * Implemented: PutObject, GetObject (Range), HeadObject, GetObjectMeta, DeleteObject, DeleteMultipleObjects,
  * ListObjects, ListObjectsV2, InitiateMultipartUpload, UploadPart, CompleteMultipartUpload,
- * AbortMultipartUpload, ListParts, ListMultipartUploads. Every request must carry a valid V1 or V4 signature.
+ * AbortMultipartUpload, ListParts, ListMultipartUploads, GetBucketAcl, PutBucketPolicy, GetBucketPolicy.
+ * Every request must carry a valid V1 or V4 signature, and is then authorized like OSS does (`access.ts`): the
+ * bucket policy (with `acs:SecureTransport`: the sandbox also listens with TLS when `tls: true`) and the RAM
+ * policies of the calling identity. The default AccessKey is the bucket owner's account key; `identities` adds RAM
+ * users that can do only what their policies allow.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, Agent as HttpsAgent } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { loopbackCertificate } from '../tls';
+import { Caller, evaluateAccess, OSS_ACTION_OF, parsePolicy, PolicyError } from './access';
 import { Crc64 } from '../../runtime/writer/crc64';
 import { OssFault, OssFaults, OssOperation } from './faults';
 import { SIGNED_SUBRESOURCES, verifySignature } from './signature';
@@ -44,6 +52,22 @@ export interface OssSandboxOptions {
   readonly maxClockSkewMs?: number;
   /** Port to listen on; default 0 (an ephemeral port). */
   readonly port?: number;
+  /** Account that owns the buckets; the default AccessKey is this account's own key. Default `1000000000000001`. */
+  readonly ownerAccountId?: string;
+  /** RAM users of the owner's account, each with its AccessKey and RAM policy documents (JSON text). */
+  readonly identities?: readonly OssIdentity[];
+  /** Also serve HTTPS on a second port, with a certificate made at start (`httpsEndpoint`, `ca`). Default false. */
+  readonly tls?: boolean;
+}
+
+/** A RAM user the sandbox knows: requests signed with its key are allowed only what its policies allow. */
+export interface OssIdentity {
+  readonly accessKeyId: string;
+  readonly accessKeySecret: string;
+  /** RAM user id, what a bucket policy names in `Principal`. Default: derived from the AccessKey id. */
+  readonly userId?: string;
+  /** RAM policy documents (JSON text, no `Principal`), as attached to the user. */
+  readonly policies: readonly string[];
 }
 
 /** One handled request, in arrival order. */
@@ -77,6 +101,11 @@ export interface OssSandbox {
   /** `http://127.0.0.1:<port>` */
   readonly endpoint: string;
   readonly port: number;
+  /** `https://127.0.0.1:<port>` when started with `tls: true`. */
+  readonly httpsEndpoint?: string;
+  /** The PEM certificate HTTPS clients must trust, when started with `tls: true`. */
+  readonly ca?: string;
+  readonly ownerAccountId: string;
   readonly bucket: string;
   readonly region: string;
   readonly accessKeyId: string;
@@ -84,8 +113,14 @@ export interface OssSandbox {
   readonly faults: OssFaults;
   /** Every request handled so far. */
   readonly requests: readonly OssRequestRecord[];
-  /** ali-oss constructor options for this sandbox (merged with `overrides`). */
+  /** ali-oss constructor options for this sandbox over plain http (merged with `overrides`). */
   clientOptions(overrides?: Partial<AliOssClientOptions> & Record<string, unknown>): AliOssClientOptions & Record<string, unknown>;
+  /** The same over HTTPS, trusting the sandbox certificate (needs `tls: true`). */
+  secureClientOptions(overrides?: Partial<AliOssClientOptions> & Record<string, unknown>): AliOssClientOptions & Record<string, unknown>;
+  /** Registers a RAM user (its policies are validated like RAM would: JSON, Version 1, no Principal). */
+  addIdentity(identity: OssIdentity): void;
+  /** Sets a bucket policy as PutBucketPolicy does (same validation); throws on an invalid policy. */
+  putBucketPolicy(policy: string, bucket?: string): void;
   /** Calls `listener` after each request has been answered (or dropped); returns an unsubscribe function. */
   onRequest(listener: OssRequestListener): () => void;
   /** Whole bodies of all objects of a bucket (default bucket when omitted), keyed by object key, in key order. */
@@ -132,6 +167,11 @@ function parseQuery(search: string): Array<[string, string]> {
 
 function classify(method: string, key: string, q: ReadonlyMap<string, string>): OssOperation | undefined {
   if (key === '') {
+    if (method === 'GET' && q.has('acl')) return 'GetBucketAcl';
+    if (method === 'PUT' && q.has('policy')) return 'PutBucketPolicy';
+    if (method === 'GET' && q.has('policy')) return 'GetBucketPolicy';
+    // Any other sub-resource selects a bucket API the sandbox lacks; answering it as a listing would be lenient.
+    if ([...q.keys()].some((k) => SIGNED_SUBRESOURCES.has(k) && k !== 'uploads' && k !== 'delete' && k !== 'continuation-token')) return undefined;
     if (method === 'GET' && q.has('uploads')) return 'ListMultipartUploads';
     if (method === 'GET' && q.get('list-type') === '2') return 'ListObjectsV2';
     if (method === 'GET') return 'ListObjects';
@@ -229,7 +269,33 @@ export async function startOssSandbox(options: OssSandboxOptions = {}): Promise<
   const withCrc = options.crc64 ?? true;
   const minPartSize = options.minPartSize ?? 100 * 1024;
   const maxSkew = options.maxClockSkewMs ?? 15 * 60 * 1000;
+  const ownerAccountId = options.ownerAccountId ?? '1000000000000001';
+  const regionId = region.replace(/^oss-/, '');
   const credentials = new Map([[accessKeyId, accessKeySecret]]);
+  const callers = new Map<string, Caller>([[accessKeyId, { accountId: ownerAccountId, policies: [] }]]);
+  function addIdentity(identity: OssIdentity): void {
+    if (credentials.has(identity.accessKeyId)) throw new Error(`The OSS sandbox already has an identity with AccessKey ${identity.accessKeyId}`);
+    const policies = identity.policies.map((text, i) => {
+      try {
+        return parsePolicy(text, 'ram');
+      } catch (err) {
+        throw new Error(`RAM policy ${i} of ${identity.accessKeyId}: ${(err as Error).message}`);
+      }
+    });
+    credentials.set(identity.accessKeyId, identity.accessKeySecret);
+    callers.set(identity.accessKeyId, { accountId: ownerAccountId, ramUserId: identity.userId ?? `ram-${identity.accessKeyId}`, policies });
+  }
+  for (const identity of options.identities ?? []) addIdentity(identity);
+  const arnOf = (bucket: string, key?: string): string => `acs:oss:${regionId}:${ownerAccountId}:${bucket}${key === undefined ? '' : `/${key}`}`;
+  function authorize(operation: OssOperation, caller: Caller, bucket: Bucket, keys: readonly string[] | undefined, secureTransport: boolean): void {
+    for (const resource of keys === undefined ? [arnOf(bucket.name)] : keys.map((k) => arnOf(bucket.name, k))) {
+      const decision = evaluateAccess({ action: OSS_ACTION_OF[operation], resource, secureTransport }, caller, bucket.policy?.parsed, ownerAccountId);
+      if (!decision.allowed) fail(403, 'AccessDenied', `You have no right to access this resource: ${decision.reason}.`);
+    }
+  }
+  function setBucketPolicy(bucket: Bucket, text: string): void {
+    bucket.policy = { text, parsed: parsePolicy(text, 'bucket') };
+  }
   const buckets = new Map<string, Bucket>();
   for (const name of [defaultBucket, ...(options.extraBuckets ?? [])]) buckets.set(name, new Bucket(name));
   const faults = new OssFaults();
@@ -556,6 +622,10 @@ export async function startOssSandbox(options: OssSandboxOptions = {}): Promise<
       if (auth.stringToSign !== undefined) extra.StringToSign = auth.stringToSign;
       fail(403, auth.code, auth.message, extra);
     }
+    const caller = callers.get(auth.accessKeyId)!;
+    const secureTransport = (req.socket as TLSSocket).encrypted === true;
+    // DeleteMultipleObjects is authorized per listed key, once the body is in.
+    if (operation !== 'DeleteMultipleObjects') authorize(operation, caller, bucket, key === '' ? undefined : [key], secureTransport);
     const dateHeader = req.headers['x-oss-date'] ?? req.headers.date;
     if (typeof dateHeader === 'string') {
       const t = parseRequestDate(dateHeader);
@@ -627,6 +697,7 @@ export async function startOssSandbox(options: OssSandboxOptions = {}): Promise<
         checkContentMd5(req, body);
         const keys = xmlBlocks(xml, 'Object').map((block) => unescapeXml(xmlBlocks(block, 'Key')[0] ?? ''));
         if (keys.length > 1000) fail(400, 'MalformedXML', `DeleteMultipleObjects accepts at most 1000 keys, got ${keys.length}.`);
+        authorize(operation, caller, bucket, keys, secureTransport);
         for (const k of keys) bucket.objects.delete(k);
         const quiet = (xmlText(xml, 'Quiet') ?? 'false').toLowerCase() === 'true';
         return xmlReply('DeleteResult', { Deleted: quiet ? undefined : keys.map((k) => ({ Key: k })) });
@@ -671,6 +742,24 @@ export async function startOssSandbox(options: OssSandboxOptions = {}): Promise<
         return listParts(bucket, key, q);
       case 'ListMultipartUploads':
         return listUploads(bucket, q);
+      case 'GetBucketAcl':
+        return xmlReply('AccessControlPolicy', {
+          Owner: { ID: ownerAccountId, DisplayName: ownerAccountId },
+          AccessControlList: { Grant: 'private' },
+        });
+      case 'PutBucketPolicy': {
+        try {
+          setBucketPolicy(bucket, Buffer.concat(body.chunks).toString('utf8'));
+        } catch (err) {
+          // Assumption: the error code (OSS documents that it validates the policy, not the code it answers with).
+          if (err instanceof PolicyError) fail(400, 'MalformedPolicy', `The bucket policy is invalid: ${err.message}.`);
+          throw err;
+        }
+        return { status: 200, headers: {} };
+      }
+      case 'GetBucketPolicy':
+        if (!bucket.policy) fail(404, 'NoSuchBucketPolicy', 'The bucket policy does not exist.', { BucketName: bucket.name });
+        return { status: 200, headers: { 'Content-Type': 'application/json' }, body: bucket.policy.text };
     }
   }
 
@@ -739,7 +828,7 @@ export async function startOssSandbox(options: OssSandboxOptions = {}): Promise<
     res.end(buf);
   }
 
-  const server: Server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     requestSeq += 1;
     const requestId = `${Date.now().toString(16).toUpperCase()}${requestSeq.toString(16).padStart(8, '0').toUpperCase()}${randomBytes(4).toString('hex').toUpperCase()}`;
     const record: { -readonly [K in keyof OssRequestRecord]: OssRequestRecord[K] } = {
@@ -775,19 +864,34 @@ export async function startOssSandbox(options: OssSandboxOptions = {}): Promise<
         finish();
       },
     );
-  });
-  server.keepAliveTimeout = 5000;
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  };
+  const listen = async (srv: Server, port: number): Promise<number> => {
+    srv.keepAliveTimeout = 5000;
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(port, '127.0.0.1', () => resolve());
+    });
+    return (srv.address() as AddressInfo).port;
+  };
+  const server: Server = createServer(onRequest);
+  const port = await listen(server, options.port ?? 0);
   const endpoint = `http://127.0.0.1:${port}`;
+  // ali-oss verifies the certificate against the virtual-hosted name it sends in Host, as OSS's own wildcard covers.
+  const certificate = options.tls ? loopbackCertificate([`*.${region}.aliyuncs.com`]) : undefined;
+  const tlsServer = certificate ? createHttpsServer({ key: certificate.key, cert: certificate.cert }, onRequest) : undefined;
+  const httpsEndpoint = tlsServer ? `https://127.0.0.1:${await listen(tlsServer as unknown as Server, 0)}` : undefined;
+  const httpsAgent = certificate ? new HttpsAgent({ ca: certificate.cert, keepAlive: true }) : undefined;
+  const closeServer = (srv: Server): Promise<void> => new Promise<void>((resolve, reject) => {
+    srv.close((err) => (err ? reject(err) : resolve()));
+    srv.closeAllConnections();
+  });
 
   return {
     endpoint,
     port,
+    httpsEndpoint,
+    ca: certificate?.cert,
+    ownerAccountId,
     bucket: defaultBucket,
     region,
     accessKeyId,
@@ -795,6 +899,14 @@ export async function startOssSandbox(options: OssSandboxOptions = {}): Promise<
     faults,
     requests,
     clientOptions: (overrides = {}) => ({ endpoint, bucket: defaultBucket, accessKeyId, accessKeySecret, region, ...overrides }),
+    secureClientOptions(overrides = {}) {
+      if (!httpsEndpoint) throw new Error('The OSS sandbox serves HTTPS only when started with tls: true');
+      return { endpoint: httpsEndpoint, bucket: defaultBucket, accessKeyId, accessKeySecret, region, httpsAgent, ...overrides };
+    },
+    addIdentity,
+    putBucketPolicy(policy, bucket) {
+      setBucketPolicy(bucketOf(bucket), policy);
+    },
     onRequest(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -825,9 +937,9 @@ export async function startOssSandbox(options: OssSandboxOptions = {}): Promise<
         userMeta: {},
       });
     },
-    close: () => new Promise<void>((resolve, reject) => {
-      server.close((err) => (err ? reject(err) : resolve()));
-      server.closeAllConnections();
-    }),
+    close: async () => {
+      httpsAgent?.destroy();
+      await Promise.all([closeServer(server), ...(tlsServer ? [closeServer(tlsServer as unknown as Server)] : [])]);
+    },
   };
 }

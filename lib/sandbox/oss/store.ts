@@ -3,6 +3,7 @@
  * are kept as the list of buffers they arrived in (a completed multipart object is its parts' buffers),
  * so nothing is concatenated unless a caller asks for the whole object.
  */
+import type { ParsedPolicy } from './access';
 import { createHash, randomBytes } from 'node:crypto';
 import { crc64Combine } from '../../runtime/writer/crc64';
 
@@ -44,6 +45,8 @@ export interface MultipartUpload {
 export class Bucket {
   readonly objects = new Map<string, StoredObject>();
   readonly uploads = new Map<string, MultipartUpload>();
+  /** The bucket policy as PutBucketPolicy stored it (text) and as the sandbox evaluates it. */
+  policy: { readonly text: string; readonly parsed: ParsedPolicy } | undefined;
 
   constructor(readonly name: string) {}
 
