@@ -241,8 +241,9 @@ describe('failures while reading', () => {
       break;
     }
     await new Promise((r) => setTimeout(r, 50));
-    // The page handed out plus `prefetchPages` pages ahead for each of the shards fetched at once.
-    expect(h.sb.stats.requests.GetStreamRecord).toBeLessThanOrEqual(1 + 2 * 1);
+    // The page handed out plus `prefetchPages` pages ahead for each of the shards fetched at once, plus the probe of
+    // the oldest record of the shard handed out (no record before the window start was read from it).
+    expect(h.sb.stats.requests.GetStreamRecord).toBeLessThanOrEqual(1 + 2 * 1 + 1);
   });
 });
 
@@ -289,5 +290,64 @@ describe('time series tables', () => {
     const got = records(await collect(h, { tableName: 'metrics', startMicros: T0, endMicros: T0 + 1000, isTimeseriesTable: false }));
     expect(got[0].timeseries).toBeNull();
     expect(got[0].columns[0].name).toBe('v:d');
+  });
+});
+
+describe('seek margin and trimmed starts', () => {
+  const MIN = 60_000_000;
+  const HOUR = 60 * MIN;
+  let h: Harness;
+  afterEach(() => h.close());
+
+  /** Rows every minute from T0 - 30 min to T0 + 30 min, keyed by their minute offset. */
+  async function writeEveryMinute(): Promise<void> {
+    for (let m = -30; m < 30; m++) {
+      h.sb.clock.set(T0 + m * MIN);
+      await putRow(h.ots, 't', `m${m}`, { v: `${m}` });
+    }
+  }
+
+  test('a service that positions up to several minutes early still yields exactly the window', async () => {
+    h = await startHarness({ startMicros: T0 - HOUR, seekSlackMicros: 7 * MIN });
+    await createStreamTable(h.ots, 't');
+    await writeEveryMinute();
+    h.sb.clock.set(T0 + HOUR);
+    const got = records(await collect(h, { startMicros: T0, endMicros: T0 + 10 * MIN }));
+    expect(got.map(keyOf).sort()).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9']);
+  });
+
+  test('a start trimmed and served silently from the oldest record is refused, not exported short', async () => {
+    // The service (sandbox clock) runs 10 minutes ahead of this machine, and has trimmed its retention edge.
+    h = await startHarness({ startMicros: T0 - HOUR, silentTrim: true, shardCount: 1 });
+    await createStreamTable(h.ots, 't');
+    await writeEveryMinute();
+    h.sb.trimStream('t', T0 + 5 * MIN);
+    h.sb.clock.set(T0 + 24 * HOUR + 5 * MIN);
+    const localNow = T0 + 24 * HOUR - 11 * MIN;
+    const read = collect(h, { startMicros: T0, endMicros: T0 + 10 * MIN, nowMicros: () => localNow });
+    await expect(read).rejects.toMatchObject({ code: 'TRIMMED' });
+    await expect(read).rejects.toThrow(/may have been trimmed from shard .* within 10 minutes of the 24-hour retention edge by the service's clock/);
+  });
+
+  test('a shard with no writes before the window is not mistaken for a trimmed one', async () => {
+    h = await startHarness({ startMicros: T0 - HOUR, silentTrim: true });
+    await createStreamTable(h.ots, 't');
+    h.sb.clock.set(T0 + 2 * MIN);
+    await putRow(h.ots, 't', 'only', { v: '1' });
+    h.sb.clock.set(T0 + HOUR);
+    const reader = readStreamWindow({ client: h.client, tableName: 't', startMicros: T0, endMicros: T0 + 10 * MIN, nowMicros: () => T0 + HOUR });
+    const got: StreamRecord[] = [];
+    for await (const page of reader) got.push(...page.records);
+    expect(got.map(keyOf)).toEqual(['only']);
+    expect(reader.stats.shardsProbed).toBe(4);
+  });
+
+  test('a window starting within 10 minutes of the retention edge is refused before reading', async () => {
+    h = await startHarness({ startMicros: T0 - HOUR });
+    await createStreamTable(h.ots, 't');
+    await writeEveryMinute();
+    const now = T0 + 24 * HOUR - 5 * MIN;
+    await expect(collect(h, { startMicros: T0, endMicros: T0 + 10 * MIN, nowMicros: () => now })).rejects.toThrow(/within 10 minutes of the edge of the stream's 24-hour retention/);
+    expect(h.sb.stats.requests.GetShardIterator ?? 0).toBe(0);
   });
 });

@@ -107,8 +107,12 @@ export interface WindowValidationOptions {
   readonly now: Date | number;
   /** Stream records younger than this may still be missing; the window must end at or before now minus the lag. */
   readonly streamLagMinutes?: number;
-  /** Tablestore stream retention; the window must start at or after now minus the retention. */
+  /** Tablestore stream retention; the window must start at or after now minus the retention (plus the margin). */
   readonly retentionHours: number;
+  /** The window must start at least this long after the retention edge (records there are being trimmed). Default 0. */
+  readonly retentionMarginMinutes?: number;
+  /** When the Stream was enabled (epoch ms): a window starting earlier lacks the writes made before it. */
+  readonly streamCreatedAt?: number;
   /** When given, times in messages are also shown as local yyyyMMddHHmmss. */
   readonly timeZone?: string;
 }
@@ -134,8 +138,17 @@ export function windowProblems(window: Window, options: WindowValidationOptions)
     problems.push(`end ${show(window.end)} is later than now minus the ${lag}-minute stream lag (${show(newestAllowed)}); records near the end may not be readable yet`);
   }
   const oldestAvailable = nowMs - options.retentionHours * 3_600_000;
+  const margin = options.retentionMarginMinutes ?? 0;
   if (window.start < oldestAvailable) {
     problems.push(`start ${show(window.start)} is older than now minus the ${options.retentionHours}-hour stream retention (${show(oldestAvailable)}); those records have expired`);
+  } else if (window.start < oldestAvailable + margin * 60_000) {
+    problems.push(
+      `start ${show(window.start)} is within ${margin} minutes of the edge of the ${options.retentionHours}-hour stream retention (${show(oldestAvailable)}); ` +
+        'records there may be trimmed while the window is read',
+    );
+  }
+  if (options.streamCreatedAt !== undefined && window.start < options.streamCreatedAt) {
+    problems.push(`start ${show(window.start)} is before the Stream was enabled (${show(options.streamCreatedAt)}); writes made before it were never recorded`);
   }
   return problems;
 }

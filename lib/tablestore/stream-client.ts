@@ -255,6 +255,11 @@ export class TablestoreStreamClient {
     return res.failed_rows.map((f) => ({ rowIndex: f.row_index, errorCode: f.error_code ?? null, errorMessage: f.error_message ?? null }));
   }
 
+  /** The service's time (epoch ms) from the latest response, or null (see TablestoreTransport.serverTimeMs). */
+  serverTimeMs(): number | null {
+    return this.transport.serverTimeMs;
+  }
+
   /** Releases keep-alive sockets. */
   close(): void {
     this.transport.close();

@@ -38,6 +38,7 @@ export class TablestoreTransport {
   private readonly retry: ResolvedRetryOptions;
   private readonly timeoutMs: number;
   private readonly verifyMd5: boolean;
+  private serverTime: number | null = null;
 
   constructor(private readonly options: TransportOptions) {
     let url: URL;
@@ -61,6 +62,14 @@ export class TablestoreTransport {
   /** Sends `body` to POST /<operation> with retries; resolves with the response body. */
   call(operation: string, body: Buffer): Promise<Buffer> {
     return withRetry(this.retry, () => this.attempt(operation, body));
+  }
+
+  /**
+   * The service's time (epoch ms) from the latest response's `x-ots-date`, or null before any response carried one.
+   * The Go SDK lists x-ots-date among response headers; readers compare it with the Stream retention.
+   */
+  get serverTimeMs(): number | null {
+    return this.serverTime;
   }
 
   close(): void {
@@ -104,6 +113,8 @@ export class TablestoreTransport {
         },
         (res) => {
           const requestId = headerValue(res.headers[HEADER_REQUEST_ID]);
+          const date = Date.parse(headerValue(res.headers['x-ots-date']) ?? '');
+          if (Number.isFinite(date)) this.serverTime = date;
           const chunks: Buffer[] = [];
           let ended = false;
           res.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -4,9 +4,13 @@
  * - finds the table's stream (ListStream) and every shard (DescribeStream, paged);
  * - reads a shard only once its parent(s) (parent_id, parent_sibling_id) are
  *   fully read for the window, so per-key write order survives splits/merges;
- * - per shard: GetShardIterator at the window start, GetStreamRecord pages until
- *   a record at/after the window end, the shard's end (no next iterator), or an
- *   empty page of an open shard (caught up);
+ * - per shard: GetShardIterator a margin before the window start (the service may
+ *   position coarsely), GetStreamRecord pages until a record at/after the window
+ *   end, the shard's end (no next iterator), or an empty page of an open shard
+ *   (caught up); records outside [start, end) are dropped;
+ * - proves each shard's start was not trimmed from what it read: a record before
+ *   the window start, or else the shard's oldest retained record compared with the
+ *   seek point and the retention edge by the service's clock (see verifyStart);
  * - yields non-empty pages shard after shard, in lineage order then DescribeStream
  *   order, so the record sequence is the same on every read of a window;
  * - reads ahead: the shards next in line are fetched while the current one is
@@ -20,6 +24,20 @@ import { readSequenceTimestamp } from '../../tablestore/plainbuffer/decode';
 import type { StreamRecordBatch } from '../../tablestore/protocol/stream-wire';
 import { decodeBatch } from './record-decoder';
 import { StreamRecordPage } from './types';
+
+/**
+ * GetShardIterator seeks this long before the window start, as the Data Integration reader does (DataX
+ * otsstreamreader RecordProcessor: startTimestampMillis - 10 * 60 * 1000, in µs); records before the start are
+ * skipped, so a service that positions coarsely cannot drop the window's first records.
+ */
+export const DEFAULT_SEEK_MARGIN_MICROS = 10 * 60_000_000;
+
+/**
+ * Windows must start this long after the retention edge (now - expiration time), as DataX refuses them
+ * (OTSStreamReaderChecker: start >= now - expirationTime + BEFORE_OFFSET_TIME_MILLIS, 10 minutes), and a shard
+ * whose oldest record is later than the seek point is refused when the seek point is this close to the edge.
+ */
+export const RETENTION_EDGE_MARGIN_MICROS = 10 * 60_000_000;
 
 export interface StreamWindowReaderOptions {
   readonly client: TablestoreStreamClient;
@@ -42,7 +60,7 @@ export interface StreamWindowReaderOptions {
   /**
    * Seek this much before the window start when asking for shard iterators,
    * in case the service positions by time coarsely; records before the start
-   * are skipped without decoding. Default 0.
+   * are skipped without decoding. Default DEFAULT_SEEK_MARGIN_MICROS (10 minutes, as DataX).
    */
   readonly seekMarginMicros?: number;
   /** Verify PlainBuffer checksums (default true). */
@@ -58,7 +76,7 @@ export interface StreamWindowReaderOptions {
   readonly signal?: AbortSignal;
 }
 
-export type StreamWindowErrorCode = 'NO_STREAM' | 'WINDOW_INVALID' | 'WINDOW_NOT_CLOSED' | 'TRIMMED' | 'LINEAGE';
+export type StreamWindowErrorCode = 'NO_STREAM' | 'WINDOW_INVALID' | 'WINDOW_NOT_CLOSED' | 'TRIMMED' | 'LINEAGE' | 'SEEK';
 
 export class StreamWindowError extends Error {
   constructor(
@@ -84,11 +102,13 @@ export interface StreamWindowStats {
   pages: number;
   /** Records yielded. */
   records: number;
+  /** Shards whose start was proven by probing their oldest retained record (no record before the start was read). */
+  shardsProbed: number;
 }
 
 /** Async iterable of the window's pages; `stats` fills in as it is consumed. */
 export class StreamWindowReader implements AsyncIterable<StreamRecordPage> {
-  readonly stats: StreamWindowStats = { streamId: null, isTimeseriesTable: false, shardsListed: 0, shardsRead: 0, requests: 0, pages: 0, records: 0 };
+  readonly stats: StreamWindowStats = { streamId: null, isTimeseriesTable: false, shardsListed: 0, shardsRead: 0, requests: 0, pages: 0, records: 0, shardsProbed: 0 };
   private started = false;
 
   constructor(private readonly o: StreamWindowReaderOptions) {
@@ -101,6 +121,9 @@ export class StreamWindowReader implements AsyncIterable<StreamRecordPage> {
     }
     if (o.prefetchPages !== undefined && !(Number.isInteger(o.prefetchPages) && o.prefetchPages >= 1)) {
       throw new RangeError(`prefetchPages must be an integer >= 1, got ${o.prefetchPages}`);
+    }
+    if (o.seekMarginMicros !== undefined && !(Number.isSafeInteger(o.seekMarginMicros) && o.seekMarginMicros >= 0)) {
+      throw new RangeError(`seekMarginMicros must be a non-negative integer, got ${o.seekMarginMicros}`);
     }
     if (o.recordLimit !== undefined && !(Number.isInteger(o.recordLimit) && o.recordLimit >= 1)) {
       throw new RangeError(`recordLimit must be an integer >= 1, got ${o.recordLimit}`);
@@ -125,7 +148,7 @@ export class StreamWindowReader implements AsyncIterable<StreamRecordPage> {
     try {
       for (;;) {
         while (open.length < concurrency && next < order.length) {
-          open.push(new ShardCursor(o, description.streamId, order[next++], isTimeseries, this.stats));
+          open.push(new ShardCursor(o, description.streamId, order[next++], isTimeseries, description.expirationTimeHours, this.stats));
         }
         const cursor = open[0];
         if (cursor === undefined) break;
@@ -164,16 +187,17 @@ export class StreamWindowReader implements AsyncIterable<StreamRecordPage> {
       if (o.endMicros > now) {
         throw new StreamWindowError('WINDOW_NOT_CLOSED', `window end ${o.endMicros} is after now (${now}): records for the window may still arrive`);
       }
+      const created = streamTimeMicros(stream.creationTime);
+      if (o.startMicros < created) {
+        throw new StreamWindowError('WINDOW_INVALID', `window start ${iso(o.startMicros)} precedes the creation of stream ${stream.streamId} (${iso(created)}): earlier writes were not recorded`);
+      }
       const retentionStart = now - description.expirationTimeHours * 3_600_000_000;
-      if (o.startMicros < retentionStart) {
+      if (o.startMicros < retentionStart + RETENTION_EDGE_MARGIN_MICROS) {
         throw new StreamWindowError(
           'TRIMMED',
-          `window start ${o.startMicros} is older than the stream retention of ${description.expirationTimeHours} h (records before ${retentionStart} may be trimmed)`,
+          `window start ${iso(o.startMicros)} is ${o.startMicros < retentionStart ? 'older than' : 'within 10 minutes of'} the edge of the stream's ${description.expirationTimeHours}-hour retention ` +
+            `(${iso(retentionStart)}): records there are trimmed or may be trimmed while the window is read`,
         );
-      }
-      const created = toMicros(stream.creationTime);
-      if (o.startMicros < created) {
-        throw new StreamWindowError('WINDOW_INVALID', `window start ${o.startMicros} precedes the creation of stream ${stream.streamId} (${created}): earlier writes were not recorded`);
       }
     }
     return description;
@@ -199,13 +223,18 @@ class ShardCursor {
   private iterator: string | null = null;
   private finished = false;
 
+  private verified = false;
+  private readonly seekAt: number;
+
   constructor(
     private readonly o: StreamWindowReaderOptions,
     private readonly streamId: string,
     readonly shardId: string,
     private readonly isTimeseries: boolean,
+    private readonly retentionHours: number,
     private readonly stats: StreamWindowStats,
   ) {
+    this.seekAt = Math.max(0, o.startMicros - (o.seekMarginMicros ?? DEFAULT_SEEK_MARGIN_MICROS));
     this.fill();
   }
 
@@ -214,6 +243,7 @@ class ShardCursor {
     const o = this.o;
     while (!this.finished) {
       const batch = await this.take();
+      if (!this.verified) await this.verifyStart(batch);
       if (batch === null) break;
       const { records, reachedEnd } = decodeBatch(batch, {
         shardId: this.shardId,
@@ -227,6 +257,49 @@ class ShardCursor {
     }
     this.finished = true;
     return null;
+  }
+
+  /**
+   * Proves that the seek did not start after trimmed records of the window. A record before the window start
+   * proves it (a trim removes the oldest records first). Otherwise the shard's oldest retained record (an
+   * iterator without timestamp) decides: at or before the seek point, nothing after it was trimmed; the very
+   * record the seek served, later than the seek point, means the shard holds nothing older: it had no writes
+   * there, unless the seek point is near the retention edge by the service's clock (x-ots-date), where the
+   * absence is what a trim leaves (refused, TRIMMED); any other record means the seek skipped retained records
+   * (SEEK). A service that silently serves from the oldest record is thereby caught without an error code.
+   */
+  private async verifyStart(first: StreamRecordBatch | null): Promise<void> {
+    this.verified = true;
+    const o = this.o;
+    const firstTime = first ? readSequenceTimestamp(first.body, first.starts[0], first.ends[0]) : -1;
+    if (first && firstTime >= 0 && firstTime < o.startMicros) return;
+    this.stats.shardsProbed++;
+    this.stats.requests += 2;
+    const horizonIterator = await o.client.getShardIterator(this.streamId, this.shardId);
+    const horizon = await o.client.getStreamRecordBatch(horizonIterator, 1);
+    if (horizon.count > 0) {
+      const horizonTime = readSequenceTimestamp(horizon.body, horizon.starts[0], horizon.ends[0]);
+      if (horizonTime <= this.seekAt) return;
+      const sameRecord = first !== null && recordBytes(first, 0).equals(recordBytes(horizon, 0));
+      if (!sameRecord) {
+        throw new StreamWindowError(
+          'SEEK',
+          `GetShardIterator at ${iso(this.seekAt)} for shard ${this.shardId} skipped retained records: the oldest one was written at ${iso(horizonTime)}, ` +
+            `after the seek point, but the seek served ${first ? `a later record (${iso(firstTime)})` : 'none'}`,
+        );
+      }
+    }
+    const serverMs = o.client.serverTimeMs();
+    const serviceNow = serverMs !== null ? serverMs * 1000 : o.nowMicros ? o.nowMicros() : Date.now() * 1000;
+    const edge = serviceNow - this.retentionHours * 3_600_000_000 + RETENTION_EDGE_MARGIN_MICROS;
+    if (this.seekAt < edge) {
+      throw new StreamWindowError(
+        'TRIMMED',
+        `the start of the window may have been trimmed from shard ${this.shardId}: it holds no record before ${first ? iso(firstTime) : 'now'}, ` +
+          `and the seek point ${iso(this.seekAt)} is within 10 minutes of the ${this.retentionHours}-hour retention edge by the service's clock ` +
+          `(${iso(serviceNow)}${serverMs === null ? ', local: the service sent no x-ots-date' : ''}), where a trim leaves exactly that`,
+      );
+    }
   }
 
   /** Stops fetching; a call in flight completes and is dropped. */
@@ -276,9 +349,8 @@ class ShardCursor {
     const ahead = o.prefetchPages ?? 2;
     while (!this.closed && !this.fetchedAll && this.queue.length < ahead) {
       if (this.iterator === null) {
-        const seekAt = Math.max(0, o.startMicros - (o.seekMarginMicros ?? 0));
         this.stats.requests++;
-        this.iterator = await o.client.getShardIterator(this.streamId, this.shardId, seekAt);
+        this.iterator = await o.client.getShardIterator(this.streamId, this.shardId, this.seekAt);
         if (this.closed) return;
       }
       this.stats.requests++;
@@ -295,6 +367,16 @@ class ShardCursor {
       wake?.();
     }
   }
+}
+
+/** The encoded bytes of record `i` of a batch (a view). */
+function recordBytes(batch: StreamRecordBatch, i: number): Buffer {
+  return batch.body.subarray(batch.starts[i], batch.ends[i]);
+}
+
+/** µs since epoch as ISO 8601, for messages. */
+function iso(micros: number): string {
+  return `${new Date(Math.floor(micros / 1000)).toISOString()} (${micros} µs)`;
 }
 
 /** Write time of a batch's last record (-1 when it has no sequence info: decoding reports that). */
@@ -330,7 +412,7 @@ function translateError(err: unknown, shardId: string): unknown {
 }
 
 /** Stream creation times in µs whatever unit the service used (s, ms or µs). */
-function toMicros(t: number): number {
+export function streamTimeMicros(t: number): number {
   if (t < 1e11) return t * 1e6;
   if (t < 1e14) return t * 1e3;
   return t;

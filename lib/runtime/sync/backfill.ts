@@ -117,7 +117,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
     const refused: string[] = [];
     for (const w of plan.windows) {
       try {
-        admitWindow(w, { now, streamLagMinutes: config.streamLagMinutes, retentionHours: tableStream.retentionHours, timeZone: tz });
+        admitWindow(w, { now, streamLagMinutes: config.streamLagMinutes, retentionHours: tableStream.retentionHours, streamCreatedAt: tableStream.createdAtMs, timeZone: tz });
       } catch (err) {
         if (!(err instanceof RefusedWindowError)) throw err;
         refused.push(err.message);

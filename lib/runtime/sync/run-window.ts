@@ -109,7 +109,7 @@ export async function admittedWindow(
   const window = parseSyncWindow({ startTime: options.startTime, endTime: options.endTime }, config.timezone);
   assertWindowOrder(window, config.timezone);
   const tableStream = await locateStream(stream, config.tablestore.tableName);
-  admitWindow(window, { now: (options.now ?? Date.now)(), streamLagMinutes: config.streamLagMinutes, retentionHours: tableStream.retentionHours, timeZone: config.timezone });
+  admitWindow(window, { now: (options.now ?? Date.now)(), streamLagMinutes: config.streamLagMinutes, retentionHours: tableStream.retentionHours, streamCreatedAt: tableStream.createdAtMs, timeZone: config.timezone });
   return { window, tableStream };
 }
 

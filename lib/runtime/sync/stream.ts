@@ -1,6 +1,7 @@
 /** Finds the table's stream and its retention (DescribeStream expiration_time), with messages that say what to fix. */
 import { TablestoreError } from '../../tablestore/errors';
 import type { TablestoreStreamClient } from '../../tablestore/stream-client';
+import { streamTimeMicros } from '../reader/window-reader';
 import { SyncFailedError } from './errors';
 
 export interface TableStream {
@@ -9,6 +10,8 @@ export interface TableStream {
   /** Stream records older than this are gone (DescribeStream expiration_time, hours). */
   readonly retentionHours: number;
   readonly status: string;
+  /** When the Stream was enabled (ListStream creation_time), epoch ms: nothing before it was recorded. */
+  readonly createdAtMs: number;
 }
 
 export async function locateStream(client: TablestoreStreamClient, tableName: string): Promise<TableStream> {
@@ -27,5 +30,5 @@ export async function locateStream(client: TablestoreStreamClient, tableName: st
   if (!(page.expirationTimeHours > 0)) {
     throw new SyncFailedError(`DescribeStream of ${tableName} reports expiration_time ${page.expirationTimeHours}; expected the retention in hours (> 0)`);
   }
-  return { streamId: stream.streamId, tableName, retentionHours: page.expirationTimeHours, status: page.status };
+  return { streamId: stream.streamId, tableName, retentionHours: page.expirationTimeHours, status: page.status, createdAtMs: Math.floor(streamTimeMicros(stream.creationTime) / 1000) };
 }

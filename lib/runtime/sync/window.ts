@@ -4,6 +4,7 @@
  * (exit 4). The retention comes from DescribeStream, so the check needs the stream first.
  */
 import { formatWindowTime, parseWindowTime, ScheduleError, Window, WindowTimeError, windowProblems } from '../../schedule';
+import { RETENTION_EDGE_MARGIN_MICROS } from '../reader/window-reader';
 import { MalformedWindowError, RefusedWindowError } from './errors';
 
 export interface WindowSpec {
@@ -33,6 +34,8 @@ export interface WindowAdmission {
   readonly streamLagMinutes: number;
   /** The stream's retention in hours (DescribeStream expiration_time). */
   readonly retentionHours: number;
+  /** When the Stream was enabled, epoch ms (ListStream creation_time). */
+  readonly streamCreatedAt?: number;
   readonly timeZone: string;
 }
 
@@ -42,6 +45,8 @@ export function admitWindow(window: Window, admission: WindowAdmission): void {
     now: admission.now,
     streamLagMinutes: admission.streamLagMinutes,
     retentionHours: admission.retentionHours,
+    retentionMarginMinutes: RETENTION_EDGE_MARGIN_MICROS / 60_000_000,
+    ...(admission.streamCreatedAt !== undefined ? { streamCreatedAt: admission.streamCreatedAt } : {}),
     timeZone: admission.timeZone,
   });
   if (problems.length > 0) throw new RefusedWindowError(`Refusing window ${describeWindow(window, admission.timeZone)}: ${problems.join('; ')}`, problems);

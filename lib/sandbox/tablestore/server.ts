@@ -47,6 +47,16 @@ export interface TablestoreSandboxOptions {
   readonly describeStreamPageSize?: number;
   /** next_token rounds GetShardIterator(timestamp) answers before the iterator (default 0). */
   readonly shardIteratorTokenRounds?: number;
+  /**
+   * Coarse positioning mode: GetShardIterator(timestamp) lands up to this many µs before the requested time (at
+   * the first record written at or after timestamp - slack), never after it. Default 0 (exact).
+   */
+  readonly seekSlackMicros?: number;
+  /**
+   * Silent trim mode: a timestamp or iterator before the trim point is served from the oldest surviving record,
+   * with no OTSTrimmedDataAccess. Default false (the error).
+   */
+  readonly silentTrim?: boolean;
   /** Stream retention of time series tables, hours (default 168). */
   readonly timeseriesStreamExpirationHours?: number;
   /** Allowed x-ots-date skew against real time in ms (default 15 min); null = unchecked. */
@@ -118,6 +128,8 @@ export async function startTablestoreSandbox(options: TablestoreSandboxOptions =
     maxStreamRecordBytes: positiveInt('maxStreamRecordBytes', options.maxStreamRecordBytes, 8 * 1024 * 1024),
     describeStreamPageSize: positiveInt('describeStreamPageSize', options.describeStreamPageSize, 100),
     shardIteratorTokenRounds: positiveInt('shardIteratorTokenRounds', options.shardIteratorTokenRounds, 0, 0),
+    seekSlackMicros: positiveInt('seekSlackMicros', options.seekSlackMicros, 0, 0),
+    silentTrim: options.silentTrim === true,
     timeseriesStreamExpirationHours: positiveInt('timeseriesStreamExpirationHours', options.timeseriesStreamExpirationHours, 168),
   };
   const maxRequestBytes = positiveInt('maxRequestBytes', options.maxRequestBytes, 16 * 1024 * 1024);
@@ -135,7 +147,8 @@ export async function startTablestoreSandbox(options: TablestoreSandboxOptions =
       'content-length': body.length,
       'content-type': 'application/x-protobuf',
       [HEADER_REQUEST_ID]: requestId,
-      'x-ots-date': new Date().toISOString(),
+      // The service's own time (the sandbox clock), which clients may compare with their own.
+      'x-ots-date': new Date(Math.floor(clock.nowMicros() / 1000)).toISOString(),
       'x-ots-contentmd5': contentMd5(body),
       'x-ots-contenttype': 'protocol buffer',
     });

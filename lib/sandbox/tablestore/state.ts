@@ -18,6 +18,16 @@ export interface SandboxSettings {
   readonly describeStreamPageSize: number;
   /** GetShardIterator by timestamp answers with next_token this many times before the iterator. */
   readonly shardIteratorTokenRounds: number;
+  /**
+   * Coarse positioning: GetShardIterator by timestamp lands at the first record written at or after
+   * `timestamp - seekSlackMicros` (up to that much early, never late). 0 = exact.
+   */
+  readonly seekSlackMicros: number;
+  /**
+   * Silent trim: a timestamp or iterator before the trim point is served from the oldest surviving record instead
+   * of failing with OTSTrimmedDataAccess.
+   */
+  readonly silentTrim: boolean;
   /** Retention (hours) of the stream a time series table gets on creation. */
   readonly timeseriesStreamExpirationHours: number;
 }

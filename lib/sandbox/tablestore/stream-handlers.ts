@@ -93,9 +93,10 @@ const getShardIterator: Handler = (state, body) => {
   let index = shard.trimmedCount;
   if (req.timestamp !== undefined) {
     if (req.timestamp < 0) throw invalidParameter(`Invalid timestamp: ${req.timestamp}.`);
-    // Data in [timestamp, trim point) is gone: the caller would silently miss it.
-    if (shard.trimmedCount > 0 && req.timestamp < shard.trimmedBeforeMicros) throw trimmed();
-    index = shard.records.lowerBound(shard.trimmedCount, req.timestamp, (id) => table.log.timestampOf(id));
+    // Data in [timestamp, trim point) is gone: the caller would silently miss it (unless the silent mode hides it).
+    if (shard.trimmedCount > 0 && req.timestamp < shard.trimmedBeforeMicros && !state.settings.silentTrim) throw trimmed();
+    const target = Math.max(0, req.timestamp - state.settings.seekSlackMicros);
+    index = shard.records.lowerBound(shard.trimmedCount, target, (id) => table.log.timestampOf(id));
   }
   const iterator = encodeIterator({ streamId: stream.streamId, shardId: shard.id, index });
   // Locating a position by time may take several rounds on the service: emulate them.
@@ -124,23 +125,24 @@ const getStreamRecord: Handler = (state, body) => {
   }
   const { table, stream } = found;
   const shard = shardOf(stream, pos.shardId);
-  if (pos.index < shard.trimmedCount) throw trimmed();
+  if (pos.index < shard.trimmedCount && !state.settings.silentTrim) throw trimmed();
+  const from = Math.max(pos.index, shard.trimmedCount);
   const total = shard.records.count;
   if (pos.index > total) throw invalidParameter('Shard iterator points past the end of the shard.');
   if (req.limit !== undefined && req.limit < 1) throw invalidParameter(`Invalid limit: ${req.limit}.`);
   const limit = Math.min(req.limit ?? state.settings.defaultStreamRecordLimit, state.settings.maxStreamRecordLimit);
   const log = table.log;
   const byteCap = state.settings.maxStreamRecordBytes;
-  let end = pos.index;
+  let end = from;
   let bytes = 0;
-  while (end < total && end - pos.index < limit) {
+  while (end < total && end - from < limit) {
     const len = log.lengthOf(shard.records.at(end));
-    if (end > pos.index && bytes + len > byteCap) break;
+    if (end > from && bytes + len > byteCap) break;
     bytes += len;
     end++;
   }
-  const writer = new StreamRecordResponseWriter(bytes + (end - pos.index) * 8 + 256);
-  for (let i = pos.index; i < end; i++) {
+  const writer = new StreamRecordResponseWriter(bytes + (end - from) * 8 + 256);
+  for (let i = from; i < end; i++) {
     const id = shard.records.at(i);
     const off = log.offsetOf(id);
     writer.add(log.actionOf(id), log.chunkOf(id), off, off + log.lengthOf(id));
