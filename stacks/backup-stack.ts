@@ -9,7 +9,7 @@ import { useOssStateBackend } from '../lib/constructs/state-backend';
 import { SyncAccess, TableRef } from '../lib/constructs/sync-access';
 import { TablestoreTables } from '../lib/constructs/tablestore-tables';
 import { SyncNode, TableStream, TimeseriesTable } from '../lib/constructs/managed';
-import { ResolvedTable, resolvedTables } from '../lib/config/tables';
+import { ResolvedTable, resolvedTables, streamOwnersTableName } from '../lib/config/tables';
 import { RuntimeBundle } from '../lib/constructs/runtime-bundle';
 import { SyncTableSource } from '../lib/dataworks/sync-definition';
 import { RuntimeScriptProps } from '../lib/dataworks/runtime-script';
@@ -61,7 +61,8 @@ export interface BackupStackProps {
 
 /** One environment: bucket, Tablestore instances and tables, access, DataWorks data sources, one scheduled sync per table. */
 export class BackupStack extends TerraformStack {
-  readonly bucket: BackupBucket;
+  /** Absent when the bucket is referenced. */
+  readonly bucket?: BackupBucket;
   readonly tablestore: TablestoreTables;
   readonly access: SyncAccess;
   readonly dataSources: DataWorksDataSources;
@@ -91,15 +92,24 @@ export class BackupStack extends TerraformStack {
     const mayDeleteData = env.allowTeardown || props.teardownExplicitlyAllowed === true;
     const tables = resolvedTables(env);
 
-    this.bucket = new BackupBucket(this, 'backup-bucket', {
-      bucketName: env.bucket.name,
-      lifecycle: env.bucket.lifecycle,
-      kmsKeyId: env.bucket.kmsKeyId,
-      redundancyType: env.bucket.redundancyType,
-      forceDestroy: env.allowTeardown,
-      lifecyclePrefix: env.bucket.exportPrefix,
-      tags,
-    });
+    // A referenced bucket gets no resource: the stack only writes objects into it.
+    const bucketAdopt = env.bucket.adopt ?? 'create';
+    if (bucketAdopt !== 'reference') {
+      if (!env.bucket.lifecycle) throw new Error(`environment "${env.name}": bucket.lifecycle is required unless the bucket is referenced`);
+      this.bucket = new BackupBucket(this, 'backup-bucket', {
+        bucketName: env.bucket.name,
+        lifecycle: env.bucket.lifecycle,
+        kmsKeyId: env.bucket.kmsKeyId,
+        redundancyType: env.bucket.redundancyType,
+        // Only a bucket the stack created may be emptied by destroy.
+        forceDestroy: env.allowTeardown && bucketAdopt === 'create',
+        lifecyclePrefix: env.bucket.exportPrefix,
+        tags,
+        importExisting: bucketAdopt === 'import',
+        preventDestroy: bucketAdopt === 'import' && !mayDeleteData,
+      });
+    }
+    const bucketName = this.bucket ? this.bucket.bucket.bucket : env.bucket.name;
 
     this.tablestore = new TablestoreTables(this, 'tablestore', {
       region: env.region,
@@ -157,6 +167,7 @@ export class BackupStack extends TerraformStack {
           tableName: table.name,
           retentionHours: table.streamRetentionHours,
           ...tablestoreOps(table),
+          streamOwnersTable: streamOwnersTableName(table.instance),
           dependsOn,
         });
         streams.set(table.backupName, stream);
@@ -182,7 +193,7 @@ export class BackupStack extends TerraformStack {
 
     const nodeDependencies: ITerraformDependable[] = [...this.dataSources.tablestoreDataSources.values(), this.dataSources.ossDataSource];
     if (env.engine === 'runtime') {
-      this.runtimeBundle = new RuntimeBundle(this, 'runtime-bundle', { bucket: this.bucket.bucket.bucket, keyPrefix: RUNTIME_KEY_PREFIX });
+      this.runtimeBundle = new RuntimeBundle(this, 'runtime-bundle', { bucket: bucketName, keyPrefix: RUNTIME_KEY_PREFIX });
       nodeDependencies.push(this.runtimeBundle.object);
     }
     this.syncNodes = SyncNode.forEnvironment(this, env, {
@@ -194,7 +205,7 @@ export class BackupStack extends TerraformStack {
 
     if (env.movedFromSingleTableLayout) this.moveFromSingleTableLayout(tables);
 
-    new TerraformOutput(this, 'bucket', { value: this.bucket.bucket.bucket, description: 'Backup bucket' });
+    new TerraformOutput(this, 'bucket', { value: bucketName, description: 'Backup bucket' });
     new TerraformOutput(this, 'export_prefix', { value: env.bucket.exportPrefix, description: 'Key prefix of exported objects' });
     new TerraformOutput(this, 'tablestore_endpoints', {
       value: Object.fromEntries(instances.map(i => [i.name, i.dataWorksEndpoint])),

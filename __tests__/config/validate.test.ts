@@ -154,7 +154,7 @@ describe('validateConfiguration', () => {
   it('refuses export columns the table does not have, and lifecycle days out of order', () => {
     const problems = problemsOf(withEnvironment('prod', e => {
       wide(e).exportColumns = [...wide(e).exportColumns!, { name: 'pressure' }];
-      e.bucket.lifecycle.transitionToArchiveDays = 10;
+      e.bucket.lifecycle!.transitionToArchiveDays = 10;
     }));
     expect(problems).toEqual([
       'environment "prod": bucket.lifecycle.transitionToArchiveDays: must be later than transitionToIaDays (30)',

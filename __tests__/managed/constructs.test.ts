@@ -21,7 +21,7 @@ function managedStack(env: EnvironmentConfig, workspaceId: (stack: TerraformStac
   const series = tables.find(t => t.kind === 'timeseries')!;
   const stream = new TableStream(stack, 'data-table-stream', {
     environment: env.name, allowTeardown: env.allowTeardown, region: env.region, instanceName: data.instance.name,
-    tableName: data.name, retentionHours: data.streamRetentionHours, tablestoreEndpoint: `https://${data.instance.name}.${env.region}.ots.aliyuncs.com`,
+    tableName: data.name, retentionHours: data.streamRetentionHours, streamOwnersTable: 'otsbk_sync_status_stream_owners', tablestoreEndpoint: `https://${data.instance.name}.${env.region}.ots.aliyuncs.com`,
   });
   const timeseries = new TimeseriesTable(stack, 'timeseries-table', {
     environment: env.name, allowTeardown: env.allowTeardown, region: env.region, instanceName: series.instance.name,
@@ -94,7 +94,7 @@ describe('what Terraform sees', () => {
 
 describe('construction-time validation', () => {
   const stack = () => new TerraformStack(Testing.app(), 's');
-  const common = { environment: 'dev', allowTeardown: true, region: 'cn-hangzhou', instanceName: 'otsbk-dev' };
+  const common = { environment: 'dev', allowTeardown: true, region: 'cn-hangzhou', instanceName: 'otsbk-dev', streamOwnersTable: 'owners' };
 
   it('names the construct, the prop and the rule', () => {
     expect(() => new TableStream(stack(), 'st', { ...common, tableName: 't', retentionHours: 0 }))

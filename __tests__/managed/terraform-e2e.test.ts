@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { buildSync } from 'esbuild';
 import { EnvironmentConfig } from '../../lib/config/types';
-import { resolvedTables } from '../../lib/config/tables';
+import { resolvedTables, streamOwnersTableName } from '../../lib/config/tables';
 import { SyncNode, TableStream, TimeseriesTable } from '../../lib/constructs/managed';
 import { DataWorksSandbox, startDataWorksSandbox } from '../../lib/sandbox/dataworks';
 import { startTablestoreSandbox, TablestoreSandbox } from '../../lib/sandbox/tablestore';
@@ -43,6 +43,12 @@ beforeEach(async () => {
   tablestore = await startTablestoreSandbox({ instanceName: 'otsbk-dev', accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET });
   await sdk().createTable({
     tableMeta: { tableName: 'device_readings', primaryKey: [{ name: 'device_id', type: 'STRING' }, { name: 'ts', type: 'INTEGER' }] },
+    reservedThroughput: { capacityUnit: { read: 0, write: 0 } },
+    tableOptions: { timeToLive: -1, maxVersions: 1 },
+  });
+  // What the stack creates next to the status table (alicloud_ots_table, not part of this test's Terraform).
+  await sdk().createTable({
+    tableMeta: { tableName: 'otsbk_sync_status_stream_owners', primaryKey: [{ name: 'table_name', type: 'STRING' }, { name: 'stream_id', type: 'STRING' }] },
     reservedThroughput: { capacityUnit: { read: 0, write: 0 } },
     tableOptions: { timeToLive: -1, maxVersions: 1 },
   });
@@ -80,7 +86,7 @@ function synth(env: EnvironmentConfig): string {
   const data = tables.find(t => t.kind === 'wide-column')!;
   const series = tables.find(t => t.kind === 'timeseries')!;
   const common = { environment: env.name, allowTeardown: env.allowTeardown, region: env.region, instanceName: data.instance.name };
-  const stream = new TableStream(stack, 'data-table-stream', { ...common, tableName: data.name, retentionHours: data.streamRetentionHours });
+  const stream = new TableStream(stack, 'data-table-stream', { ...common, tableName: data.name, retentionHours: data.streamRetentionHours, streamOwnersTable: streamOwnersTableName(data.instance) });
   const timeseries = new TimeseriesTable(stack, 'timeseries-table', { ...common, tableName: series.name, timeToLiveSeconds: series.timeToLiveSeconds ?? -1 });
   SyncNode.forEnvironment(stack, env, { workspaceId: PROJECT_ID, dependsOn: [stream.object.resource, timeseries.object.resource] });
   app.synth();
@@ -201,6 +207,65 @@ describeIfTerraform('terraform lifecycle of the managed objects', () => {
     expect(nodes()).toEqual([]);
     expect((await streamDetails())?.enableStream ?? false).toBe(false);
     expect(await timeseriesTtl()).toBeUndefined();
+  });
+});
+
+describeIfTerraform('terraform lifecycle on adopted tables', () => {
+  // Two production tables the stack does not own: `orders` holds rows and has no Stream, `customers` has a Stream
+  // its owner enabled. Only their Streams are managed, as the stack does for referenced tables.
+  const putRow = (table: string, id: string) => sdk().putRow({
+    tableName: table, condition: new TableStore.Condition(TableStore.RowExistenceExpectation.IGNORE, null),
+    primaryKey: [{ id }], attributeColumns: [{ note: `row ${id}` }],
+  });
+  const rowIds = async (table: string): Promise<string[]> => {
+    const got = await sdk().getRange({
+      tableName: table, direction: 'FORWARD', maxVersions: 1,
+      inclusiveStartPrimaryKey: [{ id: TableStore.INF_MIN }], exclusiveEndPrimaryKey: [{ id: TableStore.INF_MAX }],
+    });
+    return (got.rows as Array<{ primaryKey: Array<{ value: string }> }>).map(r => r.primaryKey[0].value);
+  };
+  const details = async (table: string) => (await sdk().describeTable({ tableName: table })).streamDetails;
+
+  function synthAdopted(): string {
+    const app = new App({ outdir: path.join(root, 'cdktf.out') });
+    const stack = new TerraformStack(app, 'adopted');
+    new LocalBackend(stack, { path: 'terraform.tfstate' });
+    for (const table of ['orders', 'customers']) {
+      new TableStream(stack, `stream-${table}`, {
+        environment: 'dev', allowTeardown: true, region: 'cn-hangzhou', instanceName: 'otsbk-dev', tableName: table, retentionHours: 24,
+        streamOwnersTable: 'otsbk_sync_status_stream_owners',
+      });
+    }
+    app.synth();
+    return path.join(root, 'cdktf.out', 'stacks', 'adopted');
+  }
+
+  it('enables the Stream of a table with rows, keeps the owner\'s Stream, and destroy leaves both tables, their rows and the owner\'s Stream', async () => {
+    for (const [table, stream] of [['orders', undefined], ['customers', { enableStream: true, expirationTime: 48 }]] as const) {
+      await sdk().createTable({
+        tableMeta: { tableName: table, primaryKey: [{ name: 'id', type: 'STRING' }] },
+        reservedThroughput: { capacityUnit: { read: 0, write: 0 } },
+        tableOptions: { timeToLive: -1, maxVersions: 1 },
+        ...(stream ? { streamSpecification: stream } : {}),
+      });
+      for (const id of ['a', 'b', 'c']) await putRow(table, id);
+    }
+    const ownersStream = (await details('customers')).streamId;
+
+    const dir = synthAdopted();
+    await ok(dir, ['init']);
+    await ok(dir, ['apply', '-auto-approve']);
+    expect(await details('orders')).toMatchObject({ enableStream: true, expirationTime: 24 });
+    expect(await details('customers')).toMatchObject({ enableStream: true, expirationTime: 24, streamId: ownersStream });
+    expect(await rowIds('orders')).toEqual(['a', 'b', 'c']);
+
+    await ok(dir, ['destroy', '-auto-approve']);
+    // The Stream this stack enabled is disabled; the owner's Stream, both tables and every row stay.
+    expect((await details('orders'))?.enableStream ?? false).toBe(false);
+    expect(await details('customers')).toMatchObject({ enableStream: true, streamId: ownersStream });
+    expect(await rowIds('orders')).toEqual(['a', 'b', 'c']);
+    expect(await rowIds('customers')).toEqual(['a', 'b', 'c']);
+    expect(tablestore.stats.requests.DeleteTable ?? 0).toBe(0);
   });
 });
 

@@ -21,13 +21,19 @@ const requests = (operation: string) => sandbox.stats.requests[operation] ?? 0;
 
 describe('table Stream lifecycle: create → no-op → update → destroy → recreate', () => {
   const stream = (retentionHours: number): TableStreamSpec => ({ kind: 'table-stream', region: 'cn-hangzhou', instanceName: INSTANCE, tableName: 'device_readings', retentionHours });
-  const run = (op: string, spec: TableStreamSpec, settings: OperationSettings = devSettings, env?: Record<string, string>) =>
-    ops(op, 'table-stream', spec, settings, 'owner', { tablestore: sandbox.endpoint }, env);
+  const OWNERS = 'otsbk_sync_status_stream_owners';
+  const run = (op: string, spec: TableStreamSpec, settings: OperationSettings = devSettings, env?: Record<string, string>, owner = 'owner-1') =>
+    ops(op, 'table-stream', spec, { ...settings, streamOwnersTable: OWNERS }, owner, { tablestore: sandbox.endpoint }, env);
   const live = async () => (await sdk().describeTable({ tableName: 'device_readings' })).streamDetails;
 
   beforeEach(async () => {
     await sdk().createTable({
       tableMeta: { tableName: 'device_readings', primaryKey: [{ name: 'device_id', type: 'STRING' }, { name: 'ts', type: 'INTEGER' }] },
+      reservedThroughput: { capacityUnit: { read: 0, write: 0 } },
+      tableOptions: { timeToLive: -1, maxVersions: 1 },
+    });
+    await sdk().createTable({
+      tableMeta: { tableName: OWNERS, primaryKey: [{ name: 'table_name', type: 'STRING' }, { name: 'stream_id', type: 'STRING' }] },
       reservedThroughput: { capacityUnit: { read: 0, write: 0 } },
       tableOptions: { timeToLive: -1, maxVersions: 1 },
     });
@@ -46,19 +52,19 @@ describe('table Stream lifecycle: create → no-op → update → destroy → re
     expect(r.code).toBe(0);
     expect(requests('UpdateTable')).toBe(updates);
 
-    // Retention change: the replacement's apply changes it in place (same stream, no records lost) ...
-    expect((await run('apply', stream(72))).code).toBe(0);
+    // Retention change: the replacement's apply changes it in place (same stream, no records lost) and takes it over ...
+    expect((await run('apply', stream(72), devSettings, undefined, 'owner-2')).code).toBe(0);
     d = await live();
     expect([d.enableStream, d.expirationTime, d.streamId]).toEqual([true, 72, firstStreamId]);
-    // ... and the old object's destroy sees another retention and leaves the Stream on.
+    // ... and the old object's destroy finds another owner and leaves the Stream on.
     r = await run('destroy', stream(24));
     expect(r.code).toBe(0);
     expect(r.lines.join('\n')).toContain('leaving it enabled');
     expect((await live()).enableStream).toBe(true);
 
-    expect((await run('destroy', stream(72))).code).toBe(0);
+    expect((await run('destroy', stream(72), devSettings, undefined, 'owner-2')).code).toBe(0);
     expect((await live())?.enableStream ?? false).toBe(false);
-    expect((await run('destroy', stream(72))).code).toBe(0);
+    expect((await run('destroy', stream(72), devSettings, undefined, 'owner-2')).code).toBe(0);
 
     expect((await run('apply', stream(72))).code).toBe(0);
     d = await live();

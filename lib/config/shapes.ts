@@ -20,6 +20,8 @@ export const ENVIRONMENT_SHAPE: Shape<EnvironmentConfig> = {
     exportPrefix: 'value',
     kmsKeyId: 'value',
     redundancyType: 'value',
+    adopt: 'value',
+    importId: 'value',
     lifecycle: {
       transitionToIaDays: 'value',
       transitionToArchiveDays: 'value',

@@ -35,6 +35,14 @@ export interface ResolvedTable {
   readonly config: TableConfig;
 }
 
+/**
+ * The table in each instance where the Stream operations record which Streams the stack enabled (so that destroy
+ * never disables one it did not enable): the status table's name with `_stream_owners`.
+ */
+export function streamOwnersTableName(instance: TablestoreInstanceConfig): string {
+  return `${instance.statusTableName}_stream_owners`;
+}
+
 export function instanceAdoptMode(instance: TablestoreInstanceConfig): AdoptMode {
   return instance.adopt ?? 'create';
 }

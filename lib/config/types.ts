@@ -50,7 +50,16 @@ export interface BucketConfig {
   readonly kmsKeyId?: string;
   /** OSS storage redundancy; zone-redundant (ZRS) is the safe default for backups. */
   readonly redundancyType?: 'LRS' | 'ZRS';
-  readonly lifecycle: BucketLifecycle;
+  /** Required unless the bucket is referenced (a referenced bucket keeps its own rules). */
+  readonly lifecycle?: BucketLifecycle;
+  /**
+   * `import` an existing bucket (it and its ACL, public access block and policy are then managed like created
+   * ones: the policy is replaced by the stack's TLS-only policy), or `reference` it (the stack only writes objects
+   * under the export prefix, and the runtime bundle under `_otsbk/runtime/`). @default 'create'
+   */
+  readonly adopt?: AdoptMode;
+  /** Import id, when adopted with `import`. @default the bucket name, as alicloud_oss_bucket documents */
+  readonly importId?: string;
 }
 
 /**

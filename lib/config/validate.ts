@@ -114,18 +114,29 @@ function validateEnvironment(env: EnvironmentConfig, project: ProjectConfig, pro
   c.pattern('bucket.exportPrefix', env.bucket.exportPrefix, 'objectPrefix');
   if (env.bucket.kmsKeyId !== undefined && env.bucket.kmsKeyId.trim() === '') c.fail('bucket.kmsKeyId', 'must be a KMS key id when set');
   if (env.bucket.name === project.stateBucket) c.fail('bucket.name', `must differ from the state bucket "${project.stateBucket}"`);
-  const lc = env.bucket.lifecycle;
-  c.positiveInteger('bucket.lifecycle.transitionToIaDays', lc.transitionToIaDays, true);
-  c.positiveInteger('bucket.lifecycle.transitionToArchiveDays', lc.transitionToArchiveDays, true);
-  c.positiveInteger('bucket.lifecycle.expireDays', lc.expireDays, true);
-  c.positiveInteger('bucket.lifecycle.noncurrentVersionExpireDays', lc.noncurrentVersionExpireDays, false);
-  c.positiveInteger('bucket.lifecycle.abortMultipartUploadDays', lc.abortMultipartUploadDays, false);
-  if (lc.transitionToIaDays !== undefined && lc.transitionToArchiveDays !== undefined && lc.transitionToArchiveDays <= lc.transitionToIaDays) {
-    c.fail('bucket.lifecycle.transitionToArchiveDays', `must be later than transitionToIaDays (${lc.transitionToIaDays})`);
+  const bucketAdopt = env.bucket.adopt ?? 'create';
+  checkImportId(c, 'bucket', bucketAdopt, 'ossBucket', env.bucket.importId, IMPORT_ID.ossBucket(env.bucket.name));
+  if (bucketAdopt === 'reference') {
+    for (const option of ['lifecycle', 'kmsKeyId', 'redundancyType'] as const) {
+      if (env.bucket[option] !== undefined) c.fail(`bucket.${option}`, `would modify the referenced bucket "${env.bucket.name}": a referenced bucket is never changed; drop the option or adopt it with "import"`);
+    }
+  } else if (env.bucket.lifecycle === undefined) {
+    c.fail('bucket.lifecycle', `is required for ${bucketAdopt === 'import' ? 'an imported' : 'a created'} bucket`);
   }
-  const lastTransition = Math.max(lc.transitionToIaDays ?? 0, lc.transitionToArchiveDays ?? 0);
-  if (lc.expireDays !== undefined && lc.expireDays <= lastTransition) {
-    c.fail('bucket.lifecycle.expireDays', `must be later than the last storage-class transition (${lastTransition} days)`);
+  const lc = env.bucket.lifecycle;
+  if (lc) {
+    c.positiveInteger('bucket.lifecycle.transitionToIaDays', lc.transitionToIaDays, true);
+    c.positiveInteger('bucket.lifecycle.transitionToArchiveDays', lc.transitionToArchiveDays, true);
+    c.positiveInteger('bucket.lifecycle.expireDays', lc.expireDays, true);
+    c.positiveInteger('bucket.lifecycle.noncurrentVersionExpireDays', lc.noncurrentVersionExpireDays, false);
+    c.positiveInteger('bucket.lifecycle.abortMultipartUploadDays', lc.abortMultipartUploadDays, false);
+    if (lc.transitionToIaDays !== undefined && lc.transitionToArchiveDays !== undefined && lc.transitionToArchiveDays <= lc.transitionToIaDays) {
+      c.fail('bucket.lifecycle.transitionToArchiveDays', `must be later than transitionToIaDays (${lc.transitionToIaDays})`);
+    }
+    const lastTransition = Math.max(lc.transitionToIaDays ?? 0, lc.transitionToArchiveDays ?? 0);
+    if (lc.expireDays !== undefined && lc.expireDays <= lastTransition) {
+      c.fail('bucket.lifecycle.expireDays', `must be later than the last storage-class transition (${lastTransition} days)`);
+    }
   }
 
   // Tablestore
@@ -315,6 +326,9 @@ function validateTablestore(c: Checker, env: EnvironmentConfig): void {
     }
     const adopt = resolved.adopt;
     checkImportId(c, field, adopt, 'otsTable', table.importId, IMPORT_ID.otsTable(instance.name, table.name));
+    if (adopt !== 'create' && instanceAdoptMode(instance) === 'create') {
+      c.fail(`${field}.adopt`, `"${adopt}" needs an existing table, but instance "${instance.name}" is created by the stack: adopt the instance too ("import" or "reference")`);
+    }
     if (adopt === 'import' && table.kind === 'timeseries') {
       c.fail(`${field}.adopt`, '"import" needs a provider resource; the pinned alicloud provider has none for time series tables: use "reference" (the stack then only reads its Stream)');
     }

@@ -17,6 +17,13 @@ export interface BackupBucketProps {
   readonly tags?: Readonly<Record<string, string>>;
   /** Limit lifecycle rules to backups under this prefix (other keys, such as runtime releases, never expire). */
   readonly lifecyclePrefix?: string;
+  /**
+   * The bucket exists: import it, its ACL, public access block and policy (import id: the bucket name, as the
+   * provider documents for each) instead of creating them. Default false.
+   */
+  readonly importExisting?: boolean;
+  /** Keep Terraform from deleting the bucket (`prevent_destroy`). Default false. */
+  readonly preventDestroy?: boolean;
 }
 
 /**
@@ -46,15 +53,19 @@ export class BackupBucket extends Construct {
       lifecycleRule: lifecycleRules(lc, props.lifecyclePrefix),
       forceDestroy: props.forceDestroy ?? false,
       tags: props.tags ? { ...props.tags } : undefined,
+      ...(props.preventDestroy ? { lifecycle: { preventDestroy: true } } : {}),
     });
 
-    new OssBucketAcl(this, 'acl', { bucket: this.bucket.bucket, acl: 'private' });
-    new OssBucketPublicAccessBlock(this, 'public-access-block', { bucket: this.bucket.bucket, blockPublicAccess: true });
+    const acl = new OssBucketAcl(this, 'acl', { bucket: this.bucket.bucket, acl: 'private' });
+    const publicAccessBlock = new OssBucketPublicAccessBlock(this, 'public-access-block', { bucket: this.bucket.bucket, blockPublicAccess: true });
 
-    new OssBucketPolicy(this, 'tls-only-policy', {
+    const policy = new OssBucketPolicy(this, 'tls-only-policy', {
       bucket: this.bucket.bucket,
       policy: BackupBucket.tlsOnlyPolicyDocument(props.bucketName).toJsonString(),
     });
+    if (props.importExisting) {
+      for (const resource of [this.bucket, acl, publicAccessBlock, policy]) resource.importFrom(props.bucketName);
+    }
   }
 
   /**

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { ITerraformDependable } from 'cdktf';
 import { OtsInstance } from '../../.gen/providers/alicloud/ots-instance';
 import { OtsTable } from '../../.gen/providers/alicloud/ots-table';
-import { instanceAdoptMode, ResolvedTable } from '../config/tables';
+import { instanceAdoptMode, ResolvedTable, streamOwnersTableName } from '../config/tables';
 import { TablestoreInstanceConfig } from '../config/types';
 import { IMPORT_ID } from '../config/validate';
 import { INSTANCE_NETWORK_ACL, instanceEndpoint, instanceNetworkTypeAcl } from '../tablestore/endpoints';
@@ -28,6 +28,12 @@ export const STATUS_TABLE_PRIMARY_KEY = [
   { name: 'StatusValue', type: 'String' },
 ] as const;
 
+/** Primary key of the owners table: one row per Stream the stack enabled (see lib/ops/table-stream-ops.ts). */
+export const STREAM_OWNERS_PRIMARY_KEY = [
+  { name: 'table_name', type: 'String' },
+  { name: 'stream_id', type: 'String' },
+] as const;
+
 /** Checkpoints only matter while the stream still holds the data they point at. */
 const STATUS_TABLE_TTL_SECONDS = 7 * 86400;
 
@@ -43,6 +49,8 @@ export interface BackupInstance {
   readonly resource?: OtsInstance;
   /** The stream reader's checkpoint table, created by the stack in every instance. */
   readonly statusTable: OtsTable;
+  /** Where the stack records the Streams it enabled, created in every instance; its rows never expire. */
+  readonly streamOwnersTable: OtsTable;
 }
 
 /**
@@ -89,6 +97,13 @@ export class TablestoreTables extends Construct {
         maxVersion: 1,
         timeToLive: STATUS_TABLE_TTL_SECONDS,
       });
+      const streamOwnersTable = new OtsTable(this, `stream-owners-table-${config.name}`, {
+        instanceName,
+        tableName: streamOwnersTableName(config),
+        primaryKey: STREAM_OWNERS_PRIMARY_KEY.map(k => ({ ...k })),
+        maxVersion: 1,
+        timeToLive: -1,
+      });
       instances.set(config.name, {
         name: config.name,
         // Data Integration runs on the resource group's network: a VPC bound to the instance (DataWorks CreateNetwork).
@@ -96,6 +111,7 @@ export class TablestoreTables extends Construct {
         networkTypeAcl: instanceNetworkTypeAcl(config),
         resource,
         statusTable,
+        streamOwnersTable,
       });
     }
     this.instances = instances;
@@ -127,6 +143,6 @@ export class TablestoreTables extends Construct {
   dependenciesOf(table: ResolvedTable): ITerraformDependable[] {
     const instance = this.instances.get(table.instance.name);
     const own = this.tables.get(`${table.instance.name}:${table.name}`);
-    return [...(own ? [own] : []), ...(instance?.resource ? [instance.resource] : []), ...(instance ? [instance.statusTable] : [])];
+    return [...(own ? [own] : []), ...(instance?.resource ? [instance.resource] : []), ...(instance ? [instance.statusTable, instance.streamOwnersTable] : [])];
   }
 }

@@ -60,7 +60,8 @@ export async function runOps(argv: readonly string[], deps: RunDependencies): Pr
         await (operation === 'apply' ? applySyncNode(ctx, spec, owner) : destroySyncNode(ctx, spec, settings, owner));
         break;
       case 'table-stream':
-        await (operation === 'apply' ? applyTableStream(ctx, spec, settings) : destroyTableStream(ctx, spec, settings));
+        if (!/^[A-Za-z0-9-]+$/.test(owner)) throw new Error('OTSBK_OPS_OWNER must be the id of the terraform_data object (self.id)');
+        await (operation === 'apply' ? applyTableStream(ctx, spec, settings, owner) : destroyTableStream(ctx, spec, settings, owner));
         break;
       case 'timeseries-table':
         await (operation === 'apply' ? applyTimeseriesTable(ctx, spec, settings) : destroyTimeseriesTable(ctx, spec, settings));

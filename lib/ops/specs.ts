@@ -50,6 +50,11 @@ export interface OperationSettings {
   readonly allowTeardown: boolean;
   /** Tablestore endpoint set in the configuration (`endpoints.operations`), table kinds. */
   readonly tablestoreEndpoint?: string;
+  /**
+   * Table Stream: the instance's table where the stack records which Streams it enabled (see table-stream-ops).
+   * Required to enable a Stream; without it, destroy never disables one.
+   */
+  readonly streamOwnersTable?: string;
   /** The instance's `network_type_acl` (table kinds); absent: every network. */
   readonly tablestoreNetworkTypeAcl?: readonly string[];
 }
@@ -61,7 +66,7 @@ const SPEC_SHAPES: { readonly [K in ManagedKind]: Shape<Extract<ManagedSpec, { k
   'table-stream': { kind: 'value', region: 'value', instanceName: 'value', tableName: 'value', retentionHours: 'value' },
   'timeseries-table': { kind: 'value', region: 'value', instanceName: 'value', tableName: 'value', timeToLiveSeconds: 'value' },
 };
-const SETTINGS_SHAPE: Shape<OperationSettings> = { environment: 'value', allowTeardown: 'value', tablestoreEndpoint: 'value', tablestoreNetworkTypeAcl: 'value' };
+const SETTINGS_SHAPE: Shape<OperationSettings> = { environment: 'value', allowTeardown: 'value', tablestoreEndpoint: 'value', tablestoreNetworkTypeAcl: 'value', streamOwnersTable: 'value' };
 
 function rejectUnknownFields(o: Record<string, unknown>, shape: ObjectShape, name: string): void {
   const unknown = findUnknownFields(o, shape).map(describeUnknownField);
@@ -119,11 +124,16 @@ export function parseOperationSettings(text: string | undefined): OperationSetti
   if (acl !== undefined && acl !== null && (typeof acl !== 'string' || !/^(VPC|INTERNET|CLASSIC)(,(VPC|INTERNET|CLASSIC))*$/.test(acl))) {
     throw new SpecError('OTSBK_OPS_SETTINGS.tablestoreNetworkTypeAcl must be a comma-separated list of VPC, INTERNET, CLASSIC');
   }
+  const owners = o.streamOwnersTable;
+  if (owners !== undefined && owners !== null && (typeof owners !== 'string' || !/^[a-zA-Z_][a-zA-Z0-9_]{0,254}$/.test(owners))) {
+    throw new SpecError('OTSBK_OPS_SETTINGS.streamOwnersTable must be a Tablestore table name');
+  }
   return {
     environment: field.string('environment'),
     allowTeardown: allow,
     tablestoreEndpoint: typeof endpoint === 'string' && endpoint !== '' ? endpoint : undefined,
     ...(typeof acl === 'string' ? { tablestoreNetworkTypeAcl: acl.split(',') } : {}),
+    ...(typeof owners === 'string' ? { streamOwnersTable: owners } : {}),
   };
 }
 

@@ -11,6 +11,11 @@ export interface TableStreamProps extends ManagedObjectCommonProps {
   /** Stream retention in hours, 1 to 168 (TablestoreConfig.streamRetentionHours). */
   readonly retentionHours: number;
   /**
+   * The instance's table where the operations command records that this stack enabled the Stream
+   * (streamOwnersTableName); destroy disables only a Stream recorded there for this object.
+   */
+  readonly streamOwnersTable: string;
+  /**
    * Endpoint the operations command uses (`TablestoreConfig.endpoints.operations`).
    * @default derived by the command from `tablestoreNetworkTypeAcl` and `OTSBK_TABLESTORE_NETWORK`
    */
@@ -20,8 +25,9 @@ export interface TableStreamProps extends ManagedObjectCommonProps {
 }
 
 /**
- * The Stream of a wide-column table: enabled with the configured retention on deploy, the retention changed in
- * place when the configuration changes, disabled on destroy (refused where teardown is not allowed).
+ * The Stream of a wide-column table: enabled with the configured retention on deploy (kept when it is already
+ * enabled), the retention changed in place when the configuration changes, disabled on destroy only when this
+ * stack enabled it (refused where teardown is not allowed).
  */
 export class TableStream extends Construct {
   readonly object: ManagedObject;
@@ -33,6 +39,7 @@ export class TableStream extends Construct {
     checkRegion(where, props.region);
     checkInstanceName(where, props.instanceName);
     checkTableName(where, 'tableName', props.tableName);
+    checkTableName(where, 'streamOwnersTable', props.streamOwnersTable);
     if (!Number.isInteger(props.retentionHours) || props.retentionHours < 1 || props.retentionHours > 168) {
       throw new ConstructPropsError(where, 'retentionHours', `must be a whole number of hours from 1 to 168, got ${props.retentionHours}`);
     }
@@ -41,7 +48,7 @@ export class TableStream extends Construct {
       ...props,
       kind: 'table-stream',
       spec: this.spec as unknown as Record<string, unknown>,
-      settings: tablestoreSettings(props),
+      settings: { ...tablestoreSettings(props), streamOwnersTable: props.streamOwnersTable },
     });
   }
 }
