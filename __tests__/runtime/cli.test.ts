@@ -98,6 +98,23 @@ describe('otsbk-sync without services', () => {
   });
 });
 
+describe('absurd ranges', () => {
+  test('windows and backfill refuse 2000-2099 at once, stating the bound', async () => {
+    const windows = capture();
+    expect(await main(['windows', '--from', '20000101', '--to', '20990101'], windows.io)).toBe(2);
+    expect(logLines(windows.stderr())[0].msg).toMatch(/spans 36160 days, more than 366 days: windows lists at most 366 days and 20000 windows at once/);
+    const backfill = capture();
+    expect(await main(['backfill', '--env', 'dev', '--from', '20000101', '--to', '20990101'], backfill.io)).toBe(2);
+    expect(logLines(backfill.stderr())[0].msg).toMatch(/spans 36160 days, more than 8 days: a Stream keeps records for at most 7 days/);
+  });
+
+  test('a range within the span but with too many windows stops planning at the bound', async () => {
+    const everyMinute = capture();
+    expect(await main(['windows', '--from', '20240101', '--to', '20240201', '--cron', '00 * * * * ?', '--start-expr', '$[yyyymmddhh24mi-1/24/60]00', '--end-expr', '$[yyyymmddhh24mi]00'], everyMinute.io)).toBe(2);
+    expect(logLines(everyMinute.stderr())[0].msg).toMatch(/holds more than 20000 windows/);
+  });
+});
+
 describe('otsbk-sync against the sandboxes', () => {
   let h: RuntimeHarness;
   let configArg: string;
@@ -159,6 +176,12 @@ describe('otsbk-sync against the sandboxes', () => {
     expect(await main(['run', '--start', START, '--end', END, '--config', configArg], denied.io)).toBe(1);
     expect(logLines(denied.stderr()).at(-1)!.msg).toMatch(/OTSAuthFailed|signature/i);
     expect(denied.stdout() + denied.stderr()).not.toContain(wrongSecret);
+  });
+
+  test('a window before the Stream was enabled exits 4 with the reason in the log line', async () => {
+    const before = capture(env());
+    expect(await main(['run', '--start', '20230423165000', '--end', '20230423175000', '--config', configArg], before.io)).toBe(4);
+    expect(logLines(before.stderr())[0].msg).toMatch(/start 20230423165000 .* is before the Stream was enabled \(20230423174900 /);
   });
 
   test('flags override the --config document', async () => {

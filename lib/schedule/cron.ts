@@ -297,7 +297,7 @@ export function nextRunTimes(cron: string | CronSchedule, from: Date | number, c
 }
 
 /** Run instants (epoch ms, ascending) in [from, to). */
-export function runTimesBetween(cron: string | CronSchedule, from: Date | number, to: Date | number, timeZone: string): number[] {
+export function runTimesBetween(cron: string | CronSchedule, from: Date | number, to: Date | number, timeZone: string, maxRuns = Infinity): number[] {
   const schedule = scheduleOf(cron);
   const fromMs = toMs(from, 'from');
   const toMsValue = toMs(to, 'to');
@@ -310,6 +310,7 @@ export function runTimesBetween(cron: string | CronSchedule, from: Date | number
   for (let date = addCalendarDays({ ...start, hour: 0, minute: 0, second: 0 }, -1); fieldsAsUtcMs(date) <= lastDayMs; date = addCalendarDays(date, 1)) {
     if (!cronMatchesDate(schedule, date.year, date.month, date.day)) continue;
     for (const run of runsOnDate(schedule, date, timeZone)) if (run >= fromMs && run < toMsValue) runs.push(run);
+    if (runs.length > maxRuns) throw new ScheduleError(`the range holds more than ${maxRuns} runs`);
   }
   return runs.sort((a, b) => a - b);
 }

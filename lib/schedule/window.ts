@@ -167,8 +167,9 @@ export function planWindows(
   timeZone: string,
   from: Date | number,
   to: Date | number,
+  maxWindows = Infinity,
 ): PlannedWindow[] {
-  return runTimesBetween(cron, from, to, timeZone).map((runTime) => ({ runTime, ...windowForRun(runTime, startExpression, endExpression, timeZone) }));
+  return runTimesBetween(cron, from, to, timeZone, maxWindows).map((runTime) => ({ runTime, ...windowForRun(runTime, startExpression, endExpression, timeZone) }));
 }
 
 export type TilingResult =

@@ -9,7 +9,7 @@ import { createOssClientFor, createStreamClientFor } from './clients';
 import { defaultCredentialProvider } from './credentials';
 import { RefusedWindowError, UsageError } from './errors';
 import { silentLogger } from './log';
-import { planSyncWindows, PlannedSyncWindow } from './plan';
+import { BACKFILL_PLAN_LIMITS, planSyncWindows, PlannedSyncWindow } from './plan';
 import type { ProgressReporter } from './progress';
 import { describeError } from './redact';
 import { manifestKeyFor, RunStats, SyncContextOptions, syncAdmittedWindow } from './run-window';
@@ -81,7 +81,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
   const { config } = options;
   const log = options.logger ?? silentLogger;
   const tz = config.timezone;
-  const plan = planSyncWindows(config.schedule, tz, options.from, options.to);
+  const plan = planSyncWindows(config.schedule, tz, options.from, options.to, BACKFILL_PLAN_LIMITS);
   if (!plan.tiles) {
     throw new UsageError(
       `The schedule's windows between ${plan.from} and ${plan.to} do not tile time (${plan.faults.length} fault(s), first: ${plan.faults[0].message}); ` +

@@ -37,6 +37,33 @@ export interface WindowPlan {
   readonly faults: readonly TilingFault[];
 }
 
+/** How much a plan may cover, checked before a single window is computed. */
+export interface PlanLimits {
+  /** Longest `--from`..`--to` range, in hours. */
+  readonly maxRangeHours: number;
+  /** Most windows; planning stops as soon as the range holds more. */
+  readonly maxWindows: number;
+  /** Why, for the refusal message. */
+  readonly reason: string;
+}
+
+/** `windows`: a year of any schedule DataWorks runs (an hourly node makes 8 784 windows in a leap year). */
+export const WINDOWS_PLAN_LIMITS: PlanLimits = {
+  maxRangeHours: 366 * 24,
+  maxWindows: 20_000,
+  reason: 'windows lists at most 366 days and 20000 windows at once; split the range',
+};
+
+/**
+ * `backfill`: a Stream keeps records for at most 168 hours (7 days, the largest retention Tablestore accepts), so
+ * windows further back can never be read; one more day covers the windows' offset from their run times.
+ */
+export const BACKFILL_PLAN_LIMITS: PlanLimits = {
+  maxRangeHours: 8 * 24,
+  maxWindows: 20_000,
+  reason: 'a Stream keeps records for at most 7 days (168-hour retention), so a backfill covers at most 8 days of run times; older windows are gone and cannot be synced',
+};
+
 /** A `--from`/`--to` value: `yyyyMMdd` (midnight) or `yyyyMMddHHmmss`, in the zone. */
 export function parseRangeBound(flag: string, text: string, timeZone: string): number {
   if (text.length !== 8 && text.length !== 14) {
@@ -51,14 +78,21 @@ export function parseRangeBound(flag: string, text: string, timeZone: string): n
   }
 }
 
-export function planSyncWindows(schedule: ScheduleSpec, timeZone: string, fromText: string, toText: string): WindowPlan {
+export function planSyncWindows(schedule: ScheduleSpec, timeZone: string, fromText: string, toText: string, limits: PlanLimits = WINDOWS_PLAN_LIMITS): WindowPlan {
   const from = parseRangeBound('--from', fromText, timeZone);
   const to = parseRangeBound('--to', toText, timeZone);
   if (to <= from) throw new UsageError(`--to ${toText} must be after --from ${fromText}`);
+  const hours = (to - from) / 3_600_000;
+  if (hours > limits.maxRangeHours) {
+    throw new UsageError(`--from ${fromText} --to ${toText} spans ${formatHours(hours)}, more than ${formatHours(limits.maxRangeHours)}: ${limits.reason}`);
+  }
   let planned;
   try {
-    planned = planWindows(schedule.cron, schedule.startTimeExpression, schedule.endTimeExpression, timeZone, from, to);
+    planned = planWindows(schedule.cron, schedule.startTimeExpression, schedule.endTimeExpression, timeZone, from, to, limits.maxWindows);
   } catch (err) {
+    if (err instanceof ScheduleError && /more than \d+ runs/.test(err.message)) {
+      throw new UsageError(`--from ${fromText} --to ${toText} holds more than ${limits.maxWindows} windows of schedule ${JSON.stringify(schedule.cron)}: ${limits.reason}`, { cause: err });
+    }
     if (err instanceof ScheduleError) throw new UsageError(`Schedule cannot be evaluated: ${err.message}`, { cause: err });
     throw err;
   }
@@ -103,4 +137,8 @@ export function tilingFaults(windows: readonly Window[], show: (ms: number) => s
     }
   }
   return faults;
+}
+
+function formatHours(hours: number): string {
+  return hours >= 48 ? `${Math.round((hours / 24) * 10) / 10} days` : `${Math.round(hours * 10) / 10} hours`;
 }
