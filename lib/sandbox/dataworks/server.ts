@@ -1,7 +1,9 @@
 /**
  * Loopback DataWorks OpenAPI (2024-05-18) server for tests: the RPC actions the sync node needs, answered from
- * an in-memory workspace (state.ts), behind the V3 signature check DataWorks applies (signature.ts), with fault
- * injection (throttling, 5xx, connections dropped before or after the action took effect).
+ * an in-memory workspace (state.ts), behind the V3 signature check DataWorks applies (signature.ts) and the
+ * request contract the SDK declares for each action (api-contract.ts: method, query vs form body, names, types),
+ * with FlowSpecs checked against the dataworks-spec model (flowspec-model.ts), and fault injection (throttling,
+ * 5xx, connections dropped before or after the action took effect).
  *
  * Responses follow the field names of the DataWorks API reference; node and task ids are 19/15-digit integers
  * written as JSON numbers, as DataWorks writes them, so clients that lose digits to `JSON.parse` fail here too.
