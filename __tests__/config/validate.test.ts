@@ -247,3 +247,93 @@ describe('provider-bound fields', () => {
     for (const f of fields) expect(() => providerRuleFailures(f)).not.toThrow();
   });
 });
+
+describe('validateConfiguration: tables, instances and adoption', () => {
+  const twoInstances = (e: Mutable<EnvironmentConfig>) => {
+    e.tablestore.instances.push({ name: 'acme-iot', adopt: 'reference', statusTableName: 'otsbk_status', dataSourceName: 'otsbk_dev_iot' });
+  };
+
+  it('refuses a table listed twice', () => {
+    const problems = problemsOf(withEnvironment('dev', e => { e.tablestore.tables.push({ ...wide(e) }); }));
+    expect(problems).toContain('environment "dev": tablestore.tables[2]: table "device_readings" of instance "otsbk-dev" is already listed as tablestore.tables[0]');
+  });
+
+  it('refuses two tables mapping to the same node and object prefix, until one gets its own backupName', () => {
+    const sameName = (e: Mutable<EnvironmentConfig>) => {
+      twoInstances(e);
+      e.tablestore.tables.push({ ...wide(e), instance: 'acme-iot', adopt: 'reference', timeToLiveSeconds: undefined });
+    };
+    expect(problemsOf(withEnvironment('dev', sameName))).toEqual([
+      'environment "dev": tablestore.tables[2]: maps to the same sync node otsbk_dev_sync_device_readings and object prefix tablestore-export/device_readings/ as tablestore.tables[0]; give one of them its own backupName',
+    ]);
+    expect(problemsOf(withEnvironment('dev', e => { sameName(e); (e.tablestore.tables[2] as Mutable<WideColumnTableConfig>).backupName = 'iot_device_readings'; }))).toEqual([]);
+  });
+
+  it('refuses an export column the table schema does not have, naming the table entry', () => {
+    const problems = problemsOf(withEnvironment('dev', e => { series(e).fields = [{ name: 'value', type: 'Double' }]; series(e).exportColumns = [{ name: '_time' }, { name: 'pressure' }]; }));
+    expect(problems).toEqual(['environment "dev": tablestore.tables[1].exportColumns[1].name: "pressure" is neither a time series column (_m_name, _data_source, _tags, _time) nor one of the table\'s fields']);
+  });
+
+  it('refuses malformed import ids, and ids naming another resource', () => {
+    const problems = problemsOf(withEnvironment('dev', e => {
+      twoInstances(e);
+      e.tablestore.instances[1].adopt = 'import';
+      e.tablestore.instances[1].instanceType = 'Capacity';
+      e.tablestore.instances[1].accessedBy = 'Vpc';
+      e.tablestore.tables.push({ kind: 'wide-column', name: 'orders', instance: 'acme-iot', adopt: 'import', importId: 'acme-iot/orders', timeToLiveSeconds: -1, primaryKey: [{ name: 'id', type: 'String' }] });
+      e.tablestore.instances[1].importId = 'other-instance';
+      e.bucket.adopt = 'import';
+      e.bucket.importId = 'Bad_Bucket';
+    }));
+    expect(problems).toEqual([
+      'environment "dev": bucket.importId: "Bad_Bucket" is malformed: alicloud_oss_bucket is imported by <bucket_name>',
+      'environment "dev": tablestore.instances[1].importId: "other-instance" names another alicloud_ots_instance than the one declared here ("acme-iot")',
+      'environment "dev": tablestore.tables[2].importId: "acme-iot/orders" is malformed: alicloud_ots_table is imported by <instance_name>:<table_name>',
+    ]);
+  });
+
+  it('refuses options that would modify a referenced table, instance or bucket', () => {
+    const problems = problemsOf(withEnvironment('dev', e => {
+      twoInstances(e);
+      e.tablestore.instances[1].instanceType = 'Capacity';
+      e.tablestore.tables.push({ kind: 'wide-column', name: 'orders', instance: 'acme-iot', adopt: 'reference', timeToLiveSeconds: 86400, maxVersions: 2, primaryKey: [{ name: 'id', type: 'String' }] });
+      e.bucket.adopt = 'reference';
+    }));
+    expect(problems).toEqual([
+      'environment "dev": bucket.lifecycle: would modify the referenced bucket "otsbk-dev-backup-cn-hangzhou": a referenced bucket is never changed; drop the option or adopt it with "import"',
+      'environment "dev": tablestore.instances[1].instanceType: would modify the referenced instance "acme-iot": a referenced instance is never changed; drop the option or adopt it with "import"',
+      'environment "dev": tablestore.tables[2].timeToLiveSeconds: would modify the referenced table "orders": a referenced table is never changed; drop the option or adopt it with "import"',
+      'environment "dev": tablestore.tables[2].maxVersions: would modify the referenced table "orders": a referenced table is never changed; drop the option or adopt it with "import"',
+    ]);
+  });
+
+  it('refuses adopting a table of an instance the stack creates, importing a time series table, and an imported table without its TTL', () => {
+    const problems = problemsOf(withEnvironment('dev', e => {
+      wide(e).adopt = 'import';
+      wide(e).timeToLiveSeconds = undefined;
+      series(e).adopt = 'import';
+    }));
+    expect(problems).toEqual([
+      'environment "dev": tablestore.tables[0].adopt: "import" needs an existing table, but instance "otsbk-dev" is created by the stack: adopt the instance too ("import" or "reference")',
+      'environment "dev": tablestore.tables[0].timeToLiveSeconds: is required for the imported table "device_readings": Terraform would otherwise set the default (-1) on the live table',
+      'environment "dev": tablestore.tables[1].adopt: "import" needs an existing table, but instance "otsbk-dev" is created by the stack: adopt the instance too ("import" or "reference")',
+      'environment "dev": tablestore.tables[1].adopt: "import" needs a provider resource; the pinned alicloud provider has none for time series tables: use "reference" (the stack then only reads its Stream)',
+    ]);
+  });
+
+  it('refuses a table in an undeclared instance, and a backupName the runtime engine cannot honour', () => {
+    expect(problemsOf(withEnvironment('dev', e => { wide(e).instance = 'nowhere'; }))).toEqual([
+      'environment "dev": tablestore.tables[0].instance: "nowhere" is not one of tablestore.instances (otsbk-dev)',
+    ]);
+    expect(problemsOf(withEnvironment('staging', e => { wide(e).backupName = 'readings'; }))).toEqual([
+      'environment "staging": tablestore.tables[0].backupName: engine "runtime" keys objects by table name; a backupName other than the table name needs engine "data-integration"',
+    ]);
+  });
+});
+
+describe('validateConfiguration: empty lists', () => {
+  it('reports an environment without instances or tables instead of failing', () => {
+    expect(problemsOf(withEnvironment('dev', e => { e.tablestore.instances = []; }))).toEqual(['environment "dev": tablestore.instances: must declare at least one instance']);
+    expect(problemsOf(withEnvironment('dev', e => { e.tablestore.tables = []; }))).toEqual(['environment "dev": tablestore.tables: must list at least one table to back up']);
+  });
+});

@@ -4,7 +4,7 @@ import { environmentProviderFields, projectProviderFields, ProviderBoundField, p
 import { SUPPORTED_REGIONS } from './regions';
 import { syncNodeName } from '../dataworks/sync-definition';
 import { ENVIRONMENT_SHAPE, PROJECT_SHAPE } from './shapes';
-import { instanceAdoptMode, resolvedTables, resolveTable, TIMESERIES_FIXED_COLUMNS } from './tables';
+import { instanceAdoptMode, resolveTable, TIMESERIES_FIXED_COLUMNS } from './tables';
 import { EnvironmentConfig, ExportColumn, ExportFormatConfig, ProjectConfig, ScheduleConfig } from './types';
 
 /** One broken rule: where it is and which rule it breaks. */
@@ -173,7 +173,9 @@ function validateEnvironment(env: EnvironmentConfig, project: ProjectConfig, pro
 
   // Export format
   checkExportFormat(c, 'exportFormat', env.exportFormat, env.engine);
-  for (const table of resolvedTables(env)) {
+  // Tables in an undeclared instance are reported by validateTablestore; their overrides are checked once it is fixed.
+  const resolvable = env.tablestore.tables.flatMap((t, i) => ((t.instance === undefined ? env.tablestore.instances.length > 0 : env.tablestore.instances.some(x => x.name === t.instance)) ? [resolveTable(env, t, i)] : []));
+  for (const table of resolvable) {
     if (table.config.schedule) checkSchedule(c, `${table.field}.schedule`, table.schedule, table.config.schedule);
     if (table.config.exportFormat) checkExportFormat(c, `${table.field}.exportFormat`, table.exportFormat, env.engine, table.config.exportFormat);
     if (env.engine === 'runtime') {
@@ -307,7 +309,8 @@ function validateTablestore(c: Checker, env: EnvironmentConfig): void {
     c.pattern(`${field}.name`, table.name, 'tableName');
     const instance = table.instance === undefined ? ts.instances[0] : ts.instances.find(x => x.name === table.instance);
     if (!instance) {
-      c.fail(`${field}.instance`, `"${table.instance}" is not one of tablestore.instances (${ts.instances.map(x => x.name).join(', ')})`);
+      // With no instance declared at all, tablestore.instances is the one problem to report.
+      if (table.instance !== undefined) c.fail(`${field}.instance`, `"${table.instance}" is not one of tablestore.instances (${ts.instances.map(x => x.name).join(', ')})`);
       return;
     }
     const key = `${instance.name}:${table.name}`;
@@ -317,6 +320,9 @@ function validateTablestore(c: Checker, env: EnvironmentConfig): void {
     if (table.name === instance.statusTableName) c.fail(`${field}.name`, `"${table.name}" is the status table of instance "${instance.name}"`);
     const resolved = resolveTable(env, table, i);
     if (table.backupName !== undefined) c.pattern(`${field}.backupName`, table.backupName, 'tableName');
+    if (env.engine === 'runtime' && table.backupName !== undefined && table.backupName !== table.name) {
+      c.fail(`${field}.backupName`, 'engine "runtime" keys objects by table name; a backupName other than the table name needs engine "data-integration"');
+    }
     const sameBackup = backups.get(resolved.backupName);
     if (sameBackup !== undefined) {
       c.fail(table.backupName !== undefined ? `${field}.backupName` : field,
