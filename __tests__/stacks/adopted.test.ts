@@ -133,3 +133,42 @@ describe('an environment that adopts existing instances, tables and bucket', () 
     expect(orders.steps[0].parameter.column.map((c: { name: string }) => c.name)).toEqual(['order_id', 'customer_id', 'total', 'status']);
   });
 });
+
+describe('the README example: two production tables of an existing instance into an existing bucket', () => {
+  // Keep in step with README.md, "Back up existing tables".
+  const example: EnvironmentConfig = {
+    ...prod,
+    name: 'orders',
+    namePrefix: 'otsbk-ord',
+    movedFromSingleTableLayout: false,
+    bucket: {
+      name: 'acme-prod-backups', exportPrefix: 'tablestore-export', adopt: 'import',
+      lifecycle: { noncurrentVersionExpireDays: 30, abortMultipartUploadDays: 7 },
+    },
+    tablestore: {
+      instances: [{
+        name: 'acme-orders', adopt: 'import', instanceType: 'HighPerformance', accessedBy: 'Vpc',
+        statusTableName: 'otsbk_status', dataSourceName: 'acme_orders_ots',
+      }],
+      tables: [
+        {
+          kind: 'wide-column', name: 'orders', adopt: 'import', timeToLiveSeconds: -1,
+          primaryKey: [{ name: 'order_id', type: 'String' }], definedColumns: [{ name: 'total', type: 'Double' }, { name: 'status', type: 'String' }],
+        },
+        { kind: 'wide-column', name: 'customers', adopt: 'import', timeToLiveSeconds: -1, primaryKey: [{ name: 'customer_id', type: 'String' }] },
+      ],
+      streamRetentionHours: 168,
+    },
+    dataworks: { ...prod.dataworks, workspace: { existing: { id: '204874', identifier: 'acme_prod' } }, ossDataSourceName: 'acme_backup_oss' },
+    state: { ...prod.state, prefix: 'env/orders', lockTableName: 'terraform_lock_orders' },
+  };
+  const synthesized = synthAll({ ...projectConfig, environments: [...projectConfig.environments, example] }).get('orders')! as StackJson & { import?: Array<{ id: string; to: string }> };
+
+  it('imports seven resources and adds only what the backup needs', () => {
+    const imported = new Set(synthesized.import!.map(i => i.to));
+    expect(imported.size).toBe(7);
+    const all = Object.entries(synthesized.resource ?? {}).flatMap(([type, rs]) => Object.keys(rs).map(k => `${type}.${k}`));
+    const added = all.filter(a => !imported.has(a)).map(a => a.replace(/_[0-9A-F]{8}$/, '')).sort();
+    expect(added).toMatchSnapshot();
+  });
+});
