@@ -24,6 +24,31 @@ function encodeAll(encoder: RecordEncoder, records: readonly StreamRecord[]): Bu
 
 const T = 1_700_000_000_000;
 
+describe('row layout with operations (tombstones)', () => {
+  const layout = rowsLayout({ columns: [{ name: 'user_id' }, { name: 'seq' }, { name: 'a' }, { name: 'b' }], operations: true });
+
+  test('every record is a line: _op names the action, _deleted_columns the exported columns an UPDATE deleted', () => {
+    const records = [
+      record('PUT', 'u1', 1n, [putColumn('a', 'x', T), putColumn('zz', 'not exported', T)]),
+      record('UPDATE', 'u1', 1n, [
+        putColumn('b', 5n, T + 1),
+        { name: 'a', operation: 'DELETE_ALL_VERSIONS', type: null, value: null, timestampMillis: null },
+        { name: 'zz', operation: 'DELETE_ALL_VERSIONS', type: null, value: null, timestampMillis: null },
+      ]),
+      record('UPDATE', 'u1', 1n, [{ name: 'b', operation: 'DELETE_ONE_VERSION', type: null, value: null, timestampMillis: T + 1 }]),
+      record('UPDATE', 'u2', 2n, [putColumn('zz', 'only an unexported column', T)]),
+      record('DELETE', 'u1', 1n, []),
+    ];
+    const csv = encodeAll(new CsvEncoder(layout, { fieldDelimiter: ',', nullFormat: '' }), records).toString();
+    expect(csv).toBe(['u1,1,x,,PUT,', 'u1,1,,5,UPDATE,a', 'u1,1,,,UPDATE,b', 'u2,2,,,UPDATE,', 'u1,1,,,DELETE,', ''].join('\n'));
+    expect(layout.columns.map((c) => c.name)).toEqual(['user_id', 'seq', 'a', 'b', '_op', '_deleted_columns']);
+  });
+
+  test('a table column named like an operation column is refused', () => {
+    expect(() => rowsLayout({ columns: [{ name: 'id' }, { name: '_op' }], operations: true })).toThrow(/'_op' clashes with the operation columns/);
+  });
+});
+
 describe('cell layout (Data Integration column mode)', () => {
   const layout = cellsLayout({ primaryKey: PRIMARY_KEY });
 

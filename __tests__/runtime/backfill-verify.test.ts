@@ -116,7 +116,7 @@ describe('verify and list', () => {
     const v = await verifyWindow({ ...opts(), deep: true });
     expect(v.mismatches).toEqual([]);
     expect(v.ok).toBe(true);
-    expect(v.stream).toEqual({ records: { total: 4, PUT: 2, UPDATE: 1, DELETE: 1 }, rows: 3, writeTimeMicros: { min: START_US, max: END_US - 1 }, shards: manifest.shards });
+    expect(v.stream).toEqual({ records: { total: 4, PUT: 2, UPDATE: 1, DELETE: 1 }, rows: 4, writeTimeMicros: { min: START_US, max: END_US - 1 }, shards: manifest.shards });
     const l = await listWindow(opts());
     expect(l.committed).toBe(true);
     expect(l.objects.map((o) => o.key)).toEqual([manifestKey, manifest.parts[0].key]);

@@ -4,7 +4,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { MalformedWindowError, RefusedWindowError, runWindow } from '../../lib/runtime/sync';
-import { digests, END, END_US, FAST_TUNING, jsonRows, NOW, objectsUnder, RuntimeHarness, START, START_US, startRuntimeHarness } from './helpers';
+import { COLUMNS, digests, END, END_US, FAST_TUNING, jsonRows, NOW, objectsUnder, RuntimeHarness, START, START_US, startRuntimeHarness } from './helpers';
 
 describe('runWindow', () => {
   let h: RuntimeHarness;
@@ -26,7 +26,7 @@ describe('runWindow', () => {
     expect(m.records).toEqual({ total: 4, PUT: 2, UPDATE: 1, DELETE: 1 });
     expect(m.writeTimeMicros).toEqual({ min: START_US, max: END_US - 1 });
     expect(m.window).toMatchObject({ startTime: START, endTime: END, timeZone: 'Asia/Shanghai' });
-    expect(m.columns.map((c) => c.name)).toEqual(['id', 'name', 'qty']);
+    expect(m.columns.map((c) => c.name)).toEqual(['id', 'name', 'qty', '_op', '_deleted_columns']);
     expect(result.manifestKey).toBe(`tablestore-export/orders/2023/04/23/${START}_${END}/_manifest.json`);
 
     const objects = objectsUnder(h);
@@ -34,11 +34,25 @@ describe('runWindow', () => {
       `tablestore-export/orders/2023/04/23/${START}_${END}/_manifest.json`,
       expect.stringMatching(new RegExp(`^tablestore-export/orders/2023/04/23/${START}_${END}/part-00000-[0-9a-f]{12}\\.jsonl$`)),
     ]);
-    // rows layout: one row per PUT/UPDATE with the new values; the DELETE carries no row.
+    // rows layout (runtime default): one row per record; the DELETE is a tombstone, the column deletion is named.
     expect(jsonRows(objects)).toEqual([
+      { id: 'a', name: 'alpha', qty: 3, _op: 'PUT', _deleted_columns: null },
+      { id: 'a', name: null, qty: 4, _op: 'UPDATE', _deleted_columns: 'name' },
+      { id: 'a', name: null, qty: null, _op: 'DELETE', _deleted_columns: null },
+      { id: 'z', name: 'zed', qty: 26, _op: 'PUT', _deleted_columns: null },
+    ]);
+  });
+
+  test('rows layout with deletes off writes what the Data Integration row mode writes: no DELETE line', async () => {
+    await h.at(START_US, () => h.put('a', { name: 'alpha', qty: 3 }));
+    await h.at(START_US + 10, () => h.update('a', { qty: 4 }, ['name']));
+    await h.at(START_US + 20, () => h.remove('a'));
+    const config = h.config({ layout: { mode: 'rows', columns: COLUMNS, operations: false } });
+    const result = await runWindow({ config, startTime: START, endTime: END, credentials: h.credentials, now: NOW, tuning: FAST_TUNING });
+    expect(result.manifest.columns.map((c) => c.name)).toEqual(['id', 'name', 'qty']);
+    expect(jsonRows(objectsUnder(h))).toEqual([
       { id: 'a', name: 'alpha', qty: 3 },
       { id: 'a', name: null, qty: 4 },
-      { id: 'z', name: 'zed', qty: 26 },
     ]);
   });
 

@@ -54,8 +54,8 @@ test('a time series table: data points of the window as rows of _m_name, _data_s
     expect(result.manifest.records).toEqual({ total: 2, PUT: 2, UPDATE: 0, DELETE: 0 });
     const rows = jsonRows(new Map([...sb.oss.objects()].filter(([k]) => k.endsWith('.jsonl'))));
     expect(rows).toEqual([
-      { _m_name: 'cpu', _data_source: 'host1', _tags: '["az=b","region=hz"]', _time: START_US - 5_000_000, usage: 0.5, cores: 8 },
-      { _m_name: 'cpu', _data_source: 'host2', _tags: '["az=b","region=hz"]', _time: END_US - 10, usage: 0.75, cores: 8 },
+      { _m_name: 'cpu', _data_source: 'host1', _tags: '["az=b","region=hz"]', _time: START_US - 5_000_000, usage: 0.5, cores: 8, _op: 'PUT', _deleted_columns: null },
+      { _m_name: 'cpu', _data_source: 'host2', _tags: '["az=b","region=hz"]', _time: END_US - 10, usage: 0.75, cores: 8, _op: 'PUT', _deleted_columns: null },
     ]);
   } finally {
     client.close();

@@ -37,6 +37,7 @@ export const CONFIG_OPTIONS: OptionSpecs = {
   layout: { type: 'string' },
   columns: { type: 'string' },
   'primary-key': { type: 'string' },
+  deletes: { type: 'string' },
   timezone: { type: 'string' },
   'stream-lag': { type: 'string' },
   cron: { type: 'string' },
@@ -74,6 +75,8 @@ export const CONFIG_HELP = `Configuration (--env, then a --config document, then
   --columns <a,b:int64,...>    Exported columns for rows layout, optionally typed (string, int64, double,
                                boolean, binary, variant)
   --primary-key <a:String,b:Integer>  Primary key for cells layout
+  --deletes <on|off>           rows layout: carry deletes as tombstone lines with _op/_deleted_columns
+                               columns (default on; off writes what Data Integration's row mode writes)
   --timezone <zone>            Zone of window times (default ${DEFAULT_TIMEZONE})
   --stream-lag <minutes>       Refuse windows ending later than now minus this (default 10)
   --cron <expr>                DataWorks 6-field cron of the node (default hourly)
@@ -118,6 +121,8 @@ export function configInputFromFlags(v: ParsedValues): SyncRuntimeConfigInput {
   const s = (k: string): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
   const layoutMode = s('layout');
   if (layoutMode !== undefined && layoutMode !== 'rows' && layoutMode !== 'cells') throw new UsageError(`--layout ${JSON.stringify(layoutMode)} must be rows or cells`);
+  const deletes = s('deletes');
+  if (deletes !== undefined && deletes !== 'on' && deletes !== 'off') throw new UsageError(`--deletes ${JSON.stringify(deletes)} must be on or off`);
   return {
     tablestore: {
       endpoint: s('endpoint'), instanceName: s('instance'), tableName: s('table'), isTimeseriesTable: v.timeseries === true ? true : undefined,
@@ -133,6 +138,7 @@ export function configInputFromFlags(v: ParsedValues): SyncRuntimeConfigInput {
       mode: layoutMode as 'rows' | 'cells' | undefined,
       columns: s('columns') !== undefined ? parseColumns(s('columns') as string) : undefined,
       primaryKey: s('primary-key') !== undefined ? parsePrimaryKey(s('primary-key') as string) : undefined,
+      operations: deletes === undefined ? undefined : deletes === 'on',
     },
     timezone: s('timezone'),
     streamLagMinutes: numberFlag('stream-lag', s('stream-lag'), false),

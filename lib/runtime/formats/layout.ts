@@ -14,6 +14,11 @@
  *   deletions are skipped, as is a record that carries none of the configured columns. For time series tables
  *   the columns `_m_name`, `_data_source`, `_tags` and `_time` name the data point's identity fields.
  *
+ * `rows` with `operations: true` (this project's addition, the runtime engine's default) appends `_op` (PUT, UPDATE
+ *   or DELETE: what the record did to the row) and `_deleted_columns` (comma-separated configured columns an UPDATE
+ *   deleted, else null; a deleted version counts as a deleted column, exact for single-version tables). A DELETE record then becomes a tombstone line carrying the primary key, and an UPDATE that
+ *   only deletes exported columns is kept, so that replaying the lines in order rebuilds the rows exactly.
+ *
  * `seq_id` (the reader's `isExportSequenceInfo: true`) is `%010d_%020d_%010d_<shard>` of epoch, write time
  * (µs) and row index, with `:%010d` column index appended in cell mode.
  */
@@ -155,9 +160,14 @@ export interface RowColumnSpec {
 
 export interface RowsLayoutOptions {
   readonly columns: readonly RowColumnSpec[];
+  /** Append `_op` and `_deleted_columns` and write DELETE records as tombstone lines. Default false. */
+  readonly operations?: boolean;
   /** Append the `seq_id` column. Default false. */
   readonly sequenceInfo?: boolean;
 }
+
+/** Names of the columns `operations: true` appends, in order. */
+export const OPERATION_COLUMNS = ['_op', '_deleted_columns'] as const;
 
 /** Types of the time series identity columns, used when a column spec gives none. */
 const TIMESERIES_FIELD_TYPES: ReadonlyMap<string, FieldType> = new Map<string, FieldType>([['_m_name', 'string'], ['_data_source', 'string'], ['_tags', 'string'], ['_time', 'int64']]);
@@ -178,12 +188,20 @@ export function rowsLayout(options: RowsLayoutOptions): OutputLayout {
     slots.set(c.name, i);
   });
   const withSeq = options.sequenceInfo ?? false;
+  const withOps = options.operations ?? false;
   const columns: OutputColumn[] = options.columns.map((c) => ({ name: c.name, type: c.type ?? TIMESERIES_FIELD_TYPES.get(c.name) ?? 'variant' }));
+  if (withOps) {
+    for (const name of OPERATION_COLUMNS) {
+      if (slots.has(name)) throw new Error(`rowsLayout: column '${name}' clashes with the operation columns`);
+    }
+    columns.push({ name: OPERATION_COLUMNS[0], type: 'string' }, { name: OPERATION_COLUMNS[1], type: 'string' });
+  }
   if (withSeq) {
     if (slots.has('seq_id')) throw new Error("rowsLayout: column 'seq_id' clashes with the sequence info column");
     columns.push({ name: 'seq_id', type: 'string' });
   }
   const n = options.columns.length;
+  const seqSlot = n + (withOps ? 2 : 0);
   const tsSlots = {
     measurement: slots.get('_m_name'),
     dataSource: slots.get('_data_source'),
@@ -198,9 +216,10 @@ export function rowsLayout(options: RowsLayoutOptions): OutputLayout {
     kind: 'rows',
     columns,
     rowsOf(record, row, emit) {
-      if (record.action === 'DELETE') return 0;
+      if (record.action === 'DELETE' && !withOps) return 0;
       for (let i = 0; i < n; i++) row[i] = null;
       let found = false;
+      let deleted: string | null = null;
       const ts = record.timeseries;
       if (ts) {
         if (tsSlots.measurement !== undefined) { row[tsSlots.measurement] = ts.measurement; found = true; }
@@ -220,13 +239,18 @@ export function rowsLayout(options: RowsLayoutOptions): OutputLayout {
         const cols = record.columns;
         for (let j = 0; j < cols.length; j++) {
           const c = cols[j];
-          if (c.operation !== 'PUT') continue;
           const slot = columnSlots.slotAt(j, c.name);
-          if (slot >= 0) { row[slot] = c.value; found = true; }
+          if (slot < 0) continue;
+          if (c.operation === 'PUT') { row[slot] = c.value; found = true; }
+          else if (withOps) /* DELETE_ALL_VERSIONS, or DELETE_ONE_VERSION of a single-version table */ { deleted = deleted === null ? c.name : `${deleted},${c.name}`; found = true; }
         }
       }
       if (!found) return 0;
-      if (withSeq) row[n] = sequenceId(record);
+      if (withOps) {
+        row[n] = record.action;
+        row[n + 1] = deleted;
+      }
+      if (withSeq) row[seqSlot] = sequenceId(record);
       emit();
       return 1;
     },

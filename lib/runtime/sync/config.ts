@@ -62,7 +62,16 @@ export interface OutputFormatConfig {
  * node configured with `column` writes them) or `cells` (one row per cell change, the reader's default mode).
  */
 export type OutputLayoutConfig =
-  | { readonly mode: 'rows'; readonly columns: readonly RowColumnSpec[]; readonly sequenceInfo?: boolean }
+  | {
+    readonly mode: 'rows';
+    readonly columns: readonly RowColumnSpec[];
+    readonly sequenceInfo?: boolean;
+    /**
+     * Carry deletes: `_op` / `_deleted_columns` columns and tombstone lines for DELETE records, so that a restore
+     * replays the window exactly. Default true (the runtime engine); false writes the Data Integration row mode.
+     */
+    readonly operations?: boolean;
+  }
   | { readonly mode: 'cells'; readonly primaryKey: readonly KeyColumnSpec[]; readonly sequenceInfo?: boolean };
 
 export interface ScheduleSpec {
@@ -90,7 +99,7 @@ export type SyncRuntimeConfigInput = {
   readonly tablestore?: Partial<TablestoreSourceConfig>;
   readonly oss?: Partial<OssTargetConfig>;
   readonly format?: Partial<OutputFormatConfig>;
-  readonly layout?: Partial<{ mode: 'rows' | 'cells'; columns: readonly RowColumnSpec[]; primaryKey: readonly KeyColumnSpec[]; sequenceInfo: boolean }>;
+  readonly layout?: Partial<{ mode: 'rows' | 'cells'; columns: readonly RowColumnSpec[]; primaryKey: readonly KeyColumnSpec[]; sequenceInfo: boolean; operations: boolean }>;
   readonly timezone?: string;
   readonly streamLagMinutes?: number;
   readonly schedule?: Partial<ScheduleSpec>;
@@ -223,7 +232,8 @@ export function resolveConfig(input: SyncRuntimeConfigInput): SyncRuntimeConfig 
       if (!isRecord(c) || typeof c.name !== 'string' || c.name === '') problems.push(`layout.columns[${i}] must be { name, type? }`);
       else if (c.type !== undefined && !FIELD_TYPES.includes(c.type as FieldType)) problems.push(`layout.columns[${i}].type "${String(c.type)}" must be one of ${FIELD_TYPES.join(', ')}`);
     }
-    layout = { mode, columns: cols, sequenceInfo: l.sequenceInfo ?? false };
+    if (l.operations !== undefined && typeof l.operations !== 'boolean') problems.push('layout.operations must be true or false');
+    layout = { mode, columns: cols, sequenceInfo: l.sequenceInfo ?? false, operations: l.operations ?? true };
   } else {
     problems.push(`layout.mode "${String(mode)}" must be rows or cells`);
     layout = { mode: 'rows', columns: [] };

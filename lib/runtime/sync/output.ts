@@ -8,7 +8,7 @@ export function outputLayout(config: SyncRuntimeConfig): OutputLayout {
     const l = config.layout;
     return l.mode === 'cells'
       ? cellsLayout({ primaryKey: l.primaryKey, sequenceInfo: l.sequenceInfo })
-      : rowsLayout({ columns: l.columns, sequenceInfo: l.sequenceInfo });
+      : rowsLayout({ columns: l.columns, sequenceInfo: l.sequenceInfo, operations: l.operations });
   } catch (err) {
     throw new UsageError(`Invalid layout configuration: ${(err as Error).message}`, { cause: err });
   }
