@@ -4,6 +4,8 @@
  * asks the provider before every attempt, ali-oss through its refreshSTSToken hook.
  */
 import { TablestoreStreamClient } from '../../tablestore/stream-client';
+import { TablestoreTableClient } from '../../tablestore/table-client';
+import type { TransportOptions } from '../../tablestore/transport';
 import type { RetryOptions as TablestoreRetryOptions } from '../../tablestore/retry';
 import { createOssClient, OssClient } from '../writer/oss-client';
 import type { OssTargetConfig, TablestoreSourceConfig } from './config';
@@ -47,6 +49,22 @@ export async function createOssClientFor(target: OssTargetConfig, credentials: C
 
 export function createStreamClientFor(source: TablestoreSourceConfig, credentials: CredentialProvider, tuning: ClientTuning = {}): TablestoreStreamClient {
   return new TablestoreStreamClient({
+    endpoint: source.endpoint,
+    instanceName: source.instanceName,
+    credentials,
+    ...(tuning.tablestoreRetry ? { retry: tuning.tablestoreRetry } : {}),
+    ...(tuning.tablestoreTimeoutMs !== undefined ? { requestTimeoutMs: tuning.tablestoreTimeoutMs } : {}),
+  });
+}
+
+/** The wide-table client (snapshot, restore); `factory` lets tests wrap it. */
+export function createTableClientFor(
+  source: TablestoreSourceConfig,
+  credentials: CredentialProvider,
+  tuning: ClientTuning = {},
+  factory: (options: TransportOptions) => TablestoreTableClient = (options) => new TablestoreTableClient(options),
+): TablestoreTableClient {
+  return factory({
     endpoint: source.endpoint,
     instanceName: source.instanceName,
     credentials,

@@ -16,7 +16,7 @@ import {
   WirePrimaryKeyColumn,
 } from '../../tablestore/plainbuffer';
 import { decodeMessage, encodeMessage } from '../../tablestore/protocol/messages';
-import { RowState } from './row-store';
+import { primaryKeyId, RowState } from './row-store';
 import { invalidParameter, ServiceError } from './service-error';
 import { SandboxState } from './state';
 import { PrimaryKeySchemaEntry, SandboxTable, TableSettings } from './tables';
@@ -24,8 +24,13 @@ import { PrimaryKeySchemaEntry, SandboxTable, TableSettings } from './tables';
 type Handler = (state: SandboxState, body: Buffer) => Buffer;
 
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
+// Tablestore "General limits": BatchWriteRow at most 200 rows and 4 MB; GetRange returns at most 5000 rows or 4 MB.
 const MAX_BATCH_WRITE_ROWS = 200;
+const MAX_BATCH_WRITE_BYTES = 4 * 1024 * 1024;
 const MAX_RANGE_ROWS = 5000;
+const MAX_RANGE_BYTES = 4 * 1024 * 1024;
+/** ComputeSplitPointsBySize: split_size counts units of this many bytes unless split_size_unit_in_byte says otherwise (tablestore.proto). */
+const DEFAULT_SPLIT_UNIT_BYTES = 100 * 1024 * 1024;
 
 /** Decodes a request message, answering OTSParameterInvalid when it does not parse. */
 export function parseRequest<T>(operation: string, body: Buffer): T {
@@ -356,6 +361,22 @@ const batchWriteRow: Handler = (state, body) => {
   const total = req.tables.reduce((n, t) => n + t.rows.length, 0);
   if (total === 0) throw invalidParameter('BatchWriteRow carries no rows.');
   if (total > MAX_BATCH_WRITE_ROWS) throw invalidParameter(`Rows count exceeds the upper limit: ${MAX_BATCH_WRITE_ROWS}, got ${total}.`);
+  const bytes = req.tables.reduce((n, t) => n + t.rows.reduce((m, r) => m + (r.row_change?.length ?? 0), 0), 0);
+  if (bytes > MAX_BATCH_WRITE_BYTES) throw invalidParameter(`The total data size of BatchWriteRow request exceeds the limit: ${MAX_BATCH_WRITE_BYTES} bytes, got ${bytes}.`);
+  for (const t of req.tables) {
+    // Assumption (no public source found): one row twice in a request is refused, as other batch APIs do.
+    const keys = new Set<string>();
+    for (const r of t.rows) {
+      let key: string;
+      try {
+        key = primaryKeyId(decodeRequestRow(r.row_change, 'row_change').primaryKey as PrimaryKeyColumn[]);
+      } catch {
+        continue; // reported on the row itself
+      }
+      if (keys.has(key)) throw invalidParameter(`Duplicated primary key in BatchWriteRow for table ${t.table_name}.`);
+      keys.add(key);
+    }
+  }
   const seenTables = new Set<string>();
   for (const t of req.tables) {
     if (seenTables.has(t.table_name)) throw invalidParameter(`Table ${t.table_name} appears twice in BatchWriteRow.`);
@@ -471,13 +492,22 @@ const getRange: Handler = (state, body) => {
   const sel = readSelection(table, state, req.columns_to_get, req.max_versions, req.time_range);
   const rows: { primaryKey: PrimaryKeyColumn[]; cells: EncodableCell[] }[] = [];
   let next: PrimaryKeyColumn[] | null = null;
+  let bytes = 0;
   for (const row of table.rowStore().range(start, end, req.direction === 'BACKWARD')) {
     if (rows.length >= limit) {
       next = row.primaryKey;
       break;
     }
     const selected = selectRow(row, sel);
-    if (selected) rows.push(selected);
+    if (!selected) continue;
+    // A page holds at most 4 MB (at least one row): the row that would cross it starts the next page.
+    const size = approximateRowBytes(selected);
+    if (rows.length > 0 && bytes + size > MAX_RANGE_BYTES) {
+      next = row.primaryKey;
+      break;
+    }
+    rows.push(selected);
+    bytes += size;
   }
   return encodeMessage('GetRangeResponse', {
     consumed: consumed(Math.max(1, rows.length), 0),
@@ -486,7 +516,57 @@ const getRange: Handler = (state, body) => {
   });
 };
 
+/** Bytes a row takes in a response, near enough for the 4 MB page cap and split sizes. */
+function approximateRowBytes(row: { primaryKey: readonly PrimaryKeyColumn[]; cells: readonly { name: string; value?: ColumnValue | null }[] }): number {
+  const size = (v: unknown): number => (typeof v === 'string' ? Buffer.byteLength(v) : Buffer.isBuffer(v) ? v.length : 8);
+  let n = 0;
+  for (const k of row.primaryKey) n += k.name.length + size(k.value);
+  for (const c of row.cells) n += c.name.length + size(c.value) + 8;
+  return n;
+}
+
+/**
+ * Split points every `split_size` units of data, in key order. Like the service, a point names only as many key
+ * columns as it needs: trailing INF_MIN columns are left out (here: every column after the first, when the first
+ * column alone separates the split from the rows before it).
+ */
+const computeSplitPointsBySize: Handler = (state, body) => {
+  const req = parseRequest<{ table_name: string; split_size: number; split_size_unit_in_byte?: number }>('ComputeSplitPointsBySize', body);
+  const table = state.table(req.table_name, 'wide');
+  if (!Number.isInteger(req.split_size) || req.split_size < 1) throw invalidParameter(`Invalid split_size: ${req.split_size}. It must be a positive integer.`);
+  const unit = req.split_size_unit_in_byte ?? DEFAULT_SPLIT_UNIT_BYTES;
+  if (!Number.isInteger(unit) || unit < 1) throw invalidParameter(`Invalid split_size_unit_in_byte: ${unit}.`);
+  const splitBytes = req.split_size * unit;
+  const points: Buffer[] = [];
+  const schema = table.primaryKey;
+  const min = schema.map((c) => ({ name: c.name, type: 'INF_MIN' as const, value: null }));
+  const max = schema.map((c) => ({ name: c.name, type: 'INF_MAX' as const, value: null }));
+  let acc = 0;
+  let previous: PrimaryKeyColumn[] | null = null;
+  for (const row of table.rowStore().range(min, max, false)) {
+    if (acc >= splitBytes && previous) {
+      const firstDiffers = compareColumnValues(previous[0], row.primaryKey[0]) !== 0;
+      points.push(encodeRows([{ primaryKey: firstDiffers ? [row.primaryKey[0]] : row.primaryKey }]));
+      acc = 0;
+    }
+    acc += approximateRowBytes({ primaryKey: row.primaryKey, cells: [...row.columns].map(([name, v]) => ({ name, value: v[0]?.value ?? null })) });
+    previous = row.primaryKey;
+  }
+  return encodeMessage('ComputeSplitPointsBySizeResponse', {
+    consumed: consumed(1, 0),
+    schema: schema.map((c) => ({ name: c.name, type: c.type })),
+    split_points: points,
+    locations: points.length > 0 ? [{ location: '', repeat: points.length + 1 }] : [{ location: '', repeat: 1 }],
+  });
+};
+
+function compareColumnValues(a: PrimaryKeyColumn, b: PrimaryKeyColumn): number {
+  if (typeof a.value === 'bigint' && typeof b.value === 'bigint') return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
+  return Buffer.compare(Buffer.from(a.value as string | Buffer), Buffer.from(b.value as string | Buffer));
+}
+
 export const TABLE_HANDLERS: Readonly<Record<string, Handler>> = {
+  ComputeSplitPointsBySize: computeSplitPointsBySize,
   CreateTable: createTable,
   DescribeTable: describeTable,
   UpdateTable: updateTable,

@@ -226,6 +226,23 @@ message GetRangeResponse {
   optional CompressType compress_type = 6;
 }
 
+// ComputeSplitPointsBySize (tablestore.proto of the official SDKs; SplitLocation is nested there, same wire form).
+message ComputeSplitPointsBySizeRequest {
+  required string table_name = 1;
+  required int64 split_size = 2;
+  optional int64 split_size_unit_in_byte = 3;
+}
+message SplitLocation {
+  required string location = 1;
+  required sint64 repeat = 2;
+}
+message ComputeSplitPointsBySizeResponse {
+  required ConsumedCapacity consumed = 1;
+  repeated PrimaryKeySchema schema = 2;
+  repeated bytes split_points = 3;
+  repeated SplitLocation locations = 4;
+}
+
 message ListStreamRequest { optional string table_name = 1; }
 message Stream {
   required string stream_id = 1;

@@ -1,0 +1,164 @@
+/**
+ * Where replayed row operations go: a Tablestore table through BatchWriteRow, or an in-memory table (what
+ * `verify-restore` compares the target with).
+ *
+ * The Tablestore sink keeps the order of operations per key: consecutive operations on one key merge into one
+ * write, a batch never holds a key twice (the service refuses that), and a batch whose keys overlap a batch still
+ * in flight waits for it. Rows the service refuses with a throttling or transient code are retried with backoff;
+ * any other refusal stops the restore naming the key and the code.
+ */
+import { isThrottling, THROTTLING_CODES, TRANSIENT_CODES, TablestoreError } from '../../tablestore/errors';
+import { encodeRowWrite, MAX_BATCH_WRITE_BYTES, MAX_BATCH_WRITE_ROWS, RowWrite, TablestoreTableClient } from '../../tablestore/table-client';
+import { applyOp, compareKeys, keyId, mergeOps, RowOp, TableRow } from './rows';
+
+export interface RowSink {
+  /** Queues operations in order; resolves when the sink can take more. */
+  write(ops: readonly RowOp[]): Promise<void>;
+  /** Resolves when everything written so far is applied. */
+  flush(): Promise<void>;
+  /** Rows written (after merging). */
+  readonly rowsWritten: number;
+}
+
+/** Bytes kept free in a request besides the rows (table name, message framing). */
+const REQUEST_OVERHEAD = 64 * 1024;
+
+export interface TablestoreSinkOptions {
+  readonly client: TablestoreTableClient;
+  readonly tableName: string;
+  /** BatchWriteRow requests in flight. Default 4. */
+  readonly concurrency?: number;
+  /** Rows per request, at most 200. Default 200. */
+  readonly batchRows?: number;
+  /** Attempts for a row the service refused with a retryable code. Default 8. */
+  readonly rowAttempts?: number;
+  readonly baseDelayMs?: number;
+  readonly onRowRetry?: (code: string, attempt: number) => void;
+}
+
+function toWrite(op: RowOp): RowWrite {
+  if (op.kind === 'DELETE') return { type: 'DELETE', primaryKey: op.key };
+  if (op.kind === 'PUT') return { type: 'PUT', primaryKey: op.key, columns: op.columns };
+  return { type: 'UPDATE', primaryKey: op.key, columns: op.columns, deleteColumns: op.deleteColumns };
+}
+
+export class TablestoreRowSink implements RowSink {
+  rowsWritten = 0;
+  private pending: RowOp[] = [];
+  private pendingIds = new Map<string, number>();
+  private pendingBytes = 0;
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly inflightKeys = new Set<string>();
+  private failure: unknown;
+  private readonly concurrency: number;
+  private readonly batchRows: number;
+  private readonly rowAttempts: number;
+  private readonly baseDelayMs: number;
+
+  constructor(private readonly options: TablestoreSinkOptions) {
+    this.concurrency = options.concurrency ?? 4;
+    this.batchRows = Math.min(options.batchRows ?? MAX_BATCH_WRITE_ROWS, MAX_BATCH_WRITE_ROWS);
+    this.rowAttempts = options.rowAttempts ?? 8;
+    this.baseDelayMs = options.baseDelayMs ?? 200;
+  }
+
+  async write(ops: readonly RowOp[]): Promise<void> {
+    for (const op of ops) {
+      if (this.failure) throw this.failure;
+      const id = keyId(op.key);
+      const at = this.pendingIds.get(id);
+      if (at !== undefined && at === this.pending.length - 1) {
+        // Consecutive lines of one row: one write.
+        this.pending[at] = mergeOps(this.pending[at], op);
+        continue;
+      }
+      if (at !== undefined) await this.dispatch();
+      const size = encodeRowWrite(toWrite(op)).length;
+      if (this.pending.length >= this.batchRows || this.pendingBytes + size > MAX_BATCH_WRITE_BYTES - REQUEST_OVERHEAD) await this.dispatch();
+      this.pendingIds.set(id, this.pending.length);
+      this.pending.push(op);
+      this.pendingBytes += size;
+    }
+  }
+
+  async flush(): Promise<void> {
+    await this.dispatch();
+    while (this.inflight.size > 0) await Promise.race(this.inflight);
+    if (this.failure) throw this.failure;
+  }
+
+  private async dispatch(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    const ids = [...this.pendingIds.keys()];
+    this.pending = [];
+    this.pendingIds = new Map();
+    this.pendingBytes = 0;
+    // Order per key: wait for in-flight batches that touch these keys (and for a free slot).
+    while (this.inflight.size > 0 && (this.inflight.size >= this.concurrency || ids.some((id) => this.inflightKeys.has(id)))) {
+      await Promise.race(this.inflight);
+    }
+    if (this.failure) throw this.failure;
+    for (const id of ids) this.inflightKeys.add(id);
+    const p: Promise<void> = this.send(batch)
+      .then(() => {
+        this.rowsWritten += batch.length;
+      })
+      .catch((err) => {
+        this.failure ??= err;
+      })
+      .finally(() => {
+        for (const id of ids) this.inflightKeys.delete(id);
+        this.inflight.delete(p);
+      });
+    this.inflight.add(p);
+  }
+
+  private async send(batch: RowOp[]): Promise<void> {
+    let rows = batch.map(toWrite);
+    for (let attempt = 1; ; attempt++) {
+      const results = await this.options.client.batchWriteRow(this.options.tableName, rows);
+      const retry: RowWrite[] = [];
+      let throttled = false;
+      results.forEach((r, i) => {
+        if (r.ok) return;
+        const code = r.code ?? 'unknown';
+        if ((THROTTLING_CODES.has(code) || TRANSIENT_CODES.has(code)) && attempt < this.rowAttempts) {
+          throttled ||= isThrottling(new TablestoreError({ code, message: '', httpStatus: null, requestId: null, operation: 'BatchWriteRow' }));
+          retry.push(rows[i]);
+          this.options.onRowRetry?.(code, attempt);
+          return;
+        }
+        const key = rows[i].primaryKey.map((k) => `${k.name}=${Buffer.isBuffer(k.value) ? k.value.toString('base64') : String(k.value)}`).join(', ');
+        throw new Error(`BatchWriteRow refused the ${rows[i].type} of row (${key}) in ${this.options.tableName}: ${code} ${r.message ?? ''}`.trim());
+      });
+      if (retry.length === 0) return;
+      const cap = Math.min(10_000, (throttled ? this.baseDelayMs * 2.5 : this.baseDelayMs) * 2 ** (attempt - 1));
+      await new Promise((resolve) => setTimeout(resolve, cap / 2 + Math.random() * (cap / 2)));
+      rows = retry;
+    }
+  }
+}
+
+/** The table a replay produces, in memory (verification and tests). */
+export class MemoryTable implements RowSink {
+  rowsWritten = 0;
+  readonly rows = new Map<string, TableRow>();
+
+  async write(ops: readonly RowOp[]): Promise<void> {
+    for (const op of ops) {
+      const id = keyId(op.key);
+      const next = applyOp(this.rows.get(id), op);
+      if (next) this.rows.set(id, next);
+      else this.rows.delete(id);
+      this.rowsWritten++;
+    }
+  }
+
+  async flush(): Promise<void> {}
+
+  /** Rows in key order. */
+  sorted(): TableRow[] {
+    return [...this.rows.values()].sort((a, b) => compareKeys(a.key, b.key));
+  }
+}
