@@ -14,12 +14,16 @@ Commands:
   list      List a window's objects and manifest
   windows   List the windows the schedule runs between two dates and check that they tile time
   coverage  Check that every window the schedule ran between two dates reached OSS (grid, --json, --html)
+  snapshot  Export the whole table to OSS (baseline for restore), in parallel over key ranges, resumably
+  restore   Rebuild the table as it was at the end of an exported window, into a new table
+  verify-restore  Compare a restored table with the backup (snapshot + windows) or the live source
 
 Run "${PROGRAM} <command> --help" for a command's options.
 
 Output: results are JSON on stdout; logs are JSON lines on stderr ({"time","level","msg","fields"}).
-Exit codes: 0 ok, 1 runtime failure, 2 usage or malformed input, 3 mismatch found (verify, windows, coverage),
-            4 window refused (empty, later than now minus the stream lag, or older than the stream retention).
+Exit codes: 0 ok, 1 runtime failure, 2 usage or malformed input, 3 mismatch found (verify, windows, coverage,
+            verify-restore), 4 window refused (empty, later than now minus the stream lag, or older than the
+            stream retention; restore: no usable snapshot, or a window of the chain missing or uncommitted).
 `;
 
 const WINDOW_ARGS = `  --start <yyyyMMddHHmmss>     Window start (inclusive), in the configured time zone (DataWorks \${startTime})
@@ -100,6 +104,51 @@ Needs no Tablestore or OSS configuration.
 
   --from <yyyyMMdd[HHmmss]>    First run time considered (inclusive)
   --to <yyyyMMdd[HHmmss]>      Last run time considered (exclusive)
+
+${CONFIG_HELP}
+`,
+  snapshot: `Usage: ${PROGRAM} snapshot [--concurrency <n>] [--split-size <n>] [--fresh] [configuration]
+
+Exports every row of the (wide-column) table to
+  <prefix>/<table>/_snapshots/<startTime>/part-NNNNN.jsonl.gz   one file per key range (ComputeSplitPointsBySize)
+followed by _manifest.json (scan start and finish, table schema, row counts, checksums, format). Reads the key
+ranges in parallel with GetRange; memory stays at one page per range. An interrupted snapshot is resumed by the
+next run (only ranges without their part-NNNNN.json marker are read again). Prints the manifest.
+
+  --concurrency <n>            Key ranges read at once (default 4)
+  --split-size <n>             Key range size in units of 100 MB (default 1)
+  --fresh                      Start a new snapshot instead of resuming an unfinished one
+
+${CONFIG_HELP}
+`,
+  restore: `Usage: ${PROGRAM} restore --to <yyyyMMddHHmmss> --target <table> [--state <file>] [--allow-gaps] [configuration]
+
+Rebuilds the configured table as it was at --to (the end of an exported window) into --target: takes the newest
+committed snapshot that finished at or before --to, creates --target with the source's schema, loads the snapshot,
+then replays every committed window from the one holding the snapshot's start up to the one ending at --to, in
+order (BatchWriteRow puts, updates and deletes). Reads runtime windows (CSV or JSON Lines, gzip or not) and Data
+Integration CSV windows (<prefix>/<table>/<start>_<end>.csv, columns from --columns or --env). Refuses (exit 4),
+naming it, a window of the chain that is missing or not committed.
+
+  --to <yyyyMMddHHmmss>        End of the last window to replay, in the configured time zone
+  --target <table>             Table to restore into; created unless --existing-target
+  --existing-target            Restore into an existing, empty table
+  --overwrite-source           Allow --target to name the source table (it must be empty)
+  --allow-gaps                 Skip missing or uncommitted windows (reported; the result is then not exact)
+  --state <file>               Resumable record of what was applied (default otsbk-restore-<target>.json);
+                               run the same command again after a crash to resume
+  --concurrency <n>            BatchWriteRow requests in flight (default 4)
+
+${CONFIG_HELP}
+`,
+  'verify-restore': `Usage: ${PROGRAM} verify-restore --to <yyyyMMddHHmmss> --target <table> [--against backup|source] [configuration]
+
+Compares --target with what it should hold at --to, key range by key range (row counts, SHA-256 of the rows),
+and lists the differing keys. Exit 3 on a mismatch.
+
+  --against backup             The snapshot plus the windows up to --to, replayed in memory (default)
+  --against source             The source table as it is now: right while nothing has written to it since --to
+  --allow-gaps                 As for restore
 
 ${CONFIG_HELP}
 `,

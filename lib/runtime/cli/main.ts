@@ -18,6 +18,7 @@ import { defaultCredentialProvider } from '../sync/credentials';
 import { describeError, redactText } from '../sync/redact';
 import { runWindow } from '../sync/run-window';
 import { verifyWindow } from '../sync/verify';
+import { restoreFromBackup, RestoreProgressBar, RestoreProgressLog, snapshotTable, verifyRestoredTable } from '../restore';
 import { COMMAND_HELP, MAIN_HELP, PROGRAM } from './help';
 import { CliIo, printResult, processIo } from './io';
 import { COMMON_OPTIONS, CONFIG_OPTIONS, configFromArgs, configInput, coverageTargets, ParsedValues } from './options';
@@ -34,7 +35,21 @@ const COMMAND_OPTIONS: Readonly<Record<string, OptionSpecs>> = {
   backfill: { ...COMMON_OPTIONS, ...CONFIG_OPTIONS, ...RANGE_OPTIONS, state: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'continue-on-error': { type: 'boolean' } },
   windows: { ...COMMON_OPTIONS, ...CONFIG_OPTIONS, ...RANGE_OPTIONS },
   coverage: { ...COMMON_OPTIONS, ...CONFIG_OPTIONS, ...RANGE_OPTIONS, engine: { type: 'string' }, json: { type: 'boolean' }, html: { type: 'string' } },
+  snapshot: { ...COMMON_OPTIONS, ...CONFIG_OPTIONS, concurrency: { type: 'string' }, 'split-size': { type: 'string' }, fresh: { type: 'boolean' } },
+  restore: {
+    ...COMMON_OPTIONS, ...CONFIG_OPTIONS, to: { type: 'string' }, target: { type: 'string' }, state: { type: 'string' }, 'allow-gaps': { type: 'boolean' },
+    'existing-target': { type: 'boolean' }, 'overwrite-source': { type: 'boolean' }, concurrency: { type: 'string' },
+  },
+  'verify-restore': { ...COMMON_OPTIONS, ...CONFIG_OPTIONS, to: { type: 'string' }, target: { type: 'string' }, against: { type: 'string' }, 'allow-gaps': { type: 'boolean' } },
 };
+
+function positiveIntFlag(values: ParsedValues, name: string): number | undefined {
+  const v = values[name];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || !Number.isInteger(n) || n < 1) throw new UsageError(`--${name} ${JSON.stringify(v)} must be a positive integer`);
+  return n;
+}
 
 function required(values: ParsedValues, name: string, command: string): string {
   const v = values[name];
@@ -164,6 +179,43 @@ async function dispatch(command: string, values: ParsedValues, io: CliIo, log: J
       });
       printResult(io, result);
       return result.failed.length > 0 ? ExitCode.FAILURE : ExitCode.OK;
+    }
+    case 'snapshot': {
+      const config = configFromArgs(values, io.env);
+      const progress = io.stderr.isTTY ? new RestoreProgressBar(io.stderr) : new RestoreProgressLog(log);
+      const result = await snapshotTable({
+        config, logger: log, now: io.now, credentials: defaultCredentialProvider(io.env), progress,
+        concurrency: positiveIntFlag(values, 'concurrency'), splitSizeUnits: positiveIntFlag(values, 'split-size'), fresh: values.fresh === true,
+      });
+      progress.end();
+      printResult(io, result);
+      return ExitCode.OK;
+    }
+    case 'restore': {
+      const config = configFromArgs(values, io.env);
+      const target = required(values, 'target', command);
+      const statePath = typeof values.state === 'string' ? values.state : `otsbk-restore-${target}.json`;
+      const progress = io.stderr.isTTY ? new RestoreProgressBar(io.stderr) : new RestoreProgressLog(log);
+      const result = await restoreFromBackup({
+        config, logger: log, now: io.now, credentials: defaultCredentialProvider(io.env), progress,
+        to: required(values, 'to', command), target, statePath: resolve(io.cwd, statePath),
+        allowGaps: values['allow-gaps'] === true, existingTarget: values['existing-target'] === true, overwriteSource: values['overwrite-source'] === true,
+        writeConcurrency: positiveIntFlag(values, 'concurrency'),
+      });
+      progress.end();
+      printResult(io, result);
+      return ExitCode.OK;
+    }
+    case 'verify-restore': {
+      const config = configFromArgs(values, io.env);
+      const against = values.against ?? 'backup';
+      if (against !== 'backup' && against !== 'source') throw new UsageError(`--against ${JSON.stringify(against)} must be backup or source`);
+      const result = await verifyRestoredTable({
+        config, logger: log, now: io.now, credentials: defaultCredentialProvider(io.env),
+        to: required(values, 'to', command), target: required(values, 'target', command), against, allowGaps: values['allow-gaps'] === true,
+      });
+      printResult(io, result);
+      return result.ok ? ExitCode.OK : ExitCode.VERIFY_MISMATCH;
     }
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}`);

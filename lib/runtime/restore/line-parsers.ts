@@ -1,0 +1,116 @@
+/**
+ * Readers of the text lines the project writes: CSV as the CSV encoder (and the Data Integration OSS writer)
+ * writes it, and the flat JSON objects of JSON Lines, keeping number literals as text so that int64 values keep
+ * every digit.
+ */
+
+/** A CSV field: its text and whether it was quoted (a quoted field is never the null text). */
+export interface CsvField {
+  readonly text: string;
+  readonly quoted: boolean;
+}
+
+/**
+ * Splits CSV text into records of fields: `"` qualifier, doubled quotes inside, `\n` (or `\r\n`) between records.
+ * Quoted fields may hold delimiters and line breaks.
+ */
+export function* csvRecords(text: string, delimiter: string): Generator<CsvField[]> {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const fields: CsvField[] = [];
+    for (;;) {
+      let value = '';
+      let quoted = false;
+      if (text[i] === '"') {
+        quoted = true;
+        i++;
+        for (;;) {
+          const q = text.indexOf('"', i);
+          if (q < 0) throw new Error('CSV: a quoted field is not closed before the end of the file');
+          value += text.slice(i, q);
+          if (text[q + 1] === '"') {
+            value += '"';
+            i = q + 2;
+          } else {
+            i = q + 1;
+            break;
+          }
+        }
+      } else {
+        let j = i;
+        while (j < n && text[j] !== delimiter && text[j] !== '\n' && text[j] !== '\r') j++;
+        value = text.slice(i, j);
+        i = j;
+      }
+      fields.push({ text: value, quoted });
+      if (text[i] === delimiter) {
+        i++;
+        continue;
+      }
+      if (text[i] === '\r') i++;
+      if (text[i] === '\n') i++;
+      break;
+    }
+    yield fields;
+  }
+}
+
+/** A JSON scalar as written: strings decoded, numbers kept as their literal text. */
+export type JsonScalar = string | { readonly number: string } | boolean | null;
+
+/** Parses one flat JSON object line (`{"a":1,"b":"x"}`) into name → scalar. */
+export function parseFlatJsonLine(line: string, where: string): Map<string, JsonScalar> {
+  const out = new Map<string, JsonScalar>();
+  let i = 0;
+  const fail = (what: string): never => {
+    throw new Error(`${where}: ${what} at character ${i}`);
+  };
+  const ws = (): void => {
+    while (line[i] === ' ' || line[i] === '\t') i++;
+  };
+  const str = (): string => {
+    const start = i;
+    i++;
+    while (i < line.length) {
+      if (line[i] === '\\') i += 2;
+      else if (line[i] === '"') break;
+      else i++;
+    }
+    if (line[i] !== '"') fail('unterminated string');
+    i++;
+    return JSON.parse(line.slice(start, i)) as string;
+  };
+  ws();
+  if (line[i] !== '{') fail('expected {');
+  i++;
+  ws();
+  if (line[i] === '}') return out;
+  for (;;) {
+    ws();
+    if (line[i] !== '"') fail('expected a key');
+    const name = str();
+    ws();
+    if (line[i] !== ':') fail('expected :');
+    i++;
+    ws();
+    let value: JsonScalar;
+    const c = line[i];
+    if (c === '"') value = str();
+    else if (line.startsWith('null', i)) { value = null; i += 4; }
+    else if (line.startsWith('true', i)) { value = true; i += 4; }
+    else if (line.startsWith('false', i)) { value = false; i += 5; }
+    else {
+      const m = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(line.slice(i, i + 400));
+      if (!m) fail('expected a scalar value (nested values are not part of the export formats)');
+      value = { number: m![0] };
+      i += m![0].length;
+    }
+    out.set(name, value);
+    ws();
+    if (line[i] === ',') { i++; continue; }
+    if (line[i] === '}') break;
+    fail('expected , or }');
+  }
+  return out;
+}
