@@ -3,6 +3,9 @@
  * writes it, and the flat JSON objects of JSON Lines, keeping number literals as text so that int64 values keep
  * every digit.
  */
+import { StringDecoder } from 'node:string_decoder';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 
 /** A CSV field: its text and whether it was quoted (a quoted field is never the null text). */
 export interface CsvField {
@@ -113,4 +116,40 @@ export function parseFlatJsonLine(line: string, where: string): Map<string, Json
     fail('expected , or }');
   }
   return out;
+}
+
+/**
+ * The text of a file in pieces that each end at a record boundary, decompressing as it goes: memory holds the
+ * (compressed) object and one piece, not the whole text. `csv`: a boundary is a line break outside quotes (an
+ * even number of `"` before it); otherwise any line break.
+ */
+export async function* textPieces(content: Buffer, gzip: boolean, csv: boolean): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  let carry = '';
+  const split = (text: string): string | null => {
+    let cut = text.lastIndexOf('\n');
+    if (!csv) return cut < 0 ? null : text.slice(0, cut + 1);
+    while (cut >= 0) {
+      let quotes = 0;
+      for (let i = text.indexOf('"'); i >= 0 && i < cut; i = text.indexOf('"', i + 1)) quotes++;
+      if (quotes % 2 === 0) return text.slice(0, cut + 1);
+      cut = text.lastIndexOf('\n', cut - 1);
+    }
+    return null;
+  };
+  const chunks: AsyncIterable<Buffer> = gzip ? Readable.from([content]).pipe(createGunzip({ chunkSize: 1024 * 1024 })) : Readable.from(chunksOf(content));
+  for await (const chunk of chunks) {
+    carry += decoder.write(chunk);
+    const piece = split(carry);
+    if (piece !== null) {
+      carry = carry.slice(piece.length);
+      yield piece;
+    }
+  }
+  carry += decoder.end();
+  if (carry !== '') yield carry;
+}
+
+function* chunksOf(content: Buffer): Generator<Buffer> {
+  for (let i = 0; i < content.length; i += 1024 * 1024) yield content.subarray(i, i + 1024 * 1024);
 }

@@ -14,7 +14,6 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { formatWindowTime, parseWindowTime } from '../../schedule';
 import type { ColumnType } from '../../tablestore/plainbuffer/types';
 import { TablestoreTableClient } from '../../tablestore/table-client';
@@ -23,6 +22,7 @@ import { RefusedWindowError, UsageError } from '../sync/errors';
 import type { Logger } from '../sync/log';
 import { silentLogger } from '../sync/log';
 import { formatDuration } from '../sync/progress';
+import { textPieces } from './line-parsers';
 import { parseRowLine, RowOp } from './rows';
 import { RowSink, TablestoreRowSink } from './sink';
 import { listSnapshots, readSnapshotManifest, SnapshotManifest } from './snapshot';
@@ -165,22 +165,25 @@ export async function replayPlan(o: ReplayOptions): Promise<void> {
       const i = todo[next++];
       throwIfAborted(o.signal);
       const part = plan.snapshot.parts[i];
-      const text = gunzipSync((await oss.get(part.key)).content).toString('utf8');
       let batch: RowOp[] = [];
       let line = 0;
-      let start = 0;
-      while (start < text.length) {
-        let end = text.indexOf('\n', start);
-        if (end < 0) end = text.length;
-        line++;
-        const row = parseRowLine(text.slice(start, end), `${part.key} line ${line}`);
-        start = end + 1;
-        batch.push({ kind: 'PUT', key: row.key, columns: row.columns, deleteColumns: [] });
-        if (batch.length >= 1000) {
-          throwIfAborted(o.signal);
-          await sink.write(batch);
-          report('snapshot', part.key, batch.length);
-          batch = [];
+      for await (const piece of textPieces((await oss.get(part.key)).content, true, false)) {
+        let start = 0;
+        while (start < piece.length) {
+          let end = piece.indexOf('\n', start);
+          if (end < 0) end = piece.length;
+          line++;
+          if (end > start) {
+            const row = parseRowLine(piece.slice(start, end), `${part.key} line ${line}`);
+            batch.push({ kind: 'PUT', key: row.key, columns: row.columns, deleteColumns: [] });
+          }
+          start = end + 1;
+          if (batch.length >= 1000) {
+            throwIfAborted(o.signal);
+            await sink.write(batch);
+            report('snapshot', part.key, batch.length);
+            batch = [];
+          }
         }
       }
       await sink.write(batch);

@@ -7,7 +7,6 @@
  * and the row operations their lines carry. Runtime windows name their columns and format in the manifest; Data
  * Integration windows are headerless CSV whose columns are the configured export columns.
  */
-import { gunzipSync } from 'node:zlib';
 import { parseWindowTime } from '../../schedule';
 import type { ColumnType, ColumnValue, PrimaryKeyColumn, PrimaryKeyType } from '../../tablestore/plainbuffer/types';
 import type { FieldType, OutputColumn } from '../formats/layout';
@@ -15,7 +14,7 @@ import { OPERATION_COLUMNS } from '../formats/layout';
 import { listWindowObjects, readManifest, WindowManifest } from '../writer/manifest';
 import { MANIFEST_NAME } from '../writer/keys';
 import type { OssClient } from '../writer/oss-client';
-import { csvRecords, CsvField, JsonScalar, parseFlatJsonLine } from './line-parsers';
+import { csvRecords, CsvField, JsonScalar, parseFlatJsonLine, textPieces } from './line-parsers';
 import type { RowOp, TypedColumn } from './rows';
 
 export interface ExportedWindow {
@@ -192,53 +191,65 @@ function fail(where: string, column: string): never {
   throw new Error(`${where}: the line has no ${column} column`);
 }
 
-/** Row operations of one data file's content, in line order. */
-function* opsOfContent(
+/** Row operations of one piece of a data file (whole records), in line order; `line` counts across pieces. */
+function* opsOfPiece(
+  text: string,
+  where: string,
+  line: { n: number; header: boolean },
+  fileFormat: 'csv' | 'jsonl',
+  layout: 'rows' | 'cells',
+  columns: readonly OutputColumn[],
+  decoder: LineDecoder,
+  delimiter: string,
+): Generator<RowOp> {
+  const index = new Map(columns.map((c, i) => [c.name, i]));
+  if (fileFormat === 'csv') {
+    for (const fields of csvRecords(text, delimiter)) {
+      line.n++;
+      if (line.header) { line.header = false; continue; }
+      if (fields.length === 1 && fields[0].text === '' && !fields[0].quoted) continue;
+      if (fields.length !== columns.length) throw new Error(`${where} line ${line.n}: ${fields.length} fields, the columns are ${columns.length} (${columns.map((c) => c.name).join(', ')})`);
+      const get = (name: string): Raw | undefined => {
+        const i = index.get(name);
+        return i === undefined ? undefined : { csv: fields[i] };
+      };
+      yield layout === 'cells' ? decoder.cellsOp(get, `${where} line ${line.n}`) : decoder.rowsOp(get, `${where} line ${line.n}`);
+    }
+    return;
+  }
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const l = text.slice(start, end);
+    start = end + 1;
+    line.n++;
+    if (l.trim() === '') continue;
+    const obj = parseFlatJsonLine(l, `${where} line ${line.n}`);
+    const get = (name: string): Raw | undefined => (index.has(name) ? { json: obj.get(name) } : undefined);
+    yield layout === 'cells' ? decoder.cellsOp(get, `${where} line ${line.n}`) : decoder.rowsOp(get, `${where} line ${line.n}`);
+  }
+}
+
+/** Row operations of a data file, a piece at a time. */
+async function* opsOfFile(
   content: Buffer,
+  gzip: boolean,
   where: string,
   fileFormat: 'csv' | 'jsonl' | 'parquet',
   layout: 'rows' | 'cells',
   columns: readonly OutputColumn[],
   decoder: LineDecoder,
   csv: { delimiter: string; header: boolean },
-): Generator<RowOp> {
-  const text = content.toString('utf8');
-  const index = new Map(columns.map((c, i) => [c.name, i]));
-  let line = 0;
-  if (fileFormat === 'csv') {
-    let skip = csv.header;
-    for (const fields of csvRecords(text, csv.delimiter)) {
-      line++;
-      if (skip) { skip = false; continue; }
-      if (fields.length === 1 && fields[0].text === '' && !fields[0].quoted) continue;
-      if (fields.length !== columns.length) throw new Error(`${where} line ${line}: ${fields.length} fields, the columns are ${columns.length} (${columns.map((c) => c.name).join(', ')})`);
-      const get = (name: string): Raw | undefined => {
-        const i = index.get(name);
-        return i === undefined ? undefined : { csv: fields[i] };
-      };
-      yield layout === 'cells' ? decoder.cellsOp(get, `${where} line ${line}`) : decoder.rowsOp(get, `${where} line ${line}`);
-    }
-    return;
+): AsyncGenerator<RowOp[]> {
+  if (fileFormat === 'parquet') throw new Error(`${where}: restoring from Parquet windows is not supported; export with --format csv or jsonl for restorable windows`);
+  const line = { n: 0, header: csv.header };
+  for await (const piece of textPieces(content, gzip, fileFormat === 'csv')) {
+    yield [...opsOfPiece(piece, where, line, fileFormat, layout, columns, decoder, csv.delimiter)];
   }
-  if (fileFormat === 'jsonl') {
-    let start = 0;
-    while (start < text.length) {
-      let end = text.indexOf('\n', start);
-      if (end < 0) end = text.length;
-      const l = text.slice(start, end);
-      start = end + 1;
-      line++;
-      if (l.trim() === '') continue;
-      const obj = parseFlatJsonLine(l, `${where} line ${line}`);
-      const get = (name: string): Raw | undefined => (index.has(name) ? { json: obj.get(name) } : undefined);
-      yield layout === 'cells' ? decoder.cellsOp(get, `${where} line ${line}`) : decoder.rowsOp(get, `${where} line ${line}`);
-    }
-    return;
-  }
-  throw new Error(`${where}: restoring from Parquet windows is not supported; export with --format csv or jsonl for restorable windows`);
 }
 
-/** Row operations of a committed runtime window, file by file. */
+/** Row operations of a committed runtime window, a piece of a file at a time. */
 export async function* runtimeWindowOps(oss: OssClient, window: ExportedWindow, schema: ReplaySchema): AsyncGenerator<RowOp[]> {
   const manifest: WindowManifest | undefined = await readManifest(oss, window.key);
   if (!manifest) throw new Error(`window ${windowName(window)} has no manifest at ${window.key} (it was committed when the chain was planned)`);
@@ -247,19 +258,14 @@ export async function* runtimeWindowOps(oss: OssClient, window: ExportedWindow, 
   for (const part of manifest.parts) {
     const { content } = await oss.get(part.key);
     const gz = f.fileFormat !== 'parquet' && f.compression === 'gzip';
-    const data = gz ? gunzipSync(content) : content;
-    const ops: RowOp[] = [];
-    for (const op of opsOfContent(data, part.key, f.fileFormat, f.layout, manifest.columns, decoder, { delimiter: f.fieldDelimiter ?? ',', header: f.header === true })) ops.push(op);
-    yield ops;
+    yield* opsOfFile(content, gz, part.key, f.fileFormat, f.layout, manifest.columns, decoder, { delimiter: f.fieldDelimiter ?? ',', header: f.header === true });
   }
 }
 
 /** Row operations of a Data Integration CSV window (every line an update: the row mode carries no operation). */
 export async function* dataIntegrationWindowOps(oss: OssClient, window: ExportedWindow, schema: ReplaySchema, csv: DataIntegrationCsv): AsyncGenerator<RowOp[]> {
   const { content } = await oss.get(window.key);
-  const data = content.length >= 2 && content[0] === 0x1f && content[1] === 0x8b ? gunzipSync(content) : content;
+  const gz = content.length >= 2 && content[0] === 0x1f && content[1] === 0x8b;
   const decoder = new LineDecoder(schema, csv.columns, csv.nullFormat, 'base64');
-  const ops: RowOp[] = [];
-  for (const op of opsOfContent(data, window.key, 'csv', 'rows', csv.columns, decoder, { delimiter: csv.fieldDelimiter, header: false })) ops.push(op);
-  yield ops;
+  yield* opsOfFile(content, gz, window.key, 'csv', 'rows', csv.columns, decoder, { delimiter: csv.fieldDelimiter, header: false });
 }
