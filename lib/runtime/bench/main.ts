@@ -8,6 +8,10 @@
  * process). Then the sandbox child gunzips the exported files and times zlib alone gzipping those same bytes at
  * the same level; the report gives end-to-end / zlib-only.
  *
+ * Then (unless --no-restore) two more runtime children: a snapshot of the seeded table (GetRange over key ranges
+ * into gzipped JSON Lines) and a restore of it to the window's end into a new table (snapshot rows, then the
+ * window's lines replayed with BatchWriteRow), each with its rows/s and its own peak RSS.
+ *
  * Targets (issue 4): end-to-end within 3x the zlib-only time; peak RSS under 256 MB, the same for 1M and 5M rows.
  */
 import { ChildProcess, fork } from 'node:child_process';
@@ -16,7 +20,9 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
-import type { FromRuntime, FromSandbox, RuntimeDone, SandboxReady, ToRuntime, ToSandbox, ZlibMeasured } from './protocol';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import type { FromRuntime, FromSandbox, RuntimeDone, SandboxReady, StepDone, ToRuntime, ToSandbox, ZlibMeasured } from './protocol';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const OUT = join(ROOT, '.bench');
@@ -65,9 +71,22 @@ interface Measurement {
   readonly ready: SandboxReady;
   readonly run: RuntimeDone;
   readonly zlib: ZlibMeasured;
+  readonly snapshot?: StepDone;
+  readonly restore?: StepDone;
 }
 
-async function measure(rows: number, recordLimit: number | undefined, cpuProf: boolean): Promise<Measurement> {
+/** One snapshot or restore in a fresh runtime child (its own peak RSS). */
+async function runStep(message: Exclude<ToRuntime, { type: 'run' }>): Promise<StepDone> {
+  const child = fork(join(OUT, 'runtime-process.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const answer = next<FromRuntime>(child, `${message.type} process`);
+  child.send(message);
+  const done = await answer;
+  if (done.type !== 'step-done') throw new Error(`${message.type} failed: ${done.type === 'failed' ? done.message : done.type}`);
+  await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)));
+  return done;
+}
+
+async function measure(rows: number, recordLimit: number | undefined, cpuProf: boolean, restore: boolean): Promise<Measurement> {
   const sandbox = fork(join(OUT, 'sandbox-process.js'), [String(rows), ...(recordLimit !== undefined ? [String(recordLimit)] : [])], { execArgv: ['--max-old-space-size=8192', '--no-deprecation'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     const ready = await next<FromSandbox>(sandbox, 'sandbox process');
@@ -79,14 +98,25 @@ async function measure(rows: number, recordLimit: number | undefined, cpuProf: b
     const finished = next<FromRuntime>(runtime, 'runtime process');
     runtime.send({ type: 'run', ready } satisfies ToRuntime);
     const run = await finished;
-    if (run.type !== 'done') throw new Error(`runtime failed: ${run.message}`);
+    if (run.type !== 'done') throw new Error(`runtime failed: ${run.type === 'failed' ? run.message : run.type}`);
     await new Promise((r) => (runtime.exitCode !== null ? r(undefined) : runtime.once('exit', r)));
 
     const zlibAnswer = next<FromSandbox>(sandbox, 'sandbox process');
     sandbox.send({ type: 'measure-zlib', level: run.gzipLevel, repeat: 3 } satisfies ToSandbox);
     const zlib = await zlibAnswer;
     if (zlib.type !== 'zlib') throw new Error('sandbox process did not measure zlib');
-    return { rows, ready, run, zlib };
+    if (!restore) return { rows, ready, run, zlib };
+    // Snapshot "taken" two minutes into the window (the rows were written across it), then a restore to the
+    // window's end: the snapshot's rows loaded, then the window's lines replayed.
+    const windowStartMs = ready.nowMs - 3_600_000 - 3_600_000;
+    const snapshot = await runStep({ type: 'snapshot', ready, nowMs: windowStartMs + 120_000 });
+    const dir = mkdtempSync(join(tmpdir(), 'otsbk-bench-'));
+    try {
+      const restored = await runStep({ type: 'restore', ready, target: 'bench_restored', statePath: join(dir, 'state.json') });
+      return { rows, ready, run, zlib, snapshot, restore: restored };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   } finally {
     if (sandbox.connected) sandbox.send({ type: 'exit' } satisfies ToSandbox);
     setTimeout(() => sandbox.kill(), 5000).unref();
@@ -108,16 +138,24 @@ function report(m: Measurement): void {
   line('end-to-end / zlib-only', `${ratio.toFixed(2)}x  (target <= 3x: ${ratio <= 3 ? 'met' : 'MISSED'})`);
   line('peak RSS, runtime process', `${(run.peakRssBytes / MiB).toFixed(0)} MiB (before the run ${(run.baselineRssBytes / MiB).toFixed(0)} MiB; peak heap used ${(run.peakHeapUsedBytes / MiB).toFixed(0)} MiB)  (target < 256 MB: ${run.peakRssBytes < 256 * MB ? 'met' : 'MISSED'})`);
   if (zlib.uncompressedBytes !== run.uncompressedBytes) line('warning', `zlib measured ${zlib.uncompressedBytes} bytes, the manifest says ${run.uncompressedBytes}`);
+  if (m.snapshot) {
+    const sn = m.snapshot;
+    line('snapshot (GetRange -> JSONL gzip)', `${(sn.elapsedMs / 1000).toFixed(2)} s, ${Math.round(sn.rows / (sn.elapsedMs / 1000)).toLocaleString('en-US')} rows/s, ${sn.parts} key range(s), peak RSS ${(sn.peakRssBytes / MiB).toFixed(0)} MiB`);
+  }
+  if (m.restore) {
+    const r = m.restore;
+    line('restore (snapshot + window replay)', `${(r.elapsedMs / 1000).toFixed(2)} s, ${r.rows.toLocaleString('en-US')} row writes, ${Math.round(r.rows / (r.elapsedMs / 1000)).toLocaleString('en-US')} rows/s, peak RSS ${(r.peakRssBytes / MiB).toFixed(0)} MiB`);
+  }
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { rows: { type: 'string', default: '1000000' }, 'record-limit': { type: 'string' }, 'cpu-prof': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { rows: { type: 'string', default: '1000000' }, 'record-limit': { type: 'string' }, 'cpu-prof': { type: 'boolean' }, 'no-restore': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     strict: true,
   });
   if (values.help) {
-    process.stdout.write('Usage: npm run bench -- [--rows 1000000[,5000000...]] [--record-limit N] [--cpu-prof]\n');
+    process.stdout.write('Usage: npm run bench -- [--rows 1000000[,5000000...]] [--record-limit N] [--cpu-prof] [--no-restore]\n');
     return;
   }
   const counts = String(values.rows).split(',').map((s) => Number(s.replace(/_/g, '')));
@@ -131,7 +169,7 @@ async function main(): Promise<void> {
   const results: Measurement[] = [];
   for (const rows of counts) {
     process.stdout.write(`\n${rows.toLocaleString('en-US')} rows\n`);
-    const m = await measure(rows, recordLimit, values['cpu-prof'] === true);
+    const m = await measure(rows, recordLimit, values['cpu-prof'] === true, values['no-restore'] !== true);
     report(m);
     results.push(m);
   }

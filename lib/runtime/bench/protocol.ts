@@ -49,5 +49,20 @@ export interface RuntimeFailed {
 
 export type ToSandbox = { readonly type: 'measure-zlib'; readonly level: number; readonly repeat: number } | { readonly type: 'exit' };
 export type FromSandbox = SandboxReady | ZlibMeasured | { readonly type: 'error'; readonly message: string };
-export type ToRuntime = { readonly type: 'run'; readonly ready: SandboxReady };
-export type FromRuntime = RuntimeDone | RuntimeFailed;
+/** A snapshot or restore measured in the runtime child. */
+export interface StepDone {
+  readonly type: 'step-done';
+  readonly step: 'snapshot' | 'restore';
+  readonly elapsedMs: number;
+  /** Snapshot: rows read; restore: rows written (snapshot rows plus replayed window lines). */
+  readonly rows: number;
+  readonly parts: number;
+  readonly peakRssBytes: number;
+  readonly baselineRssBytes: number;
+}
+
+export type ToRuntime =
+  | { readonly type: 'run'; readonly ready: SandboxReady }
+  | { readonly type: 'snapshot'; readonly ready: SandboxReady; readonly nowMs: number }
+  | { readonly type: 'restore'; readonly ready: SandboxReady; readonly target: string; readonly statePath: string };
+export type FromRuntime = RuntimeDone | RuntimeFailed | StepDone;
