@@ -17,7 +17,7 @@ import type { WirePrimaryKeyColumn } from '../../tablestore/plainbuffer/types';
 import { SPLIT_SIZE_UNIT_BYTES, TableSchema, TablestoreTableClient } from '../../tablestore/table-client';
 import { createDeterministicGzip, DEFAULT_GZIP_LEVEL } from '../formats';
 import { isNoSuchKey, OssClient } from '../writer/oss-client';
-import { listWindowObjects } from '../writer/manifest';
+import { listWindowObjects } from '../writer/listing';
 import { ObjectUpload } from '../writer/object-upload';
 import { RUNTIME_VERSION } from '../writer/window-writer';
 import type { Logger } from '../sync/log';
