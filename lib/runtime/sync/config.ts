@@ -115,6 +115,7 @@ const CONFIG_SHAPE: Shape<SyncRuntimeConfigInput> = {
     columns: [{ name: 'value', type: 'value', dataType: 'value' }],
     primaryKey: [{ name: 'value', type: 'value' }],
     sequenceInfo: 'value',
+    operations: 'value',
   },
   timezone: 'value',
   streamLagMinutes: 'value',
