@@ -29,7 +29,7 @@ export interface RestoreContext {
 
 async function withClients<T>(ctx: RestoreContext, body: (table: TablestoreTableClient, oss: OssClient) => Promise<T>): Promise<T> {
   if (ctx.config.tablestore.isTimeseriesTable) {
-    throw new UsageError(`${ctx.config.tablestore.tableName} is a time series table: snapshot and restore cover wide-column tables (the time series API has no full-table scan by key range)`);
+    throw new UsageError(`${ctx.config.tablestore.tableName} is a time series table: snapshot and restore cover wide-column tables for now (a full read of a time series table would need the time series scan API, which this runtime does not implement)`);
   }
   const credentials = ctx.credentials ?? defaultCredentialProvider();
   const table = createTableClientFor(ctx.config.tablestore, credentials, ctx.tuning, ctx.tableClientFactory);
