@@ -258,4 +258,23 @@ describe('snapshot and restore', () => {
     expect(err).toContain('restore never writes to the source unless --overwrite-source');
     expect(out + err).not.toContain(s.h.sb.credentials.accessKeySecret);
   });
+
+  test('a snapshot stopped halfway is resumed by the next run: only the missing ranges are read, no upload left over', async () => {
+    for (let i = 0; i < 30; i++) await write(s, (windowStart(0) + 60_000) * 1000 + i, 'put', `k${String(i).padStart(2, '0')}`, { name: 'x'.repeat(40), qty: i });
+    const config = s.h.config();
+    const now = (): number => windowStart(0) + 30 * 60_000;
+    const stop = new AbortController();
+    await expect(snapshotTable({
+      config, credentials: s.h.credentials, now, pageRows: 3, splitSizeUnitBytes: 400, concurrency: 1, signal: stop.signal,
+      progress: { update: (p) => { if (p.item.startsWith('2/')) stop.abort(); }, end: () => undefined },
+    })).rejects.toThrow(/stopped/);
+    const before = s.h.sb.tablestore.stats.requests.GetRange ?? 0;
+    const resumed = await snapshotTable({ config, credentials: s.h.credentials, now, pageRows: 3, splitSizeUnitBytes: 400, concurrency: 1 });
+    expect(resumed.resumed).toBe(true);
+    expect(resumed.manifest.rows).toBe(30);
+    expect(resumed.manifest.parts.length).toBeGreaterThan(3);
+    const rangesReadAgain = (s.h.sb.tablestore.stats.requests.GetRange ?? 0) - before;
+    expect(rangesReadAgain).toBeLessThan(Math.ceil(30 / 3) + resumed.manifest.parts.length);
+    expect(s.h.sb.oss.uploads()).toEqual([]);
+  });
 });

@@ -139,8 +139,6 @@ export interface ReplayOptions {
   readonly onWindowDone?: (count: number) => void;
   readonly onProgress?: (p: ReplayProgress) => void;
   readonly signal?: AbortSignal;
-  /** Snapshot parts loaded at once. Default 2. */
-  readonly partConcurrency?: number;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -192,9 +190,8 @@ export async function replayPlan(o: ReplayOptions): Promise<void> {
       o.onPartDone?.(i);
     }
   };
-  // The sink is shared: parts run one after another through it, each flushed before it counts as done.
-  const concurrency = 1;
-  await Promise.all(Array.from({ length: concurrency }, loadPart));
+  // Parts go one after another through the shared sink (which writes in parallel), each flushed before it counts.
+  await loadPart();
   for (let w = o.done?.windows ?? 0; w < plan.windows.length; w++) {
     throwIfAborted(o.signal);
     const window = plan.windows[w];

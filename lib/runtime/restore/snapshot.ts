@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { formatWindowTime } from '../../schedule';
-import type { WirePrimaryKeyColumn } from '../../tablestore/plainbuffer/types';
+import type { PrimaryKeyColumn, WirePrimaryKeyColumn } from '../../tablestore/plainbuffer/types';
 import { SPLIT_SIZE_UNIT_BYTES, TableSchema, TablestoreTableClient } from '../../tablestore/table-client';
 import { createDeterministicGzip, DEFAULT_GZIP_LEVEL } from '../formats';
 import { isNoSuchKey, OssClient } from '../writer/oss-client';
@@ -158,6 +158,25 @@ export async function readSnapshotManifest(oss: OssClient, directory: string): P
   return m;
 }
 
+/** Multipart uploads a crashed run left under the snapshot (their ranges are scanned again). */
+async function abortUploadsUnder(oss: OssClient, directory: string): Promise<void> {
+  for (;;) {
+    const page = await oss.listUploads({ prefix: directory, 'max-uploads': 1000 });
+    for (const u of page.uploads) {
+      try {
+        await oss.abortMultipartUpload(u.name, u.uploadId);
+      } catch (err) {
+        if (!isNoSuchUpload(err)) throw err;
+      }
+    }
+    if (!page.isTruncated || page.uploads.length === 0) return;
+  }
+}
+
+function isNoSuchUpload(err: unknown): boolean {
+  return (err as { code?: string })?.code === 'NoSuchUpload';
+}
+
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw Object.assign(new Error('snapshot stopped'), { name: 'AbortError' });
 }
@@ -178,6 +197,7 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<SnapshotRe
       if (plan) {
         resumed = true;
         log?.info('resuming an unfinished snapshot', { startTime: plan.startTime, ranges: plan.ranges.length });
+        await abortUploadsUnder(oss, unfinished.directory);
       }
     }
   }
@@ -263,27 +283,33 @@ async function scanRange(options: SnapshotOptions, plan: SnapshotPlan, dir: stri
   const columnTypes: Record<string, string> = {};
   let rows = 0;
   let uncompressed = 0;
-  for await (const page of options.table.scan(plan.table, boundFromJson(range.start), boundFromJson(range.end), options.pageRows)) {
-    throwIfAborted(options.signal);
-    let text = '';
-    for (const r of page) {
-      const columns: TypedColumn[] = [];
-      for (const c of r.cells) {
-        if (c.type === null || c.value === null) continue;
-        columns.push({ name: c.name, type: c.type, value: c.value });
-        columnTypes[c.name] ??= c.type;
+  try {
+    for await (const page of options.table.scan(plan.table, boundFromJson(range.start), boundFromJson(range.end), options.pageRows)) {
+      throwIfAborted(options.signal);
+      let text = '';
+      for (const r of page) {
+        const columns: TypedColumn[] = [];
+        for (const c of r.cells) {
+          if (c.type === null || c.value === null) continue;
+          columns.push({ name: c.name, type: c.type, value: c.value });
+          columnTypes[c.name] ??= c.type;
+        }
+        text += `${rowLine({ key: r.primaryKey as PrimaryKeyColumn[], columns: sortColumns(columns) })}\n`;
       }
-      text += `${rowLine({ key: r.primaryKey as never, columns: sortColumns(columns) })}\n`;
+      const bytes = Buffer.from(text, 'utf8');
+      content.update(bytes);
+      uncompressed += bytes.length;
+      rows += page.length;
+      if (!gzip.write(bytes)) await new Promise<void>((resolve) => gzip.once('drain', resolve));
+      onRows(page.length);
     }
-    const bytes = Buffer.from(text, 'utf8');
-    content.update(bytes);
-    uncompressed += bytes.length;
-    rows += page.length;
-    if (!gzip.write(bytes)) await new Promise<void>((resolve) => gzip.once('drain', resolve));
-    onRows(page.length);
+    gzip.end();
+    await pump;
+  } catch (err) {
+    gzip.destroy();
+    if (!options.signal?.aborted) await upload.abort().catch(() => undefined);
+    throw err;
   }
-  gzip.end();
-  await pump;
   const uploaded = await upload.finish();
   return {
     key,
