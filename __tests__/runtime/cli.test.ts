@@ -26,7 +26,7 @@ function logLines(text: string): Array<{ time: string; level: string; msg: strin
 }
 
 describe('otsbk-sync without services', () => {
-  test.each(['run', 'backfill', 'verify', 'list', 'windows'])('%s --help prints its usage and exits 0', async (command) => {
+  test.each(['run', 'backfill', 'verify', 'list', 'windows', 'snapshot', 'restore', 'verify-restore'])('%s --help prints its usage and exits 0', async (command) => {
     const c = capture();
     expect(await main([command, '--help'], c.io)).toBe(0);
     expect(c.stdout()).toBe(COMMAND_HELP[command]);
@@ -37,7 +37,7 @@ describe('otsbk-sync without services', () => {
   test('--help lists the commands and the exit codes; no command is a usage error', async () => {
     const help = capture();
     expect(await main(['--help'], help.io)).toBe(0);
-    for (const command of ['run', 'backfill', 'verify', 'list', 'windows']) expect(help.stdout()).toContain(`  ${command} `);
+    for (const command of ['run', 'backfill', 'verify', 'list', 'windows', 'snapshot', 'restore', 'verify-restore']) expect(help.stdout()).toContain(`  ${command} `);
     expect(help.stdout()).toMatch(/Exit codes: 0 ok, 1 runtime failure, 2 usage/);
     const none = capture();
     expect(await main([], none.io)).toBe(2);
