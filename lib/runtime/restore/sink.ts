@@ -45,6 +45,8 @@ function toWrite(op: RowOp): RowWrite {
 export class TablestoreRowSink implements RowSink {
   rowsWritten = 0;
   private pending: RowOp[] = [];
+  /** PlainBuffer of each pending op (measured for the 4 MB budget, then sent as is). */
+  private pendingEncoded: Buffer[] = [];
   private pendingIds = new Map<string, number>();
   private pendingBytes = 0;
   private readonly inflight = new Set<Promise<void>>();
@@ -70,14 +72,18 @@ export class TablestoreRowSink implements RowSink {
       if (at !== undefined && at === this.pending.length - 1) {
         // Consecutive lines of one row: one write.
         this.pending[at] = mergeOps(this.pending[at], op);
+        const encoded = encodeRowWrite(toWrite(this.pending[at]));
+        this.pendingBytes += encoded.length - this.pendingEncoded[at].length;
+        this.pendingEncoded[at] = encoded;
         continue;
       }
       if (at !== undefined) await this.dispatch();
-      const size = encodeRowWrite(toWrite(op)).length;
-      if (this.pending.length >= this.batchRows || this.pendingBytes + size > MAX_BATCH_WRITE_BYTES - REQUEST_OVERHEAD) await this.dispatch();
+      const encoded = encodeRowWrite(toWrite(op));
+      if (this.pending.length >= this.batchRows || this.pendingBytes + encoded.length > MAX_BATCH_WRITE_BYTES - REQUEST_OVERHEAD) await this.dispatch();
       this.pendingIds.set(id, this.pending.length);
       this.pending.push(op);
-      this.pendingBytes += size;
+      this.pendingEncoded.push(encoded);
+      this.pendingBytes += encoded.length;
     }
   }
 
@@ -90,8 +96,10 @@ export class TablestoreRowSink implements RowSink {
   private async dispatch(): Promise<void> {
     if (this.pending.length === 0) return;
     const batch = this.pending;
+    const encoded = this.pendingEncoded;
     const ids = [...this.pendingIds.keys()];
     this.pending = [];
+    this.pendingEncoded = [];
     this.pendingIds = new Map();
     this.pendingBytes = 0;
     // Order per key: wait for in-flight batches that touch these keys (and for a free slot).
@@ -100,7 +108,7 @@ export class TablestoreRowSink implements RowSink {
     }
     if (this.failure) throw this.failure;
     for (const id of ids) this.inflightKeys.add(id);
-    const p: Promise<void> = this.send(batch)
+    const p: Promise<void> = this.send(batch, encoded)
       .then(() => {
         this.rowsWritten += batch.length;
       })
@@ -114,10 +122,12 @@ export class TablestoreRowSink implements RowSink {
     this.inflight.add(p);
   }
 
-  private async send(batch: RowOp[]): Promise<void> {
+  private async send(batch: RowOp[], encoded: Buffer[]): Promise<void> {
     let rows = batch.map(toWrite);
+    let bytes: Buffer[] | undefined = encoded;
     for (let attempt = 1; ; attempt++) {
-      const results = await this.options.client.batchWriteRow(this.options.tableName, rows);
+      const results = await this.options.client.batchWriteRow(this.options.tableName, rows, bytes);
+      bytes = undefined;
       const retry: RowWrite[] = [];
       let throttled = false;
       results.forEach((r, i) => {
