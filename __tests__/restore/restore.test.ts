@@ -82,7 +82,7 @@ async function write(s: Scenario, micros: number, op: 'put' | 'update' | 'delete
  * Five windows of writes; the snapshot runs during window 1 while a write lands between its pages. Returns the
  * model at the end of each window.
  */
-async function scenario(s: Scenario, format: 'jsonl' | 'csv'): Promise<void> {
+async function scenario(s: Scenario, format: 'jsonl' | 'csv' | 'parquet'): Promise<void> {
   const us = (k: number, minute: number): number => (windowStart(k) + minute * 60_000) * 1000;
   // Window 0: the table's first rows.
   for (let i = 0; i < 12; i++) await write(s, us(0, 1) + i, 'put', `r${String(i).padStart(2, '0')}`, { name: `row ${i}`, qty: i });
@@ -131,7 +131,7 @@ async function scenario(s: Scenario, format: 'jsonl' | 'csv'): Promise<void> {
   s.states.push(clone(s.model));
 }
 
-async function exportWindows(s: Scenario, format: 'jsonl' | 'csv', skip: number[] = []): Promise<void> {
+async function exportWindows(s: Scenario, format: 'jsonl' | 'csv' | 'parquet', skip: number[] = []): Promise<void> {
   for (let k = 0; k < 5; k++) {
     if (skip.includes(k)) continue;
     await runWindow({ config: s.h.config({ format: { fileFormat: format, compression: 'gzip' } }), startTime: time(windowStart(k)), endTime: time(windowStart(k + 1)), credentials: s.h.credentials, now: NOW, tuning: FAST_TUNING });
@@ -170,6 +170,14 @@ describe('snapshot and restore', () => {
     expect(live.ok).toBe(true);
     expect(sorted(await readTable(s.h, TABLE))).toEqual(sorted(sourceRows));
     expect(s.h.sb.tablestore.writeCount(TABLE)).toBe(sourceWrites);
+  });
+
+  test('restores from Parquet windows', async () => {
+    await scenario(s, 'parquet');
+    await exportWindows(s, 'parquet');
+    const config = s.h.config({ format: { fileFormat: 'parquet', compression: 'gzip' } });
+    await restoreFromBackup({ config, credentials: s.h.credentials, to: time(windowStart(5)), target: 'restored', statePath: join(s.dir, 'pq.json') });
+    expect(sorted(await readTable(s.h, 'restored'))).toEqual(sorted(s.states[4]));
   });
 
   test('a verify of a tampered restore fails and names the differing keys', async () => {

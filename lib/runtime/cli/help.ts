@@ -126,7 +126,7 @@ ${CONFIG_HELP}
 Rebuilds the configured table as it was at --to (the end of an exported window) into --target: takes the newest
 committed snapshot that finished at or before --to, creates --target with the source's schema, loads the snapshot,
 then replays every committed window from the one holding the snapshot's start up to the one ending at --to, in
-order (BatchWriteRow puts, updates and deletes). Reads runtime windows (CSV or JSON Lines, gzip or not) and Data
+order (BatchWriteRow puts, updates and deletes). Reads runtime windows (CSV, JSON Lines, Parquet) and Data
 Integration CSV windows (<prefix>/<table>/<start>_<end>.csv, columns from --columns or --env). Refuses (exit 4),
 naming it, a window of the chain that is missing or not committed.
 

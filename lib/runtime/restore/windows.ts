@@ -7,6 +7,7 @@
  * and the row operations their lines carry. Runtime windows name their columns and format in the manifest; Data
  * Integration windows are headerless CSV whose columns are the configured export columns.
  */
+import { gunzipSync } from 'node:zlib';
 import { parseWindowTime } from '../../schedule';
 import type { ColumnType, ColumnValue, PrimaryKeyColumn, PrimaryKeyType } from '../../tablestore/plainbuffer/types';
 import type { FieldType, OutputColumn } from '../formats/layout';
@@ -84,7 +85,7 @@ export interface DataIntegrationCsv {
   readonly nullFormat: string;
 }
 
-type Raw = { csv: CsvField } | { json: JsonScalar | undefined };
+type Raw = { csv: CsvField } | { json: JsonScalar | undefined } | { pq: unknown };
 
 const FIELD_TO_COLUMN: Partial<Record<FieldType, ColumnType>> = { string: 'STRING', int64: 'INTEGER', double: 'DOUBLE', boolean: 'BOOLEAN', binary: 'BINARY' };
 
@@ -102,11 +103,17 @@ class LineDecoder {
 
   isNull(raw: Raw): boolean {
     if ('csv' in raw) return !raw.csv.quoted && raw.csv.text === this.nullFormat;
+    if ('pq' in raw) return raw.pq === null || raw.pq === undefined;
     return raw.json === null || raw.json === undefined;
   }
 
   text(raw: Raw): string {
     if ('csv' in raw) return raw.csv.text;
+    if ('pq' in raw) {
+      const v = raw.pq;
+      if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
+      return String(v);
+    }
     const j = raw.json;
     return typeof j === 'object' && j !== null ? j.number : String(j);
   }
@@ -115,6 +122,10 @@ class LineDecoder {
   value(raw: Raw, name: string, field: FieldType, where: string): { type: ColumnType; value: ColumnValue } {
     let type = FIELD_TO_COLUMN[field] ?? this.schema.columnTypes.get(name);
     const j = 'json' in raw ? raw.json : undefined;
+    if ('pq' in raw && raw.pq instanceof Uint8Array && (type === 'BINARY' || (!type && field === 'binary'))) {
+      // Parquet binaries are bytes already, not text.
+      return { type: 'BINARY', value: Buffer.from(raw.pq) };
+    }
     if (!type) {
       // variant without a known type: what the text says.
       if ('json' in raw) type = typeof j === 'boolean' ? 'BOOLEAN' : typeof j === 'object' && j !== null ? (/^-?\d+$/.test(j.number) ? 'INTEGER' : 'DOUBLE') : 'STRING';
@@ -243,11 +254,31 @@ async function* opsOfFile(
   decoder: LineDecoder,
   csv: { delimiter: string; header: boolean },
 ): AsyncGenerator<RowOp[]> {
-  if (fileFormat === 'parquet') throw new Error(`${where}: restoring from Parquet windows is not supported; export with --format csv or jsonl for restorable windows`);
+  if (fileFormat === 'parquet') {
+    yield* opsOfParquet(content, where, layout, columns, decoder);
+    return;
+  }
   const line = { n: 0, header: csv.header };
   for await (const piece of textPieces(content, gzip, fileFormat === 'csv')) {
     yield [...opsOfPiece(piece, where, line, fileFormat, layout, columns, decoder, csv.delimiter)];
   }
+}
+
+/**
+ * Row operations of a Parquet data file (read whole: its row groups are bounded by the writer's rowGroupRows).
+ * GZIP pages are inflated with zlib; hyparquet handles Snappy and uncompressed pages itself.
+ */
+async function* opsOfParquet(content: Buffer, where: string, layout: 'rows' | 'cells', columns: readonly OutputColumn[], decoder: LineDecoder): AsyncGenerator<RowOp[]> {
+  const { parquetReadObjects } = await import('hyparquet');
+  const file = content.buffer.slice(content.byteOffset, content.byteOffset + content.byteLength) as ArrayBuffer;
+  const rows = await parquetReadObjects({ file, utf8: false, compressors: { GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)) } });
+  const names = new Set(columns.map((c) => c.name));
+  const out: RowOp[] = [];
+  rows.forEach((row: Record<string, unknown>, i: number) => {
+    const get = (name: string): Raw | undefined => (names.has(name) ? { pq: row[name] } : undefined);
+    out.push(layout === 'cells' ? decoder.cellsOp(get, `${where} row ${i + 1}`) : decoder.rowsOp(get, `${where} row ${i + 1}`));
+  });
+  for (let i = 0; i < out.length; i += 10_000) yield out.slice(i, i + 10_000);
 }
 
 /** Row operations of a committed runtime window, a piece of a file at a time. */
