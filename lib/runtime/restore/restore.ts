@@ -17,6 +17,7 @@ import { dirname } from 'node:path';
 import { formatWindowTime, parseWindowTime } from '../../schedule';
 import type { ColumnType } from '../../tablestore/plainbuffer/types';
 import { TablestoreTableClient } from '../../tablestore/table-client';
+import { readManifest } from '../writer/manifest';
 import type { OssClient } from '../writer/oss-client';
 import { RefusedWindowError, UsageError } from '../sync/errors';
 import type { Logger } from '../sync/log';
@@ -133,6 +134,8 @@ export interface ReplayOptions {
   readonly sink: RowSink;
   /** Columns of Data Integration CSV windows. */
   readonly dataIntegration?: DataIntegrationCsv;
+  /** Lines the windows hold, when known (runtime manifests' row counts), for the progress total. */
+  readonly windowRows?: number;
   /** Snapshot parts and windows already applied (resume). */
   readonly done?: { readonly parts: ReadonlySet<number>; readonly windows: number };
   readonly onPartDone?: (index: number) => void;
@@ -151,7 +154,7 @@ export async function replayPlan(o: ReplayOptions): Promise<void> {
   const schema = replaySchema(plan.snapshot);
   const doneParts = new Set(o.done?.parts ?? []);
   let applied = 0;
-  const expected = plan.snapshot.rows;
+  const expected = plan.snapshot.rows + (o.windowRows ?? 0);
   const report = (phase: ReplayProgress['phase'], item: string, n: number): void => {
     applied += n;
     o.onProgress?.({ phase, item, rowsApplied: applied, rowsExpected: expected });
@@ -327,12 +330,16 @@ export async function restoreTable(o: RestoreOptions): Promise<RestoreResult> {
     onRowRetry: (code, attempt) => log.warn('row write retried', { code, attempt }),
   });
   const t0 = performance.now();
-  const expected = plan.snapshot.rows;
+  // The progress total: snapshot rows plus the lines of the runtime windows (their manifests count them).
+  let windowRows = 0;
+  for (const w of plan.windows) if (w.engine === 'runtime') windowRows += (await readManifest(o.oss, w.key))?.rows ?? 0;
+  const expected = plan.snapshot.rows + windowRows;
   await replayPlan({
     oss: o.oss,
     plan,
     sink,
     dataIntegration: o.dataIntegration,
+    windowRows,
     done: { parts: new Set(state.parts), windows: state.windowsDone },
     signal: o.signal,
     onPartDone: (i) => {
@@ -347,8 +354,8 @@ export async function restoreTable(o: RestoreOptions): Promise<RestoreResult> {
     onProgress: (p) => {
       const seconds = Math.max(performance.now() - t0, 1) / 1000;
       const rate = p.rowsApplied / seconds;
-      const remaining = p.phase === 'snapshot' ? Math.max(0, expected - p.rowsApplied) : 0;
-      o.onProgress?.({ ...p, rowsPerSecond: Math.round(rate), etaMs: rate > 0 && p.phase === 'snapshot' ? (remaining / rate) * 1000 : null });
+      const remaining = Math.max(0, expected - p.rowsApplied);
+      o.onProgress?.({ ...p, rowsPerSecond: Math.round(rate), etaMs: rate > 0 ? (remaining / rate) * 1000 : null });
     },
   });
   const elapsedMs = performance.now() - t0;
