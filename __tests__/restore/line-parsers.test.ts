@@ -2,6 +2,7 @@
 import { gzipSync } from 'node:zlib';
 import { csvRecords, parseFlatJsonLine, textPieces } from '../../lib/runtime/restore/line-parsers';
 import { mergeOps, RowOp } from '../../lib/runtime/restore/rows';
+import { RestoreProgressBar } from '../../lib/runtime/restore';
 
 test('CSV: quotes, doubled quotes, delimiters and line breaks inside quoted fields; quoted vs unquoted empty', () => {
   const records = [...csvRecords('a,"b,""c""\nd",\n"",x\n', ',')];
@@ -37,4 +38,13 @@ test('consecutive operations on one row merge into the write that has the same e
   expect(mergeOps(mergeOps(del, upd([col('a', '1')])), upd([col('b', '2')]))).toEqual({ kind: 'PUT', key, columns: [col('a', '1'), col('b', '2')], deleteColumns: [] });
   expect(mergeOps(upd([col('a', '1')]), upd([], ['a']))).toEqual({ kind: 'UPDATE', key, columns: [], deleteColumns: ['a'] });
   expect(mergeOps(upd([col('a', '1')]), del)).toEqual(del);
+});
+
+test('the restore progress bar shows rows, the total, rows/s and an ETA, redrawn in place', () => {
+  let out = '';
+  let t = 0;
+  const bar = new RestoreProgressBar({ write: (s: string) => (out += s), columns: 200 }, () => t);
+  t = 2000;
+  bar.update({ phase: 'snapshot', item: 'part-00000.jsonl.gz', rowsApplied: 50_000, rowsExpected: 200_000, rowsPerSecond: 25_000, etaMs: 6000 });
+  expect(out).toBe('\r\x1b[2K[█████░░░░░░░░░░░░░░░] 50,000/200,000 rows  snapshot part-00000.jsonl.gz  25,000 rows/s  ETA 6s');
 });
