@@ -1,5 +1,6 @@
 /** Runtime configuration (defaults, every problem at once, environment mapping) and secret redaction. */
 import { projectConfig } from '../../lib/config/environments';
+import type { EnvironmentConfig } from '../../lib/config/types';
 import { configFromEnvironment, encodeConfigArgument, parseConfigArgument, redactText, redactValue, registerSecret, resolveConfig, UsageError } from '../../lib/runtime/sync';
 import { JsonLogger } from '../../lib/runtime/sync/log';
 
@@ -59,6 +60,33 @@ describe('runtime configuration', () => {
     expect(c.oss).toEqual({ endpoint: `https://oss-${dev.region}-internal.aliyuncs.com`, region: `oss-${dev.region}`, bucket: dev.bucket.name, prefix: dev.bucket.exportPrefix });
     expect(c.layout).toMatchObject({ mode: 'rows', columns: [{ name: 'device_id', type: 'string' }, { name: 'ts', type: 'int64' }, { name: 'temperature', type: 'double' }, { name: 'humidity', type: 'double' }, { name: 'status', type: 'string' }] });
     expect(c.schedule.cron).toBe(dev.schedule.cron);
+  });
+
+  test('picks one table of many by table or backup name, with its instance, format and schedule', () => {
+    const dev = projectConfig.environments.find((e) => e.name === 'dev')!;
+    const many: EnvironmentConfig = {
+      ...dev,
+      engine: 'runtime',
+      exportFormat: { ...dev.exportFormat, compression: 'gzip' },
+      tablestore: {
+        ...dev.tablestore,
+        instances: [...dev.tablestore.instances, { name: 'acme-iot', adopt: 'reference', statusTableName: 's', dataSourceName: 'iot_src' }],
+        tables: [
+          ...dev.tablestore.tables,
+          {
+            kind: 'wide-column', name: 'devices', instance: 'acme-iot', adopt: 'reference',
+            primaryKey: [{ name: 'id', type: 'String' }], definedColumns: [{ name: 'n', type: 'Integer' }],
+            exportFormat: { fileFormat: 'parquet' }, schedule: { cron: '00 30 01 * * ?' },
+          },
+        ],
+      },
+    };
+    const c = configFromEnvironment(many, { table: 'devices', caller: 'runtime' });
+    expect(c.tablestore).toMatchObject({ instanceName: 'acme-iot', tableName: 'devices', endpoint: 'https://acme-iot.cn-hangzhou.ots.aliyuncs.com', isTimeseriesTable: false });
+    expect(c.layout).toMatchObject({ columns: [{ name: 'id', type: 'string' }, { name: 'n', type: 'int64' }] });
+    expect([c.format.fileFormat, c.format.compression, c.schedule.cron]).toEqual(['parquet', 'gzip', '00 30 01 * * ?']);
+    expect(configFromEnvironment(many, { timeseries: true }).tablestore).toMatchObject({ tableName: 'device_metrics', isTimeseriesTable: true });
+    expect(() => configFromEnvironment(many, { table: 'nope' })).toThrow('environment "dev" backs up no table "nope" (tables: device_readings, device_metrics, devices)');
   });
 });
 
