@@ -14,9 +14,51 @@ export interface ProjectStacks {
   readonly environments: ReadonlyMap<string, BackupStack>;
 }
 
+let versionChecksShared = false;
+
+interface BinaryVersionCheck {
+  readonly binary: string;
+  readonly versionConstraint: string;
+  readonly versionCommand: string;
+  readonly hint?: string;
+  validate(): string[];
+}
+
+/**
+ * cdktf attaches a Terraform version check to every `terraform_data` resource, import block and moved block, and
+ * each one spawns `terraform version` at synthesis: 15 processes for this project's stacks, most of the app's own
+ * synthesis time. One process answers the same question for all of them: a check's messages are kept per
+ * (binary, constraint, command, hint) for the life of the process. The check's class is internal to cdktf (pinned
+ * in package.json); if a cdktf release moves it, every check simply runs as before.
+ */
+function shareBinaryVersionChecks(): void {
+  if (versionChecksShared) return;
+  versionChecksShared = true;
+  let checkClass: { prototype: BinaryVersionCheck } | undefined;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    checkClass = (require('cdktf/lib/validations/validate-binary-version') as { ValidateBinaryVersion?: { prototype: BinaryVersionCheck } }).ValidateBinaryVersion;
+  } catch {
+    return;
+  }
+  if (typeof checkClass?.prototype?.validate !== 'function') return;
+  const validate = checkClass.prototype.validate;
+  const answers = new Map<string, string[]>();
+  checkClass.prototype.validate = function sharedValidate(this: BinaryVersionCheck): string[] {
+    const key = JSON.stringify([this.binary, this.versionConstraint, this.versionCommand, this.hint ?? null]);
+    let answer = answers.get(key);
+    if (answer === undefined) {
+      answer = validate.call(this);
+      answers.set(key, answer);
+    }
+    return [...answer];
+  };
+}
+
 /** Adds the bootstrap stack and one stack per environment to `app`. Validates the configuration first. */
 export function addProjectStacks(app: App, config: ProjectConfig, options: BuildOptions = {}): ProjectStacks {
   validateConfiguration(config);
+  shareBinaryVersionChecks();
   const bootstrap = new BootstrapStack(app, config);
   const environments = new Map<string, BackupStack>();
   for (const environment of config.environments) {

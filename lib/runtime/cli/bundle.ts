@@ -4,16 +4,32 @@
  * the stack), no source map, no timestamps: the same sources always give the same bytes, so the stack's asset
  * key (content hash) changes only when the code does.
  *
- * Usage: ts-node --transpile-only lib/runtime/cli/bundle.ts [--check]
+ * A build whose inputs are unchanged is skipped (every synthesis runs this): `dist/.build-stamp.json` records the
+ * files esbuild read for the last build (from its metafile) and a digest of their contents, this file, the esbuild
+ * version, package-lock.json and the names of the files under lib/ (a new file can change how an import resolves).
+ * The bundles are rebuilt when that digest or the bundles' own bytes differ from the stamp.
+ *
+ * Usage: node lib/tooling/run-ts.js lib/runtime/cli/bundle.ts [--force] [--check]
+ *   --force  build even if the stamp says the bundles are up to date
  *   --check  build twice into a temporary directory and fail unless both builds are byte-identical
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { build, BuildOptions } from 'esbuild';
+import { join, relative, resolve } from 'node:path';
+import { build, BuildOptions, version as esbuildVersion } from 'esbuild';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
+const STAMP = join(ROOT, 'dist', '.build-stamp.json');
+
+interface BuildStamp {
+  /** Digest of everything the bundles were built from (see inputsDigest). */
+  readonly digest: string;
+  /** Files esbuild read, relative to the root. */
+  readonly inputs: readonly string[];
+  /** sha256 of each bundle written, by file name in dist/. */
+  readonly outputs: Readonly<Record<string, string>>;
+}
 
 interface BundleTarget {
   readonly entry: string;
@@ -45,29 +61,83 @@ function options(entry: string, outfile: string): BuildOptions {
   };
 }
 
-async function buildAll(outDir: string): Promise<Map<string, string>> {
+const sha256 = (bytes: Buffer | string): string => createHash('sha256').update(bytes).digest('hex');
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(ROOT, join(e.parentPath ?? e.path, e.name)))
+    .sort();
+}
+
+/** Digest of the inputs of a build; undefined when one of them is gone. */
+function inputsDigest(inputs: readonly string[]): string | undefined {
+  const h = createHash('sha256');
+  h.update(`esbuild ${esbuildVersion}\0`).update(readFileSync(__filename)).update('\0');
+  h.update(readFileSync(join(ROOT, 'package-lock.json'))).update('\0');
+  h.update(filesUnder('lib').join('\n')).update('\0');
+  for (const input of inputs) {
+    const file = join(ROOT, input);
+    if (!existsSync(file)) return undefined;
+    h.update(input).update('\0').update(sha256(readFileSync(file))).update('\0');
+  }
+  return h.digest('hex');
+}
+
+/** The bundles' hashes if the stamp shows they were built from the inputs as they are now. */
+function upToDate(dist: string): Map<string, string> | undefined {
+  let stamp: BuildStamp;
+  try {
+    stamp = JSON.parse(readFileSync(STAMP, 'utf8')) as BuildStamp;
+  } catch {
+    return undefined;
+  }
+  if (inputsDigest(stamp.inputs) !== stamp.digest) return undefined;
   const hashes = new Map<string, string>();
+  for (const [file, hash] of Object.entries(stamp.outputs)) {
+    const path = join(dist, file);
+    if (!existsSync(path) || sha256(readFileSync(path)) !== hash) return undefined;
+    hashes.set(file, hash);
+  }
+  return hashes;
+}
+
+async function buildAll(outDir: string): Promise<{ hashes: Map<string, string>; inputs: string[] }> {
+  const hashes = new Map<string, string>();
+  const inputs = new Set<string>();
   for (const t of TARGETS) {
     if (!existsSync(join(ROOT, t.entry))) {
       if (t.optional) continue;
       throw new Error(`bundle entry ${t.entry} does not exist`);
     }
     const outfile = join(outDir, t.outfile);
-    await build(options(t.entry, outfile));
-    hashes.set(t.outfile, createHash('sha256').update(readFileSync(outfile)).digest('hex'));
+    const result = await build({ ...options(t.entry, outfile), metafile: true });
+    for (const input of Object.keys(result.metafile?.inputs ?? {})) inputs.add(input);
+    hashes.set(t.outfile, sha256(readFileSync(outfile)));
   }
-  return hashes;
+  return { hashes, inputs: [...inputs].sort() };
 }
 
 async function main(): Promise<void> {
   const check = process.argv.includes('--check');
+  const force = process.argv.includes('--force');
   const dist = join(ROOT, 'dist');
-  const hashes = await buildAll(dist);
+  const current = force || check ? undefined : upToDate(dist);
+  if (current) {
+    for (const [file, hash] of current) process.stdout.write(`dist/${file}  sha256 ${hash}  (up to date)\n`);
+    return;
+  }
+  const { hashes, inputs } = await buildAll(dist);
+  const digest = inputsDigest(inputs);
+  if (digest !== undefined) {
+    const stamp: BuildStamp = { digest, inputs, outputs: Object.fromEntries(hashes) };
+    writeFileSync(STAMP, `${JSON.stringify(stamp, null, 1)}\n`);
+  }
   for (const [file, hash] of hashes) process.stdout.write(`dist/${file}  sha256 ${hash}\n`);
   if (!check) return;
   const tmp = mkdtempSync(join(tmpdir(), 'otsbk-bundle-'));
   try {
-    const again = await buildAll(tmp);
+    const { hashes: again } = await buildAll(tmp);
     for (const [file, hash] of hashes) {
       if (again.get(file) !== hash) throw new Error(`dist/${file} is not reproducible: a second build gave sha256 ${again.get(file)}`);
     }
