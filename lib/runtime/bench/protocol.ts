@@ -1,4 +1,5 @@
 /** Messages between the benchmark driver and its two child processes (sandboxes, runtime). */
+import type { Phase } from '../phase-times';
 import type { SyncRuntimeConfigInput } from '../sync/config';
 import type { AccessCredentials } from '../sync/credentials';
 
@@ -20,6 +21,8 @@ export interface ZlibMeasured {
   readonly gzipBytes: number;
   /** Best of the timed repetitions, ms. */
   readonly zlibMs: number;
+  /** CPU time of that repetition, ms. */
+  readonly zlibCpuMs: number;
   readonly level: number;
   readonly files: number;
 }
@@ -39,7 +42,16 @@ export interface RuntimeDone {
   readonly peakHeapUsedBytes: number;
   /** CPU time of the runtime process during the run (user + system), ms; zlib's threadpool work included. */
   readonly cpuMs: number;
+  /** CPU time of the main thread alone, ms (NaN where /proc is not available); the rest is zlib's threadpool and V8's helpers. */
+  readonly mainThreadCpuMs: number;
+  /** Event loop busy and idle time during the run (performance.eventLoopUtilization), ms. */
+  readonly busyMs: number;
+  readonly idleMs: number;
+  /** Wall time of the runtime's phases, ms (see PhaseTimes). */
+  readonly phases: Readonly<Record<Phase, number>>;
   readonly gzipLevel: number;
+  /** sha256 of each data file, in order (reruns must write the same bytes). */
+  readonly partsSha256: readonly string[];
 }
 
 export interface RuntimeFailed {
@@ -47,8 +59,16 @@ export interface RuntimeFailed {
   readonly message: string;
 }
 
-export type ToSandbox = { readonly type: 'measure-zlib'; readonly level: number; readonly repeat: number } | { readonly type: 'exit' };
-export type FromSandbox = SandboxReady | ZlibMeasured | { readonly type: 'error'; readonly message: string };
+/** CPU time of the sandbox process so far (user + system), ms. */
+export interface SandboxCpu {
+  readonly type: 'cpu';
+  readonly cpuMs: number;
+  readonly requests: Readonly<Record<string, number>>;
+}
+
+export type ToSandbox = { readonly type: 'measure-zlib'; readonly level: number; readonly repeat: number; readonly suffix: string } | { readonly type: 'cpu' } | { readonly type: 'exit' };
+export type FromSandbox = SandboxReady | ZlibMeasured | SandboxCpu | { readonly type: 'error'; readonly message: string };
+
 /** A snapshot or restore measured in the runtime child. */
 export interface StepDone {
   readonly type: 'step-done';
@@ -59,6 +79,12 @@ export interface StepDone {
   readonly parts: number;
   readonly peakRssBytes: number;
   readonly baselineRssBytes: number;
+  /** CPU of the process and of its main thread, ms (as in RuntimeDone). */
+  readonly cpuMs: number;
+  readonly mainThreadCpuMs: number;
+  /** Event loop busy and idle time, ms. */
+  readonly busyMs: number;
+  readonly idleMs: number;
 }
 
 export type ToRuntime =

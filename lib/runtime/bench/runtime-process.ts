@@ -2,11 +2,24 @@
  * Benchmark child #2: the runtime alone, running one window end to end (stream → CSV → gzip → multipart OSS
  * upload → manifest) with production settings. Reports elapsed time and its own peak RSS.
  */
+import { readFileSync } from 'node:fs';
+import { PhaseTimes } from '../phase-times';
 import { resolveConfig } from '../sync/config';
 import { staticCredentialProvider } from '../sync/credentials';
 import { runWindow } from '../sync/run-window';
 import { restoreFromBackup, snapshotTable } from '../restore';
 import type { FromRuntime, ToRuntime } from './protocol';
+
+/** CPU time of this process's main thread, ms (Linux: /proc/self/task/<pid>/stat utime + stime); NaN elsewhere. */
+function mainThreadCpuMs(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
 
 /** Snapshot or restore of the seeded table, measured like the run. */
 async function step(m: Exclude<ToRuntime, { type: 'run' }>): Promise<void> {
@@ -14,6 +27,9 @@ async function step(m: Exclude<ToRuntime, { type: 'run' }>): Promise<void> {
   try {
     const config = resolveConfig(m.ready.config);
     const credentials = staticCredentialProvider(m.ready.credentials);
+    const cpu0 = process.cpuUsage();
+    const main0 = mainThreadCpuMs();
+    const elu0 = performance.eventLoopUtilization();
     const t0 = performance.now();
     let rows: number;
     let parts: number;
@@ -27,7 +43,14 @@ async function step(m: Exclude<ToRuntime, { type: 'run' }>): Promise<void> {
       rows = r.rowsWritten;
       parts = r.windows.length;
     }
-    const done: FromRuntime = { type: 'step-done', step: m.type, elapsedMs: performance.now() - t0, rows, parts, peakRssBytes: process.resourceUsage().maxRSS * 1024, baselineRssBytes };
+    const elapsedMs = performance.now() - t0;
+    const elu = performance.eventLoopUtilization(elu0);
+    const mainCpuMs = mainThreadCpuMs() - main0;
+    const cpu = process.cpuUsage(cpu0);
+    const done: FromRuntime = {
+      type: 'step-done', step: m.type, elapsedMs, rows, parts, peakRssBytes: process.resourceUsage().maxRSS * 1024, baselineRssBytes,
+      cpuMs: (cpu.user + cpu.system) / 1000, mainThreadCpuMs: mainCpuMs, busyMs: elu.active, idleMs: elu.idle,
+    };
     process.send!(done, undefined, {}, () => process.exit(0));
   } catch (err) {
     process.send!({ type: 'failed', message: err instanceof Error ? err.stack ?? err.message : String(err) } satisfies FromRuntime, undefined, {}, () => process.exit(1));
@@ -47,7 +70,10 @@ process.on('message', (m: ToRuntime) => {
     }, 100);
     try {
       const config = resolveConfig(m.ready.config);
+      const phaseTimes = new PhaseTimes();
       const cpu0 = process.cpuUsage();
+      const main0 = mainThreadCpuMs();
+      const elu0 = performance.eventLoopUtilization();
       const t0 = performance.now();
       const result = await runWindow({
         config,
@@ -55,8 +81,11 @@ process.on('message', (m: ToRuntime) => {
         endTime: m.ready.endTime,
         credentials: staticCredentialProvider(m.ready.credentials),
         now: () => m.ready.nowMs,
+        tuning: { phaseTimes },
       });
       const elapsedMs = performance.now() - t0;
+      const elu = performance.eventLoopUtilization(elu0);
+      const mainCpuMs = mainThreadCpuMs() - main0;
       const cpu = process.cpuUsage(cpu0);
       clearInterval(sampler);
       const done: FromRuntime = {
@@ -71,7 +100,12 @@ process.on('message', (m: ToRuntime) => {
         baselineRssBytes,
         peakHeapUsedBytes,
         cpuMs: (cpu.user + cpu.system) / 1000,
-        gzipLevel: result.manifest.format.gzipLevel ?? 0,
+        mainThreadCpuMs: mainCpuMs,
+        busyMs: elu.active,
+        idleMs: elu.idle,
+        phases: phaseTimes.ms,
+        gzipLevel: result.manifest.format.gzipLevel ?? 6,
+        partsSha256: result.manifest.parts.map((p) => p.sha256),
       };
       process.send!(done, undefined, {}, () => process.exit(0));
     } catch (err) {

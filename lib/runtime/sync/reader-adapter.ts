@@ -4,6 +4,7 @@
  */
 import type { Window } from '../../schedule';
 import type { TablestoreStreamClient } from '../../tablestore/stream-client';
+import type { PhaseTimes } from '../phase-times';
 import { readStreamWindow, StreamWindowError, StreamWindowStats } from '../reader';
 import type { StreamRecordPage } from '../reader/types';
 import { RefusedWindowError, SyncFailedError } from './errors';
@@ -20,6 +21,8 @@ export interface ReaderTuning {
   readonly shardConcurrency?: number;
   /** Raw pages each shard fetches ahead of decoding (default: the reader's). */
   readonly prefetchPages?: number;
+  /** Receives the time of each phase of the run (the benchmark's breakdown). */
+  readonly phaseTimes?: PhaseTimes;
 }
 
 export interface ReadWindowOptions {
@@ -47,6 +50,7 @@ export async function* readWindowPages(client: TablestoreStreamClient, o: ReadWi
     ...(o.tuning.recordLimit !== undefined ? { recordLimit: o.tuning.recordLimit } : {}),
     ...(o.tuning.shardConcurrency !== undefined ? { shardConcurrency: o.tuning.shardConcurrency } : {}),
     ...(o.tuning.prefetchPages !== undefined ? { prefetchPages: o.tuning.prefetchPages } : {}),
+    ...(o.tuning.phaseTimes ? { phaseTimes: o.tuning.phaseTimes } : {}),
     ...(o.now ? { nowMicros: () => o.now!() * 1000 } : {}),
     signal: o.signal,
   });

@@ -170,6 +170,7 @@ export async function syncAdmittedWindow(
       ...(tuning.uploadConcurrency !== undefined ? { uploadConcurrency: tuning.uploadConcurrency } : {}),
       ...(tuning.ossRetry !== undefined ? { retry: tuning.ossRetry } : {}),
       ...(tuning.attemptTtlMs !== undefined ? { attemptTtlMs: tuning.attemptTtlMs } : {}),
+      ...(tuning.phaseTimes ? { phaseTimes: tuning.phaseTimes } : {}),
       signal: options.signal,
       onEvent: (event) => {
         if (event.type === 'retry') {

@@ -8,6 +8,7 @@
  * against the MD5s, and the object's CRC-64 is compared with the `x-oss-hash-crc64ecma` OSS reports.
  */
 import { createHash, Hash } from 'node:crypto';
+import type { PhaseTimes } from '../phase-times';
 import { Crc64 } from './crc64';
 import { asOssError, OssClient, OssResponseInfo } from './oss-client';
 import { RetryOptions, throwIfAborted, withRetry } from './retry';
@@ -27,6 +28,8 @@ export interface ObjectUploadOptions {
   readonly requestTimeoutMs?: number;
   /** Sees every retried failure (for logs). */
   readonly onRetry?: (operation: string, err: unknown, attempt: number) => void;
+  /** Receives checksum and upload times (the benchmark's breakdown). */
+  readonly phaseTimes?: PhaseTimes;
 }
 
 export interface UploadedObject {
@@ -93,8 +96,11 @@ export class ObjectUpload {
   async write(chunk: Buffer): Promise<void> {
     if (this.finished) throw new Error(`write after finish on ${this.key}`);
     if (this.failure) throw this.failure;
+    const times = this.options.phaseTimes;
+    const checksumStart = times ? performance.now() : 0;
     this.sha256.update(chunk);
     this.crc.update(chunk);
+    times?.add('checksum', checksumStart);
     this.size += chunk.length;
     let offset = 0;
     while (offset < chunk.length) {
@@ -128,16 +134,25 @@ export class ObjectUpload {
     );
     this.inflight.add(task);
     void task.finally(() => this.inflight.delete(task));
+    const waitStart = this.options.phaseTimes ? performance.now() : 0;
     while (this.inflight.size >= this.options.concurrency) await Promise.race(this.inflight);
+    this.options.phaseTimes?.add('awaitUpload', waitStart);
     if (this.failure) throw this.failure;
   }
 
   private async uploadPart(partNumber: number, body: Buffer): Promise<string> {
+    const times = this.options.phaseTimes;
+    const checksumStart = times ? performance.now() : 0;
     const md5 = createHash('md5').update(body).digest();
+    times?.add('checksum', checksumStart);
     const expected = md5.toString('hex').toUpperCase();
     const uploadId = this.uploadId!;
-    const result = await this.retry(`UploadPart ${partNumber} of`, () =>
-      this.client.uploadPart(this.key, uploadId, partNumber, body, 0, body.length, this.requestOptions({ 'Content-MD5': md5.toString('base64') })));
+    const result = await this.retry(`UploadPart ${partNumber} of`, () => {
+      const uploadStart = times ? performance.now() : 0;
+      const request = this.client.uploadPart(this.key, uploadId, partNumber, body, 0, body.length, this.requestOptions({ 'Content-MD5': md5.toString('base64') }));
+      times?.add('upload', uploadStart);
+      return request;
+    });
     const etag = result.etag.replace(/"/g, '').toUpperCase();
     if (etag !== expected) {
       throw new IntegrityError(`UploadPart ${partNumber} of ${this.key}: OSS returned ETag ${result.etag}, expected the part MD5 ${expected}`);

@@ -26,6 +26,7 @@ import { AttemptLease, DEFAULT_ATTEMPT_TTL_MS, newAttemptId, readAttemptRecords 
 import { attemptOfKey, windowObjectKeys, WindowObjectKeys } from './keys';
 import { listWindowObjects } from './listing';
 import { ManifestPart, MANIFEST_VERSION, readManifest, serializeManifest, WindowManifest } from './manifest';
+import type { PhaseTimes } from '../phase-times';
 import { ObjectUpload } from './object-upload';
 import { asOssError, OssClient } from './oss-client';
 import { RetryOptions, throwIfAborted, withRetry } from './retry';
@@ -78,6 +79,8 @@ export interface WriteWindowOptions {
   readonly attemptTtlMs?: number;
   /** Clock of the liveness records, epoch ms. Default Date.now. */
   readonly now?: () => number;
+  /** Receives the time of the writer's phases (the benchmark's breakdown). */
+  readonly phaseTimes?: PhaseTimes;
   /** Recorded in the manifest. Default RUNTIME_VERSION. */
   readonly runtimeVersion?: string;
   readonly onEvent?: (event: WriterEvent) => void;
@@ -93,7 +96,7 @@ class DataFile {
   private readonly gzip: Gzip | undefined;
   private readonly pump: Promise<void> | undefined;
 
-  constructor(readonly key: string, private readonly format: FileFormat, private readonly upload: ObjectUpload) {
+  constructor(readonly key: string, private readonly format: FileFormat, private readonly upload: ObjectUpload, private readonly phaseTimes?: PhaseTimes) {
     if (format.streamCompression === 'gzip') {
       const gzip = createDeterministicGzip(format.gzipLevel);
       this.gzip = gzip;
@@ -111,18 +114,25 @@ class DataFile {
       await this.upload.write(bytes);
       return;
     }
-    if (!this.gzip.write(bytes)) {
+    const compressStart = this.phaseTimes ? performance.now() : 0;
+    const flowing = this.gzip.write(bytes);
+    this.phaseTimes?.add('compress', compressStart);
+    if (!flowing) {
+      const drainStart = this.phaseTimes ? performance.now() : 0;
       await Promise.race([
         new Promise<void>((resolve) => this.gzip!.once('drain', resolve)),
         this.pump!.then(() => {
           throw new Error(`gzip output of ${this.key} stopped before its input ended`);
         }),
       ]);
+      this.phaseTimes?.add('awaitCompression', drainStart);
     }
   }
 
   async close(): Promise<ManifestPart> {
+    const finishStart = this.phaseTimes ? performance.now() : 0;
     const tail = this.format.encoder.finish();
+    this.phaseTimes?.add('format', finishStart);
     if (tail) await this.write(tail);
     if (this.gzip) {
       this.gzip.end();
@@ -267,6 +277,24 @@ function sameFile(a: ManifestPart | undefined, b: ManifestPart): a is ManifestPa
     && a.records === b.records && a.rows === b.rows && a.uncompressedBytes === b.uncompressedBytes;
 }
 
+/** The pages, with the time the writer waits for each one (decoding excluded) added to `awaitPages`. */
+async function* timedPages(pages: AsyncIterable<StreamRecordPage> | Iterable<StreamRecordPage>, times: PhaseTimes): AsyncGenerator<StreamRecordPage> {
+  const iterator = Symbol.asyncIterator in pages ? pages[Symbol.asyncIterator]() : (pages as Iterable<StreamRecordPage>)[Symbol.iterator]();
+  try {
+    for (;;) {
+      const start = performance.now();
+      const decodedBefore = times.ms.decode;
+      const next = await iterator.next();
+      times.add('awaitPages', start);
+      times.ms.awaitPages -= times.ms.decode - decodedBefore;
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}
+
 /** Steps 2 to 4: the data files and the commit. */
 async function writeAttempt(
   pages: AsyncIterable<StreamRecordPage> | Iterable<StreamRecordPage>, options: WriteWindowOptions, ctx: AttemptContext,
@@ -286,8 +314,9 @@ async function writeAttempt(
     const key = keys.partKey(parts.length, attempt);
     const upload = new ObjectUpload(client, key, {
       partSize, concurrency, contentType: format.contentType, retry: options.retry, signal, requestTimeoutMs: options.requestTimeoutMs, onRetry,
+      phaseTimes: options.phaseTimes,
     });
-    const file = new DataFile(key, format, upload);
+    const file = new DataFile(key, format, upload, options.phaseTimes);
     const head = format.encoder.begin();
     if (head) {
       file.accounted += head.length;
@@ -311,7 +340,7 @@ async function writeAttempt(
   };
 
   try {
-    for await (const page of pages) {
+    for await (const page of options.phaseTimes ? timedPages(pages, options.phaseTimes) : pages) {
       throwIfAborted(signal);
       const records = page.records;
       for (const r of records) {
@@ -329,7 +358,9 @@ async function writeAttempt(
         current ??= await openFile();
         const file = current;
         const end = Math.min(records.length, i + (maxFileRecords - file.records));
+        const formatStart = options.phaseTimes ? performance.now() : 0;
         const result = format.encoder.encode(records, i, end, maxFileBytes - file.accounted);
+        options.phaseTimes?.add('format', formatStart);
         file.records += result.records;
         file.rows += result.rows;
         file.accounted += result.size;
