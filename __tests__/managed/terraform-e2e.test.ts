@@ -12,6 +12,8 @@ import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { buildSync } from 'esbuild';
 import { EnvironmentConfig } from '../../lib/config/types';
 import { resolvedTables, streamOwnersTableName } from '../../lib/config/tables';
+import { syncDefinitionsForEnvironment } from '../../lib/dataworks/sync-definition';
+import { SINGLE_TABLE_ADDRESSES } from '../../stacks/backup-stack';
 import { SyncNode, TableStream, TimeseriesTable } from '../../lib/constructs/managed';
 import { DataWorksSandbox, startDataWorksSandbox } from '../../lib/sandbox/dataworks';
 import { startTablestoreSandbox, TablestoreSandbox } from '../../lib/sandbox/tablestore';
@@ -207,6 +209,56 @@ describeIfTerraform('terraform lifecycle of the managed objects', () => {
     expect(nodes()).toEqual([]);
     expect((await streamDetails())?.enableStream ?? false).toBe(false);
     expect(await timeseriesTtl()).toBeUndefined();
+  });
+});
+
+describeIfTerraform('migration from the single-table layout', () => {
+  /** The managed objects at the single-table layout's construct ids, or at today's with the stack's moved blocks. */
+  function synthLayout(layout: 'single-table' | 'per-table'): string {
+    const env = config('dev');
+    const app = new App({ outdir: path.join(root, 'cdktf.out') });
+    const stack = new TerraformStack(app, env.name);
+    new LocalBackend(stack, { path: 'terraform.tfstate' });
+    const [data, series] = resolvedTables(env);
+    const common = { environment: env.name, allowTeardown: env.allowTeardown, region: env.region, instanceName: data.instance.name };
+    const single = layout === 'single-table';
+    const stream = new TableStream(stack, single ? 'data-table-stream' : `stream-${data.backupName}`, {
+      ...common, tableName: data.name, retentionHours: data.streamRetentionHours, streamOwnersTable: streamOwnersTableName(data.instance),
+    });
+    const timeseries = new TimeseriesTable(stack, single ? 'timeseries-table' : `timeseries-table-${series.backupName}`, {
+      ...common, tableName: series.name, timeToLiveSeconds: series.timeToLiveSeconds ?? -1,
+    });
+    const [dataNode, seriesNode] = syncDefinitionsForEnvironment(env).map((definition, i) => new SyncNode(
+      stack, single ? ['sync-node-data-table', 'sync-node-timeseries-table'][i] : `sync-node-${definition.table.backupName}`,
+      { ...common, workspaceId: PROJECT_ID, definition, dependsOn: [stream.object.resource, timeseries.object.resource] },
+    ));
+    if (!single) {
+      stream.object.resource.moveFromId(SINGLE_TABLE_ADDRESSES.dataTableStream);
+      timeseries.object.resource.moveFromId(SINGLE_TABLE_ADDRESSES.timeseriesTable);
+      dataNode.object.resource.moveFromId(SINGLE_TABLE_ADDRESSES.dataTableNode);
+      seriesNode.object.resource.moveFromId(SINGLE_TABLE_ADDRESSES.timeseriesNode);
+    }
+    app.synth();
+    return path.join(root, 'cdktf.out', 'stacks', env.name);
+  }
+
+  it('moves the deployed Stream, time series table and nodes to their per-table addresses without touching them', async () => {
+    const dir = synthLayout('single-table');
+    await ok(dir, ['init']);
+    await ok(dir, ['apply', '-auto-approve']);
+    const before = mutating();
+    const created = nodes();
+
+    synthLayout('per-table');
+    const plan = await ok(dir, ['plan']);
+    for (const from of Object.values(SINGLE_TABLE_ADDRESSES).filter(a => a.startsWith('terraform_data.'))) {
+      expect(plan).toContain(`# ${from.replace(/^(terraform_data\.[^ ]+)$/, '$1[0]')} has moved to`);
+    }
+    expect(plan).toContain('Plan: 0 to add, 0 to change, 0 to destroy.');
+    await ok(dir, ['apply', '-auto-approve']);
+    expect(mutating()).toBe(before);
+    expect(nodes()).toEqual(created);
+    expect((await terraform(dir, ['plan', '-detailed-exitcode'])).code).toBe(0);
   });
 });
 

@@ -2,6 +2,12 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Construct } from 'constructs';
+import { DataResource, TerraformResource, TerraformStack, Testing } from 'cdktf';
+import { DataWorksDataSource } from '../../.gen/providers/alicloud/data-works-data-source';
+import { OtsInstance } from '../../.gen/providers/alicloud/ots-instance';
+import { OtsTable } from '../../.gen/providers/alicloud/ots-table';
+import { SINGLE_TABLE_ADDRESSES } from '../../stacks/backup-stack';
 import { checkConformance, formatViolations, loadAlicloudSchema } from '../../lib/bindings/conformance';
 import { loadAlicloudRules } from '../../lib/bindings/provider-rules';
 import { buildApp } from '../../lib/app';
@@ -202,5 +208,33 @@ describe('invalid configuration', () => {
     const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'otsbk-synth-')), 'cdktf.out');
     buildApp(projectConfig, { outdir }).synth();
     expect(fs.readdirSync(path.join(outdir, 'stacks')).sort()).toEqual(['bootstrap', 'dev', 'prod', 'staging']);
+  });
+});
+
+describe('migration from the single-table layout', () => {
+  it('moves from exactly the addresses the single-table construct paths synthesized', () => {
+    // The construct paths of the single-table layout, rebuilt: their logical ids are what its state holds.
+    const stack = new TerraformStack(Testing.app(), 'legacy');
+    const tablestore = new Construct(stack, 'tablestore');
+    const dataworks = new Construct(stack, 'dataworks');
+    const managed = (id: string) => new DataResource(new Construct(new Construct(stack, id), 'managed'), 'resource', {});
+    const address = (r: TerraformResource) => `${r.terraformResourceType}.${r.friendlyUniqueId}`;
+    expect({
+      instance: address(new OtsInstance(tablestore, 'instance', { name: 'x' })),
+      dataTable: address(new OtsTable(tablestore, 'data-table', { instanceName: 'x', tableName: 't', primaryKey: [], maxVersion: 1, timeToLive: -1 })),
+      statusTable: address(new OtsTable(tablestore, 'status-table', { instanceName: 'x', tableName: 's', primaryKey: [], maxVersion: 1, timeToLive: -1 })),
+      tablestoreDataSource: address(new DataWorksDataSource(dataworks, 'tablestore', { dataSourceName: 'd', type: 'tablestore', projectId: 1, connectionProperties: '{}', connectionPropertiesMode: 'UrlMode' })),
+      dataTableStream: address(managed('data-table-stream')),
+      dataTableNode: address(managed('sync-node-data-table')),
+      timeseriesTable: address(managed('timeseries-table')),
+      timeseriesNode: address(managed('sync-node-timeseries-table')),
+    }).toEqual(SINGLE_TABLE_ADDRESSES);
+  });
+
+  it.each(ENVIRONMENTS)('%s carries every single-table address over with a moved block', name => {
+    const moved = (stacks.get(name) as StackJson & { moved?: Array<{ from: string; to: string }> }).moved ?? [];
+    expect(moved.map(m => m.from).sort()).toEqual(Object.values(SINGLE_TABLE_ADDRESSES).sort());
+    const addresses = new Set(Object.entries(stacks.get(name)!.resource ?? {}).flatMap(([type, rs]) => Object.keys(rs).map(k => `${type}.${k}`)));
+    for (const m of moved) expect(addresses.has(m.to)).toBe(true);
   });
 });
