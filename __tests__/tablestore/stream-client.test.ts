@@ -8,7 +8,8 @@ import { createStreamTable, Harness, putRow, startHarness, T0 } from './helpers'
 describe('stream lifecycle', () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await startHarness({ shardCount: 3, describeStreamPageSize: 2, defaultStreamRecordLimit: 2 });
+    // Exact positioning, to check the client's timestamp seek (the sandbox positions coarsely by default).
+    h = await startHarness({ shardCount: 3, describeStreamPageSize: 2, defaultStreamRecordLimit: 2, seekSlackMicros: 0 });
   });
   afterEach(() => h.close());
 

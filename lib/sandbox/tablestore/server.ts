@@ -48,8 +48,9 @@ export interface TablestoreSandboxOptions {
   /** next_token rounds GetShardIterator(timestamp) answers before the iterator (default 0). */
   readonly shardIteratorTokenRounds?: number;
   /**
-   * Coarse positioning mode: GetShardIterator(timestamp) lands up to this many µs before the requested time (at
-   * the first record written at or after timestamp - slack), never after it. Default 0 (exact).
+   * Coarse positioning: GetShardIterator(timestamp) lands up to this many µs before the requested time (at the
+   * first record written at or after timestamp - slack), never after it. No reference promises an exact position,
+   * so the default is coarse: 3 minutes. 0 = exact.
    */
   readonly seekSlackMicros?: number;
   /**
@@ -128,7 +129,7 @@ export async function startTablestoreSandbox(options: TablestoreSandboxOptions =
     maxStreamRecordBytes: positiveInt('maxStreamRecordBytes', options.maxStreamRecordBytes, 8 * 1024 * 1024),
     describeStreamPageSize: positiveInt('describeStreamPageSize', options.describeStreamPageSize, 100),
     shardIteratorTokenRounds: positiveInt('shardIteratorTokenRounds', options.shardIteratorTokenRounds, 0, 0),
-    seekSlackMicros: positiveInt('seekSlackMicros', options.seekSlackMicros, 0, 0),
+    seekSlackMicros: positiveInt('seekSlackMicros', options.seekSlackMicros, 180_000_000, 0),
     silentTrim: options.silentTrim === true,
     timeseriesStreamExpirationHours: positiveInt('timeseriesStreamExpirationHours', options.timeseriesStreamExpirationHours, 168),
   };

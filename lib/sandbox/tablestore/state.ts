@@ -20,7 +20,7 @@ export interface SandboxSettings {
   readonly shardIteratorTokenRounds: number;
   /**
    * Coarse positioning: GetShardIterator by timestamp lands at the first record written at or after
-   * `timestamp - seekSlackMicros` (up to that much early, never late). 0 = exact.
+   * `timestamp - seekSlackMicros` (up to that much early, never late). 0 = exact; the server's default is 3 minutes.
    */
   readonly seekSlackMicros: number;
   /**
