@@ -70,6 +70,23 @@ describe('the loopback server refuses requests that break the SDK contract', () 
     expect(await raw('ListNodes', 'GET', { query: { ProjectId: PROJECT, Scene: 'DataworksProject' } })).toEqual({ status: 200, code: 'OK' });
   });
 
+  it('honours each declared filter, or refuses the ones it does not model instead of ignoring them', async () => {
+    const client = new DataWorksClient({ endpoint: sandbox.endpoint, regionId: 'cn-hangzhou', credential, retryPolicy: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+    const spec = (name: string, rerunMode: string) => JSON.stringify({ version: '1.1.0', kind: 'Node', spec: { nodes: [{ id: name, name, rerunMode, script: { path: name, runtime: { command: 'DIDE_SHELL' }, content: 'echo' } }] } });
+    await client.createNode(PROJECT, 'sync_a', spec('sync_a', 'Allowed'));
+    await client.createNode(PROJECT, 'sync_ab', spec('sync_ab', 'Denied'));
+    const names = async (q: Record<string, string>) => {
+      const body = await client.call('ListNodes', { ProjectId: PROJECT, ...q });
+      return ((body.PagingInfo as { Nodes: Array<{ Name: string }> }).Nodes).map(n => n.Name);
+    };
+    expect(await names({ Name: 'sync_a' })).toEqual(['sync_a', 'sync_ab']);
+    expect(await names({ Name: 'sync_ab' })).toEqual(['sync_ab']);
+    expect(await names({ RerunMode: 'Denied' })).toEqual(['sync_ab']);
+    expect(await names({ Scene: 'DataworksManualTask' })).toEqual([]);
+    expect(await raw('CreatePipelineRun', 'POST', { body: { ProjectId: PROJECT, Type: 'Online', ObjectIds: '["1"]', RunMode: 'Auto', AutoRunUntilStage: 'PROD' } })).toEqual({ status: 400, code: 'InvalidParameter' });
+    expect(await raw('CreateNode', 'POST', { body: { ProjectId: PROJECT, Scene: 'DATAWORKS_MANUAL_TASK', Spec: spec('m', 'Allowed') } })).toEqual({ status: 400, code: 'InvalidParameter' });
+  });
+
   it('sees each client call arrive with the declared method, every parameter in its declared place', async () => {
     const client = new DataWorksClient({ endpoint: sandbox.endpoint, regionId: 'cn-hangzhou', credential, retryPolicy: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
     const spec = JSON.stringify({ version: '1.1.0', kind: 'Node', spec: { nodes: [{ id: 'n1', name: 'n1', script: { path: 'n1', runtime: { command: 'DIDE_SHELL' }, content: 'echo' } }] } });

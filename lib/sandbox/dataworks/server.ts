@@ -162,7 +162,9 @@ function handle(state: DataWorksState, action: string, p: Record<string, string>
   const projectId = p.ProjectId;
   switch (action) {
     case 'CreateNode': {
-      if (p.Scene !== undefined && p.Scene !== 'DATAWORKS_PROJECT') throw new SandboxApiError(400, 'InvalidParameter.Scene', `scene ${p.Scene} is not supported here`);
+      // The manual scenes and containers (workflows) are not modelled: refused rather than silently ignored.
+      if (p.Scene !== 'DATAWORKS_PROJECT') throw new SandboxApiError(400, 'InvalidParameter', `this sandbox models Scene DATAWORKS_PROJECT only, not ${p.Scene}`);
+      if (p.ContainerId !== undefined) throw new SandboxApiError(400, 'InvalidParameter', 'this sandbox models no containers (ContainerId)');
       const node = state.createNode(projectId, p.Spec);
       return { Id: node.id };
     }
@@ -180,12 +182,19 @@ function handle(state: DataWorksState, action: string, p: Record<string, string>
     case 'ListNodes': {
       state.project(projectId);
       const { page, size } = paging(p);
-      // Every node here lives in the project folder (CreateNode Scene DATAWORKS_PROJECT); Name is a fuzzy match.
-      const inScene = p.Scene === undefined || p.Scene === 'DataworksProject';
-      const all = [...state.nodes.values()].filter(n => inScene && n.projectId === projectId && (p.Name === undefined || n.name.includes(p.Name))).sort((a, b) => (a.id < b.id ? -1 : 1));
+      // Every node here lives in the project folder (CreateNode Scene DATAWORKS_PROJECT), in no container; Name is a
+      // fuzzy match; Recurrence and RerunMode filter on the node's fields.
+      const inScene = (p.Scene === undefined || p.Scene === 'DataworksProject') && p.ContainerId === undefined;
+      const field = (n: SandboxNode, key: string) => (n.spec.spec as { nodes: Array<Record<string, unknown>> }).nodes[0][key];
+      const all = [...state.nodes.values()]
+        .filter(n => inScene && n.projectId === projectId && (p.Name === undefined || n.name.includes(p.Name)))
+        .filter(n => (p.Recurrence === undefined || (field(n, 'recurrence') ?? 'Normal') === p.Recurrence) && (p.RerunMode === undefined || field(n, 'rerunMode') === p.RerunMode))
+        .sort((a, b) => (a.id < b.id ? -1 : 1));
       return { PagingInfo: { Nodes: all.slice((page - 1) * size, page * size).map(n => nodeView(n, false)), PageNumber: String(page), PageSize: String(size), TotalCount: String(all.length) } };
     }
     case 'CreatePipelineRun':
+      // RunMode Auto (drive the process to AutoRunUntilStage by itself) is not modelled: refused rather than ignored.
+      if ((p.RunMode !== undefined && p.RunMode !== 'Normal') || p.AutoRunUntilStage !== undefined) throw new SandboxApiError(400, 'InvalidParameter', 'this sandbox models RunMode Normal only');
       return { Id: state.createRun(projectId, p.Type, p.ObjectIds, p.Description).id };
     case 'GetPipelineRun': {
       const run = state.run(projectId, p.Id);
@@ -201,7 +210,10 @@ function handle(state: DataWorksState, action: string, p: Record<string, string>
     case 'ListPipelineRuns': {
       state.project(projectId);
       const { page, size } = paging(p);
-      const all = state.runs.filter(r => r.projectId === projectId && (p.Status === undefined || r.status === p.Status) && (p.ObjectId === undefined || r.nodeId.toString() === p.ObjectId)).slice().reverse();
+      const all = state.runs
+        .filter(r => r.projectId === projectId && (p.Status === undefined || r.status === p.Status) && (p.ObjectId === undefined || r.nodeId.toString() === p.ObjectId))
+        .filter(r => p.Creator === undefined || p.Creator === RUN_CREATOR)
+        .slice().reverse();
       return { PagingInfo: { PipelineRuns: all.slice((page - 1) * size, page * size).map(runView), PageNumber: page, PageSize: size, TotalCount: all.length } };
     }
     case 'ListPipelineRunItems': {
@@ -240,6 +252,9 @@ function nodeView(n: SandboxNode, withSpec: boolean): Record<string, unknown> {
   return view;
 }
 
+/** The account that creates every deployment process here (the SDK's example creator id). */
+const RUN_CREATOR = '110755000425XXXX';
+
 function runView(r: SandboxRun): Record<string, unknown> {
   return {
     Id: r.id,
@@ -248,7 +263,7 @@ function runView(r: SandboxRun): Record<string, unknown> {
     Message: r.message,
     CreateTime: r.createTime,
     ModifyTime: r.createTime,
-    Creator: '110755000425XXXX',
+    Creator: RUN_CREATOR,
     Stages: r.stages.map(s => ({ Code: s.code, Name: s.name, Type: s.type, Step: s.step, Status: s.status, Message: s.message, Description: s.name })),
   };
 }
