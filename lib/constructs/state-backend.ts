@@ -3,6 +3,7 @@ import { OssBackend, TerraformStack } from 'cdktf';
 import { OtsInstance } from '../../.gen/providers/alicloud/ots-instance';
 import { OtsTable } from '../../.gen/providers/alicloud/ots-table';
 import { BackupBucket } from './backup-bucket';
+import { tablestoreEndpointFor } from '../tablestore/endpoints';
 
 /** Terraform's OSS backend locks state through a Tablestore table with exactly this primary key. */
 export const LOCK_TABLE_PRIMARY_KEY = [{ name: 'LockID', type: 'String' }] as const;
@@ -25,7 +26,8 @@ export function useOssStateBackend(stack: TerraformStack, location: StateLocatio
     region: location.region,
     encrypt: true,
     acl: 'private',
-    tablestoreEndpoint: `https://${location.lockInstanceName}.${location.region}.ots.aliyuncs.com`,
+    // Terraform runs where cdktf runs; the lock instance accepts the internet (its network_type_acl below).
+    tablestoreEndpoint: tablestoreEndpointFor(location.lockInstanceName, location.region, 'internet'),
     tablestoreTable: location.lockTableName,
   });
 }
