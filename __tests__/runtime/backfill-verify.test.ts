@@ -83,6 +83,18 @@ describe('backfill', () => {
     expect(h.sb.oss.objects().size).toBe(0);
   });
 
+  test('refuses up front the windows that start before the Stream was enabled, writing nothing', async () => {
+    // The Stream was enabled a minute before 17:50; the 18:00 run syncs [16:50, 17:50).
+    const state = join(dir, 'state.json');
+    const err = await backfill({ config: h.config(), from: '20230423180000', to: '20230423200000', statePath: state, credentials: h.credentials, now: LATE_NOW, tuning: FAST_TUNING }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(RefusedWindowError);
+    expect((err as Error).message).toMatch(/1 of 2 windows cannot be synced now; nothing was written.*start 20230423165000 .* is before the Stream was enabled/);
+    expect(h.sb.oss.objects().size).toBe(0);
+  });
+
   test('dry run lists what would be synced', async () => {
     const state = join(dir, 'state.json');
     await run('20230423200000', state);
