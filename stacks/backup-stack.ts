@@ -8,7 +8,7 @@ import { DataSourceAuth, DataWorksDataSources } from '../lib/constructs/datawork
 import { useOssStateBackend } from '../lib/constructs/state-backend';
 import { SyncAccess, TableRef } from '../lib/constructs/sync-access';
 import { TablestoreTables } from '../lib/constructs/tablestore-tables';
-import { SyncNode, TableStream, TimeseriesTable } from '../lib/constructs/managed';
+import { AlertRule, SyncNode, TableStream, TimeseriesTable } from '../lib/constructs/managed';
 import { ResolvedTable, resolvedTables, streamOwnersTableName } from '../lib/config/tables';
 import { RuntimeBundle } from '../lib/constructs/runtime-bundle';
 import { SyncTableSource } from '../lib/dataworks/sync-definition';
@@ -72,6 +72,8 @@ export class BackupStack extends TerraformStack {
   readonly timeseriesTables: ReadonlyMap<string, TimeseriesTable>;
   /** One node per table, by backup name. */
   readonly syncNodes: ReadonlyMap<string, SyncNode>;
+  /** Failure and lateness alerts on each sync node (none when the environment configures no alerts). */
+  readonly alertRules: AlertRule[];
   /** Set when the environment's engine is `runtime`. */
   readonly runtimeBundle?: RuntimeBundle;
 
@@ -202,6 +204,7 @@ export class BackupStack extends TerraformStack {
       dependsOn: nodeDependencies,
       dependsOnTable: table => tableDependencies.get(table.backupName) ?? [],
     });
+    this.alertRules = AlertRule.forSyncNodes(this, env, [...this.syncNodes.values()]);
 
     if (env.movedFromSingleTableLayout) this.moveFromSingleTableLayout(tables);
 

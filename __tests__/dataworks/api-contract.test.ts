@@ -5,7 +5,9 @@ import { DATAWORKS_API_CONTRACT, DataWorksSandbox, startDataWorksSandbox, WireTy
 const PROJECT = '204871';
 const KEY = { accessKeyId: 'sandbox-key-id', accessKeySecret: 'sandbox-secret-value' };
 const credential = { getCredential: async () => ({ ...KEY, type: 'access_key' }) };
-const WIRE: Record<ActionParameterType, WireType> = { string: 'String', integer: 'Long', 'json-array': 'Array<String> as JSON' };
+const WIRE: Record<ActionParameterType, WireType> = {
+  string: 'String', integer: 'Long', boolean: 'Boolean', 'json-array': 'Array<String> as JSON', 'json-integer-array': 'Array<Long> as JSON', 'json-object': 'Object as JSON',
+};
 
 describe('the client table and the sandbox contract, transcribed separately from the SDK', () => {
   it('agree on every action, method, parameter, placement and wire type', () => {
@@ -25,7 +27,7 @@ describe('the client table and the sandbox contract, transcribed separately from
 
   it('reads actions with GET and a query, writes with POST and a form body, as the SDK declares', () => {
     const gets = Object.entries(DATAWORKS_ACTIONS).filter(([, r]) => r.method === 'GET').map(([a]) => a).sort();
-    expect(gets).toEqual(['GetNode', 'GetPipelineRun', 'ListNodes', 'ListPipelineRunItems', 'ListPipelineRuns']);
+    expect(gets).toEqual(['GetAlertRule', 'GetNode', 'GetPipelineRun', 'ListNodes', 'ListPipelineRunItems', 'ListPipelineRuns']);
   });
 });
 

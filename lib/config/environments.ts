@@ -58,6 +58,22 @@ const deviceMetrics: TimeseriesTableConfig = {
   ],
 };
 
+/**
+ * Alert rules of each environment: a failed instance, and an instance not finished 50 minutes after its
+ * scheduled time (a run normally takes minutes). The DingTalk webhook URL comes from the variable named here.
+ */
+const alertsFor = (environment: string, lateAfterMinutes: number): EnvironmentConfig['alerts'] => ({
+  ownerAccountId: '1933790683000000',
+  channels: ['Mail', 'Dingding'],
+  receivers: [
+    { type: 'TaskOwner' },
+    { type: 'DingdingUrl', urlFromEnvironment: `OTSBK_ALERT_DINGTALK_WEBHOOK_${environment.toUpperCase()}` },
+  ],
+  lateAfterMinutes,
+  intervalMinutes: 30,
+  maximumPerDay: 10,
+});
+
 const dev: EnvironmentConfig = {
   name: 'dev',
   region: 'cn-hangzhou',
@@ -90,6 +106,7 @@ const dev: EnvironmentConfig = {
   exportFormat: plainCsv,
   engine: 'data-integration',
   movedFromSingleTableLayout: true,
+  alerts: alertsFor('dev', 50),
   state: { bucket: 'otsbk-terraform-state', prefix: 'env/dev', lockInstanceName: 'otsbk-tfstate', lockTableName: 'terraform_lock_dev' },
 };
 
@@ -118,6 +135,7 @@ const staging: EnvironmentConfig = {
   },
   exportFormat: { ...plainCsv, compression: 'gzip' },
   engine: 'runtime',
+  alerts: alertsFor('staging', 50),
   state: { ...dev.state, prefix: 'env/staging', lockTableName: 'terraform_lock_staging' },
 };
 
@@ -160,6 +178,7 @@ const prod: EnvironmentConfig = {
   schedule: { ...hourlySchedule, rerunTimes: 5, timeoutHours: 2 },
   exportFormat: plainCsv,
   engine: 'data-integration',
+  alerts: { ...alertsFor('prod', 50)!, channels: ['Mail', 'Sms', 'Dingding'] },
   state: { ...dev.state, prefix: 'env/prod', lockTableName: 'terraform_lock_prod' },
 };
 

@@ -93,6 +93,15 @@ export const ENVIRONMENT_SHAPE: Shape<EnvironmentConfig> = {
   exportFormat: { fileFormat: 'value', compression: 'value', fieldDelimiter: 'value', encoding: 'value', nullFormat: 'value' },
   engine: 'value',
   movedFromSingleTableLayout: 'value',
+  alerts: {
+    ownerAccountId: 'value',
+    channels: 'value',
+    // The union of the receiver kinds' fields; `type` decides which apply.
+    receivers: [{ type: 'value', accountIds: 'value', urlFromEnvironment: 'value', atAll: 'value' }],
+    lateAfterMinutes: 'value',
+    intervalMinutes: 'value',
+    maximumPerDay: 'value',
+  },
   state: { bucket: 'value', prefix: 'value', lockInstanceName: 'value', lockTableName: 'value' },
 };
 

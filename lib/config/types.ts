@@ -230,6 +230,35 @@ export interface ExportFormatConfig {
   readonly nullFormat: string;
 }
 
+/** Channels an alert goes out on (CreateAlertRule Notification.Channels). */
+export type AlertChannel = 'Mail' | 'Sms' | 'Phone' | 'Dingding' | 'Webhook' | 'Feishu' | 'Weixin';
+
+/**
+ * Who receives an alert (CreateAlertRule Notification.Receivers). Webhook URLs carry an access token: the
+ * configuration names the environment variable holding the URL, read by the operations command at deploy time
+ * and never written into the synthesized stack or the Terraform state.
+ */
+export type AlertReceiverConfig =
+  /** Alibaba Cloud accounts, reached by Mail, Sms and Phone. */
+  | { readonly type: 'AliUid'; readonly accountIds: readonly string[] }
+  /** The owner of the node's scheduling task. */
+  | { readonly type: 'TaskOwner' }
+  | { readonly type: 'DingdingUrl' | 'WebhookUrl' | 'FeishuUrl' | 'WeixinUrl'; readonly urlFromEnvironment: string; readonly atAll?: boolean };
+
+/** DataWorks alert rules on every sync node of the environment. */
+export interface AlertsConfig {
+  /** Alibaba Cloud account id (digits) that owns the rules. */
+  readonly ownerAccountId: string;
+  readonly channels: readonly AlertChannel[];
+  readonly receivers: readonly AlertReceiverConfig[];
+  /** Alert when an instance has not finished this many minutes after its scheduled time. */
+  readonly lateAfterMinutes: number;
+  /** Minutes between repeated notifications of one alert, 5–10000. */
+  readonly intervalMinutes: number;
+  /** Notifications of one rule per day at most, 1–10000. */
+  readonly maximumPerDay: number;
+}
+
 export interface EnvironmentConfig {
   /** Environment name; also the stack name used by `cdktf deploy <name>`. */
   readonly name: string;
@@ -256,6 +285,8 @@ export interface EnvironmentConfig {
    * Harmless once applied; keep it while any copy of the old state may still be deployed. @default false
    */
   readonly movedFromSingleTableLayout?: boolean;
+  /** Alert rules on the sync nodes (an instance failed, an instance late); none when omitted. */
+  readonly alerts?: AlertsConfig;
   /** Remote state: the shared OSS bucket and this environment's own Tablestore lock table, made by the bootstrap stack. */
   readonly state: StateConfig;
 }

@@ -10,8 +10,12 @@
  * a test compares the two. To add an action: add its row here and there, from the SDK.
  */
 
-/** `integer`: an SDK `number` (Long), written in decimal; `json-array`: an SDK array with `style: json`. */
-export type ActionParameterType = 'string' | 'integer' | 'json-array';
+/**
+ * `integer`: an SDK `number` (Long), written in decimal; `boolean`: an SDK `boolean`, written `true`/`false`;
+ * `json-array`: an SDK array of strings with `style: json`; `json-integer-array`: the same with numbers;
+ * `json-object`: an SDK model shrunk with `style: json` (a JSON object string).
+ */
+export type ActionParameterType = 'string' | 'integer' | 'boolean' | 'json-array' | 'json-integer-array' | 'json-object';
 
 export interface ActionParameter {
   /** `query`: URL query string; `body`: `application/x-www-form-urlencoded` body. */
@@ -68,11 +72,36 @@ export const DATAWORKS_ACTIONS = {
   },
   // listPipelineRunItemsWithOptions: GET, query = request.toMap().
   ListPipelineRunItems: { method: 'GET', parameters: { PageNumber: query('integer'), PageSize: query('integer'), PipelineRunId: query('string'), ProjectId: query('integer') } },
+  // Custom monitoring alert rules (account-wide, no ProjectId). createAlertRuleWithOptions / updateAlertRuleWithOptions:
+  // POST, every parameter in the query, Notification and TriggerCondition shrunk to JSON (CreateAlertRuleShrinkRequest).
+  CreateAlertRule: {
+    method: 'POST',
+    parameters: { Enabled: query('boolean'), Name: query('string'), Notification: query('json-object'), Owner: query('string'), TriggerCondition: query('json-object') },
+  },
+  UpdateAlertRule: {
+    method: 'POST',
+    parameters: {
+      Enabled: query('boolean'), Id: query('integer'), Name: query('string'), Notification: query('json-object'), Owner: query('string'),
+      TriggerCondition: query('json-object'),
+    },
+  },
+  // getAlertRuleWithOptions: GET, query = request.toMap() (Id).
+  GetAlertRule: { method: 'GET', parameters: { Id: query('string') } },
+  // listAlertRulesWithOptions: POST, query Name, Owner, PageNumber, PageSize, Receiver, TaskIds and Types shrunk to JSON.
+  ListAlertRules: {
+    method: 'POST',
+    parameters: {
+      Name: query('string'), Owner: query('string'), PageNumber: query('integer'), PageSize: query('integer'), Receiver: query('string'),
+      TaskIds: query('json-integer-array'), Types: query('json-array'),
+    },
+  },
+  // deleteAlertRuleWithOptions: POST, body Id.
+  DeleteAlertRule: { method: 'POST', parameters: { Id: body('integer') } },
 } as const satisfies Record<string, ActionDescriptor>;
 
 export type DataWorksActionName = keyof typeof DATAWORKS_ACTIONS;
 
-export type ActionValue = string | number | boolean | readonly string[];
+export type ActionValue = string | number | boolean | readonly string[] | readonly number[] | Readonly<Record<string, unknown>>;
 
 /** Where each parameter goes and how it is written, as the action's row says; a parameter no row declares is an error. */
 export function placeParameters(action: DataWorksActionName, parameters: Readonly<Record<string, ActionValue | undefined>>): { method: 'GET' | 'POST'; query: Record<string, string>; body: Record<string, string> } {
@@ -89,9 +118,18 @@ export function placeParameters(action: DataWorksActionName, parameters: Readonl
 
 function encodeValue(action: string, name: string, type: ActionParameterType, value: ActionValue): string {
   const wrong = (): never => {
-    throw new Error(`DataWorks ${action} parameter ${name} must be ${type === 'json-array' ? 'an array of strings' : `a${type === 'integer' ? 'n integer' : ' string'}`}, got ${JSON.stringify(value)}`);
+    const what: Record<ActionParameterType, string> = {
+      string: 'a string', integer: 'an integer', boolean: 'a boolean', 'json-array': 'an array of strings', 'json-integer-array': 'an array of integers', 'json-object': 'an object',
+    };
+    throw new Error(`DataWorks ${action} parameter ${name} must be ${what[type]}, got ${JSON.stringify(value)}`);
   };
   switch (type) {
+    case 'boolean':
+      return typeof value === 'boolean' ? String(value) : wrong();
+    case 'json-integer-array':
+      return Array.isArray(value) && value.every(v => typeof v === 'number' && Number.isSafeInteger(v)) ? JSON.stringify(value) : wrong();
+    case 'json-object':
+      return value !== null && typeof value === 'object' && !Array.isArray(value) ? JSON.stringify(value) : wrong();
     case 'json-array':
       return Array.isArray(value) && value.every(v => typeof v === 'string') ? JSON.stringify(value) : wrong();
     case 'integer':

@@ -99,6 +99,29 @@ export interface PipelineRunItem {
 
 type Parameters = Readonly<Record<string, ActionValue | undefined>>;
 
+/** A custom alert rule as CreateAlertRule / UpdateAlertRule take it (CreateAlertRuleRequest, with the SDK's field names). */
+export interface AlertRuleInput {
+  readonly Name: string;
+  /** Account id owning the rule. */
+  readonly Owner: string;
+  readonly Enabled: boolean;
+  /** Type, Target {Type, Ids}, Extension. */
+  readonly TriggerCondition: Readonly<Record<string, unknown>>;
+  /** Channels, IntervalInMinutes, Maximum, Receivers [{ReceiverType, ReceiverValues, Extension}]. */
+  readonly Notification: Readonly<Record<string, unknown>>;
+}
+
+/** A rule as GetAlertRule / ListAlertRules report it (GetAlertRuleResponseBodyAlertRule). */
+export interface AlertRule {
+  /** Rule id, as a string. */
+  readonly id: string;
+  readonly name: string;
+  readonly owner: string;
+  readonly enabled: boolean;
+  readonly triggerCondition: Readonly<Record<string, unknown>>;
+  readonly notification: Readonly<Record<string, unknown>>;
+}
+
 /** ListNodes `Scene` of the DataStudio project folder, where CreateNode with Scene DATAWORKS_PROJECT puts a node (ListNodesRequest.scene). */
 const LIST_NODES_PROJECT_SCENE = 'DataworksProject';
 
@@ -277,6 +300,59 @@ export class DataWorksClient {
     const runs = (Array.isArray(paging.PipelineRuns) ? paging.PipelineRuns : []).map(r => toPipelineRun(r as Record<string, unknown>));
     return { runs, totalCount: Number(paging.TotalCount ?? runs.length) };
   }
+
+  // ---- Custom monitoring alert rules (account-wide: no ProjectId). Methods and parameter locations as the
+  // generated SDK sends them (ALERT_RULE_ACTIONS); structures are json-encoded query parameters ("shrink" style).
+
+  /** CreateAlertRule has no client token: after an ambiguous failure, look the rule up by its (marked) name before resending. */
+  async createAlertRule(rule: AlertRuleInput): Promise<string> {
+    const body = await this.callWithRetry('CreateAlertRule', alertRuleParameters(rule), async () => {
+      const existing = (await this.listAlertRulesAll({ name: rule.Name })).find(r => r.name === rule.Name);
+      return existing ? { Id: existing.id } : undefined;
+    });
+    return requiredId(body.Id, 'CreateAlertRule');
+  }
+
+  /** UpdateAlertRule sends the whole desired rule: sending it twice leaves the same rule. */
+  async updateAlertRule(id: string, rule: AlertRuleInput): Promise<void> {
+    await this.callWithRetry('UpdateAlertRule', { Id: id, ...alertRuleParameters(rule) });
+  }
+
+  async getAlertRule(id: string): Promise<AlertRule> {
+    const body = await this.callWithRetry('GetAlertRule', { Id: id });
+    return toAlertRule(objectField(body, 'AlertRule', 'GetAlertRule'), 'GetAlertRule');
+  }
+
+  async listAlertRules(filter: { name?: string; taskIds?: readonly number[] }, pageNumber: number, pageSize: number): Promise<{ rules: AlertRule[]; totalCount: number }> {
+    const body = await this.callWithRetry('ListAlertRules', {
+      Name: filter.name, TaskIds: filter.taskIds ? JSON.stringify(filter.taskIds) : undefined, PageNumber: pageNumber, PageSize: pageSize,
+    });
+    const paging = objectField(body, 'PagingInfo', 'ListAlertRules');
+    const rules = (Array.isArray(paging.AlertRules) ? paging.AlertRules : []).map(r => toAlertRule(r as Record<string, unknown>, 'ListAlertRules'));
+    return { rules, totalCount: Number(paging.TotalCount ?? rules.length) };
+  }
+
+  async listAlertRulesAll(filter: { name?: string; taskIds?: readonly number[] }): Promise<AlertRule[]> {
+    const all: AlertRule[] = [];
+    for (let page = 1; ; page++) {
+      const { rules, totalCount } = await this.listAlertRules(filter, page, 100);
+      all.push(...rules);
+      if (rules.length < 100 || all.length >= totalCount) return all;
+    }
+  }
+
+  /** After an ambiguous failure the rule may be gone already; a retry that finds it missing is success. */
+  async deleteAlertRule(id: string): Promise<void> {
+    await this.callWithRetry('DeleteAlertRule', { Id: id }, async () => {
+      try {
+        await this.getAlertRule(id);
+        return undefined;
+      } catch (e) {
+        if (e instanceof DataWorksApiError && e.statusCode === 404) return { Success: true };
+        throw e;
+      }
+    });
+  }
 }
 
 function splitEndpoint(endpoint: string): { protocol: string; host: string } {
@@ -353,4 +429,20 @@ function toPipelineRun(p: Record<string, unknown>): PipelineRun {
     };
   }).sort((a, b) => a.step - b.step);
   return { id: String(p.Id ?? ''), status: toStatus(p.Status), createTime: typeof p.CreateTime === 'number' ? p.CreateTime : undefined, message: typeof p.Message === 'string' ? p.Message : undefined, stages };
+}
+
+function alertRuleParameters(rule: AlertRuleInput): Parameters {
+  return { Name: rule.Name, Owner: rule.Owner, Enabled: rule.Enabled, TriggerCondition: rule.TriggerCondition, Notification: rule.Notification };
+}
+
+function toAlertRule(r: Record<string, unknown>, action: string): AlertRule {
+  const object = (v: unknown): Record<string, unknown> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : {});
+  return {
+    id: requiredId(r.Id, action),
+    name: String(r.Name ?? ''),
+    owner: String(r.Owner ?? ''),
+    enabled: r.Enabled === true || r.Enabled === 'true',
+    triggerCondition: object(r.TriggerCondition),
+    notification: object(r.Notification),
+  };
 }

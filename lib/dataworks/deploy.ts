@@ -50,14 +50,22 @@ export async function deployNode(client: DataWorksClient, target: DeployTarget, 
  * processes that carry the node.
  */
 export async function isDeployedWith(client: DataWorksClient, target: DeployTarget, marker: { spec: string; owner: string }): Promise<boolean> {
+  const deployed = await lastDeployment(client, target);
+  const packaged = markerOfSpecText(deployed?.spec);
+  return deployed?.type === 'Online' && packaged?.spec === marker.spec && packaged.owner === marker.owner;
+}
+
+/**
+ * The node's most recent successful deployment process (newest 100 that carry it): Online or Offline, and the
+ * FlowSpec it packaged; undefined when it was never deployed.
+ */
+export async function lastDeployment(client: DataWorksClient, target: DeployTarget): Promise<{ type: DeploymentType; spec?: string } | undefined> {
   const { runs } = await client.listPipelineRuns(target.projectId, { status: 'Success', objectId: target.nodeId }, 1, 100);
   for (const run of [...runs].sort((a, b) => (b.createTime ?? 0) - (a.createTime ?? 0))) {
     const item = (await client.listPipelineRunItems(target.projectId, run.id)).find(i => i.id === target.nodeId);
-    if (!item) continue;
-    const packaged = markerOfSpecText(item.spec);
-    return runType(run) === 'Online' && packaged?.spec === marker.spec && packaged.owner === marker.owner;
+    if (item) return { type: runType(run), spec: item.spec };
   }
-  return false;
+  return undefined;
 }
 
 /** A process is an undeployment when one of its stages is of type Offline (deploy-guide.md: OfflineCheck → PROD_CHECK → PROD(Offline)). */

@@ -10,18 +10,39 @@
  *
  * Exit status: 0 done (or nothing to do), 1 the operation failed or was refused, 2 wrong usage.
  */
+import { parseArgs } from 'node:util';
 import { CredentialSource } from '../dataworks/client';
 import { realSleep, Sleep } from '../dataworks/retry';
 import { OpsContext } from './context';
 import { defaultCredentialSource, readOpsEnvironment } from './environment';
 import { createLogger } from './log';
-import { MANAGED_KINDS, ManagedKind, parseManagedSpec, parseOperationSettings } from './specs';
+import { MANAGED_KINDS, ManagedKind, parseManagedSpec, parseOperationSettings, SpecError } from './specs';
 import { applySyncNode, destroySyncNode } from './sync-node-ops';
 import { applyTableStream, destroyTableStream } from './table-stream-ops';
 import { applyTimeseriesTable, destroyTimeseriesTable } from './timeseries-table-ops';
+import { applyAlertRule, destroyAlertRule } from './alert-rule-ops';
+import { checkObject, readStackObjects, renderChecks, repairObject } from './check';
 
 export const USAGE = `usage: ops <apply|destroy> <${MANAGED_KINDS.join('|')}>
-Run by the Terraform provisioners of the stacks; reads OTSBK_OPS_SPEC, OTSBK_OPS_SETTINGS and OTSBK_OPS_OWNER.`;
+         Run by the Terraform provisioners of the stacks; reads OTSBK_OPS_SPEC, OTSBK_OPS_SETTINGS and OTSBK_OPS_OWNER.
+       ops check <env> [--stack <cdk.tf.json>] [--project-id <id>]
+         Compare every managed object of the environment with its synthesized stack; exit 3 on drift. Changes nothing.
+       ops repair <env> [--stack <cdk.tf.json>] [--project-id <id>]
+         Put every drifted object back as the deploy would (nodes and alert rules keep their Terraform owner).`;
+
+export const CHECK_HELP = `usage: ops check <env> [--stack <file>] [--project-id <id>]
+
+Reads every object environment <env> manages outside the provider: sync nodes (spec, and whether the deployed
+version is the current one), the table Stream (enabled, retention), the time series table (TTL) and the alert
+rules; compares each with the desired state in the synthesized stack and prints what differs. Changes nothing.
+
+  --stack <file>       The synthesized stack (default cdktf.out/stacks/<env>/cdk.tf.json; run npm run synth first)
+  --project-id <id>    Workspace id, when the stack creates the workspace (its id is only in the Terraform state)
+
+Endpoints and credentials as for the provisioners (OTSBK_DATAWORKS_ENDPOINT, OTSBK_TABLESTORE_ENDPOINT, the
+Alibaba Cloud credential chain). Webhook receivers are compared when their environment variable is set.
+Exit status: 0 everything matches, 3 drift (or an object is missing), 1 a read failed, 2 wrong usage.
+"ops repair <env>" takes the same options and applies the drifted objects again.`;
 
 export interface RunDependencies {
   readonly env: NodeJS.ProcessEnv;
@@ -31,11 +52,14 @@ export interface RunDependencies {
   readonly now?: () => number;
   /** Where log lines go; defaults to stderr. */
   readonly write?: (line: string) => void;
+  /** Working directory `check` finds cdktf.out in; defaults to the process's. */
+  readonly cwd?: string;
 }
 
 export async function runOps(argv: readonly string[], deps: RunDependencies): Promise<number> {
   const write = deps.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const [operation, kind] = argv;
+  if (operation === 'check' || operation === 'repair') return runCheck(operation, argv.slice(1), deps, write);
   if ((operation !== 'apply' && operation !== 'destroy') || !MANAGED_KINDS.includes(kind as ManagedKind) || argv.length !== 2) {
     write(USAGE);
     return 2;
@@ -66,10 +90,60 @@ export async function runOps(argv: readonly string[], deps: RunDependencies): Pr
       case 'timeseries-table':
         await (operation === 'apply' ? applyTimeseriesTable(ctx, spec, settings) : destroyTimeseriesTable(ctx, spec, settings));
         break;
+      case 'alert-rule':
+        if (!/^[A-Za-z0-9-]+$/.test(owner)) throw new Error('OTSBK_OPS_OWNER must be the id of the terraform_data object (self.id)');
+        await (operation === 'apply' ? applyAlertRule(ctx, spec, owner) : destroyAlertRule(ctx, spec, settings, owner));
+        break;
     }
     return 0;
   } catch (e) {
     log.info(`FAILED: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
+  }
+}
+
+/** `check <env>` and `repair <env>`: drift between the synthesized stack and the live objects (check.ts). */
+async function runCheck(verb: 'check' | 'repair', args: readonly string[], deps: RunDependencies, write: (line: string) => void): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], options: { stack: { type: 'string' }, 'project-id': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (e) {
+    write(`${(e as Error).message}\n${CHECK_HELP}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    write(CHECK_HELP);
+    return 0;
+  }
+  const [environment, ...extra] = parsed.positionals;
+  if (!environment || extra.length > 0 || !/^[a-z][a-z0-9-]{0,19}$/.test(environment)) {
+    write(CHECK_HELP);
+    return 2;
+  }
+  const log = createLogger(`[otsbk-ops ${verb} ${environment}]`, write);
+  for (const name of ['ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN', 'ALICLOUD_SECRET_KEY', 'ALICLOUD_SECURITY_TOKEN']) log.addSecret(deps.env[name]);
+  try {
+    const objects = readStackObjects(environment, { stackFile: parsed.values.stack, projectId: parsed.values['project-id'], cwd: deps.cwd });
+    const ctx: OpsContext = {
+      log,
+      env: deps.env,
+      environment: readOpsEnvironment(deps.env),
+      credentials: deps.credentials ?? defaultCredentialSource(),
+      sleep: deps.sleep ?? realSleep,
+      now: deps.now ?? Date.now,
+    };
+    const checks = [];
+    for (const object of objects) checks.push(await checkObject(ctx, object));
+    for (const line of renderChecks(environment, checks)) log.info(line);
+    const drifted = checks.filter(c => c.status !== 'ok');
+    if (verb === 'check' || drifted.length === 0) return drifted.length === 0 ? 0 : 3;
+    for (const check of drifted) {
+      log.info(`repairing ${check.name}`);
+      await repairObject(ctx, objects.find(o => o.address === check.address)!, check);
+    }
+    return 0;
+  } catch (e) {
+    log.info(`FAILED: ${e instanceof Error ? e.message : String(e)}`);
+    return e instanceof SpecError ? 2 : 1;
   }
 }

@@ -10,8 +10,8 @@
 import { describeUnknownField, findUnknownFields, ObjectShape, Shape } from '../config/known-keys';
 import { FLOWSPEC_VERSION, NodeFlowSpec } from '../dataworks/flowspec';
 
-export type ManagedKind = 'sync-node' | 'table-stream' | 'timeseries-table';
-export const MANAGED_KINDS: readonly ManagedKind[] = ['sync-node', 'table-stream', 'timeseries-table'];
+export type ManagedKind = 'sync-node' | 'table-stream' | 'timeseries-table' | 'alert-rule';
+export const MANAGED_KINDS: readonly ManagedKind[] = ['sync-node', 'table-stream', 'timeseries-table', 'alert-rule'];
 
 export interface SyncNodeSpec {
   readonly kind: 'sync-node';
@@ -40,7 +40,44 @@ export interface TimeseriesTableSpec {
   readonly timeToLiveSeconds: number;
 }
 
-export type ManagedSpec = SyncNodeSpec | TableStreamSpec | TimeseriesTableSpec;
+/**
+ * One receiver of an alert (CreateAlertRule Notification.Receivers[]). Webhook URLs carry an access token, so a
+ * URL receiver never holds its values here: it names the environment variable the operations command reads.
+ */
+export interface AlertReceiverSpec {
+  readonly ReceiverType: string;
+  readonly ReceiverValues?: readonly string[];
+  readonly ReceiverValuesFromEnvironment?: string;
+  readonly Extension?: string;
+}
+
+/** TriggerCondition without its Target: the target is the watched node's scheduling task, found at apply time. */
+export interface AlertTriggerSpec {
+  readonly Type: 'Error' | 'CycleUnfinished' | 'Timeout';
+  readonly Extension?: Readonly<Record<string, unknown>>;
+}
+
+export interface AlertRuleSpec {
+  readonly kind: 'alert-rule';
+  readonly region: string;
+  /** Workspace of the watched node. */
+  readonly projectId: string;
+  readonly nodeName: string;
+  /** Rule name without the ownership marker. */
+  readonly ruleName: string;
+  /** Account id owning the rule (CreateAlertRule Owner). */
+  readonly owner: string;
+  readonly enabled: boolean;
+  readonly triggerCondition: AlertTriggerSpec;
+  readonly notification: {
+    readonly Channels: readonly string[];
+    readonly IntervalInMinutes: number;
+    readonly Maximum: number;
+    readonly Receivers: readonly AlertReceiverSpec[];
+  };
+}
+
+export type ManagedSpec = SyncNodeSpec | TableStreamSpec | TimeseriesTableSpec | AlertRuleSpec;
 
 /** Operational settings: not part of the object's state, so changing them updates Terraform state in place. */
 export interface OperationSettings {
@@ -65,6 +102,15 @@ const SPEC_SHAPES: { readonly [K in ManagedKind]: Shape<Extract<ManagedSpec, { k
   'sync-node': { kind: 'value', region: 'value', projectId: 'value', nodeName: 'value', flowSpec: 'value' },
   'table-stream': { kind: 'value', region: 'value', instanceName: 'value', tableName: 'value', retentionHours: 'value' },
   'timeseries-table': { kind: 'value', region: 'value', instanceName: 'value', tableName: 'value', timeToLiveSeconds: 'value' },
+  // TriggerCondition.Extension is checked by DataWorks (and the sandbox) field by field.
+  'alert-rule': {
+    kind: 'value', region: 'value', projectId: 'value', nodeName: 'value', ruleName: 'value', owner: 'value', enabled: 'value',
+    triggerCondition: { Type: 'value', Extension: 'map' },
+    notification: {
+      Channels: 'value', IntervalInMinutes: 'value', Maximum: 'value',
+      Receivers: [{ ReceiverType: 'value', ReceiverValues: 'value', ReceiverValuesFromEnvironment: 'value', Extension: 'value' }],
+    },
+  },
 };
 const SETTINGS_SHAPE: Shape<OperationSettings> = { environment: 'value', allowTeardown: 'value', tablestoreEndpoint: 'value', tablestoreNetworkTypeAcl: 'value', streamOwnersTable: 'value' };
 
@@ -107,9 +153,40 @@ export function parseManagedSpec(text: string | undefined, expected: ManagedKind
       if (ttl !== -1 && ttl < 86400) throw new SpecError(`OTSBK_OPS_SPEC.timeToLiveSeconds must be -1 or at least 86400, got ${ttl}`);
       return { kind, region, instanceName: field.string('instanceName'), tableName: field.string('tableName'), timeToLiveSeconds: ttl };
     }
+    case 'alert-rule':
+      return parseAlertRuleSpec(o, field, region);
     default:
       throw new SpecError(`OTSBK_OPS_SPEC.kind "${kind}" is not one of ${MANAGED_KINDS.join(', ')}`);
   }
+}
+
+const ALERT_TRIGGER_TYPES = ['Error', 'CycleUnfinished', 'Timeout'];
+
+function parseAlertRuleSpec(o: Record<string, unknown>, field: ReturnType<typeof fieldReader>, region: string): AlertRuleSpec {
+  const trigger = o.triggerCondition as AlertTriggerSpec | undefined;
+  if (!trigger || !ALERT_TRIGGER_TYPES.includes(trigger.Type)) throw new SpecError(`OTSBK_OPS_SPEC.triggerCondition.Type must be one of ${ALERT_TRIGGER_TYPES.join(', ')}`);
+  if (typeof o.enabled !== 'boolean') throw new SpecError('OTSBK_OPS_SPEC.enabled must be true or false');
+  const n = o.notification as AlertRuleSpec['notification'] | undefined;
+  if (!n || !Array.isArray(n.Channels) || n.Channels.length === 0 || !Array.isArray(n.Receivers) || n.Receivers.length === 0) {
+    throw new SpecError('OTSBK_OPS_SPEC.notification must name Channels and Receivers');
+  }
+  for (const [i, r] of n.Receivers.entries()) {
+    if (typeof r.ReceiverType !== 'string') throw new SpecError(`OTSBK_OPS_SPEC.notification.Receivers[${i}].ReceiverType must be a string`);
+    if (/Url$/.test(r.ReceiverType) && (r.ReceiverValues !== undefined || !/^[A-Z][A-Z0-9_]*$/.test(r.ReceiverValuesFromEnvironment ?? ''))) {
+      throw new SpecError(`OTSBK_OPS_SPEC.notification.Receivers[${i}]: a ${r.ReceiverType} receiver names the environment variable holding its URL (ReceiverValuesFromEnvironment), never the URL`);
+    }
+  }
+  return {
+    kind: 'alert-rule',
+    region,
+    projectId: field.pattern('projectId', /^\d+$/, 'a numeric DataWorks workspace id'),
+    nodeName: field.pattern('nodeName', /^[A-Za-z][A-Za-z0-9_]{0,127}$/, 'a node name of letters, digits and underscores'),
+    ruleName: field.pattern('ruleName', /^[A-Za-z][A-Za-z0-9_]{0,59}$/, '1 to 60 letters, digits and underscores'),
+    owner: field.pattern('owner', /^\d+$/, 'an Alibaba Cloud account id'),
+    enabled: o.enabled,
+    triggerCondition: trigger,
+    notification: n,
+  };
 }
 
 export function parseOperationSettings(text: string | undefined): OperationSettings {

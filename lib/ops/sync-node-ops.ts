@@ -36,9 +36,10 @@ export async function applySyncNode(ctx: OpsContext, spec: SyncNodeSpec, owner: 
     ctx.log.info(`created node ${spec.nodeName} (id ${nodeId}) in workspace ${spec.projectId}`);
   }
   // A node found by name, or adopted after a CreateNode whose answer was lost, may hold another version.
-  const everDeployed = await converge(ctx, client, spec, nodeId, desired, hash, owner);
+  const { everDeployed, updated } = await converge(ctx, client, spec, nodeId, desired, hash, owner);
   const target = { projectId: spec.projectId, nodeId, nodeName: spec.nodeName, specHash: hash };
-  if (everDeployed && await isDeployedWith(client, target, { spec: hash, owner })) {
+  // After an update that put back a console edit the marker is unchanged, so only a new deployment proves production runs it.
+  if (everDeployed && !updated && await isDeployedWith(client, target, { spec: hash, owner })) {
     ctx.log.info(`node ${spec.nodeName} (id ${nodeId}) is already deployed with spec ${hash}`);
     return;
   }
@@ -46,26 +47,31 @@ export async function applySyncNode(ctx: OpsContext, spec: SyncNodeSpec, owner: 
   ctx.log.info(`node ${spec.nodeName} (id ${nodeId}) is deployed with spec ${hash}`);
 }
 
-/** Brings the node to the desired spec; returns whether it has ever been deployed (it has a scheduling task). */
-async function converge(ctx: OpsContext, client: DataWorksClient, spec: SyncNodeSpec, nodeId: string, desired: NodeFlowSpec, hash: string, owner: string): Promise<boolean> {
+/**
+ * Brings the node to the desired spec; says whether it has ever been deployed (it has a scheduling task) and
+ * whether it had to be updated. A node whose marker is right but whose content was edited in the console (the
+ * marker lives in the description, which such an edit keeps) is updated too.
+ */
+async function converge(ctx: OpsContext, client: DataWorksClient, spec: SyncNodeSpec, nodeId: string, desired: NodeFlowSpec, hash: string, owner: string): Promise<{ everDeployed: boolean; updated: boolean }> {
   const live = await client.getNode(spec.projectId, nodeId);
   const marker = markerOfSpecText(live.spec);
-  if (marker?.spec === hash && marker.owner === owner) {
-    ctx.log.info(`node ${spec.nodeName} (id ${nodeId}) already holds spec ${hash}`);
-    return live.taskId !== undefined;
-  }
   const update = nodeUpdateSpec(live.spec, desired, nodeId);
-  if (update) {
-    const applied = async () => {
-      const now = markerOfSpecText((await client.getNode(spec.projectId, nodeId)).spec);
-      return now?.spec === hash && now.owner === owner;
-    };
-    await client.updateNode(spec.projectId, nodeId, JSON.stringify(update), applied);
+  const everDeployed = live.taskId !== undefined;
+  if (!update) {
+    ctx.log.info(`node ${spec.nodeName} (id ${nodeId}) already holds spec ${hash}`);
+    return { everDeployed, updated: false };
   }
-  ctx.log.info(marker
-    ? `updated node ${spec.nodeName} (id ${nodeId}) from spec ${marker.spec} to ${hash}`
-    : `took over node ${spec.nodeName} (id ${nodeId}), which had no ownership marker, and set spec ${hash}`);
-  return live.taskId !== undefined;
+  const applied = async () => {
+    const now = (await client.getNode(spec.projectId, nodeId)).spec;
+    return nodeUpdateSpec(now, desired, nodeId) === undefined;
+  };
+  await client.updateNode(spec.projectId, nodeId, JSON.stringify(update), applied);
+  ctx.log.info(marker?.spec === hash && marker.owner === owner
+    ? `put node ${spec.nodeName} (id ${nodeId}) back to spec ${hash}: it had been edited (${Object.keys(update.spec.nodes[0]).filter(k => k !== 'id').join(', ')})`
+    : marker
+      ? `updated node ${spec.nodeName} (id ${nodeId}) from spec ${marker.spec} to ${hash}`
+      : `took over node ${spec.nodeName} (id ${nodeId}), which had no ownership marker, and set spec ${hash}`);
+  return { everDeployed, updated: true };
 }
 
 export async function destroySyncNode(ctx: OpsContext, spec: SyncNodeSpec, settings: OperationSettings, owner: string): Promise<void> {

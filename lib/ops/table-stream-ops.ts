@@ -151,6 +151,18 @@ function currentOptions(table: SdkDescribeTable): { timeToLive?: number; maxVers
   return { timeToLive: o.timeToLive === undefined ? undefined : Number(o.timeToLive), maxVersions: o.maxVersions === undefined ? undefined : Number(o.maxVersions) };
 }
 
+/**
+ * The live Stream state and the Terraform object the owners table records as having enabled it (check and
+ * repair); undefined when the table does not exist.
+ */
+export async function readTableStream(ctx: OpsContext, spec: TableStreamSpec, settings: OperationSettings): Promise<(StreamState & { readonly owner?: string }) | undefined> {
+  const client = await sdkClient(ctx, spec, settings);
+  const live = await describe(ctx, client, spec);
+  if (!live) return undefined;
+  const recorded = live.stream.streamId && settings.streamOwnersTable ? await readOwner(ctx, client, settings.streamOwnersTable, spec, live.stream.streamId) : undefined;
+  return { ...live.stream, owner: recorded?.environment === settings.environment ? recorded.owner : undefined };
+}
+
 /** The owners table row of one Stream: who enabled it. */
 interface StreamOwner {
   readonly owner: string;

@@ -42,6 +42,16 @@ async function describeTtl(c: TablestoreStreamClient, tableName: string): Promis
   }
 }
 
+/** The live TTL in seconds (check); undefined when the table does not exist. */
+export async function readTimeseriesTtl(ctx: OpsContext, spec: TimeseriesTableSpec, settings: OperationSettings): Promise<number | undefined> {
+  const c = await client(ctx, spec, settings);
+  try {
+    return await describeTtl(c, spec.tableName);
+  } finally {
+    c.close();
+  }
+}
+
 export async function applyTimeseriesTable(ctx: OpsContext, spec: TimeseriesTableSpec, settings: OperationSettings): Promise<void> {
   const c = await client(ctx, spec, settings);
   const where = `time series table ${spec.tableName} of instance ${spec.instanceName}`;

@@ -16,7 +16,7 @@
  *   undeclared parameter; the sandbox refuses it so that a misnamed or misplaced parameter cannot go unnoticed.
  */
 
-export type WireType = 'Long' | 'String' | 'Array<String> as JSON';
+export type WireType = 'Long' | 'String' | 'Boolean' | 'Array<String> as JSON' | 'Array<Long> as JSON' | 'Object as JSON';
 
 export interface ContractParameter {
   readonly type: WireType;
@@ -35,6 +35,8 @@ export interface ActionContract {
 
 const long = { type: 'Long' } as const;
 const text = { type: 'String' } as const;
+const bool = { type: 'Boolean' } as const;
+const object = { type: 'Object as JSON' } as const;
 const required = <T extends ContractParameter>(p: T): T & { required: true } => ({ ...p, required: true });
 const oneOf = (...values: string[]): ContractParameter => ({ type: 'String', values });
 
@@ -93,6 +95,28 @@ export const DATAWORKS_API_CONTRACT: Readonly<Record<string, ActionContract>> = 
     form: {},
   },
   ListPipelineRunItems: { method: 'GET', query: { ProjectId: required(long), PipelineRunId: required(text), PageNumber: long, PageSize: long }, form: {} },
+  // Alert rules: CreateAlertRuleRequest marks Enabled, Name, Owner and TriggerCondition required; the SDK sends every
+  // parameter of Create/Update/ListAlertRules in the query (POST), GetAlertRule as GET, DeleteAlertRule's Id in the body.
+  CreateAlertRule: {
+    method: 'POST',
+    query: { Enabled: required(bool), Name: required(text), Owner: required(text), TriggerCondition: required(object), Notification: object },
+    form: {},
+  },
+  UpdateAlertRule: {
+    method: 'POST',
+    query: { Id: required(long), Enabled: bool, Name: text, Owner: text, TriggerCondition: object, Notification: object },
+    form: {},
+  },
+  GetAlertRule: { method: 'GET', query: { Id: required(text) }, form: {} },
+  ListAlertRules: {
+    method: 'POST',
+    query: {
+      PageNumber: required(long), PageSize: required(long), Name: text, Owner: text, Receiver: text,
+      TaskIds: { type: 'Array<Long> as JSON' }, Types: { type: 'Array<String> as JSON' },
+    },
+    form: {},
+  },
+  DeleteAlertRule: { method: 'POST', query: {}, form: { Id: required(long) } },
 };
 
 /** A request that breaks the contract, with the status and code the gateway answers. */
@@ -138,6 +162,17 @@ function checkValue(action: string, name: string, p: ContractParameter, value: s
     throw new ContractViolation(400, 'InvalidParameter', `The specified parameter ${name} is not valid: ${why} (${action}).`);
   };
   if (p.type === 'Long' && !/^-?\d{1,19}$/.test(value)) invalid(`"${value}" is not a Long`);
+  if (p.type === 'Boolean' && value !== 'true' && value !== 'false') invalid(`"${value}" is not true or false`);
+  if (p.type === 'Object as JSON' || p.type === 'Array<Long> as JSON') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      invalid(`"${value.slice(0, 80)}" is not JSON`);
+    }
+    if (p.type === 'Object as JSON' && (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))) invalid('it is not a JSON object');
+    if (p.type === 'Array<Long> as JSON' && (!Array.isArray(parsed) || !parsed.every(x => Number.isSafeInteger(x)))) invalid(`"${value}" is not a JSON array of integers`);
+  }
   if (p.type === 'Array<String> as JSON') {
     let parsed: unknown;
     try {

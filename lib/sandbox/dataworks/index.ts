@@ -6,3 +6,5 @@ export { percentEncode, SignatureError, verifyV3Signature } from './signature';
 export type { SandboxCredential } from './signature';
 export { checkAgainstContract, ContractViolation, DATAWORKS_API_CONTRACT } from './api-contract';
 export type { ActionContract, ContractParameter, WireType } from './api-contract';
+export { AlertRuleStore, ALERT_CHANNELS, ALERT_TYPES, RECEIVER_TYPES } from './alert-rules';
+export type { SandboxAlertRule } from './alert-rules';

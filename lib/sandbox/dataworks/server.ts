@@ -11,13 +11,15 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
+import { AlertRuleStore, alertRuleView } from './alert-rules';
 import { checkAgainstContract, ContractViolation } from './api-contract';
 import { SandboxCredential, SignatureError, verifyV3Signature } from './signature';
 import { DataWorksState, SandboxApiError, SandboxNode, SandboxProject, SandboxRun } from './state';
 
 export type DataWorksAction =
   | 'CreateNode' | 'UpdateNode' | 'GetNode' | 'DeleteNode' | 'ListNodes'
-  | 'CreatePipelineRun' | 'GetPipelineRun' | 'ExecPipelineRunStage' | 'ListPipelineRuns' | 'ListPipelineRunItems' | 'AbolishPipelineRun';
+  | 'CreatePipelineRun' | 'GetPipelineRun' | 'ExecPipelineRunStage' | 'ListPipelineRuns' | 'ListPipelineRunItems' | 'AbolishPipelineRun'
+  | 'CreateAlertRule' | 'UpdateAlertRule' | 'GetAlertRule' | 'ListAlertRules' | 'DeleteAlertRule';
 
 export type DataWorksFault =
   /** Answer 400 Throttling.User without acting. */
@@ -57,6 +59,8 @@ export interface DataWorksSandbox {
   /** `http://127.0.0.1:<port>`: the value for OTSBK_DATAWORKS_ENDPOINT. */
   readonly endpoint: string;
   readonly state: DataWorksState;
+  /** The account's custom alert rules. */
+  readonly alertRules: AlertRuleStore;
   readonly requests: DataWorksRequestRecord[];
   inject(rule: DataWorksFaultRule): void;
   /** Called for every signed request before it is handled (e.g. to kill a client process at a chosen moment). */
@@ -66,6 +70,8 @@ export interface DataWorksSandbox {
 
 export async function startDataWorksSandbox(options: DataWorksSandboxOptions): Promise<DataWorksSandbox> {
   const state = new DataWorksState(options.projects);
+  // A rule may only watch a deployed node's scheduling task.
+  const alertRules = new AlertRuleStore(id => [...state.nodes.values()].some(n => n.taskId !== undefined && n.taskId === BigInt(id)));
   const rules: Array<{ rule: DataWorksFaultRule; remaining: number }> = [];
   const requests: DataWorksRequestRecord[] = [];
   const nonces = new Set<string>();
@@ -105,7 +111,7 @@ export async function startDataWorksSandbox(options: DataWorksSandboxOptions): P
           req.socket.destroy();
           return;
         }
-        const payload = handle(state, action, parameters);
+        const payload = handleAlertRule(alertRules, action, parameters) ?? handle(state, action, parameters);
         if (fault?.kind === 'drop-after') {
           requests.push({ action, method: req.method ?? '', parameters, outcome: 'dropped' });
           req.socket.destroy();
@@ -128,6 +134,7 @@ export async function startDataWorksSandbox(options: DataWorksSandboxOptions): P
   return {
     endpoint: `http://127.0.0.1:${port}`,
     state,
+    alertRules,
     requests,
     inject: rule => rules.push({ rule, remaining: rule.count ?? 1 }),
     onRequest: l => {
@@ -156,6 +163,28 @@ function encodeWithIntegers(value: unknown): string {
   const marker = '\u0000int:';
   const text = JSON.stringify(value, (_k, v) => (v instanceof JsonInteger ? `${marker}${v.digits}` : typeof v === 'bigint' ? `${marker}${v}` : v));
   return text.replace(/"\\u0000int:(-?\d+)"/g, '$1');
+}
+
+/** The alert rule actions, or undefined for any other action. */
+function handleAlertRule(rules: AlertRuleStore, action: string, p: Record<string, string>): Record<string, unknown> | undefined {
+  switch (action) {
+    case 'CreateAlertRule':
+      return { Id: rules.create(p).id };
+    case 'UpdateAlertRule':
+      rules.update(p);
+      return { Success: true };
+    case 'GetAlertRule':
+      return { AlertRule: alertRuleView(rules.get(p.Id)) };
+    case 'ListAlertRules': {
+      const { rules: page, size, total } = rules.list(p);
+      return { PagingInfo: { AlertRules: page.map(alertRuleView), PageNumber: Number(p.PageNumber), PageSize: size, TotalCount: total } };
+    }
+    case 'DeleteAlertRule':
+      rules.delete(p.Id);
+      return { Success: true };
+    default:
+      return undefined;
+  }
 }
 
 function handle(state: DataWorksState, action: string, p: Record<string, string>): Record<string, unknown> {
