@@ -47,10 +47,24 @@ describe('synthesized stacks', () => {
   it.each(ENVIRONMENTS)('%s owns its table Stream, time series table and sync nodes through terraform_data', name => {
     const env = projectConfig.environments.find(e => e.name === name)!;
     const managed = resourcesOf(stacks.get(name)!, 'terraform_data');
-    expect(managed).toHaveLength(4);
+    const kinds = managed.map(m => (m.triggers_replace as { kind: string }).kind).sort();
+    expect(kinds).toEqual(['alert-rule', 'alert-rule', 'alert-rule', 'alert-rule', 'sync-node', 'sync-node', 'table-stream', 'timeseries-table']);
     const stream = managed.find(m => (m.triggers_replace as { kind: string }).kind === 'table-stream')!;
     expect(stream.triggers_replace).toMatchObject({ tableName: env.tablestore.tables[0].name, retentionHours: env.tablestore.streamRetentionHours });
     expect(stream.lifecycle).toEqual({ create_before_destroy: true });
+  });
+
+  it.each(ENVIRONMENTS)('%s declares a failure and a lateness alert rule per sync node, after it, without the webhook URL', name => {
+    const managed = resourcesOf(stacks.get(name)!, 'terraform_data');
+    const nodes = managed.filter(m => (m.triggers_replace as { kind: string }).kind === 'sync-node').map(m => (m.triggers_replace as { nodeName: string }).nodeName);
+    const alertRules = managed.filter(m => (m.triggers_replace as { kind: string }).kind === 'alert-rule');
+    expect(alertRules.map(r => (r.triggers_replace as { ruleName: string }).ruleName).sort()).toEqual(nodes.flatMap(n => [`${n}_failed`, `${n}_late`]).sort());
+    for (const r of alertRules) {
+      expect((r.depends_on as string[]).some(d => d.startsWith('terraform_data.sync-node-'))).toBe(true);
+      expect((r.triggers_replace as { notification: { Receivers: unknown[] } }).notification.Receivers)
+        .toContainEqual({ ReceiverType: 'DingdingUrl', ReceiverValuesFromEnvironment: `OTSBK_ALERT_DINGTALK_WEBHOOK_${name.toUpperCase()}` });
+    }
+    expect(JSON.stringify(stacks.get(name))).not.toMatch(/dingtalk\.com|access_token/);
   });
 
   it.each([...stacks.keys()])('%s uses only attributes and blocks of the pinned alicloud provider schema, with values its rules accept', name => {

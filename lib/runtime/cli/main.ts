@@ -123,10 +123,10 @@ async function dispatch(command: string, values: ParsedValues, io: CliIo, log: J
       const to = required(values, 'to', command);
       const credentials = defaultCredentialProvider(io.env);
       const tables = [];
-      for (const { config, engine } of coverageTargets(values, io.env, engineFlag as CoverageEngine | undefined)) {
+      for (const { config, engine, keyName } of coverageTargets(values, io.env, engineFlag as CoverageEngine | undefined)) {
         const oss = await createOssClientFor(config.oss, credentials);
         tables.push(await tableCoverage({
-          table: config.tablestore.tableName, engine, bucket: config.oss.bucket, prefix: config.oss.prefix, schedule: config.schedule, timezone: config.timezone, oss,
+          table: keyName, engine, bucket: config.oss.bucket, prefix: config.oss.prefix, schedule: config.schedule, timezone: config.timezone, oss,
         }, from, to));
       }
       const report = coverageReport(tables);

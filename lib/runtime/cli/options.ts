@@ -188,22 +188,27 @@ function runtimeEndpointOptions(v: ParsedValues): { caller: 'runtime'; network: 
  * environment exports (or only --table), its engine unless --engine says otherwise, and the other flags on top
  * (e.g. --oss-endpoint). Without --env: the one table the configuration describes, engine --engine (default runtime).
  */
-export function coverageTargets(v: ParsedValues, env: NodeJS.ProcessEnv, engine: 'runtime' | 'data-integration' | undefined): Array<{ config: SyncRuntimeConfig; engine: 'runtime' | 'data-integration' }> {
-  if (typeof v.env !== 'string') return [{ config: configFromArgs(v, env), engine: engine ?? 'runtime' }];
+export function coverageTargets(v: ParsedValues, env: NodeJS.ProcessEnv, engine: 'runtime' | 'data-integration' | undefined): Array<{ config: SyncRuntimeConfig; engine: 'runtime' | 'data-integration'; keyName: string }> {
+  if (typeof v.env !== 'string') {
+    const config = configFromArgs(v, env);
+    return [{ config, engine: engine ?? 'runtime', keyName: config.tablestore.tableName }];
+  }
   const name = v.env;
   const environment = projectConfig.environments.find(e => e.name === name);
   if (!environment) throw new UsageError(`--env "${name}" is not an environment of this project (${projectConfig.environments.map(e => e.name).join(', ')})`);
   const wanted = typeof v.table === 'string' ? v.table : undefined;
-  const tables = exportedTables(environment).filter(t => wanted === undefined || t.name === wanted);
+  const tables = exportedTables(environment).filter(t => wanted === undefined || t.name === wanted || t.backupName === wanted);
   if (tables.length === 0) {
     throw new UsageError(`--table "${wanted}" is not a table environment ${name} exports (${exportedTables(environment).map(t => t.name).join(', ')})`);
   }
   const doc = typeof v.config === 'string' ? v.config : env[CONFIG_ENV];
   const base = doc !== undefined && doc !== '' ? parseConfigArgument(doc) : undefined;
-  return tables.map(t => ({
-    config: resolveConfig(mergeConfigInputs(configFromEnvironment(environment, { ...runtimeEndpointOptions(v), timeseries: t.kind === 'timeseries' }), base, configInputFromFlags(v))),
-    engine: engine ?? environment.engine,
-  }));
+  return tables.map(t => {
+    const config = resolveConfig(mergeConfigInputs(configFromEnvironment(environment, { ...runtimeEndpointOptions(v), table: t.backupName }), base, configInputFromFlags(v)));
+    const tableEngine = engine ?? environment.engine;
+    // The Data Integration job writes under the backup name (sync-definition.ts); the runtime under the table name.
+    return { config, engine: tableEngine, keyName: tableEngine === 'data-integration' ? t.backupName : config.tablestore.tableName };
+  });
 }
 
 /** The full, checked configuration (run, backfill, verify, list). */
