@@ -64,7 +64,7 @@ async function deploy(objects: readonly StackObject[]): Promise<void> {
   });
   for (const kind of ['table-stream', 'timeseries-table', 'sync-node', 'alert-rule']) {
     for (const o of objects.filter(x => x.spec.kind === kind)) {
-      const r = await ops('apply', kind, o.spec, o.settings, `tf-${o.address.length}-${kind}`, { dataworks: dataworks.endpoint, tablestore: tablestore.endpoint }, env());
+      const r = await ops('apply', kind, o.spec, o.input as never, `tf-${o.address.length}-${kind}`, { dataworks: dataworks.endpoint, tablestore: tablestore.endpoint }, env());
       expect({ address: o.address, code: r.code, log: r.code === 0 ? '' : r.lines.join('\n') }).toEqual({ address: o.address, code: 0, log: '' });
     }
   }

@@ -22,6 +22,8 @@ export interface StackObject {
   readonly address: string;
   readonly spec: ManagedSpec;
   readonly settings: OperationSettings;
+  /** `input` as the stack holds it: what the provisioners pass as OTSBK_OPS_SETTINGS. */
+  readonly input: Readonly<Record<string, unknown>>;
 }
 
 export interface ObjectCheck {
@@ -78,6 +80,7 @@ export function readStackObjects(environment: string, options: CheckOptions = {}
       address: `terraform_data.${name}`,
       spec: parseManagedSpec(JSON.stringify(raw), raw.kind as ManagedKind),
       settings: parseOperationSettings(JSON.stringify(resource.input ?? {})),
+      input: resource.input ?? {},
     });
   }
   if (objects.length === 0) throw new SpecError(`${file} declares no managed objects`);
