@@ -62,6 +62,12 @@ async function deploy(objects: readonly StackObject[]): Promise<void> {
     reservedThroughput: { capacityUnit: { read: 0, write: 0 } },
     tableOptions: { timeToLive: -1, maxVersions: 1 },
   });
+  // The stack's Stream owners table (TablestoreTables creates it beside the status table).
+  await sdk().createTable({
+    tableMeta: { tableName: 'otsbk_sync_status_stream_owners', primaryKey: [{ name: 'table_name', type: 'STRING' }, { name: 'stream_id', type: 'STRING' }] },
+    reservedThroughput: { capacityUnit: { read: 0, write: 0 } },
+    tableOptions: { timeToLive: -1, maxVersions: 1 },
+  });
   for (const kind of ['table-stream', 'timeseries-table', 'sync-node', 'alert-rule']) {
     for (const o of objects.filter(x => x.spec.kind === kind)) {
       const r = await ops('apply', kind, o.spec, o.input as never, `tf-${o.address.length}-${kind}`, { dataworks: dataworks.endpoint, tablestore: tablestore.endpoint }, env());
