@@ -2,6 +2,9 @@
  * `coverage`: the schedule's windows against what OSS holds, for both engines' key layouts, as a grid and as JSON.
  * Objects are placed directly in the loopback OSS server; coverage reads them through ali-oss (ListObjectsV2).
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { main } from '../../lib/runtime/cli';
 import { COMMAND_HELP } from '../../lib/runtime/cli/help';
 import type { CliIo } from '../../lib/runtime/cli/io';
@@ -123,8 +126,13 @@ describe('otsbk-sync coverage', () => {
 
   test('exit 3 with the grid when a window is missing; 0 and JSON when complete', async () => {
     const incomplete = capture(env);
-    expect(await main(['coverage', '--from', FROM, '--to', TO, '--table', 'events', '--engine', 'data-integration', ...flags()], incomplete.io)).toBe(3);
+    const html = join(mkdtempSync(join(tmpdir(), 'otsbk-coverage-')), 'report.html');
+    expect(await main(['coverage', '--from', FROM, '--to', TO, '--table', 'events', '--engine', 'data-integration', '--html', html, ...flags()], incomplete.io)).toBe(3);
     expect(incomplete.out()).toContain('2024-01-14                           #.\n');
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('5/6 committed, 0 partial, 1 missing, 0 overlaps');
+    expect(page.match(/<rect /g)).toHaveLength(6);
+    expect(page).toContain('<title>20240114235000_20240115005000: missing</title>');
     const complete = capture(env);
     expect(await main(['coverage', '--from', '20240115020000', '--to', '20240115040000', '--table', 'events', '--engine', 'data-integration', '--json', ...flags()], complete.io)).toBe(0);
     expect(JSON.parse(complete.out())).toMatchObject({ complete: true, tables: [{ table: 'events', counts: { scheduled: 2, committed: 2 } }] });
