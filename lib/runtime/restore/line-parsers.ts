@@ -3,9 +3,11 @@
  * writes it, and the flat JSON objects of JSON Lines, keeping number literals as text so that int64 values keep
  * every digit.
  */
-import { StringDecoder } from 'node:string_decoder';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+
+/** Bytes of decompressed text read at a time (a piece is about this long). */
+const PIECE_BYTES = 256 * 1024;
 
 /** A CSV field: its text and whether it was quoted (a quoted field is never the null text). */
 export interface CsvField {
@@ -120,36 +122,43 @@ export function parseFlatJsonLine(line: string, where: string): Map<string, Json
 
 /**
  * The text of a file in pieces that each end at a record boundary, decompressing as it goes: memory holds the
- * (compressed) object and one piece, not the whole text. `csv`: a boundary is a line break outside quotes (an
- * even number of `"` before it); otherwise any line break.
+ * (compressed) object, one chunk and the bytes after its last boundary, not the whole text. `csv`: a boundary is
+ * a line break outside quotes (an even number of `"` before it); otherwise any line break. Pieces are cut at
+ * `\n` bytes, which never fall inside a UTF-8 character, and the remainder is copied so that no piece keeps the
+ * previous chunks alive.
  */
 export async function* textPieces(content: Buffer, gzip: boolean, csv: boolean): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
-  let carry = '';
-  const split = (text: string): string | null => {
-    let cut = text.lastIndexOf('\n');
-    if (!csv) return cut < 0 ? null : text.slice(0, cut + 1);
-    while (cut >= 0) {
-      let quotes = 0;
-      for (let i = text.indexOf('"'); i >= 0 && i < cut; i = text.indexOf('"', i + 1)) quotes++;
-      if (quotes % 2 === 0) return text.slice(0, cut + 1);
-      cut = text.lastIndexOf('\n', cut - 1);
-    }
-    return null;
-  };
-  const chunks: AsyncIterable<Buffer> = gzip ? Readable.from([content]).pipe(createGunzip({ chunkSize: 1024 * 1024 })) : Readable.from(chunksOf(content));
+  let carry: Buffer = Buffer.alloc(0);
+  /** Quotes in `carry` (only their parity matters). */
+  let carryQuotes = 0;
+  const chunks: AsyncIterable<Buffer> = gzip ? Readable.from([content]).pipe(createGunzip({ chunkSize: PIECE_BYTES })) : Readable.from(chunksOf(content));
   for await (const chunk of chunks) {
-    carry += decoder.write(chunk);
-    const piece = split(carry);
-    if (piece !== null) {
-      carry = carry.slice(piece.length);
-      yield piece;
+    let cut = -1;
+    let quotes = carryQuotes;
+    let quotesAtCut = 0;
+    if (!csv) {
+      cut = chunk.lastIndexOf(0x0a);
+    } else {
+      for (let i = 0; i < chunk.length; i++) {
+        const b = chunk[i];
+        if (b === 0x22) quotes++;
+        else if (b === 0x0a && (quotes & 1) === 0) {
+          cut = i;
+          quotesAtCut = quotes;
+        }
+      }
     }
+    if (cut < 0) {
+      carry = Buffer.concat([carry, chunk]);
+      carryQuotes = quotes;
+      continue;
+    }
+    yield Buffer.concat([carry, chunk.subarray(0, cut + 1)]).toString('utf8');
+    carry = Buffer.from(chunk.subarray(cut + 1));
+    carryQuotes = quotes - quotesAtCut;
   }
-  carry += decoder.end();
-  if (carry !== '') yield carry;
+  if (carry.length > 0) yield carry.toString('utf8');
 }
-
 function* chunksOf(content: Buffer): Generator<Buffer> {
-  for (let i = 0; i < content.length; i += 1024 * 1024) yield content.subarray(i, i + 1024 * 1024);
+  for (let i = 0; i < content.length; i += PIECE_BYTES) yield content.subarray(i, i + PIECE_BYTES);
 }

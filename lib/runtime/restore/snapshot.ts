@@ -273,7 +273,8 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<SnapshotRe
 async function scanRange(options: SnapshotOptions, plan: SnapshotPlan, dir: string, index: number, onRows: (n: number) => void): Promise<SnapshotPart> {
   const range = plan.ranges[index];
   const key = partKey(dir, index);
-  const upload = new ObjectUpload(options.oss, key, { partSize: 8 * 1024 * 1024, concurrency: 2, contentType: 'application/gzip', signal: options.signal });
+  // 1 MiB parts: a part file is tens of MB of gzip, and several ranges upload at once (memory: ranges × 3 parts).
+  const upload = new ObjectUpload(options.oss, key, { partSize: 1024 * 1024, concurrency: 2, contentType: 'application/gzip', signal: options.signal });
   const gzip = createDeterministicGzip(DEFAULT_GZIP_LEVEL);
   const pump = (async () => {
     for await (const chunk of gzip) await upload.write(chunk as Buffer);

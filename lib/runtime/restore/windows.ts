@@ -36,6 +36,9 @@ export function windowName(w: { startTime: string; endTime: string }): string {
   return `${w.startTime}_${w.endTime}`;
 }
 
+/** Row operations handed to the sink at a time. */
+const OPS_PER_BATCH = 1000;
+
 const RUNTIME_KEY = /^(\d{4})\/(\d{2})\/(\d{2})\/(\d{14})_(\d{14})\/(.+)$/;
 const DI_KEY = /^(\d{14})_(\d{14})\.csv$/;
 
@@ -259,8 +262,17 @@ async function* opsOfFile(
     return;
   }
   const line = { n: 0, header: csv.header };
+  // Operations go out in batches of at most OPS_PER_BATCH, so memory holds one piece of text and one batch.
   for await (const piece of textPieces(content, gzip, fileFormat === 'csv')) {
-    yield [...opsOfPiece(piece, where, line, fileFormat, layout, columns, decoder, csv.delimiter)];
+    let batch: RowOp[] = [];
+    for (const op of opsOfPiece(piece, where, line, fileFormat, layout, columns, decoder, csv.delimiter)) {
+      batch.push(op);
+      if (batch.length >= OPS_PER_BATCH) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
   }
 }
 
@@ -278,7 +290,7 @@ async function* opsOfParquet(content: Buffer, where: string, layout: 'rows' | 'c
     const get = (name: string): Raw | undefined => (names.has(name) ? { pq: row[name] } : undefined);
     out.push(layout === 'cells' ? decoder.cellsOp(get, `${where} row ${i + 1}`) : decoder.rowsOp(get, `${where} row ${i + 1}`));
   });
-  for (let i = 0; i < out.length; i += 10_000) yield out.slice(i, i + 10_000);
+  for (let i = 0; i < out.length; i += OPS_PER_BATCH) yield out.slice(i, i + OPS_PER_BATCH);
 }
 
 /** Row operations of a committed runtime window, a piece of a file at a time. */
