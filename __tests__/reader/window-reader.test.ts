@@ -351,3 +351,46 @@ describe('seek margin and trimmed starts', () => {
     expect(h.sb.stats.requests.GetShardIterator ?? 0).toBe(0);
   });
 });
+
+describe('a service that positions late', () => {
+  const MIN = 60_000_000;
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness({ startMicros: T0 - 60 * MIN, seekSlackMicros: 0, shardCount: 1 });
+    await createStreamTable(h.ots, 't');
+  });
+  afterEach(() => h.close());
+
+  /** The client, except that GetShardIterator(timestamp) lands `lateMicros` after the requested time. */
+  function lateClient(lateMicros: number): StreamWindowReaderOptions['client'] {
+    const client = h.client;
+    return new Proxy(client, {
+      get(target, name, receiver) {
+        if (name === 'getShardIterator') {
+          return (streamId: string, shardId: string, ts?: number) => target.getShardIterator(streamId, shardId, ts === undefined ? undefined : ts + lateMicros);
+        }
+        const value = Reflect.get(target, name, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  }
+
+  test('up to the 10-minute margin late, the window is still exact', async () => {
+    for (let m = -30; m < 15; m++) {
+      h.sb.clock.set(T0 + m * MIN);
+      await putRow(h.ots, 't', `m${m}`, { v: `${m}` });
+    }
+    h.sb.clock.set(T0 + 60 * MIN);
+    const got = records(await collect(h, { client: lateClient(5 * MIN), startMicros: T0, endMicros: T0 + 10 * MIN }));
+    expect(got.map(keyOf).sort()).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9']);
+  });
+
+  test('a seek that skips the oldest retained records fails instead of exporting a short window', async () => {
+    for (let m = 1; m < 15; m++) {
+      h.sb.clock.set(T0 + m * MIN);
+      await putRow(h.ots, 't', `m${m}`, { v: `${m}` });
+    }
+    h.sb.clock.set(T0 + 60 * MIN);
+    await expect(collect(h, { client: lateClient(20 * MIN), startMicros: T0, endMicros: T0 + 10 * MIN })).rejects.toMatchObject({ code: 'SEEK' });
+  });
+});
