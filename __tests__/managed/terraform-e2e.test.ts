@@ -131,7 +131,7 @@ const streamDetails = async () => (await sdk().describeTable({ tableName: 'devic
 const timeseriesTtl = () => listTimeseries();
 async function listTimeseries(): Promise<number | undefined> {
   const { TablestoreStreamClient } = await import('../../lib/tablestore');
-  const c = new TablestoreStreamClient({ endpoint: tablestore.endpoint, instanceName: 'otsbk-dev', credentials: { accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET }, retry: { maxAttempts: 1 } });
+  const c = new TablestoreStreamClient({ endpoint: tablestore.endpoint, instanceName: 'otsbk-dev', credentials: { accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET }, retry: { attempts: 1 } });
   try {
     return (await c.listTimeseriesTable()).find(t => t.tableName === 'device_metrics')?.timeToLiveSeconds;
   } finally {

@@ -107,7 +107,7 @@ describe('time series table lifecycle: create → no-op → update → destroy �
   const table = (timeToLiveSeconds: number): TimeseriesTableSpec => ({ kind: 'timeseries-table', region: 'cn-hangzhou', instanceName: INSTANCE, tableName: 'device_metrics', timeToLiveSeconds });
   const run = (op: string, spec: TimeseriesTableSpec, settings: OperationSettings = devSettings, env?: Record<string, string>) =>
     ops(op, 'timeseries-table', spec, settings, 'owner', { tablestore: sandbox.endpoint }, env);
-  const client = () => new TablestoreStreamClient({ endpoint: sandbox.endpoint, instanceName: INSTANCE, credentials: { accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET }, retry: { maxAttempts: 1 } });
+  const client = () => new TablestoreStreamClient({ endpoint: sandbox.endpoint, instanceName: INSTANCE, credentials: { accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET }, retry: { attempts: 1 } });
   const ttl = async () => {
     const c = client();
     try {

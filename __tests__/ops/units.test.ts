@@ -1,4 +1,5 @@
-import { backoffDelay, PipelineStage, stageToAdvance } from '../../lib/dataworks';
+import { equalJitterDelay } from '../../lib/common/retry';
+import { PipelineStage, stageToAdvance } from '../../lib/dataworks';
 import {
   assertTeardownAllowed,
   createLogger,
@@ -87,8 +88,8 @@ describe('DataWorks details', () => {
 
   it('backs off exponentially within the cap', () => {
     const policy = { attempts: 6, baseDelayMs: 100, maxDelayMs: 1000 };
-    expect([1, 2, 3, 4, 5].map(n => backoffDelay(policy, n, () => 1))).toEqual([100, 200, 400, 800, 1000]);
-    expect(backoffDelay(policy, 3, () => 0)).toBe(200);
+    expect([1, 2, 3, 4, 5].map(n => equalJitterDelay(policy, n, 'server', () => 1))).toEqual([100, 200, 400, 800, 1000]);
+    expect(equalJitterDelay(policy, 3, 'server', () => 0)).toBe(200);
   });
 
   it('recovers the Tablestore error code from the SDK\'s raw protobuf error text', () => {

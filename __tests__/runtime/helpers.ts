@@ -29,7 +29,7 @@ export const COLUMNS = [
 
 /** Retries that back off for a millisecond, so fault tests stay fast. */
 export const FAST_TUNING: SyncTuning = {
-  tablestoreRetry: { baseDelayMs: 1, throttleBaseDelayMs: 1, maxDelayMs: 5, maxAttempts: 8 },
+  tablestoreRetry: { baseDelayMs: 1, throttleBaseDelayMs: 1, maxDelayMs: 5, attempts: 8 },
   ossRetry: { attempts: 8, baseDelayMs: 1, maxDelayMs: 5 },
   tablestoreTimeoutMs: 5000,
   ossTimeoutMs: 5000,

@@ -4,13 +4,13 @@
  */
 import { startTablestoreSandbox, TablestoreSandbox, TablestoreSandboxOptions } from '../../lib/sandbox/tablestore';
 import { TablestoreStreamClient } from '../../lib/tablestore';
-import { RetryOptions } from '../../lib/tablestore/retry';
+import { TablestoreRetryOptions as RetryOptions } from '../../lib/tablestore';
 
 // The official SDK is untyped JavaScript.
 export const TableStore = require('tablestore');
 
 /** Fast retries so fault-injection tests stay quick. */
-export const FAST_RETRY: RetryOptions = { baseDelayMs: 1, throttleBaseDelayMs: 1, maxDelayMs: 5, maxAttempts: 6 };
+export const FAST_RETRY: RetryOptions = { baseDelayMs: 1, throttleBaseDelayMs: 1, maxDelayMs: 5, attempts: 6 };
 
 export const T0 = 1_700_000_000_000_000;
 

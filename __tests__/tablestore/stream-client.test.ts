@@ -113,7 +113,7 @@ describe('retries', () => {
     expect(h.sb.faults.pending).toBe(0);
   });
 
-  test('retries stop after maxAttempts; the error carries code, message, status and request id', async () => {
+  test('retries stop after attempts; the error carries code, message, status and request id', async () => {
     h.sb.faults.throttle(10, { operations: ['ListStream'] });
     const err = (await h.client.listStream('t').catch((e: unknown) => e)) as TablestoreError;
     expect(err).toBeInstanceOf(TablestoreError);
@@ -135,7 +135,7 @@ describe('retries', () => {
       endpoint: `http://127.0.0.1:${port}`,
       instanceName: 'sandbox',
       credentials: { accessKeyId: 'a', accessKeySecret: 'b' },
-      retry: { baseDelayMs: 1, maxDelayMs: 2, maxAttempts: 3 },
+      retry: { baseDelayMs: 1, maxDelayMs: 2, attempts: 3 },
     });
     await expect(dead.listStream()).rejects.toMatchObject({ code: 'NetworkError', attempts: 3, httpStatus: null });
     dead.close();

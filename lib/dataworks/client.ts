@@ -7,9 +7,12 @@
 import OpenApiClient, { Config, OpenApiRequest, Params } from '@alicloud/openapi-client';
 import { ActionValue, DataWorksActionName, placeParameters } from './actions';
 import { parseJsonPreservingLargeIntegers } from './json';
-import { DEFAULT_RETRY_POLICY, FailureKind, realSleep, RetryPolicy, Sleep, withRetry } from './retry';
+import { FailureKind, realSleep, retryLine, RetryPolicy, Sleep, withRetry } from '../common/retry';
 
 export const DATAWORKS_API_VERSION = '2024-05-18';
+
+/** DataWorks calls: 6 tries, from 0.5 s doubling up to 15 s. */
+export const DATAWORKS_RETRY_POLICY: RetryPolicy = { attempts: 6, baseDelayMs: 500, maxDelayMs: 15_000 };
 
 /** The credential shape `@alicloud/openapi-client` signs with (an `@alicloud/credentials` Credential fits). */
 export interface CredentialSource {
@@ -140,7 +143,7 @@ export class DataWorksClient {
       readTimeout: options.readTimeoutMs ?? 30_000,
       connectTimeout: options.connectTimeoutMs ?? 10_000,
     }));
-    this.policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    this.policy = options.retryPolicy ?? DATAWORKS_RETRY_POLICY;
     this.sleep = options.sleep ?? realSleep;
   }
 
@@ -188,8 +191,7 @@ export class DataWorksClient {
       policy: this.policy,
       classify: classifyDataWorksError,
       sleep: this.sleep,
-      what: `DataWorks ${action}`,
-      onRetry: this.options.onRetry,
+      onRetry: event => this.options.onRetry?.(retryLine(`DataWorks ${action}`, this.policy, event)),
       recover,
     });
   }

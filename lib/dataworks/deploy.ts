@@ -6,9 +6,9 @@
  * Only `Success` counts as deployed (aiops-skills deploy-guide.md); Fail, Termination and Cancel are errors that
  * quote the failing stage. Polling is bounded; on timeout the error says where the process stands.
  */
-import { classifyDataWorksError, DataWorksApiError, DataWorksClient, PipelineRun, PipelineStage } from './client';
+import { classifyDataWorksError, DATAWORKS_RETRY_POLICY, DataWorksApiError, DataWorksClient, PipelineRun, PipelineStage } from './client';
 import { markerOfSpecText } from './marker';
-import { DEFAULT_RETRY_POLICY, describeError, RetryPolicy, Sleep, withRetry } from './retry';
+import { describeError, retryLine, RetryPolicy, Sleep, withRetry } from '../common/retry';
 
 export type DeploymentType = 'Online' | 'Offline';
 
@@ -18,7 +18,7 @@ export interface DeployOptions {
   readonly sleep: Sleep;
   readonly now: () => number;
   readonly log: (line: string) => void;
-  /** Retry policy for creating the process; defaults to DEFAULT_RETRY_POLICY. */
+  /** Retry policy for creating the process; defaults to DATAWORKS_RETRY_POLICY. */
   readonly retryPolicy?: RetryPolicy;
 }
 
@@ -115,12 +115,12 @@ async function inFlightRunsFor(client: DataWorksClient, target: DeployTarget) {
 async function createRun(client: DataWorksClient, target: DeployTarget, type: DeploymentType, options: DeployOptions): Promise<string> {
   const description = `tablestore-oss-backup ${type === 'Online' ? 'deploy' : 'undeploy'} ${target.nodeName}`;
   // CreatePipelineRun has no client token: after an ambiguous failure, adopt the process if it was created.
+  const policy = options.retryPolicy ?? DATAWORKS_RETRY_POLICY;
   const id = await withRetry(() => client.createPipelineRun(target.projectId, type, target.nodeId, description), {
-    policy: options.retryPolicy ?? DEFAULT_RETRY_POLICY,
+    policy,
     classify: classifyDataWorksError,
     sleep: options.sleep,
-    what: `DataWorks CreatePipelineRun (${type}) for ${target.nodeName}`,
-    onRetry: options.log,
+    onRetry: event => options.log(retryLine(`DataWorks CreatePipelineRun (${type}) for ${target.nodeName}`, policy, event)),
     recover: async () => (await inFlightRunsFor(client, target)).find(r => runType(r.run) === type)?.run.id,
   });
   options.log(`deployment process ${id} (${type}) created for ${target.nodeName}`);

@@ -4,7 +4,6 @@ export * from './di-job';
 export * from './flowspec';
 export * from './runtime-script';
 export * from './sync-definition';
-export * from './retry';
 export * from './actions';
 export * from './client';
 export * from './marker';

@@ -1,6 +1,6 @@
 import { CredentialSource, DataWorksClient } from '../dataworks/client';
 import { DeployOptions } from '../dataworks/deploy';
-import { Sleep } from '../dataworks/retry';
+import { Sleep } from '../common/retry';
 import { OpsEnvironment } from './environment';
 import { Logger } from './log';
 

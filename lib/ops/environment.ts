@@ -4,8 +4,8 @@
  * from the standard Alibaba Cloud chain. Nothing here ever comes from the synthesized Terraform JSON.
  */
 import Credential from '@alicloud/credentials';
-import { CredentialSource } from '../dataworks/client';
-import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../dataworks/retry';
+import { RetryPolicy } from '../common/retry';
+import { CredentialSource, DATAWORKS_RETRY_POLICY } from '../dataworks/client';
 import { parseTablestoreNetwork, resolveTablestoreEndpoint } from '../tablestore/endpoints';
 import { OperationSettings } from './specs';
 
@@ -43,7 +43,7 @@ export function readOpsEnvironment(env: NodeJS.ProcessEnv): OpsEnvironment {
     if (!Number.isFinite(n) || n < min) throw new Error(`${name}="${raw}" must be a number of at least ${min}`);
     return n;
   };
-  const base = number(ENV.retryBaseDelay, DEFAULT_RETRY_POLICY.baseDelayMs, 0);
+  const base = number(ENV.retryBaseDelay, DATAWORKS_RETRY_POLICY.baseDelayMs, 0);
   return {
     dataworksEndpoint: region => env[ENV.dataworksEndpoint] || `dataworks.${region}.aliyuncs.com`,
     tablestoreEndpoint: (region, instance, settings) => resolveTablestoreEndpoint({
@@ -56,7 +56,7 @@ export function readOpsEnvironment(env: NodeJS.ProcessEnv): OpsEnvironment {
       remedy: `run cdktf from a machine in a VPC bound to the instance with ${ENV.tablestoreNetwork}=vpc, `
         + `or set ${ENV.tablestoreEndpoint} (or tablestore.endpoints.operations in lib/config/environments.ts) to an endpoint this machine reaches`,
     }),
-    retryPolicy: { ...DEFAULT_RETRY_POLICY, baseDelayMs: base, maxDelayMs: Math.max(base, Math.min(DEFAULT_RETRY_POLICY.maxDelayMs, base * 32)) },
+    retryPolicy: { ...DATAWORKS_RETRY_POLICY, baseDelayMs: base, maxDelayMs: Math.max(base, Math.min(DATAWORKS_RETRY_POLICY.maxDelayMs, base * 32)) },
     pollIntervalMs: number(ENV.pollInterval, 3000, 0),
     deployTimeoutMs: number(ENV.deployTimeout, 900, 1) * 1000,
     tablestoreCallTimeoutMs: number(ENV.tablestoreCallTimeout, 30_000, 1),

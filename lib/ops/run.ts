@@ -12,7 +12,7 @@
  */
 import { parseArgs } from 'node:util';
 import { CredentialSource } from '../dataworks/client';
-import { realSleep, Sleep } from '../dataworks/retry';
+import { realSleep, Sleep } from '../common/retry';
 import { OpsContext } from './context';
 import { defaultCredentialSource, readOpsEnvironment } from './environment';
 import { createLogger } from './log';

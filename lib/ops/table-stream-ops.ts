@@ -15,8 +15,8 @@
  * destroy disables the Stream only when this object is its recorded owner: the old half of a replacement finds the
  * new owner and leaves the Stream on, and a Stream the stack did not enable is never touched.
  */
-import { FailureKind, withRetry } from '../dataworks/retry';
-import { isRetryable as isRetryableTablestore, isThrottling, TablestoreError } from '../tablestore/errors';
+import { FailureKind, retryLine, withRetry } from '../common/retry';
+import { TablestoreError, tablestoreFailureKind } from '../tablestore/errors';
 import { OpsContext } from './context';
 import { resolveCredentials } from './environment';
 import { OperationSettings, TableStreamSpec } from './specs';
@@ -49,11 +49,7 @@ export interface StreamState {
 const NETWORK_CODES = /ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|socket hang up|NetworkingError|TimeoutError/i;
 
 export function classifyTablestoreError(error: unknown): FailureKind {
-  if (error instanceof TablestoreError) {
-    if (isThrottling(error)) return 'throttled';
-    if (error.code === 'NetworkError' || error.code === 'TimeoutError') return 'network';
-    return isRetryableTablestore(error) ? 'server' : 'fatal';
-  }
+  if (error instanceof TablestoreError) return tablestoreFailureKind(error);
   const { status, code, message } = sdkErrorDetails(error);
   if (/^OTS(ServerBusy|QuotaExhausted|OperationThrottled|NotEnoughCapacityUnit|CapacityUnitExhausted|TooFrequentReservedThroughputAdjustment)$/.test(code)) return 'throttled';
   if (/^OTS(InternalServerError|PartitionUnavailable|TableNotReady|Timeout|ServerUnavailable)$/.test(code)) return 'server';
@@ -95,7 +91,8 @@ async function sdkClient(ctx: OpsContext, spec: TableStreamSpec, settings: Opera
 
 function retrying<T>(ctx: OpsContext, what: string, call: () => Promise<T>): Promise<T> {
   return withRetry(() => withDeadline(call(), ctx.environment.tablestoreCallTimeoutMs, what), {
-    policy: ctx.environment.retryPolicy, classify: classifyTablestoreError, sleep: ctx.sleep, what, onRetry: line => ctx.log.info(line),
+    policy: ctx.environment.retryPolicy, classify: classifyTablestoreError, sleep: ctx.sleep,
+    onRetry: event => ctx.log.info(retryLine(what, ctx.environment.retryPolicy, event)),
   });
 }
 

@@ -29,7 +29,7 @@ async function client(ctx: OpsContext, spec: TimeseriesTableSpec, settings: Oper
     endpoint: ctx.environment.tablestoreEndpoint(spec.region, spec.instanceName, settings),
     instanceName: spec.instanceName,
     credentials,
-    retry: { maxAttempts: p.attempts, baseDelayMs: p.baseDelayMs, throttleBaseDelayMs: p.baseDelayMs, maxDelayMs: p.maxDelayMs, sleep: ctx.sleep },
+    retry: { ...p, throttleBaseDelayMs: p.throttleBaseDelayMs ?? p.baseDelayMs, sleep: ctx.sleep },
   });
 }
 

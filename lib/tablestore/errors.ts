@@ -1,3 +1,5 @@
+import type { FailureKind } from '../common/retry';
+
 /**
  * Errors raised by the Tablestore client: a service error (code, message and
  * request id from the response) or a transport failure.
@@ -58,4 +60,12 @@ export function isRetryable(err: unknown): boolean {
   if (!(err instanceof TablestoreError)) return false;
   if (THROTTLING_CODES.has(err.code) || TRANSIENT_CODES.has(err.code)) return true;
   return err.httpStatus !== null && err.httpStatus >= 500;
+}
+
+/** How a Tablestore call failed, for the retry loop: throttling waits longer, other retryable codes are transient. */
+export function tablestoreFailureKind(err: unknown): FailureKind {
+  if (!(err instanceof TablestoreError)) return 'fatal';
+  if (isThrottling(err)) return 'throttled';
+  if (err.code === 'NetworkError' || err.code === 'TimeoutError') return 'network';
+  return isRetryable(err) ? 'server' : 'fatal';
 }

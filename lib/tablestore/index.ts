@@ -1,7 +1,6 @@
 export * from './plainbuffer';
 export * from './signing';
 export * from './errors';
-export * from './retry';
 export { encodeMessage, decodeMessage, hasMessage } from './protocol/messages';
 export { TABLESTORE_PROTO } from './protocol/schema';
 export * from './protocol/stream-wire';

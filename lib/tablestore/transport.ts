@@ -5,10 +5,19 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { TablestoreError } from './errors';
 import { decodeMessage } from './protocol/messages';
-import { resolveRetryOptions, ResolvedRetryOptions, RetryOptions, withRetry } from './retry';
+import { RetryPolicy, Sleep, validateRetryPolicy, withRetry } from '../common/retry';
+import { TablestoreError, tablestoreFailureKind } from './errors';
 import { contentMd5, HEADER_CONTENT_MD5, HEADER_REQUEST_ID, signRequest, TablestoreCredentials } from './signing';
+
+/** Tablestore calls: 10 tries; transient failures from 100 ms, throttling from 500 ms, doubling up to 10 s. */
+export const TABLESTORE_RETRY_POLICY: RetryPolicy = { attempts: 10, baseDelayMs: 100, throttleBaseDelayMs: 500, maxDelayMs: 10_000 };
+
+/** Overrides of TABLESTORE_RETRY_POLICY, and test hooks. */
+export interface TablestoreRetryOptions extends Partial<RetryPolicy> {
+  readonly random?: () => number;
+  readonly sleep?: Sleep;
+}
 
 export type CredentialsSource = TablestoreCredentials | (() => TablestoreCredentials | Promise<TablestoreCredentials>);
 
@@ -18,7 +27,7 @@ export interface TransportOptions {
   readonly instanceName: string;
   /** Fixed credentials, or a provider called before every attempt (STS refresh). */
   readonly credentials: CredentialsSource;
-  readonly retry?: RetryOptions;
+  readonly retry?: TablestoreRetryOptions;
   /** Per-attempt timeout in ms (default 30000). */
   readonly requestTimeoutMs?: number;
   /** Keep-alive sockets per endpoint (default 16). */
@@ -35,7 +44,7 @@ interface ServiceErrorBody {
 export class TablestoreTransport {
   private readonly url: URL;
   private readonly agent: http.Agent;
-  private readonly retry: ResolvedRetryOptions;
+  private readonly retry: { readonly policy: RetryPolicy; readonly random?: () => number; readonly sleep?: Sleep };
   private readonly timeoutMs: number;
   private readonly verifyMd5: boolean;
   private serverTime: number | null = null;
@@ -54,14 +63,22 @@ export class TablestoreTransport {
     this.url = url;
     const maxSockets = options.maxSockets ?? 16;
     this.agent = url.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets }) : new http.Agent({ keepAlive: true, maxSockets });
-    this.retry = resolveRetryOptions(options.retry);
+    const { random, sleep, ...policy } = options.retry ?? {};
+    this.retry = { policy: validateRetryPolicy({ ...TABLESTORE_RETRY_POLICY, ...withoutUndefined(policy) }), random, sleep };
     this.timeoutMs = options.requestTimeoutMs ?? 30_000;
     this.verifyMd5 = options.verifyResponseMd5 !== false;
   }
 
   /** Sends `body` to POST /<operation> with retries; resolves with the response body. */
   call(operation: string, body: Buffer): Promise<Buffer> {
-    return withRetry(this.retry, () => this.attempt(operation, body));
+    return withRetry(
+      attempt =>
+        this.attempt(operation, body).catch((err: unknown) => {
+          if (err instanceof TablestoreError) err.attempts = attempt;
+          throw err;
+        }),
+      { ...this.retry, classify: tablestoreFailureKind },
+    );
   }
 
   /**
@@ -170,4 +187,8 @@ function serviceError(operation: string, status: number, requestId: string | nul
 function headerValue(v: string | string[] | undefined): string | null {
   if (v === undefined) return null;
   return Array.isArray(v) ? (v[0] ?? null) : v;
+}
+
+function withoutUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

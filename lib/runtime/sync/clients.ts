@@ -6,7 +6,7 @@
 import { TablestoreStreamClient } from '../../tablestore/stream-client';
 import { TablestoreTableClient } from '../../tablestore/table-client';
 import type { TransportOptions } from '../../tablestore/transport';
-import type { RetryOptions as TablestoreRetryOptions } from '../../tablestore/retry';
+import type { TablestoreRetryOptions } from '../../tablestore/transport';
 import { createOssClient, OssClient } from '../writer/oss-client';
 import type { OssTargetConfig, TablestoreSourceConfig } from './config';
 import type { CredentialProvider } from './credentials';

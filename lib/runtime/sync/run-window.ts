@@ -27,7 +27,7 @@ export interface SyncTuning extends ClientTuning, ReaderTuning {
   readonly maxFileRecords?: number;
   readonly partSize?: number;
   readonly uploadConcurrency?: number;
-  readonly ossRetry?: import('../writer/retry').RetryOptions;
+  readonly ossRetry?: import('../writer/retry').OssRetryOptions;
   /** Writer: lifetime of the attempt's liveness record without renewal, ms (default 5 minutes). */
   readonly attemptTtlMs?: number;
 }

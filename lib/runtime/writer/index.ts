@@ -12,6 +12,6 @@ export { ObjectUpload, IntegrityError, MIN_PART_SIZE, MAX_PART_SIZE } from './ob
 export type { ObjectUploadOptions, UploadedObject } from './object-upload';
 export { createOssClient, isRetryable, isNoSuchKey } from './oss-client';
 export type { OssClient, OssClientOptions, OssErrorLike, OssListedObject, OssRequestOptions, OssResponseInfo } from './oss-client';
-export { withRetry, WriterAbortedError } from './retry';
-export type { RetryOptions } from './retry';
+export { OSS_RETRY_POLICY, withOssRetry, WriterAbortedError } from './retry';
+export type { OssRetryOptions } from './retry';
 export { crc64, crc64Combine, Crc64 } from './crc64';

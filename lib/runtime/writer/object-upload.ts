@@ -11,7 +11,7 @@ import { createHash, Hash } from 'node:crypto';
 import type { PhaseTimes } from '../phase-times';
 import { Crc64 } from './crc64';
 import { asOssError, OssClient, OssResponseInfo } from './oss-client';
-import { RetryOptions, throwIfAborted, withRetry } from './retry';
+import { OssRetryOptions, throwIfAborted, withOssRetry } from './retry';
 
 /** OSS accepts parts of 100 KiB to 5 GiB, the last one excepted. */
 export const MIN_PART_SIZE = 100 * 1024;
@@ -22,7 +22,7 @@ export interface ObjectUploadOptions {
   readonly partSize: number;
   readonly concurrency: number;
   readonly contentType: string;
-  readonly retry?: RetryOptions;
+  readonly retry?: OssRetryOptions;
   readonly signal?: AbortSignal;
   /** Per-request timeout in ms passed to ali-oss. */
   readonly requestTimeoutMs?: number;
@@ -81,7 +81,7 @@ export class ObjectUpload {
   }
 
   private retry<T>(what: string, op: (attempt: number) => Promise<T>): Promise<T> {
-    return withRetry(`${what} ${this.key}`, op, {
+    return withOssRetry(`${what} ${this.key}`, op, {
       ...this.options.retry,
       signal: this.options.signal,
       onRetry: (err, attempt) => this.options.onRetry?.(what, err, attempt),
@@ -218,7 +218,7 @@ export class ObjectUpload {
     const uploadId = this.uploadId;
     this.uploadId = undefined;
     try {
-      await withRetry(`AbortMultipartUpload ${this.key}`, () => this.client.abortMultipartUpload(this.key, uploadId, this.requestOptions()), this.options.retry);
+      await withOssRetry(`AbortMultipartUpload ${this.key}`, () => this.client.abortMultipartUpload(this.key, uploadId, this.requestOptions()), this.options.retry);
     } catch (err) {
       if (asOssError(err).code !== 'NoSuchUpload') throw err;
     }

@@ -29,7 +29,7 @@ import { ManifestPart, MANIFEST_VERSION, readManifest, serializeManifest, Window
 import type { PhaseTimes } from '../phase-times';
 import { ObjectUpload } from './object-upload';
 import { asOssError, OssClient } from './oss-client';
-import { RetryOptions, throwIfAborted, withRetry } from './retry';
+import { OssRetryOptions, throwIfAborted, withOssRetry } from './retry';
 
 export const RUNTIME_VERSION = '0.1.0';
 
@@ -65,7 +65,7 @@ export interface WriteWindowOptions {
   readonly partSize?: number;
   /** Parts of one file uploading at once. Default 2. */
   readonly uploadConcurrency?: number;
-  readonly retry?: RetryOptions;
+  readonly retry?: OssRetryOptions;
   /** Per-request timeout for ali-oss, ms. */
   readonly requestTimeoutMs?: number;
   /**
@@ -229,7 +229,7 @@ export async function writeWindow(pages: AsyncIterable<StreamRecordPage> | Itera
   const onRetry = (operation: string, err: unknown, attempt: number): void =>
     onEvent?.({ type: 'retry', operation, attempt, error: asOssError(err).message ?? String(err) });
   const retry: Retrier = (what, op) =>
-    withRetry(what, op, { ...options.retry, signal, onRetry: (err, attempt) => onRetry(what, err, attempt) });
+    withOssRetry(what, op, { ...options.retry, signal, onRetry: (err, attempt) => onRetry(what, err, attempt) });
 
   // 1. This attempt's record, then the commit it may replace.
   throwIfAborted(signal);
