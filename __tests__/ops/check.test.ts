@@ -100,7 +100,7 @@ it('detects a console change of each kind of object, and repair puts every one b
   (node.spec.spec as { nodes: Array<{ trigger: { cron: string } }> }).nodes[0].trigger.cron = '00 30 * * * ?';
   node.version++;
   await sdk().updateTable({ tableName: 'device_readings', tableOptions: { timeToLive: -1, maxVersions: 1 }, streamSpecification: { enableStream: true, expirationTime: 48 } });
-  const ts = new TablestoreStreamClient({ endpoint: tablestore.endpoint, instanceName: INSTANCE, credentials: { accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET }, retry: { maxAttempts: 1 } });
+  const ts = new TablestoreStreamClient({ endpoint: tablestore.endpoint, instanceName: INSTANCE, credentials: { accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET }, retry: { attempts: 1 } });
   await ts.updateTimeseriesTable('device_metrics', 30 * 86400);
   ts.close();
   const rule = [...dataworks.alertRules.rules.values()].find(x => x.name.startsWith('otsbk_stg_sync_device_metrics_late '))!;
