@@ -58,6 +58,10 @@ function shareBinaryVersionChecks(): void {
 /** Adds the bootstrap stack and one stack per environment to `app`. Validates the configuration first. */
 export function addProjectStacks(app: App, config: ProjectConfig, options: BuildOptions = {}): ProjectStacks {
   validateConfiguration(config);
+  return addValidatedStacks(app, config, options);
+}
+
+function addValidatedStacks(app: App, config: ProjectConfig, options: BuildOptions): ProjectStacks {
   shareBinaryVersionChecks();
   const bootstrap = new BootstrapStack(app, config);
   const environments = new Map<string, BackupStack>();
@@ -78,6 +82,6 @@ export function addProjectStacks(app: App, config: ProjectConfig, options: Build
 export function buildApp(config: ProjectConfig, options: BuildOptions & { readonly outdir?: string } = {}): App {
   validateConfiguration(config);
   const app = new App(options.outdir ? { outdir: options.outdir } : undefined);
-  addProjectStacks(app, config, options);
+  addValidatedStacks(app, config, options);
   return app;
 }

@@ -69,7 +69,7 @@ describe('BackupBucket', () => {
 
   it('refuses an archive transition that is not after the IA transition', () => {
     expect(() => synthWith(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle: { ...lifecycle, transitionToArchiveDays: 30 } })))
-      .toThrow('BackupBucket my-bucket: lifecycle.transitionToArchiveDays (30) must be later than transitionToIaDays (30)');
+      .toThrow('BackupBucket test/b: lifecycle.transitionToArchiveDays: (30) must be later than transitionToIaDays (30)');
   });
 });
 
@@ -149,7 +149,7 @@ describe('SyncAccess', () => {
 
   it('refuses an export prefix with slashes at its ends', () => {
     expect(() => synthWith(s => new SyncAccess(s, 'a', { ...base, exportPrefix: '/x/', mode: { mode: 'role' } })))
-      .toThrow('SyncAccess: sync policy: exportPrefix "/x/" must be non-empty and must not start or end with "/"');
+      .toThrow('SyncAccess policy: exportPrefix: "/x/" must be non-empty and must not start or end with "/"');
   });
 });
 
@@ -180,7 +180,7 @@ describe('TablestoreTables', () => {
     const pk = ['a', 'b', 'c', 'd', 'e'].map(name => ({ name, type: 'String' as const }));
     const tables = resolvedTables({ ...dev, tablestore: { ...dev.tablestore, tables: [{ ...(dev.tablestore.tables[0] as WideColumnTableConfig), primaryKey: pk }] } });
     expect(() => synthWith(s => new TablestoreTables(s, 't', { region: 'cn-hangzhou', instances: dev.tablestore.instances, tables })))
-      .toThrow('TablestoreTables device_readings: the primary key must have 1 to 4 columns, has 5');
+      .toThrow('TablestoreTables test/t: tables[device_readings].primaryKey: must have 1 to 4 columns, has 5');
   });
 });
 
@@ -215,14 +215,14 @@ describe('DataWorksDataSources', () => {
 
   it('refuses two data sources with one name', () => {
     expect(() => synthWith(s => new DataWorksDataSources(s, 'd', { ...props, oss: { name: 'ts_src', bucketName: 'bkt' } })))
-      .toThrow('DataWorksDataSources: every data source needs its own name, "ts_src" is used twice');
+      .toThrow('DataWorksDataSources test/d: tablestore/oss: every data source needs its own name, "ts_src" is used twice');
   });
 });
 
 describe('StateStore', () => {
   it('refuses duplicated lock table names', () => {
     expect(() => synthWith(s => new StateStore(s, 'st', { region: 'cn-hangzhou', bucketName: 'state-bkt', lockInstanceName: 'locks', lockTableNames: ['a', 'a'] })))
-      .toThrow('StateStore: lockTableNames must be distinct and at least one, got [a, a]');
+      .toThrow('StateStore test/st: lockTableNames: must be distinct and at least one, got [a, a]');
   });
 
   it('creates a protected lock table with the LockID key Terraform expects', () => {

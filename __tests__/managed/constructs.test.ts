@@ -2,6 +2,9 @@ import { TerraformStack, TerraformVariable, Testing, Token } from 'cdktf';
 import { projectConfig } from '../../lib/config/environments';
 import { resolvedTables } from '../../lib/config/tables';
 import { EnvironmentConfig } from '../../lib/config/types';
+import { OtsInstance } from '../../.gen/providers/alicloud/ots-instance';
+import { OtsTable } from '../../.gen/providers/alicloud/ots-table';
+import { ConfigurationError } from '../../lib/config/validate';
 import { escapeForTerraform, SyncNode, TableStream, TimeseriesTable } from '../../lib/constructs/managed';
 
 interface SynthResource {
@@ -96,21 +99,37 @@ describe('construction-time validation', () => {
   const stack = () => new TerraformStack(Testing.app(), 's');
   const common = { environment: 'dev', allowTeardown: true, region: 'cn-hangzhou', instanceName: 'otsbk-dev', streamOwnersTable: 'owners' };
 
+  it('skips the checks on values only known at apply time (tokens)', () => {
+    const s = stack();
+    const instance = new OtsInstance(s, 'instance', { name: 'otsbk-dev', instanceType: 'Capacity' });
+    const table = new OtsTable(s, 'table', { instanceName: instance.name, tableName: 'events', primaryKey: [{ name: 'id', type: 'String' }], maxVersion: 1, timeToLive: -1 });
+    const retention = new TerraformVariable(s, 'retention', { type: 'number' });
+    new TableStream(s, 'st', { ...common, instanceName: instance.name, tableName: table.tableName, retentionHours: retention.numberValue });
+    new TimeseriesTable(s, 'ts', { ...common, instanceName: instance.name, tableName: 'metrics', timeToLiveSeconds: retention.numberValue });
+    const spec = JSON.parse(Testing.synth(s)).resource.terraform_data;
+    const stream = Object.entries(spec).find(([k]) => k.startsWith('st_managed_resource_'))![1] as SynthResource;
+    expect(stream.triggers_replace).toMatchObject({ instanceName: '${alicloud_ots_instance.instance.name}', tableName: '${alicloud_ots_table.table.table_name}', retentionHours: '${var.retention}' });
+  });
+
+  it('throws one error class for props and configuration problems', () => {
+    expect(() => new TableStream(stack(), 'st', { ...common, tableName: 't', retentionHours: 0 })).toThrow(ConfigurationError);
+  });
+
   it('names the construct, the prop and the rule', () => {
     expect(() => new TableStream(stack(), 'st', { ...common, tableName: 't', retentionHours: 0 }))
       .toThrow('TableStream s/st: retentionHours: must be a whole number of hours from 1 to 168, got 0');
     expect(() => new TableStream(stack(), 'st', { ...common, tableName: 't', retentionHours: 24, region: 'Hangzhou' }))
-      .toThrow('TableStream s/st: region: "Hangzhou" is not a region id such as cn-hangzhou');
+      .toThrow('TableStream s/st: region: "Hangzhou" is not a known Alibaba Cloud region with OSS, Tablestore and DataWorks');
     expect(() => new TimeseriesTable(stack(), 'ts', { ...common, tableName: 'm', timeToLiveSeconds: 3600 }))
-      .toThrow('TimeseriesTable s/ts: timeToLiveSeconds: must be -1 (keep forever) or a whole number of seconds of at least 86400, got 3600');
+      .toThrow('TimeseriesTable s/ts: timeToLiveSeconds: must be -1 (keep forever) or a whole number of seconds ≥ 86400, got 3600');
     expect(() => new TimeseriesTable(stack(), 'ts', { ...common, tableName: 'bad-name', timeToLiveSeconds: -1 }))
-      .toThrow('TimeseriesTable s/ts: tableName: "bad-name" is not a Tablestore table name');
+      .toThrow('TimeseriesTable s/ts: tableName: "bad-name" is invalid: must match ^[a-zA-Z_][a-zA-Z0-9_]{0,254}$');
     expect(() => new SyncNode(stack(), 'n', { ...common, workspaceId: 'ws-1', definition: undefined }))
       .toThrow('SyncNode s/n: definition: is required for an enabled node');
     const dev = projectConfig.environments.find(e => e.name === 'dev')!;
     expect(() => SyncNode.forEnvironment(stack(), dev, { workspaceId: 'otsbk_dev' }))
       .toThrow('SyncNode s/sync-node-device_readings: workspaceId: "otsbk_dev" is not a numeric DataWorks workspace id (nor a token of one)');
     expect(() => new TableStream(stack(), 'st', { ...common, environment: 'Prod!', tableName: 't', retentionHours: 24 }))
-      .toThrow('s/st/managed: environment "Prod!" is not an environment name');
+      .toThrow('ManagedObject s/st/managed: environment: "Prod!" is invalid: must match ^[a-z][a-z0-9-]{0,19}$');
   });
 });

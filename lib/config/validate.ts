@@ -1,7 +1,7 @@
 import { parseCron, parseSchedulingExpression } from '../schedule';
 import { describeUnknownField, findUnknownFields, UnknownField } from './known-keys';
 import { environmentProviderFields, projectProviderFields, ProviderBoundField, providerRuleFailures } from './provider-rules';
-import { SUPPORTED_REGIONS } from './regions';
+import { namingProblem, NamingRule, regionProblem, RULES, streamRetentionProblem, timeToLiveProblem } from './rules';
 import { syncNodeName } from '../dataworks/sync-definition';
 import { ENVIRONMENT_SHAPE, PROJECT_SHAPE } from './shapes';
 import { instanceAdoptMode, resolveTable, TIMESERIES_FIXED_COLUMNS } from './tables';
@@ -28,34 +28,6 @@ export function formatProblem(p: ConfigurationProblem): string {
   return `environment "${p.environment}": ${p.field === '' ? '' : `${p.field}: `}${p.message}`;
 }
 
-export const RULES = {
-  bucketName: /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
-  instanceName: /^[a-zA-Z][a-zA-Z0-9-]{1,14}[a-zA-Z0-9]$/,
-  tableName: /^[a-zA-Z_][a-zA-Z0-9_]{0,254}$/,
-  columnName: /^[a-zA-Z_][a-zA-Z0-9_]{0,254}$/,
-  environmentName: /^[a-z][a-z0-9-]{0,19}$/,
-  namePrefix: /^[a-z][a-z0-9-]{1,18}[a-z0-9]$/,
-  dataSourceName: /^[a-zA-Z][a-zA-Z0-9_]{0,59}$/,
-  workspaceIdentifier: /^[a-zA-Z][a-zA-Z0-9_]{2,27}$/,
-  objectPrefix: /^[A-Za-z0-9_.=-]+(\/[A-Za-z0-9_.=-]+)*$/,
-} as const;
-
-const RULE_TEXT = {
-  bucketName: 'must be 3–63 characters of lowercase letters, digits and hyphens, starting and ending with a letter or digit',
-  instanceName: 'must match ^[a-zA-Z][a-zA-Z0-9-]{1,14}[a-zA-Z0-9]$ (3–16 characters, starting with a letter, not ending with a hyphen)',
-  tableName: 'must match ^[a-zA-Z_][a-zA-Z0-9_]{0,254}$',
-  columnName: 'must match ^[a-zA-Z_][a-zA-Z0-9_]{0,254}$',
-  environmentName: 'must match ^[a-z][a-z0-9-]{0,19}$',
-  namePrefix: 'must be 3–20 characters of lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit',
-  dataSourceName: 'must start with a letter and hold at most 60 letters, digits and underscores',
-  workspaceIdentifier: 'must start with a letter and hold 3–28 letters, digits and underscores',
-  objectPrefix: 'must be path segments of letters, digits and _ . = - separated by single slashes, with no leading or trailing slash',
-} as const;
-
-/** Tablestore refuses a TTL below one day unless it is -1 (forever). */
-const MIN_TTL_SECONDS = 86400;
-/** Tablestore Stream retention bounds, in hours. */
-const STREAM_RETENTION_HOURS = { min: 1, max: 168 };
 /** Stream data reaches the reader up to 5 minutes late; a smaller lag would export incomplete windows. */
 const MIN_STREAM_LAG_MINUTES = 5;
 /** Environment names whose data must never be deleted by teardown. */
@@ -267,9 +239,7 @@ function checkImportId(c: Checker, field: string, adopt: string, kind: keyof typ
 
 function validateTablestore(c: Checker, env: EnvironmentConfig): void {
   const ts = env.tablestore;
-  if (!Number.isInteger(ts.streamRetentionHours) || ts.streamRetentionHours < STREAM_RETENTION_HOURS.min || ts.streamRetentionHours > STREAM_RETENTION_HOURS.max) {
-    c.fail('tablestore.streamRetentionHours', `must be a whole number of hours from ${STREAM_RETENTION_HOURS.min} to ${STREAM_RETENTION_HOURS.max}, got ${ts.streamRetentionHours}`);
-  }
+  c.problem('tablestore.streamRetentionHours', streamRetentionProblem(ts.streamRetentionHours));
   if (ts.instances.length === 0) c.fail('tablestore.instances', 'must declare at least one instance');
   if (ts.tables.length === 0) c.fail('tablestore.tables', 'must list at least one table to back up');
 
@@ -355,10 +325,7 @@ function validateTablestore(c: Checker, env: EnvironmentConfig): void {
     }
     if (table.timeToLiveSeconds !== undefined) c.ttl(`${field}.timeToLiveSeconds`, table.timeToLiveSeconds);
     if (table.streamRetentionHours !== undefined) {
-      const h = table.streamRetentionHours;
-      if (!Number.isInteger(h) || h < STREAM_RETENTION_HOURS.min || h > STREAM_RETENTION_HOURS.max) {
-        c.fail(`${field}.streamRetentionHours`, `must be a whole number of hours from ${STREAM_RETENTION_HOURS.min} to ${STREAM_RETENTION_HOURS.max}, got ${h}`);
-      }
+      c.problem(`${field}.streamRetentionHours`, streamRetentionProblem(table.streamRetentionHours));
     }
     const columnNames = new Set<string>();
     if (table.kind === 'wide-column') {
@@ -448,8 +415,13 @@ class Checker {
     this.problems.push({ environment: this.environment, field, message });
   }
 
-  pattern(field: string, value: string, rule: keyof typeof RULES): void {
-    if (!RULES[rule].test(value)) this.fail(field, `"${value}" is invalid: ${RULE_TEXT[rule]}`);
+  /** Records `message` when a shared rule (./rules.ts) returned one. */
+  problem(field: string, message: string | undefined): void {
+    if (message !== undefined) this.fail(field, message);
+  }
+
+  pattern(field: string, value: string, rule: NamingRule): void {
+    this.problem(field, namingProblem(rule, value));
   }
 
   /** Provider rules of fields no project rule has refused already (one message per mistake is enough). */
@@ -462,9 +434,7 @@ class Checker {
   }
 
   region(field: string, value: string): void {
-    if (!SUPPORTED_REGIONS.includes(value)) {
-      this.fail(field, `"${value}" is not a known Alibaba Cloud region with OSS, Tablestore and DataWorks (known: ${SUPPORTED_REGIONS.join(', ')})`);
-    }
+    this.problem(field, regionProblem(value));
   }
 
   positiveInteger(field: string, value: number | undefined, optional: boolean): void {
@@ -480,9 +450,7 @@ class Checker {
   }
 
   ttl(field: string, value: number): void {
-    if (value !== -1 && (!Number.isInteger(value) || value < MIN_TTL_SECONDS)) {
-      this.fail(field, `must be -1 (keep forever) or a whole number of seconds ≥ ${MIN_TTL_SECONDS}, got ${value}`);
-    }
+    this.problem(field, timeToLiveProblem(value));
   }
 }
 

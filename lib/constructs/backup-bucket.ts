@@ -1,10 +1,12 @@
 import { Construct } from 'constructs';
+import { Token } from 'cdktf';
 import { OssBucket, OssBucketLifecycleRule } from '../../.gen/providers/alicloud/oss-bucket';
 import { OssBucketAcl } from '../../.gen/providers/alicloud/oss-bucket-acl';
 import { OssBucketPolicy } from '../../.gen/providers/alicloud/oss-bucket-policy';
 import { OssBucketPublicAccessBlock } from '../../.gen/providers/alicloud/oss-bucket-public-access-block';
 import { BucketLifecycle } from '../config/types';
 import { Arn, PolicyDocument, PolicyStatement } from './policy-document';
+import { checkName, ConstructPropsError } from './validate';
 
 export interface BackupBucketProps {
   readonly bucketName: string;
@@ -36,9 +38,12 @@ export class BackupBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: BackupBucketProps) {
     super(scope, id);
+    const where = `BackupBucket ${this.node.path}`;
+    checkName(where, 'bucketName', 'bucketName', props.bucketName);
     const lc = props.lifecycle;
-    if (lc.transitionToIaDays !== undefined && lc.transitionToArchiveDays !== undefined && lc.transitionToArchiveDays <= lc.transitionToIaDays) {
-      throw new Error(`BackupBucket ${props.bucketName}: lifecycle.transitionToArchiveDays (${lc.transitionToArchiveDays}) must be later than transitionToIaDays (${lc.transitionToIaDays})`);
+    if (lc.transitionToIaDays !== undefined && lc.transitionToArchiveDays !== undefined
+      && !Token.isUnresolved(lc.transitionToIaDays) && !Token.isUnresolved(lc.transitionToArchiveDays) && lc.transitionToArchiveDays <= lc.transitionToIaDays) {
+      throw new ConstructPropsError(where, 'lifecycle.transitionToArchiveDays', `(${lc.transitionToArchiveDays}) must be later than transitionToIaDays (${lc.transitionToIaDays})`);
     }
     this.bucketName = props.bucketName;
 

@@ -3,6 +3,7 @@ import { Fn, TerraformVariable, Token } from 'cdktf';
 import { DataWorksDataSource } from '../../.gen/providers/alicloud/data-works-data-source';
 import { DataWorksProject } from '../../.gen/providers/alicloud/data-works-project';
 import { WorkspaceConfig } from '../config/types';
+import { ConstructPropsError } from './validate';
 
 /** How Data Integration signs in to Tablestore and OSS. */
 export type DataSourceAuth =
@@ -43,7 +44,7 @@ export class DataWorksDataSources extends Construct {
     super(scope, id);
     const names = [...props.tablestore.map(t => t.name), props.oss.name];
     const duplicate = names.find((n, i) => names.indexOf(n) !== i);
-    if (duplicate !== undefined) throw new Error(`DataWorksDataSources: every data source needs its own name, "${duplicate}" is used twice`);
+    if (duplicate !== undefined) throw new ConstructPropsError(`DataWorksDataSources ${this.node.path}`, 'tablestore/oss', `every data source needs its own name, "${duplicate}" is used twice`);
     if ('create' in props.workspace) {
       const ws = props.workspace.create;
       const project = new DataWorksProject(this, 'workspace', {

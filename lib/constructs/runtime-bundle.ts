@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { AssetType, TerraformAsset } from 'cdktf';
 import { OssBucketObject } from '../../.gen/providers/alicloud/oss-bucket-object';
+import { ConstructPropsError } from './validate';
 
 /** Where `npm run build` writes the one-file sync runtime. */
 export const RUNTIME_BUNDLE_PATH = path.resolve(__dirname, '..', '..', 'dist', 'otsbk-sync.js');
@@ -33,7 +34,7 @@ export class RuntimeBundle extends Construct {
       throw new Error(`RuntimeBundle: ${path.relative(process.cwd(), file) || file} does not exist: run "npm run build" before synthesizing an environment with engine "runtime"`);
     }
     if (props.keyPrefix.startsWith('/') || props.keyPrefix.endsWith('/')) {
-      throw new Error(`RuntimeBundle: keyPrefix "${props.keyPrefix}" must not start or end with "/"`);
+      throw new ConstructPropsError(`RuntimeBundle ${this.node.path}`, 'keyPrefix', `"${props.keyPrefix}" must not start or end with "/"`);
     }
     this.contentHash = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex').slice(0, 16);
     this.key = `${props.keyPrefix}/otsbk-sync-${this.contentHash}.js`;

@@ -4,6 +4,7 @@ import { OtsInstance } from '../../.gen/providers/alicloud/ots-instance';
 import { OtsTable } from '../../.gen/providers/alicloud/ots-table';
 import { BackupBucket } from './backup-bucket';
 import { tablestoreEndpointFor } from '../tablestore/endpoints';
+import { ConstructPropsError } from './validate';
 
 /** Terraform's OSS backend locks state through a Tablestore table with exactly this primary key. */
 export const LOCK_TABLE_PRIMARY_KEY = [{ name: 'LockID', type: 'String' }] as const;
@@ -68,7 +69,7 @@ export class StateStore extends Construct {
       lifecycle,
     });
     if (props.lockTableNames.length === 0 || new Set(props.lockTableNames).size !== props.lockTableNames.length) {
-      throw new Error(`StateStore: lockTableNames must be distinct and at least one, got [${props.lockTableNames.join(', ')}]`);
+      throw new ConstructPropsError(`StateStore ${this.node.path}`, 'lockTableNames', `must be distinct and at least one, got [${props.lockTableNames.join(', ')}]`);
     }
     this.lockTables = props.lockTableNames.map(name => new OtsTable(this, `lock-table-${name}`, {
       instanceName: instance.name,

@@ -91,10 +91,6 @@ export class SyncAccess extends Construct {
 
   /** Least privilege: exactly the calls the environment's engine makes (`SYNC_PERMISSIONS`). */
   static policyDocument(props: SyncAccessProps): PolicyDocument {
-    try {
-      return syncPolicyDocument(props);
-    } catch (err) {
-      throw new Error(`SyncAccess: ${(err as Error).message}`);
-    }
+    return syncPolicyDocument(props);
   }
 }

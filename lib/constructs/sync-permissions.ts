@@ -4,6 +4,7 @@
  * that the synthesized policy grants exactly these rows; the loopback OSS server enforces the same actions.
  */
 import { Arn, PolicyDocument, PolicyStatement } from './policy-document';
+import { ConstructPropsError } from './validate';
 
 /** What the scheduled node runs: the Data Integration job, or this project's runtime in a Shell node. */
 export type SyncEngine = 'data-integration' | 'runtime';
@@ -144,10 +145,10 @@ export function syncPermissionsFor(props: SyncPolicyProps): SyncPermission[] {
 export function syncPolicyDocument(props: SyncPolicyProps): PolicyDocument {
   for (const [name, prefix] of [['exportPrefix', props.exportPrefix], ['runtimeKeyPrefix', props.runtimeKeyPrefix]] as const) {
     if (prefix === '' || prefix.startsWith('/') || prefix.endsWith('/')) {
-      throw new Error(`sync policy: ${name} "${prefix}" must be non-empty and must not start or end with "/"`);
+      throw new ConstructPropsError('SyncAccess policy', name, `"${prefix}" must be non-empty and must not start or end with "/"`);
     }
   }
-  if (props.dataTables.length + props.timeseriesTables.length === 0) throw new Error('sync policy: at least one exported table is required');
+  if (props.dataTables.length + props.timeseriesTables.length === 0) throw new ConstructPropsError('SyncAccess policy', 'dataTables/timeseriesTables', 'at least one exported table is required');
   const byResource = new Map<SyncResource, string[]>();
   for (const p of syncPermissionsFor(props)) byResource.set(p.resource, [...(byResource.get(p.resource) ?? []), p.action]);
   return new PolicyDocument([...byResource].map(([resource, actions]) =>

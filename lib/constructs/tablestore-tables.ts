@@ -5,6 +5,7 @@ import { OtsTable } from '../../.gen/providers/alicloud/ots-table';
 import { instanceAdoptMode, ResolvedTable, streamOwnersTableName } from '../config/tables';
 import { TablestoreInstanceConfig } from '../config/types';
 import { IMPORT_ID } from '../config/validate';
+import { ConstructPropsError } from './validate';
 import { INSTANCE_NETWORK_ACL, instanceEndpoint, instanceNetworkTypeAcl } from '../tablestore/endpoints';
 
 export interface TablestoreTablesProps {
@@ -74,7 +75,7 @@ export class TablestoreTables extends Construct {
       let resource: OtsInstance | undefined;
       if (adopt !== 'reference') {
         if (!config.instanceType || !config.accessedBy) {
-          throw new Error(`TablestoreTables: instance ${config.name}: instanceType and accessedBy are required unless the instance is referenced`);
+          throw new ConstructPropsError(`TablestoreTables ${this.node.path}`, `instances[${config.name}]`, 'instanceType and accessedBy are required unless the instance is referenced');
         }
         const acl = INSTANCE_NETWORK_ACL[config.accessedBy];
         resource = new OtsInstance(this, `instance-${config.name}`, {
@@ -120,10 +121,10 @@ export class TablestoreTables extends Construct {
     for (const t of props.tables) {
       if (t.kind !== 'wide-column' || t.adopt === 'reference') continue;
       if (t.primaryKey.length === 0 || t.primaryKey.length > 4) {
-        throw new Error(`TablestoreTables ${t.name}: the primary key must have 1 to 4 columns, has ${t.primaryKey.length}`);
+        throw new ConstructPropsError(`TablestoreTables ${this.node.path}`, `tables[${t.name}].primaryKey`, `must have 1 to 4 columns, has ${t.primaryKey.length}`);
       }
       const instance = instances.get(t.instance.name);
-      if (!instance) throw new Error(`TablestoreTables ${t.name}: instance ${t.instance.name} is not one of the instances`);
+      if (!instance) throw new ConstructPropsError(`TablestoreTables ${this.node.path}`, `tables[${t.name}].instance`, `${t.instance.name} is not one of the instances`);
       const table = new OtsTable(this, `table-${t.instance.name}-${t.name}`, {
         instanceName: instance.resource ? instance.resource.name : instance.name,
         tableName: t.name,

@@ -6,7 +6,7 @@ import { AlertReceiverSpec, AlertRuleSpec, AlertTriggerSpec } from '../../ops/sp
 import { runTimesBetween, parseWindowTime, formatWindowTime } from '../../schedule';
 import { ManagedObject, ManagedObjectCommonProps } from './managed-object';
 import { SyncNode } from './sync-node';
-import { checkRegion, ConstructPropsError } from './validate';
+import { checkRegion, ConstructPropsError } from '../validate';
 
 export interface AlertRuleProps extends ManagedObjectCommonProps {
   /** Region of the DataWorks workspace (the environment's region). */

@@ -6,6 +6,6 @@ export { TimeseriesTable } from './timeseries-table';
 export type { TimeseriesTableProps } from './timeseries-table';
 export { SyncNode } from './sync-node';
 export type { SyncNodeProps, SyncNodesForEnvironmentOptions } from './sync-node';
-export { ConstructPropsError } from './validate';
+export { ConstructPropsError } from '../validate';
 export { AlertRule } from './alert-rule';
 export type { AlertRuleProps } from './alert-rule';

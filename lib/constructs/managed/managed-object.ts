@@ -20,6 +20,7 @@
 import { Construct } from 'constructs';
 import { DataResource, ITerraformDependable, Token } from 'cdktf';
 import { ManagedKind } from '../../ops/specs';
+import { checkName, ConstructPropsError } from '../validate';
 
 /**
  * How the provisioners start the operations command. Terraform runs in `cdktf.out/stacks/<stack>`, so this is the
@@ -57,9 +58,10 @@ export class ManagedObject extends Construct {
 
   constructor(scope: Construct, id: string, props: ManagedObjectProps) {
     super(scope, id);
-    if (!/^[a-z][a-z0-9-]{0,19}$/.test(props.environment)) throw new Error(`${this.node.path}: environment "${props.environment}" is not an environment name`);
+    const where = `ManagedObject ${this.node.path}`;
+    checkName(where, 'environment', 'environmentName', props.environment);
     const command = props.opsCommand ?? DEFAULT_OPS_COMMAND;
-    if (command.includes('${') || command.includes('%{')) throw new Error(`${this.node.path}: opsCommand must be a plain command, without Terraform templates`);
+    if (command.includes('${') || command.includes('%{')) throw new ConstructPropsError(where, 'opsCommand', 'must be a plain command, without Terraform templates');
     this.kind = props.kind;
     this.enabled = props.enabled ?? true;
     const environment = {

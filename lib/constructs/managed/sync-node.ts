@@ -7,7 +7,7 @@ import { RuntimeScriptProps } from '../../dataworks/runtime-script';
 import { SyncDefinition, syncDefinitionsForEnvironment, SyncTableSource } from '../../dataworks/sync-definition';
 import { SyncNodeSpec } from '../../ops/specs';
 import { ManagedObject, ManagedObjectCommonProps } from './managed-object';
-import { checkRegion, ConstructPropsError } from './validate';
+import { checkRegion, ConstructPropsError } from '../validate';
 
 export interface SyncNodeProps extends ManagedObjectCommonProps {
   /** Region of the DataWorks workspace (the environment's region). */

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { TableStreamSpec } from '../../ops/specs';
 import { ManagedObject, ManagedObjectCommonProps, tablestoreSettings } from './managed-object';
-import { checkInstanceName, checkRegion, checkTableName, ConstructPropsError } from './validate';
+import { checkInstanceName, checkRegion, checkStreamRetention, checkTableName } from '../validate';
 
 export interface TableStreamProps extends ManagedObjectCommonProps {
   readonly region: string;
@@ -40,9 +40,7 @@ export class TableStream extends Construct {
     checkInstanceName(where, props.instanceName);
     checkTableName(where, 'tableName', props.tableName);
     checkTableName(where, 'streamOwnersTable', props.streamOwnersTable);
-    if (!Number.isInteger(props.retentionHours) || props.retentionHours < 1 || props.retentionHours > 168) {
-      throw new ConstructPropsError(where, 'retentionHours', `must be a whole number of hours from 1 to 168, got ${props.retentionHours}`);
-    }
+    checkStreamRetention(where, 'retentionHours', props.retentionHours);
     this.spec = { kind: 'table-stream', region: props.region, instanceName: props.instanceName, tableName: props.tableName, retentionHours: props.retentionHours };
     this.object = new ManagedObject(this, 'managed', {
       ...props,

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { TimeseriesTableSpec } from '../../ops/specs';
 import { ManagedObject, ManagedObjectCommonProps, tablestoreSettings } from './managed-object';
-import { checkInstanceName, checkRegion, checkTableName, ConstructPropsError } from './validate';
+import { checkInstanceName, checkRegion, checkTableName, checkTimeToLive } from '../validate';
 
 export interface TimeseriesTableProps extends ManagedObjectCommonProps {
   readonly region: string;
@@ -35,11 +35,8 @@ export class TimeseriesTable extends Construct {
       checkRegion(where, props.region);
       checkInstanceName(where, props.instanceName);
       checkTableName(where, 'tableName', props.tableName);
-      const ttl = props.timeToLiveSeconds;
-      if (!Number.isInteger(ttl) || (ttl !== -1 && ttl < 86400)) {
-        throw new ConstructPropsError(where, 'timeToLiveSeconds', `must be -1 (keep forever) or a whole number of seconds of at least 86400, got ${ttl}`);
-      }
-      this.spec = { kind: 'timeseries-table', region: props.region, instanceName: props.instanceName, tableName: props.tableName, timeToLiveSeconds: ttl };
+      checkTimeToLive(where, 'timeToLiveSeconds', props.timeToLiveSeconds);
+      this.spec = { kind: 'timeseries-table', region: props.region, instanceName: props.instanceName, tableName: props.tableName, timeToLiveSeconds: props.timeToLiveSeconds };
     }
     this.object = new ManagedObject(this, 'managed', {
       ...props,
