@@ -9,22 +9,42 @@ import { Arn, PolicyDocument, PolicyStatement } from './policy-document';
 import { checkName, ConstructPropsError } from './validate';
 
 export interface BackupBucketProps {
+  /** Globally unique OSS bucket name (3–63 lowercase letters, digits and hyphens); may be a token. */
   readonly bucketName: string;
+  /** When backups move to IA and Archive, expire, and when old versions and stale multipart uploads are removed. */
   readonly lifecycle: BucketLifecycle;
-  /** SSE-KMS with this key; OSS-managed AES256 when omitted. */
+  /**
+   * SSE-KMS with this customer key.
+   * @default - OSS-managed keys (AES256)
+   */
   readonly kmsKeyId?: string;
+  /**
+   * Zone-redundant or locally redundant storage.
+   * @default 'ZRS' (survives the loss of one zone)
+   */
   readonly redundancyType?: 'LRS' | 'ZRS';
-  /** Let `terraform destroy` delete a bucket that still holds objects. Only for environments that allow teardown. */
+  /**
+   * Let `terraform destroy` delete a bucket that still holds objects. Only for environments that allow teardown.
+   * @default false
+   */
   readonly forceDestroy?: boolean;
+  /** @default - no tags */
   readonly tags?: Readonly<Record<string, string>>;
-  /** Limit lifecycle rules to backups under this prefix (other keys, such as runtime releases, never expire). */
+  /**
+   * Limit lifecycle rules to backups under this prefix (other keys, such as runtime releases, never expire).
+   * @default - the rules apply to the whole bucket
+   */
   readonly lifecyclePrefix?: string;
   /**
    * The bucket exists: import it, its ACL, public access block and policy (import id: the bucket name, as the
-   * provider documents for each) instead of creating them. Default false.
+   * provider documents for each) instead of creating them.
+   * @default false
    */
   readonly importExisting?: boolean;
-  /** Keep Terraform from deleting the bucket (`prevent_destroy`). Default false. */
+  /**
+   * Keep Terraform from deleting the bucket (`prevent_destroy`).
+   * @default false
+   */
   readonly preventDestroy?: boolean;
 }
 

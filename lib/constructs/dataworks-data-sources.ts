@@ -11,19 +11,29 @@ export type DataSourceAuth =
   | { readonly kind: 'access-key'; readonly accessKeyId: string; readonly accessKeySecret: string };
 
 export interface TablestoreDataSourceProps {
+  /** Data source name in the workspace (letters, digits, underscores; starts with a letter). */
   readonly name: string;
+  /** Tablestore endpoint Data Integration reaches the instance on (`BackupInstance.dataWorksEndpoint`). */
   readonly endpoint: string;
+  /** The instance the data source reads; may be a token. */
   readonly instanceName: string;
 }
 
 export interface DataWorksDataSourcesProps {
+  /** Region of the workspace, the instances and the bucket. */
   readonly region: string;
+  /** The workspace to create, or the existing one (id and identifier) to add the data sources to. */
   readonly workspace: WorkspaceConfig;
+  /** Tags of a created workspace. @default - no tags */
   readonly tags?: Readonly<Record<string, string>>;
   /** One Tablestore data source per instance (a data source reaches one instance). */
   readonly tablestore: readonly TablestoreDataSourceProps[];
+  /** The OSS data source: its name and the bucket it writes to (may be a token). */
   readonly oss: { readonly name: string; readonly bucketName: string };
-  /** Omit to take an AccessKey from the sensitive variables `sync_access_key_id` / `sync_access_key_secret`. */
+  /**
+   * How Data Integration signs in.
+   * @default - an AccessKey from the sensitive variables `sync_access_key_id` / `sync_access_key_secret`
+   */
   readonly auth?: DataSourceAuth;
 }
 

@@ -9,7 +9,9 @@ import { Token } from 'cdktf';
 export interface PolicyStatementProps {
   /** @default 'Allow' */
   readonly effect?: 'Allow' | 'Deny';
+  /** Explicit `service:Operation` actions (a Deny may name `service:*`). */
   readonly actions: readonly string[];
+  /** Explicit `acs:` ARNs, never `*`. */
   readonly resources: readonly string[];
   /**
    * Who the statement applies to. Bucket policies require it (OSS "Policy syntax and elements": `Principal` is

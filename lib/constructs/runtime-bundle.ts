@@ -14,7 +14,7 @@ export interface RuntimeBundleProps {
   readonly bucket: string;
   /** Key prefix for runtime releases, e.g. `<exportPrefix>/_runtime`. */
   readonly keyPrefix: string;
-  /** The bundled file; defaults to `dist/otsbk-sync.js`. */
+  /** The bundled file. @default RUNTIME_BUNDLE_PATH (`dist/otsbk-sync.js`, written by `npm run build`) */
   readonly bundlePath?: string;
 }
 

@@ -10,11 +10,15 @@ import { ConstructPropsError } from './validate';
 export const LOCK_TABLE_PRIMARY_KEY = [{ name: 'LockID', type: 'String' }] as const;
 
 export interface StateLocation {
+  /** Region of the state bucket and the lock instance. */
   readonly region: string;
+  /** The state bucket (StateStore). */
   readonly bucket: string;
   /** Key prefix of this stack's state object. */
   readonly prefix: string;
+  /** Tablestore instance holding the lock tables. */
   readonly lockInstanceName: string;
+  /** This environment's lock table (primary key LOCK_TABLE_PRIMARY_KEY). */
   readonly lockTableName: string;
 }
 
@@ -34,11 +38,15 @@ export function useOssStateBackend(stack: TerraformStack, location: StateLocatio
 }
 
 export interface StateStoreProps {
+  /** Region of the state bucket and the lock instance. */
   readonly region: string;
+  /** Globally unique name of the state bucket. */
   readonly bucketName: string;
+  /** Tablestore instance created for the lock tables. */
   readonly lockInstanceName: string;
   /** One lock table per environment, so one environment's lock never blocks another's deploy. */
   readonly lockTableNames: readonly string[];
+  /** @default - no tags */
   readonly tags?: Readonly<Record<string, string>>;
 }
 

@@ -19,9 +19,11 @@ export type { TableRef } from './sync-permissions';
 export const DATAWORKS_TRUSTED_SERVICES = ['dataworks.aliyuncs.com', 'di.dataworks.aliyuncs.com'] as const;
 
 export interface SyncAccessProps extends SyncPolicyProps {
+  /** Prefix of the policy, role and user names (`<namePrefix>-sync`). */
   readonly namePrefix: string;
+  /** A role DataWorks assumes, or a RAM user (optionally with an AccessKey). */
   readonly mode: RamConfig;
-  /** @default no tags */
+  /** Tags of the role. @default - no tags */
   readonly tags?: Readonly<Record<string, string>>;
 }
 

@@ -94,12 +94,16 @@ export const SYNC_PERMISSIONS: readonly SyncPermission[] = [
 
 /** A table in an instance of the stack's region. */
 export interface TableRef {
+  /** Instance name; may be a token. */
   readonly instanceName: string;
+  /** Table name; may be a token. */
   readonly tableName: string;
 }
 
 export interface SyncPolicyProps {
+  /** Which engine's rows of SYNC_PERMISSIONS apply. */
   readonly engine: SyncEngine;
+  /** Region of the instances and the KMS key. */
   readonly region: string;
   /** Account id; may be a Terraform token. */
   readonly accountId: string;
@@ -109,6 +113,7 @@ export interface SyncPolicyProps {
   readonly timeseriesTables: readonly TableRef[];
   /** The Data Integration reader's checkpoint tables, one per instance. */
   readonly statusTables: readonly TableRef[];
+  /** The backup bucket; may be a token. */
   readonly bucketName: string;
   /** Key prefix of exported objects, without leading or trailing `/`. */
   readonly exportPrefix: string;

@@ -9,13 +9,18 @@ import { ConstructPropsError } from './validate';
 import { INSTANCE_NETWORK_ACL, instanceEndpoint, instanceNetworkTypeAcl } from '../tablestore/endpoints';
 
 export interface TablestoreTablesProps {
+  /** Region of the instances (endpoints are derived from it). */
   readonly region: string;
   /** Every instance of the environment; the first is the tables' default. */
   readonly instances: readonly TablestoreInstanceConfig[];
   /** The tables backed up (see resolvedTables); wide-column tables that are created or imported get a resource. */
   readonly tables: readonly ResolvedTable[];
+  /** Tags of created instances. @default - no tags */
   readonly tags?: Readonly<Record<string, string>>;
-  /** Keep Terraform from deleting the created and imported instances and tables (prod). */
+  /**
+   * Keep Terraform from deleting the created and imported instances and tables (prod).
+   * @default false
+   */
   readonly preventDestroy?: boolean;
 }
 
@@ -41,6 +46,7 @@ const STATUS_TABLE_TTL_SECONDS = 7 * 86400;
 
 /** One instance as the rest of the stack sees it. */
 export interface BackupInstance {
+  /** The instance name as configured (the key of `TablestoreTables.instances`). */
   readonly name: string;
   /** Endpoint DataWorks (data source, runtime node) uses: `endpoints.dataworks`, else the VPC endpoint. */
   readonly dataWorksEndpoint: string;

@@ -35,19 +35,25 @@ export interface ManagedObjectCommonProps {
   readonly allowTeardown: boolean;
   /**
    * False keeps the resource block with count 0, so that an object removed from the configuration is really
-   * deleted (Terraform skips destroy provisioners of removed blocks). Default true.
+   * deleted (Terraform skips destroy provisioners of removed blocks).
+   * @default true
    */
   readonly enabled?: boolean;
-  /** Override of DEFAULT_OPS_COMMAND (e.g. for a differently laid out checkout). */
+  /**
+   * How the provisioners start the operations command (e.g. for a differently laid out checkout).
+   * @default DEFAULT_OPS_COMMAND
+   */
   readonly opsCommand?: string;
+  /** What must exist before the object is applied (its table, instance, data sources). @default - nothing */
   readonly dependsOn?: ITerraformDependable[];
 }
 
 export interface ManagedObjectProps extends ManagedObjectCommonProps {
+  /** Which operations-command handler owns the object. */
   readonly kind: ManagedKind;
   /** The desired state; must be JSON data. Strings are escaped so Terraform does not read `${...}` as interpolation. */
   readonly spec: Readonly<Record<string, unknown>>;
-  /** Operational settings beyond environment/allowTeardown (e.g. the Tablestore endpoint). */
+  /** Operational settings beyond environment/allowTeardown (e.g. the Tablestore endpoint). @default - none */
   readonly settings?: Readonly<Record<string, string>>;
 }
 

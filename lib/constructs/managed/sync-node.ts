@@ -14,7 +14,10 @@ export interface SyncNodeProps extends ManagedObjectCommonProps {
   readonly region: string;
   /** Numeric workspace id, or the id token of a workspace the same stack creates. */
   readonly workspaceId: string | number;
-  /** The node: name, FlowSpec, DI job (see syncDefinitionsForEnvironment). Required unless `enabled` is false. */
+  /**
+   * The node: name, FlowSpec, DI job (see syncDefinitionsForEnvironment). Required unless `enabled` is false.
+   * @default - none (only valid for a disabled node)
+   */
   readonly definition?: SyncDefinition;
 }
 

@@ -4,7 +4,9 @@ import { ManagedObject, ManagedObjectCommonProps, tablestoreSettings } from './m
 import { checkInstanceName, checkRegion, checkStreamRetention, checkTableName } from '../validate';
 
 export interface TableStreamProps extends ManagedObjectCommonProps {
+  /** Region of the instance, e.g. `cn-hangzhou`. */
   readonly region: string;
+  /** The Tablestore instance; may be a token (e.g. `instance.name`), which skips the name check. */
   readonly instanceName: string;
   /** The wide-column data table (created by alicloud_ots_table; pass it in dependsOn). */
   readonly tableName: string;

@@ -4,8 +4,11 @@ import { ManagedObject, ManagedObjectCommonProps, tablestoreSettings } from './m
 import { checkInstanceName, checkRegion, checkTableName, checkTimeToLive } from '../validate';
 
 export interface TimeseriesTableProps extends ManagedObjectCommonProps {
+  /** Region of the instance, e.g. `cn-hangzhou`. */
   readonly region: string;
+  /** The Tablestore instance; may be a token (e.g. `instance.name`), which skips the name check. */
   readonly instanceName: string;
+  /** The time series table to create; may be a token. */
   readonly tableName: string;
   /** Data TTL in seconds: -1 (keep forever) or at least 86400. */
   readonly timeToLiveSeconds: number;
