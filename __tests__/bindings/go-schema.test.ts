@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { extractProviderSchema } from '../../lib/bindings/extract-schema';
+import { extractProviderSchema } from '../../tools/bindings/extract-schema';
 
 /** A tiny provider package exercising the SDK rules the extractor has to reproduce. */
 const PROVIDER_GO = `package fake

@@ -3,8 +3,8 @@
  * `cdktf get` writes next to it) from the committed schema snapshot, offline, with the same
  * @cdktf/provider-generator code path `cdktf get` uses: only the schema source differs.
  *
- *   ts-node lib/bindings/generate.ts           regenerate .gen in place
- *   ts-node lib/bindings/generate.ts --check   regenerate into a temp dir; exit 1 naming every
+ *   ts-node tools/bindings/generate.ts           regenerate .gen in place
+ *   ts-node tools/bindings/generate.ts --check   regenerate into a temp dir; exit 1 naming every
  *                                              file that differs from the committed .gen
  *
  * Both first check that the provider rules file (alicloud-provider-rules.json) belongs with the snapshot.
@@ -14,12 +14,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Language } from '@cdktf/commons';
 import { ConstructsMaker, TerraformProviderConstraint } from '@cdktf/provider-generator';
-import { ALICLOUD_PROVIDER, ALICLOUD_PROVIDER_CONSTRAINT } from './alicloud-provider';
-import { ALICLOUD_RULES_PATH, loadAlicloudRules, rulesDocumentProblems } from './provider-rules';
-import { ProvidersSchemaDocument, stableJson } from './terraform-schema';
+import { ALICLOUD_PROVIDER, ALICLOUD_PROVIDER_CONSTRAINT } from '../../lib/bindings/alicloud-provider';
+import { ALICLOUD_RULES_PATH, loadAlicloudRules, rulesDocumentProblems } from '../../lib/bindings/provider-rules';
+import { ProvidersSchemaDocument, stableJson } from '../../lib/bindings/terraform-schema';
+import { ALICLOUD_SCHEMA_SNAPSHOT_PATH } from '../../lib/bindings/conformance';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-export const SNAPSHOT_PATH = path.join(__dirname, 'alicloud-provider-schema.json');
+export const SNAPSHOT_PATH = ALICLOUD_SCHEMA_SNAPSHOT_PATH;
 export const GEN_DIR = path.join(REPO_ROOT, '.gen');
 
 /** What `cdktf get` owns inside its output directory for this project. */

@@ -10,7 +10,7 @@
  * - top-level resources and data sources gain an optional+computed `id` and, with Timeouts,
  *   a `timeouts` block (nesting single) with one optional string per configured timeout.
  */
-import { CtyType, SchemaAttribute, SchemaBlock, SchemaNestedBlock, VersionedSchema } from '../terraform-schema';
+import { CtyType, SchemaAttribute, SchemaBlock, SchemaNestedBlock, VersionedSchema } from '../../../lib/bindings/terraform-schema';
 import { SdkResource, SdkSchema, SdkValueType } from './sdk-schema';
 
 export function topLevelSchema(resource: SdkResource): VersionedSchema {

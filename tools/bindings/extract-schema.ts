@@ -4,24 +4,25 @@
  * alicloud-provider.ts, and beside it the validation rules the schema does not show
  * (provider-rules.ts). Used where the provider binary cannot be downloaded.
  *
- *   ts-node lib/bindings/extract-schema.ts --source <checkout> [--out <file>] [--rules-out <file>]
- *   ts-node lib/bindings/extract-schema.ts --source <checkout> --check
+ *   ts-node tools/bindings/extract-schema.ts --source <checkout> [--out <file>] [--rules-out <file>]
+ *   ts-node tools/bindings/extract-schema.ts --source <checkout> --check
  *
  * <checkout> is the provider repository at the pinned tag (the Go package in <checkout>/alicloud).
  * `--check` writes nothing and exits 1 if either committed file differs from what the checkout yields.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ALICLOUD_PROVIDER, SNAPSHOT_DATA_SOURCE_TYPES, SNAPSHOT_RESOURCE_TYPES } from './alicloud-provider';
+import { ALICLOUD_PROVIDER, SNAPSHOT_DATA_SOURCE_TYPES, SNAPSHOT_RESOURCE_TYPES } from '../../lib/bindings/alicloud-provider';
 import { schemaMapBlock, topLevelSchema } from './go-schema/core-schema';
 import { GoPackageSource } from './go-schema/package-source';
 import { Expr } from './go-schema/parser';
 import { SdkResource, SdkSchema, SdkSchemaReader } from './go-schema/sdk-schema';
 import { ValidatorReader } from './go-schema/validators';
-import { ALICLOUD_RULES_PATH, AttributeRules, BlockRules, ProviderRulesDocument } from './provider-rules';
-import { ProvidersSchemaDocument, VersionedSchema, stableJson } from './terraform-schema';
+import { ALICLOUD_RULES_PATH, AttributeRules, BlockRules, ProviderRulesDocument } from '../../lib/bindings/provider-rules';
+import { ProvidersSchemaDocument, VersionedSchema, stableJson } from '../../lib/bindings/terraform-schema';
+import { ALICLOUD_SCHEMA_SNAPSHOT_PATH } from '../../lib/bindings/conformance';
 
-export const DEFAULT_SNAPSHOT_PATH = path.join(__dirname, 'alicloud-provider-schema.json');
+export const DEFAULT_SNAPSHOT_PATH = ALICLOUD_SCHEMA_SNAPSHOT_PATH;
 
 export interface ExtractOptions {
   /** The Go package directory holding the provider (e.g. <checkout>/alicloud). */

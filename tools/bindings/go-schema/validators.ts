@@ -6,7 +6,7 @@
  * body is one of a few fixed shapes (one regexp match, one `time.Parse`, one `strconv.ParseInt`). Anything else is
  * an error naming the attribute: a rule is never guessed.
  */
-import type { ValueRule } from '../provider-rules';
+import type { ValueRule } from '../../../lib/bindings/provider-rules';
 import { Token } from './lexer';
 import { GoPackageSource } from './package-source';
 import { Expr } from './parser';
