@@ -1,6 +1,6 @@
 import OSS from 'ali-oss';
 import { createHash } from 'node:crypto';
-import { crc64 } from '../../lib/runtime/writer/crc64';
+import { crc64 } from '../../lib/common/crc64';
 import { OssSandbox, startOssSandbox } from '../../lib/sandbox/oss';
 
 /**

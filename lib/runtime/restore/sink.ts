@@ -7,7 +7,8 @@
  * in flight waits for it. Rows the service refuses with a throttling or transient code are retried with backoff;
  * any other refusal stops the restore naming the key and the code.
  */
-import { isThrottling, THROTTLING_CODES, TRANSIENT_CODES, TablestoreError } from '../../tablestore/errors';
+import { equalJitterDelay, realSleep } from '../../common/retry';
+import { THROTTLING_CODES, TRANSIENT_CODES } from '../../tablestore/errors';
 import { encodeRowWrite, MAX_BATCH_WRITE_BYTES, MAX_BATCH_WRITE_ROWS, RowWrite, TablestoreTableClient } from '../../tablestore/table-client';
 import { applyOp, compareKeys, keyId, mergeOps, RowOp, TableRow } from './rows';
 
@@ -134,7 +135,7 @@ export class TablestoreRowSink implements RowSink {
         if (r.ok) return;
         const code = r.code ?? 'unknown';
         if ((THROTTLING_CODES.has(code) || TRANSIENT_CODES.has(code)) && attempt < this.rowAttempts) {
-          throttled ||= isThrottling(new TablestoreError({ code, message: '', httpStatus: null, requestId: null, operation: 'BatchWriteRow' }));
+          throttled ||= THROTTLING_CODES.has(code);
           retry.push(rows[i]);
           this.options.onRowRetry?.(code, attempt);
           return;
@@ -143,8 +144,8 @@ export class TablestoreRowSink implements RowSink {
         throw new Error(`BatchWriteRow refused the ${rows[i].type} of row (${key}) in ${this.options.tableName}: ${code} ${r.message ?? ''}`.trim());
       });
       if (retry.length === 0) return;
-      const cap = Math.min(10_000, (throttled ? this.baseDelayMs * 2.5 : this.baseDelayMs) * 2 ** (attempt - 1));
-      await new Promise((resolve) => setTimeout(resolve, cap / 2 + Math.random() * (cap / 2)));
+      const policy = { attempts: this.rowAttempts, baseDelayMs: this.baseDelayMs, throttleBaseDelayMs: this.baseDelayMs * 2.5, maxDelayMs: 10_000 };
+      await realSleep(equalJitterDelay(policy, attempt, throttled ? 'throttled' : 'server'));
       rows = retry;
     }
   }

@@ -14,4 +14,4 @@ export { createOssClient, isRetryable, isNoSuchKey } from './oss-client';
 export type { OssClient, OssClientOptions, OssErrorLike, OssListedObject, OssRequestOptions, OssResponseInfo } from './oss-client';
 export { OSS_RETRY_POLICY, withOssRetry, WriterAbortedError } from './retry';
 export type { OssRetryOptions } from './retry';
-export { crc64, crc64Combine, Crc64 } from './crc64';
+export { crc64, crc64Combine, Crc64 } from '../../common/crc64';

@@ -9,7 +9,7 @@
  */
 import { createHash, Hash } from 'node:crypto';
 import type { PhaseTimes } from '../phase-times';
-import { Crc64 } from './crc64';
+import { Crc64 } from '../../common/crc64';
 import { asOssError, OssClient, OssResponseInfo } from './oss-client';
 import { OssRetryOptions, throwIfAborted, withOssRetry } from './retry';
 

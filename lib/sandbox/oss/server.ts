@@ -22,7 +22,7 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { loopbackCertificate } from '../tls';
 import { Caller, evaluateAccess, OSS_ACTION_OF, parsePolicy, PolicyError } from './access';
-import { Crc64 } from '../../runtime/writer/crc64';
+import { Crc64 } from '../../common/crc64';
 import { OssFault, OssFaults, OssOperation } from './faults';
 import { SIGNED_SUBRESOURCES, verifySignature } from './signature';
 import {

@@ -5,7 +5,7 @@
  */
 import type { ParsedPolicy } from './access';
 import { createHash, randomBytes } from 'node:crypto';
-import { crc64Combine } from '../../runtime/writer/crc64';
+import { crc64Combine } from '../../common/crc64';
 
 export interface StoredObject {
   readonly key: string;
