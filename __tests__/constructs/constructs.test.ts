@@ -1,4 +1,11 @@
-import { Testing, TerraformStack } from 'cdktf';
+import { Testing } from 'cdktf';
+import { DataWorksProject } from '../../.gen/providers/alicloud/data-works-project';
+import { OssBucket } from '../../.gen/providers/alicloud/oss-bucket';
+import { RamAccessKey } from '../../.gen/providers/alicloud/ram-access-key';
+import { RamRolePolicyAttachment } from '../../.gen/providers/alicloud/ram-role-policy-attachment';
+import { RamUser } from '../../.gen/providers/alicloud/ram-user';
+import { RamUserPolicyAttachment } from '../../.gen/providers/alicloud/ram-user-policy-attachment';
+import { resourcesOf } from '../support/terraform-json';
 import { BackupBucket } from '../../lib/constructs/backup-bucket';
 import { DataWorksDataSources } from '../../lib/constructs/dataworks-data-sources';
 import { PolicyDocument, PolicyStatement } from '../../lib/constructs/policy-document';
@@ -11,22 +18,13 @@ import { WideColumnTableConfig } from '../../lib/config/types';
 
 const dev = projectConfig.environments.find(e => e.name === 'dev')!;
 
-function synthWith(build: (stack: TerraformStack) => void): string {
-  const stack = new TerraformStack(Testing.app(), 'test');
-  build(stack);
-  return Testing.synth(stack);
-}
-
-function resources(json: string, type: string): any[] {
-  return Object.values(JSON.parse(json).resource?.[type] ?? {});
-}
 
 describe('BackupBucket', () => {
   const lifecycle = { transitionToIaDays: 30, transitionToArchiveDays: 90, expireDays: 365, noncurrentVersionExpireDays: 14, abortMultipartUploadDays: 2 };
 
   it('defaults to AES256, ZRS, versioning and no force destroy', () => {
-    const json = synthWith(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle }));
-    expect(resources(json, 'alicloud_oss_bucket')[0]).toMatchObject({
+    const json = Testing.synthScope(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle }));
+    expect(json).toHaveResourceWithProperties(OssBucket, {
       bucket: 'my-bucket',
       redundancy_type: 'ZRS',
       force_destroy: false,
@@ -36,13 +34,13 @@ describe('BackupBucket', () => {
   });
 
   it('uses SSE-KMS with the given key', () => {
-    const json = synthWith(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle, kmsKeyId: 'key-123' }));
-    expect(resources(json, 'alicloud_oss_bucket')[0].server_side_encryption_rule).toEqual({ sse_algorithm: 'KMS', kms_master_key_id: 'key-123' });
+    const json = Testing.synthScope(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle, kmsKeyId: 'key-123' }));
+    expect(resourcesOf(json, 'alicloud_oss_bucket')[0].server_side_encryption_rule).toEqual({ sse_algorithm: 'KMS', kms_master_key_id: 'key-123' });
   });
 
   it('turns the lifecycle into transitions, expiry, noncurrent expiry and multipart abort', () => {
-    const json = synthWith(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle }));
-    expect(resources(json, 'alicloud_oss_bucket')[0].lifecycle_rule).toEqual([
+    const json = Testing.synthScope(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle }));
+    expect(resourcesOf(json, 'alicloud_oss_bucket')[0].lifecycle_rule).toEqual([
       {
         id: 'backup-retention',
         enabled: true,
@@ -55,8 +53,8 @@ describe('BackupBucket', () => {
   });
 
   it('denies every OSS action to everyone without TLS, on the bucket and its objects', () => {
-    const json = synthWith(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle }));
-    const policy = JSON.parse(resources(json, 'alicloud_oss_bucket_policy')[0].policy);
+    const json = Testing.synthScope(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle }));
+    const policy = JSON.parse(resourcesOf(json, 'alicloud_oss_bucket_policy')[0].policy);
     expect(policy.Statement).toEqual([{
       Effect: 'Deny',
       Principal: ['*'],
@@ -68,8 +66,8 @@ describe('BackupBucket', () => {
   });
 
   it('refuses an archive transition that is not after the IA transition', () => {
-    expect(() => synthWith(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle: { ...lifecycle, transitionToArchiveDays: 30 } })))
-      .toThrow('BackupBucket test/b: lifecycle.transitionToArchiveDays: (30) must be later than transitionToIaDays (30)');
+    expect(() => Testing.synthScope(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle: { ...lifecycle, transitionToArchiveDays: 30 } })))
+      .toThrow('BackupBucket stack/b: lifecycle.transitionToArchiveDays: (30) must be later than transitionToIaDays (30)');
   });
 });
 
@@ -116,31 +114,32 @@ describe('SyncAccess', () => {
   };
 
   it('role mode creates a role trusted by DataWorks and Data Integration, with the policy', () => {
-    const json = synthWith(s => new SyncAccess(s, 'a', { ...base, mode: { mode: 'role' } }));
-    const [role] = resources(json, 'alicloud_ram_role');
+    const json = Testing.synthScope(s => new SyncAccess(s, 'a', { ...base, mode: { mode: 'role' } }));
+    const [role] = resourcesOf(json, 'alicloud_ram_role');
     expect(role.role_name).toBe('otsbk-t-sync');
     expect(JSON.parse(role.assume_role_policy_document).Statement[0].Principal).toEqual({ Service: ['dataworks.aliyuncs.com', 'di.dataworks.aliyuncs.com'] });
-    expect(resources(json, 'alicloud_ram_role_policy_attachment')).toHaveLength(1);
-    expect(resources(json, 'alicloud_ram_user')).toHaveLength(0);
-    expect(resources(json, 'alicloud_ram_access_key')).toHaveLength(0);
+    expect(resourcesOf(json, 'alicloud_ram_role_policy_attachment')).toHaveLength(1);
+    expect(json).not.toHaveResource(RamUser);
+    expect(json).not.toHaveResource(RamAccessKey);
   });
 
   it('user mode without a key creates the user and attachment only', () => {
-    const json = synthWith(s => new SyncAccess(s, 'a', { ...base, mode: { mode: 'user', createAccessKey: false } }));
-    expect(resources(json, 'alicloud_ram_user')).toHaveLength(1);
-    expect(resources(json, 'alicloud_ram_user_policy_attachment')).toEqual([expect.objectContaining({ policy_type: 'Custom' })]);
-    expect(resources(json, 'alicloud_ram_access_key')).toHaveLength(0);
+    const json = Testing.synthScope(s => new SyncAccess(s, 'a', { ...base, mode: { mode: 'user', createAccessKey: false } }));
+    expect(resourcesOf(json, 'alicloud_ram_user')).toHaveLength(1);
+    expect(json).toHaveResourceWithProperties(RamUserPolicyAttachment, { policy_type: 'Custom' });
+    expect(json).not.toHaveResource(RamRolePolicyAttachment);
+    expect(json).not.toHaveResource(RamAccessKey);
   });
 
   it('an AccessKey secret is only ever a sensitive output', () => {
-    const json = JSON.parse(synthWith(s => new SyncAccess(s, 'a', { ...base, mode: { mode: 'user', createAccessKey: true } })));
+    const json = JSON.parse(Testing.synthScope(s => new SyncAccess(s, 'a', { ...base, mode: { mode: 'user', createAccessKey: true } })));
     const outputs = Object.values(json.output) as Array<{ value: string; sensitive?: boolean }>;
     const secret = outputs.find(o => o.value.endsWith('.secret}'))!;
     expect(secret.sensitive).toBe(true);
   });
 
   it('with a PGP key, outputs only the encrypted secret', () => {
-    const json = JSON.parse(synthWith(s => new SyncAccess(s, 'a', { ...base, mode: { mode: 'user', createAccessKey: true, pgpKey: 'keybase:ops' } })));
+    const json = JSON.parse(Testing.synthScope(s => new SyncAccess(s, 'a', { ...base, mode: { mode: 'user', createAccessKey: true, pgpKey: 'keybase:ops' } })));
     expect(Object.values(json.resource.alicloud_ram_access_key)[0]).toMatchObject({ pgp_key: 'keybase:ops' });
     const values = (Object.values(json.output) as Array<{ value: string }>).map(o => o.value);
     expect(values.some(v => v.endsWith('.encrypted_secret}'))).toBe(true);
@@ -148,15 +147,15 @@ describe('SyncAccess', () => {
   });
 
   it('refuses an export prefix with slashes at its ends', () => {
-    expect(() => synthWith(s => new SyncAccess(s, 'a', { ...base, exportPrefix: '/x/', mode: { mode: 'role' } })))
+    expect(() => Testing.synthScope(s => new SyncAccess(s, 'a', { ...base, exportPrefix: '/x/', mode: { mode: 'role' } })))
       .toThrow('SyncAccess policy: exportPrefix: "/x/" must be non-empty and must not start or end with "/"');
   });
 });
 
 describe('TablestoreTables', () => {
   it('creates the data table with one version and the status table with the reader checkpoint schema', () => {
-    const json = synthWith(s => new TablestoreTables(s, 't', { region: 'cn-hangzhou', instances: dev.tablestore.instances, tables: resolvedTables(dev) }));
-    const tables = resources(json, 'alicloud_ots_table');
+    const json = Testing.synthScope(s => new TablestoreTables(s, 't', { region: 'cn-hangzhou', instances: dev.tablestore.instances, tables: resolvedTables(dev) }));
+    const tables = resourcesOf(json, 'alicloud_ots_table');
     const data = tables.find(t => t.table_name === 'device_readings');
     expect(data).toMatchObject({
       max_version: 1,
@@ -165,22 +164,22 @@ describe('TablestoreTables', () => {
       defined_column: [{ name: 'temperature', type: 'Double' }, { name: 'humidity', type: 'Double' }, { name: 'status', type: 'String' }],
     });
     const status = tables.find(t => t.table_name === 'otsbk_sync_status');
-    expect(status.primary_key.map((k: { name: string }) => k.name)).toEqual(['StreamId', 'StatusType', 'StatusValue']);
+    expect(status!.primary_key.map((k: { name: string }) => k.name)).toEqual(['StreamId', 'StatusType', 'StatusValue']);
   });
 
   it('maps network access to the instance ACLs and protects tables when asked', () => {
-    const json = synthWith(s => new TablestoreTables(s, 't', {
+    const json = Testing.synthScope(s => new TablestoreTables(s, 't', {
       region: 'cn-beijing', instances: [{ ...dev.tablestore.instances[0], accessedBy: 'Vpc' }], tables: resolvedTables(dev), preventDestroy: true,
     }));
-    expect(resources(json, 'alicloud_ots_instance')[0]).toMatchObject({ network_type_acl: ['VPC'], lifecycle: { prevent_destroy: true } });
-    expect(resources(json, 'alicloud_ots_table').find(t => t.table_name === 'device_readings').lifecycle).toEqual({ prevent_destroy: true });
+    expect(resourcesOf(json, 'alicloud_ots_instance')[0]).toMatchObject({ network_type_acl: ['VPC'], lifecycle: { prevent_destroy: true } });
+    expect(resourcesOf(json, 'alicloud_ots_table').find(t => t.table_name === 'device_readings')!.lifecycle).toEqual({ prevent_destroy: true });
   });
 
   it('refuses a primary key of more than four columns', () => {
     const pk = ['a', 'b', 'c', 'd', 'e'].map(name => ({ name, type: 'String' as const }));
     const tables = resolvedTables({ ...dev, tablestore: { ...dev.tablestore, tables: [{ ...(dev.tablestore.tables[0] as WideColumnTableConfig), primaryKey: pk }] } });
-    expect(() => synthWith(s => new TablestoreTables(s, 't', { region: 'cn-hangzhou', instances: dev.tablestore.instances, tables })))
-      .toThrow('TablestoreTables test/t: tables[device_readings].primaryKey: must have 1 to 4 columns, has 5');
+    expect(() => Testing.synthScope(s => new TablestoreTables(s, 't', { region: 'cn-hangzhou', instances: dev.tablestore.instances, tables })))
+      .toThrow('TablestoreTables stack/t: tables[device_readings].primaryKey: must have 1 to 4 columns, has 5');
   });
 });
 
@@ -193,8 +192,8 @@ describe('DataWorksDataSources', () => {
   };
 
   it('references an existing workspace by id and signs in with the RAM role', () => {
-    const json = synthWith(s => new DataWorksDataSources(s, 'd', { ...props, auth: { kind: 'ram-role', roleId: 'role-1' } }));
-    const sources = resources(json, 'alicloud_data_works_data_source').sort((a, b) => b.type.localeCompare(a.type));
+    const json = Testing.synthScope(s => new DataWorksDataSources(s, 'd', { ...props, auth: { kind: 'ram-role', roleId: 'role-1' } }));
+    const sources = resourcesOf(json, 'alicloud_data_works_data_source').sort((a, b) => b.type.localeCompare(a.type));
     expect(sources.map(d => [d.type, d.project_id, d.connection_properties_mode])).toEqual([
       ['tablestore', 1234, 'UrlMode'],
       ['oss', 1234, 'UrlMode'],
@@ -202,11 +201,11 @@ describe('DataWorksDataSources', () => {
     expect(sources[0].connection_properties).toContain('"authType" = "RamRole"');
     expect(sources[0].connection_properties).toContain('"instanceName" = "inst"');
     expect(sources[1].connection_properties).toContain('"bucket" = "bkt"');
-    expect(resources(json, 'alicloud_data_works_project')).toHaveLength(0);
+    expect(json).not.toHaveResource(DataWorksProject);
   });
 
   it('creates the workspace when asked and takes an AccessKey from sensitive variables by default', () => {
-    const json = JSON.parse(synthWith(s => new DataWorksDataSources(s, 'd', { ...props, workspace: { create: { identifier: 'ws_new', displayName: 'New' } } })));
+    const json = JSON.parse(Testing.synthScope(s => new DataWorksDataSources(s, 'd', { ...props, workspace: { create: { identifier: 'ws_new', displayName: 'New' } } })));
     expect(Object.values(json.resource.alicloud_data_works_project)[0]).toMatchObject({ project_name: 'ws_new', pai_task_enabled: false });
     expect(json.variable.sync_access_key_secret).toMatchObject({ sensitive: true });
     const ds = Object.values(json.resource.alicloud_data_works_data_source)[0] as { connection_properties: string };
@@ -214,20 +213,20 @@ describe('DataWorksDataSources', () => {
   });
 
   it('refuses two data sources with one name', () => {
-    expect(() => synthWith(s => new DataWorksDataSources(s, 'd', { ...props, oss: { name: 'ts_src', bucketName: 'bkt' } })))
-      .toThrow('DataWorksDataSources test/d: tablestore/oss: every data source needs its own name, "ts_src" is used twice');
+    expect(() => Testing.synthScope(s => new DataWorksDataSources(s, 'd', { ...props, oss: { name: 'ts_src', bucketName: 'bkt' } })))
+      .toThrow('DataWorksDataSources stack/d: tablestore/oss: every data source needs its own name, "ts_src" is used twice');
   });
 });
 
 describe('StateStore', () => {
   it('refuses duplicated lock table names', () => {
-    expect(() => synthWith(s => new StateStore(s, 'st', { region: 'cn-hangzhou', bucketName: 'state-bkt', lockInstanceName: 'locks', lockTableNames: ['a', 'a'] })))
-      .toThrow('StateStore test/st: lockTableNames: must be distinct and at least one, got [a, a]');
+    expect(() => Testing.synthScope(s => new StateStore(s, 'st', { region: 'cn-hangzhou', bucketName: 'state-bkt', lockInstanceName: 'locks', lockTableNames: ['a', 'a'] })))
+      .toThrow('StateStore stack/st: lockTableNames: must be distinct and at least one, got [a, a]');
   });
 
   it('creates a protected lock table with the LockID key Terraform expects', () => {
-    const json = synthWith(s => new StateStore(s, 'st', { region: 'cn-hangzhou', bucketName: 'state-bkt', lockInstanceName: 'locks', lockTableNames: ['tf_lock'] }));
-    expect(resources(json, 'alicloud_ots_table')[0]).toMatchObject({ table_name: 'tf_lock', primary_key: [{ name: 'LockID', type: 'String' }], lifecycle: { prevent_destroy: true } });
-    expect(resources(json, 'alicloud_oss_bucket')[0]).toMatchObject({ bucket: 'state-bkt', force_destroy: false, versioning: { status: 'Enabled' } });
+    const json = Testing.synthScope(s => new StateStore(s, 'st', { region: 'cn-hangzhou', bucketName: 'state-bkt', lockInstanceName: 'locks', lockTableNames: ['tf_lock'] }));
+    expect(resourcesOf(json, 'alicloud_ots_table')[0]).toMatchObject({ table_name: 'tf_lock', primary_key: [{ name: 'LockID', type: 'String' }], lifecycle: { prevent_destroy: true } });
+    expect(resourcesOf(json, 'alicloud_oss_bucket')[0]).toMatchObject({ bucket: 'state-bkt', force_destroy: false, versioning: { status: 'Enabled' } });
   });
 });

@@ -2,16 +2,10 @@ import { Testing } from 'cdktf';
 import { addProjectStacks, BuildOptions } from '../../lib/app';
 import { projectConfig } from '../../lib/config/environments';
 import { ProjectConfig } from '../../lib/config/types';
+import { StackJson } from '../support/terraform-json';
 
-/** A synthesized stack as Terraform JSON. */
-export type StackJson = {
-  resource?: Record<string, Record<string, Record<string, unknown>>>;
-  data?: Record<string, Record<string, Record<string, unknown>>>;
-  output?: Record<string, Record<string, unknown>>;
-  variable?: Record<string, Record<string, unknown>>;
-  provider?: Record<string, unknown>;
-  terraform?: Record<string, unknown>;
-};
+export { resourcesOf } from '../support/terraform-json';
+export type { StackJson } from '../support/terraform-json';
 
 /** Synthesizes every stack of `config` in memory, keyed by stack name. */
 export function synthAll(config: ProjectConfig = projectConfig, options: BuildOptions = {}): Map<string, StackJson> {
@@ -23,9 +17,5 @@ export function synthAll(config: ProjectConfig = projectConfig, options: BuildOp
   return out;
 }
 
-/** All resources of one type in a synthesized stack. */
-export function resourcesOf(stack: StackJson, type: string): Record<string, unknown>[] {
-  return Object.values(stack.resource?.[type] ?? {});
-}
 
 export const ENVIRONMENTS = projectConfig.environments.map(e => e.name);
