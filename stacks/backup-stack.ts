@@ -6,7 +6,8 @@ import { EnvironmentConfig, ProjectConfig } from '../lib/config/types';
 import { BackupBucket } from '../lib/constructs/backup-bucket';
 import { DataSourceAuth, DataWorksDataSources } from '../lib/constructs/dataworks-data-sources';
 import { useOssStateBackend } from '../lib/constructs/state-backend';
-import { SyncAccess, TableRef } from '../lib/constructs/sync-access';
+import { SyncAccess } from '../lib/constructs/sync-access';
+import { grantExportWrite, grantRuntimeRead } from '../lib/constructs/sync-permissions';
 import { TablestoreTables } from '../lib/constructs/tablestore-tables';
 import { AlertRule, SyncNode, TableStream, TimeseriesTable } from '../lib/constructs/managed';
 import { ResolvedTable, resolvedTables, streamOwnersTableName } from '../lib/config/tables';
@@ -43,11 +44,6 @@ export const SINGLE_TABLE_ADDRESSES = {
   timeseriesTable: 'terraform_data.timeseries-table_managed_resource_E27E11F5',
   timeseriesNode: 'terraform_data.sync-node-timeseries-table_managed_resource_28F64D81',
 } as const;
-
-/** The enabled tables of one kind, as the sync policy names them. */
-function streamTables(tables: readonly ResolvedTable[], kind: ResolvedTable['kind']): TableRef[] {
-  return tables.filter(t => t.enabled && t.kind === kind).map(t => ({ instanceName: t.instance.name, tableName: t.name }));
-}
 
 export interface BackupStackProps {
   readonly environment: EnvironmentConfig;
@@ -111,7 +107,7 @@ export class BackupStack extends TerraformStack {
         preventDestroy: bucketAdopt === 'import' && !mayDeleteData,
       });
     }
-    const bucketName = this.bucket ? this.bucket.bucket.bucket : env.bucket.name;
+    const bucketName = this.bucket ? this.bucket.bucketName : env.bucket.name;
 
     this.tablestore = new TablestoreTables(this, 'tablestore', {
       region: env.region,
@@ -122,21 +118,17 @@ export class BackupStack extends TerraformStack {
     });
     const instances = [...this.tablestore.instances.values()];
 
-    this.access = new SyncAccess(this, 'sync-access', {
-      namePrefix: env.namePrefix,
-      engine: env.engine,
-      region: env.region,
-      accountId,
-      mode: env.ram,
-      bucketName: env.bucket.name,
-      exportPrefix: env.bucket.exportPrefix,
-      runtimeKeyPrefix: RUNTIME_KEY_PREFIX,
-      kmsKeyId: env.bucket.kmsKeyId,
-      dataTables: streamTables(tables, 'wide-column'),
-      timeseriesTables: streamTables(tables, 'timeseries'),
-      statusTables: env.tablestore.instances.map(i => ({ instanceName: i.name, tableName: i.statusTableName })),
-      tags,
-    });
+    this.access = new SyncAccess(this, 'sync-access', { namePrefix: env.namePrefix, engine: env.engine, region: env.region, accountId, mode: env.ram, tags });
+    this.tablestore.grantStreamRead(this.access, tables.filter(t => t.enabled));
+    this.tablestore.grantCheckpointWrite(this.access);
+    if (this.bucket) {
+      this.bucket.grantExportWrite(this.access, env.bucket.exportPrefix);
+      this.bucket.grantRuntimeRead(this.access, RUNTIME_KEY_PREFIX);
+    } else {
+      const referenced = { bucketName: env.bucket.name, kmsKeyId: env.bucket.kmsKeyId };
+      grantExportWrite(this.access, referenced, env.bucket.exportPrefix);
+      grantRuntimeRead(this.access, referenced, RUNTIME_KEY_PREFIX);
+    }
 
     this.dataSources = new DataWorksDataSources(this, 'dataworks', {
       region: env.region,

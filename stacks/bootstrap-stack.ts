@@ -20,7 +20,7 @@ export class BootstrapStack extends TerraformStack {
       lockTableNames: project.environments.map(e => e.state.lockTableName),
       tags: { project: 'tablestore-oss-backup', purpose: 'terraform-state' },
     });
-    new TerraformOutput(this, 'state_bucket', { value: store.bucket.bucket.bucket });
+    new TerraformOutput(this, 'state_bucket', { value: store.bucket.bucketName });
     new TerraformOutput(this, 'lock_tables', { value: store.lockTables.map(t => t.tableName) });
   }
 }

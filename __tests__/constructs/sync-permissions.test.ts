@@ -1,7 +1,8 @@
 import { Testing, TerraformStack } from 'cdktf';
+import { BackupBucket } from '../../lib/constructs/backup-bucket';
 import { SyncAccess } from '../../lib/constructs/sync-access';
 import {
-  SYNC_PERMISSIONS, SyncEngine, SyncPolicyProps, syncPermissionsFor, syncPolicyDocument, syncResourceArns,
+  grantCheckpointWrite, grantStreamRead, SYNC_PERMISSIONS, SyncEngine, SyncPolicyProps, syncPermissionsFor, syncPolicyDocument, syncResourceArns,
 } from '../../lib/constructs/sync-permissions';
 
 const base = (engine: SyncEngine, extra: Partial<SyncPolicyProps> = {}): SyncPolicyProps => ({
@@ -77,5 +78,34 @@ describe('sync permission table', () => {
 
   it('needs no KMS statement without a customer key', () => {
     expect(syncPolicyDocument(base('runtime')).toJsonString()).not.toContain('kms:');
+  });
+});
+
+describe('grants from the constructs', () => {
+  const lifecycle = { noncurrentVersionExpireDays: 7, abortMultipartUploadDays: 1 };
+  const access = (s: TerraformStack, engine: SyncEngine) =>
+    new SyncAccess(s, 'a', { namePrefix: 'otsbk-t', engine, region: 'cn-hangzhou', accountId: '42', mode: { mode: 'role' } });
+
+  it('BackupBucket.grantExportWrite adds exactly the engine\'s OSS and KMS rows, for the prefix', () => {
+    const stack = new TerraformStack(Testing.app(), 's');
+    const grantee = access(stack, 'data-integration');
+    new BackupBucket(stack, 'b', { bucketName: 'bkt', lifecycle, kmsKeyId: 'key-1' }).grantExportWrite(grantee, 'export');
+    const rows = grantee.grants.permissions();
+    expect(rows).toEqual(SYNC_PERMISSIONS.filter(p => p.engine === 'data-integration' && ['bucket', 'export-objects', 'kms-key'].includes(p.resource)));
+    expect(() => grantee.grants.policyDocument()).toThrow('SyncAccess policy: dataTables/timeseriesTables: at least one exported table is required');
+  });
+
+  it('the policy composed from the constructs equals the one built from names', () => {
+    const stack = new TerraformStack(Testing.app(), 's');
+    const grantee = access(stack, 'runtime');
+    const bucket = new BackupBucket(stack, 'b', { bucketName: 'bkt', lifecycle });
+    bucket.grantExportWrite(grantee, 'export');
+    bucket.grantRuntimeRead(grantee, '_otsbk/runtime');
+    const props = { ...base('runtime'), bucketName: 'bkt', exportPrefix: 'export', runtimeKeyPrefix: '_otsbk/runtime', timeseriesTables: [], statusTables: [] };
+    grantStreamRead(grantee, { dataTables: props.dataTables });
+    grantCheckpointWrite(grantee, [{ instanceName: 'otsbk-dev', tableName: 'status' }]);
+    const policy = Object.values(JSON.parse(Testing.synth(stack)).resource.alicloud_ram_policy)[0] as { policy_document: string };
+    expect(JSON.parse(policy.policy_document)).toEqual(JSON.parse(syncPolicyDocument(props).toJsonString()));
+    expect(policy.policy_document).not.toContain('status');
   });
 });

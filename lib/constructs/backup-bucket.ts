@@ -6,6 +6,7 @@ import { OssBucketPolicy } from '../../.gen/providers/alicloud/oss-bucket-policy
 import { OssBucketPublicAccessBlock } from '../../.gen/providers/alicloud/oss-bucket-public-access-block';
 import { BucketLifecycle } from '../config/types';
 import { Arn, PolicyDocument, PolicyStatement } from './policy-document';
+import { grantExportWrite, grantRuntimeRead, ISyncGrantee } from './sync-permissions';
 import { checkName, ConstructPropsError } from './validate';
 
 export interface BackupBucketProps {
@@ -54,7 +55,11 @@ export interface BackupBucketProps {
  */
 export class BackupBucket extends Construct {
   readonly bucket: OssBucket;
+  /** The bucket's name, from the resource: referencing it makes Terraform create the bucket first. */
   readonly bucketName: string;
+  /** The customer KMS key the bucket encrypts with, when there is one. */
+  readonly kmsKeyId?: string;
+  private readonly configuredName: string;
 
   constructor(scope: Construct, id: string, props: BackupBucketProps) {
     super(scope, id);
@@ -65,7 +70,8 @@ export class BackupBucket extends Construct {
       && !Token.isUnresolved(lc.transitionToIaDays) && !Token.isUnresolved(lc.transitionToArchiveDays) && lc.transitionToArchiveDays <= lc.transitionToIaDays) {
       throw new ConstructPropsError(where, 'lifecycle.transitionToArchiveDays', `(${lc.transitionToArchiveDays}) must be later than transitionToIaDays (${lc.transitionToIaDays})`);
     }
-    this.bucketName = props.bucketName;
+    this.configuredName = props.bucketName;
+    this.kmsKeyId = props.kmsKeyId;
 
     this.bucket = new OssBucket(this, 'bucket', {
       bucket: props.bucketName,
@@ -81,6 +87,8 @@ export class BackupBucket extends Construct {
       ...(props.preventDestroy ? { lifecycle: { preventDestroy: true } } : {}),
     });
 
+    this.bucketName = this.bucket.bucket;
+
     const acl = new OssBucketAcl(this, 'acl', { bucket: this.bucket.bucket, acl: 'private' });
     const publicAccessBlock = new OssBucketPublicAccessBlock(this, 'public-access-block', { bucket: this.bucket.bucket, blockPublicAccess: true });
 
@@ -91,6 +99,19 @@ export class BackupBucket extends Construct {
     if (props.importExisting) {
       for (const resource of [this.bucket, acl, publicAccessBlock, policy]) resource.importFrom(props.bucketName);
     }
+  }
+
+  /**
+   * Lets the grantee write exported objects under `<prefix>/`: exactly the OSS rows (and, with a customer key, the
+   * KMS rows) of the grantee engine's SYNC_PERMISSIONS.
+   */
+  grantExportWrite(grantee: ISyncGrantee, prefix: string): void {
+    grantExportWrite(grantee, { bucketName: this.configuredName, kmsKeyId: this.kmsKeyId }, prefix);
+  }
+
+  /** Lets the grantee read runtime releases under `<keyPrefix>/` (the runtime engine's rows; none for Data Integration). */
+  grantRuntimeRead(grantee: ISyncGrantee, keyPrefix: string): void {
+    grantRuntimeRead(grantee, { bucketName: this.configuredName }, keyPrefix);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { TerraformOutput } from 'cdktf';
+import { Lazy, TerraformOutput } from 'cdktf';
 import { RamAccessKey } from '../../.gen/providers/alicloud/ram-access-key';
 import { RamPolicy } from '../../.gen/providers/alicloud/ram-policy';
 import { RamRole } from '../../.gen/providers/alicloud/ram-role';
@@ -8,7 +8,8 @@ import { RamUser } from '../../.gen/providers/alicloud/ram-user';
 import { RamUserPolicyAttachment } from '../../.gen/providers/alicloud/ram-user-policy-attachment';
 import { RamConfig } from '../config/types';
 import { PolicyDocument } from './policy-document';
-import { SyncPolicyProps, syncPolicyDocument } from './sync-permissions';
+import { ConstructPropsError } from './validate';
+import { grantSyncPolicy, ISyncGrantee, SyncEngine, SyncGrants, SyncPolicyProps, syncPolicyDocument } from './sync-permissions';
 
 export type { TableRef } from './sync-permissions';
 
@@ -18,7 +19,13 @@ export type { TableRef } from './sync-permissions';
  */
 export const DATAWORKS_TRUSTED_SERVICES = ['dataworks.aliyuncs.com', 'di.dataworks.aliyuncs.com'] as const;
 
-export interface SyncAccessProps extends SyncPolicyProps {
+export interface SyncAccessProps extends Partial<Omit<SyncPolicyProps, 'engine' | 'region' | 'accountId'>> {
+  /** Which engine's rows of SYNC_PERMISSIONS the policy may grant. */
+  readonly engine: SyncEngine;
+  /** Region of the instances and the KMS key. */
+  readonly region: string;
+  /** Account id; may be a Terraform token. */
+  readonly accountId: string;
   /** Prefix of the policy, role and user names (`<namePrefix>-sync`). */
   readonly namePrefix: string;
   /** A role DataWorks assumes, or a RAM user (optionally with an AccessKey). */
@@ -27,9 +34,15 @@ export interface SyncAccessProps extends SyncPolicyProps {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
-/** The identity Data Integration uses, and the one policy that says exactly what it may do. */
-export class SyncAccess extends Construct {
+/**
+ * The identity Data Integration uses, and the one policy that says exactly what it may do. The policy holds what
+ * the constructs grant it (`BackupBucket.grantExportWrite`, `TablestoreTables.grantStreamRead`, ...), or, given
+ * the names in its props (tables, bucket, prefixes), the whole sync policy at once.
+ */
+export class SyncAccess extends Construct implements ISyncGrantee {
   readonly policy: RamPolicy;
+  /** What the policy grants; rendered when the stack is synthesized, so grants may come after construction. */
+  readonly grants: SyncGrants;
   /** Set in `role` mode: the role DataWorks assumes. */
   readonly role?: RamRole;
   /** Set in `user` mode. */
@@ -39,10 +52,12 @@ export class SyncAccess extends Construct {
 
   constructor(scope: Construct, id: string, props: SyncAccessProps) {
     super(scope, id);
+    this.grants = new SyncGrants(props.engine, props.region, props.accountId);
+    if (props.dataTables || props.timeseriesTables) grantSyncPolicy(this, SyncAccess.policyProps(props));
     this.policy = new RamPolicy(this, 'policy', {
       policyName: `${props.namePrefix}-sync`,
       description: `What the ${props.engine} sync of ${props.namePrefix} calls: Tablestore Stream reads, OSS export writes`,
-      policyDocument: SyncAccess.policyDocument(props).toJsonString(),
+      policyDocument: Lazy.stringValue({ produce: () => this.grants.policyDocument().toJsonString() }),
     });
 
     if (props.mode.mode === 'role') {
@@ -93,6 +108,14 @@ export class SyncAccess extends Construct {
 
   /** Least privilege: exactly the calls the environment's engine makes (`SYNC_PERMISSIONS`). */
   static policyDocument(props: SyncAccessProps): PolicyDocument {
-    return syncPolicyDocument(props);
+    return syncPolicyDocument(SyncAccess.policyProps(props));
+  }
+
+  private static policyProps(props: SyncAccessProps): SyncPolicyProps {
+    const { bucketName, exportPrefix, runtimeKeyPrefix } = props;
+    if (bucketName === undefined || exportPrefix === undefined || runtimeKeyPrefix === undefined) {
+      throw new ConstructPropsError('SyncAccess', 'bucketName/exportPrefix/runtimeKeyPrefix', 'are required with the tables (or grant from the constructs instead)');
+    }
+    return { ...props, bucketName, exportPrefix, runtimeKeyPrefix, dataTables: props.dataTables ?? [], timeseriesTables: props.timeseriesTables ?? [], statusTables: props.statusTables ?? [] };
   }
 }

@@ -146,16 +146,94 @@ export function syncPermissionsFor(props: SyncPolicyProps): SyncPermission[] {
   return SYNC_PERMISSIONS.filter(p => p.engine === props.engine && syncResourceArns(p.resource, props).length > 0);
 }
 
-/** One statement per resource kind, with exactly the actions the engine's rows name for it. */
-export function syncPolicyDocument(props: SyncPolicyProps): PolicyDocument {
-  for (const [name, prefix] of [['exportPrefix', props.exportPrefix], ['runtimeKeyPrefix', props.runtimeKeyPrefix]] as const) {
-    if (prefix === '' || prefix.startsWith('/') || prefix.endsWith('/')) {
-      throw new ConstructPropsError('SyncAccess policy', name, `"${prefix}" must be non-empty and must not start or end with "/"`);
-    }
+/**
+ * What one engine's identity has been granted: ARNs by resource kind. The policy holds one statement per granted
+ * kind, in the table's order, with exactly the actions the engine's rows name for it; a kind the engine never
+ * calls (the checkpoint table for the runtime) grants nothing.
+ */
+export class SyncGrants {
+  private readonly arns = new Map<SyncResource, string[]>();
+
+  constructor(readonly engine: SyncEngine, readonly region: string, readonly accountId: string) {}
+
+  grant(resource: SyncResource, arns: readonly string[]): void {
+    const current = this.arns.get(resource) ?? [];
+    this.arns.set(resource, [...current, ...arns.filter(a => !current.includes(a))]);
   }
-  if (props.dataTables.length + props.timeseriesTables.length === 0) throw new ConstructPropsError('SyncAccess policy', 'dataTables/timeseriesTables', 'at least one exported table is required');
-  const byResource = new Map<SyncResource, string[]>();
-  for (const p of syncPermissionsFor(props)) byResource.set(p.resource, [...(byResource.get(p.resource) ?? []), p.action]);
-  return new PolicyDocument([...byResource].map(([resource, actions]) =>
-    new PolicyStatement({ actions, resources: syncResourceArns(resource, props) })));
+
+  /** The rows of the engine's table this identity has been granted. */
+  permissions(): SyncPermission[] {
+    return SYNC_PERMISSIONS.filter(p => p.engine === this.engine && (this.arns.get(p.resource)?.length ?? 0) > 0);
+  }
+
+  policyDocument(): PolicyDocument {
+    if ((this.arns.get('data-table')?.length ?? 0) + (this.arns.get('timeseries-table')?.length ?? 0) === 0) {
+      throw new ConstructPropsError('SyncAccess policy', 'dataTables/timeseriesTables', 'at least one exported table is required');
+    }
+    const byResource = new Map<SyncResource, string[]>();
+    for (const p of this.permissions()) byResource.set(p.resource, [...(byResource.get(p.resource) ?? []), p.action]);
+    return new PolicyDocument([...byResource].map(([resource, actions]) => new PolicyStatement({ actions, resources: this.arns.get(resource)! })));
+  }
+}
+
+/** Something the sync's calls can be granted to (SyncAccess). */
+export interface ISyncGrantee {
+  readonly grants: SyncGrants;
+}
+
+/** The bucket a grant is about: its name and the customer KMS key it encrypts with, if any. */
+export interface GrantedBucket {
+  readonly bucketName: string;
+  readonly kmsKeyId?: string;
+}
+
+function checkKeyPrefix(name: string, prefix: string): void {
+  if (prefix === '' || prefix.startsWith('/') || prefix.endsWith('/')) {
+    throw new ConstructPropsError('SyncAccess policy', name, `"${prefix}" must be non-empty and must not start or end with "/"`);
+  }
+}
+
+/** The OSS rows for exported objects under `<prefix>/` (and the bucket-level calls), plus the KMS rows for a customer key. */
+export function grantExportWrite(grantee: ISyncGrantee, bucket: GrantedBucket, prefix: string): void {
+  checkKeyPrefix('exportPrefix', prefix);
+  const { grants } = grantee;
+  grants.grant('bucket', [Arn.ossBucket(grants.accountId, bucket.bucketName)]);
+  grants.grant('export-objects', [Arn.ossObjects(grants.accountId, bucket.bucketName, prefix)]);
+  if (bucket.kmsKeyId !== undefined) grants.grant('kms-key', [Arn.kmsKey(grants.region, grants.accountId, bucket.kmsKeyId)]);
+}
+
+/** The OSS rows for reading runtime releases under `<keyPrefix>/` (the runtime engine's only). */
+export function grantRuntimeRead(grantee: ISyncGrantee, bucket: GrantedBucket, keyPrefix: string): void {
+  checkKeyPrefix('runtimeKeyPrefix', keyPrefix);
+  grantee.grants.grant('runtime-bundle', [Arn.ossObjects(grantee.grants.accountId, bucket.bucketName, keyPrefix)]);
+}
+
+/** The Tablestore Stream rows for these exported tables. */
+export function grantStreamRead(grantee: ISyncGrantee, tables: { readonly dataTables?: readonly TableRef[]; readonly timeseriesTables?: readonly TableRef[] }): void {
+  const { grants } = grantee;
+  const arns = (list: readonly TableRef[] = []) => list.map(t => Arn.otsTable(grants.region, grants.accountId, t.instanceName, t.tableName));
+  grants.grant('data-table', arns(tables.dataTables));
+  grants.grant('timeseries-table', arns(tables.timeseriesTables));
+}
+
+/** The rows of the Stream reader's checkpoint tables (Data Integration only). */
+export function grantCheckpointWrite(grantee: ISyncGrantee, statusTables: readonly TableRef[]): void {
+  const { grants } = grantee;
+  grants.grant('status-table', statusTables.map(t => Arn.otsTable(grants.region, grants.accountId, t.instanceName, t.tableName)));
+}
+
+/** Every grant the sync needs, from plain names (tests, the sandboxes, and SyncAccess given names). */
+export function grantSyncPolicy(grantee: ISyncGrantee, props: SyncPolicyProps): void {
+  const bucket = { bucketName: props.bucketName, kmsKeyId: props.kmsKeyId };
+  grantStreamRead(grantee, props);
+  grantCheckpointWrite(grantee, props.statusTables);
+  grantExportWrite(grantee, bucket, props.exportPrefix);
+  grantRuntimeRead(grantee, bucket, props.runtimeKeyPrefix);
+}
+
+/** The policy `grantSyncPolicy` composes: exactly the engine's rows for these resources. */
+export function syncPolicyDocument(props: SyncPolicyProps): PolicyDocument {
+  const grantee = { grants: new SyncGrants(props.engine, props.region, props.accountId) };
+  grantSyncPolicy(grantee, props);
+  return grantee.grants.policyDocument();
 }

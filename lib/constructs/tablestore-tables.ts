@@ -5,6 +5,7 @@ import { OtsTable } from '../../.gen/providers/alicloud/ots-table';
 import { instanceAdoptMode, ResolvedTable, streamOwnersTableName } from '../config/tables';
 import { TablestoreInstanceConfig } from '../config/types';
 import { IMPORT_ID } from '../config/validate';
+import { grantCheckpointWrite, grantStreamRead, ISyncGrantee, TableRef } from './sync-permissions';
 import { ConstructPropsError } from './validate';
 import { INSTANCE_NETWORK_ACL, instanceEndpoint, instanceNetworkTypeAcl } from '../tablestore/endpoints';
 
@@ -71,6 +72,7 @@ export class TablestoreTables extends Construct {
   readonly instances: ReadonlyMap<string, BackupInstance>;
   /** Created or imported wide-column tables, by `<instance>:<table>`. */
   readonly tables: ReadonlyMap<string, OtsTable>;
+  private readonly statusTables: readonly TableRef[];
 
   constructor(scope: Construct, id: string, props: TablestoreTablesProps) {
     super(scope, id);
@@ -122,6 +124,7 @@ export class TablestoreTables extends Construct {
       });
     }
     this.instances = instances;
+    this.statusTables = props.instances.map(i => ({ instanceName: i.name, tableName: i.statusTableName }));
 
     const tables = new Map<string, OtsTable>();
     for (const t of props.tables) {
@@ -144,6 +147,17 @@ export class TablestoreTables extends Construct {
       tables.set(`${t.instance.name}:${t.name}`, table);
     }
     this.tables = tables;
+  }
+
+  /** Lets the grantee read the Streams of these tables: the Tablestore rows of its engine's SYNC_PERMISSIONS. */
+  grantStreamRead(grantee: ISyncGrantee, tables: readonly ResolvedTable[]): void {
+    const refs = (kind: ResolvedTable['kind']) => tables.filter(t => t.kind === kind).map(t => ({ instanceName: t.instance.name, tableName: t.name }));
+    grantStreamRead(grantee, { dataTables: refs('wide-column'), timeseriesTables: refs('timeseries') });
+  }
+
+  /** Lets the grantee keep Stream reader checkpoints in each instance's status table (Data Integration's rows). */
+  grantCheckpointWrite(grantee: ISyncGrantee): void {
+    grantCheckpointWrite(grantee, this.statusTables);
   }
 
   /** What must exist before the table's Stream, time series table or node is touched. */
