@@ -2,6 +2,7 @@
  * Types for the document `terraform providers schema -json` prints (format_version 1.0),
  * restricted to what SDK-based providers report (no nested-type attributes).
  */
+import { sortKeys } from '../common/sort-keys';
 
 /** A cty type in Terraform's JSON encoding. */
 export type CtyType =
@@ -59,14 +60,4 @@ export interface ProvidersSchemaDocument {
 /** JSON with object keys sorted at every level, two-space indented, newline-terminated. */
 export function stableJson(value: unknown): string {
   return `${JSON.stringify(sortKeys(value), undefined, 2)}\n`;
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
-    return out;
-  }
-  return value;
 }

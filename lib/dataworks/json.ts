@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sortKeys } from '../common/sort-keys';
 
 /** A JSON value as this module builds and compares it. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -49,19 +50,6 @@ export function parseJsonPreservingLargeIntegers(text: string): unknown {
  */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) sorted[key] = sortKeys(v);
-    }
-    return sorted;
-  }
-  return value;
 }
 
 /** Hex SHA-256 of the canonical JSON of `value`. */

@@ -3,6 +3,7 @@
  * in a single native write (a write per line cost more than the copy), which also avoids building one large string
  * per page. encodeLines flushes often enough to keep exact byte counts per record where they matter.
  */
+import { GrowableBuffer } from '../../common/growable-buffer';
 import type { StreamRecord } from '../reader/types';
 import type { EncodeResult } from './encoder';
 import type { FieldValue, OutputLayout } from './layout';
@@ -22,22 +23,12 @@ function utf8Write(buf: Buffer, text: string, offset: number): number {
 /** Characters gathered before a write, whatever the byte budget. */
 const FLUSH_CHARS = 64 * 1024;
 
-export class TextBuffer {
-  private buf: Buffer;
-  /** Bytes written so far (gathered text not included). */
-  length = 0;
+/** Text gathered as a string, written as UTF-8 into a growable page buffer (`pos`: bytes written, gathered text not included). */
+export class TextBuffer extends GrowableBuffer {
   private pending = '';
 
   constructor(private readonly initialSize = 256 * 1024) {
-    this.buf = Buffer.allocUnsafe(initialSize);
-  }
-
-  private grow(n: number): void {
-    let size = this.buf.length * 2;
-    while (size < this.length + n) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.length);
-    this.buf = next;
+    super(initialSize);
   }
 
   /** Gathers text; written by the next flush. */
@@ -55,9 +46,9 @@ export class TextBuffer {
     const s = this.pending;
     if (s.length === 0) return 0;
     this.pending = '';
-    if (this.length + 3 * s.length > this.buf.length) this.grow(3 * s.length);
-    const n = utf8Write(this.buf, s, this.length);
-    this.length += n;
+    this.ensure(3 * s.length);
+    const n = utf8Write(this.buf, s, this.pos);
+    this.pos += n;
     return n;
   }
 
@@ -67,10 +58,10 @@ export class TextBuffer {
    */
   take(): Buffer | null {
     this.flush();
-    if (this.length === 0) return null;
-    const out = this.buf.subarray(0, this.length);
-    this.buf = Buffer.allocUnsafe(Math.max(this.initialSize, Math.ceil(this.length * 1.25)));
-    this.length = 0;
+    if (this.pos === 0) return null;
+    const out = this.buf.subarray(0, this.pos);
+    this.buf = Buffer.allocUnsafe(Math.max(this.initialSize, Math.ceil(this.pos * 1.25)));
+    this.pos = 0;
     return out;
   }
 }

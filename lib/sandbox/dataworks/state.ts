@@ -12,6 +12,7 @@
  * one active deployment process per node; DeleteNode refuses a node that is still deployed (undeploy first);
  * CreateNode refuses a duplicate name.
  */
+import { sortKeys } from '../../common/sort-keys';
 import { checkCompleteNode, checkFlowSpecModel, FLOWSPEC_ERROR, FlowSpecViolation } from './flowspec-model';
 
 export class SandboxApiError extends Error {
@@ -284,8 +285,7 @@ function mergeIncremental(stored: unknown, incoming: unknown): unknown {
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
-  const canonical = (v: unknown): unknown => (Array.isArray(v) ? v.map(canonical) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map(k => [k, canonical((v as Record<string, unknown>)[k])])) : v);
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
 }
 
 /**

@@ -2,6 +2,7 @@
  * PlainBuffer encoder: rows with checksums, optional delete marker and stream
  * sequence info. Produces what the official SDKs produce and parse.
  */
+import { GrowableBuffer } from '../../common/growable-buffer';
 import {
   OP_DELETE_ALL_VERSIONS,
   OP_DELETE_ONE_VERSION,
@@ -89,12 +90,9 @@ export function columnTypeOf(value: ColumnValue): ColumnType {
   }
 }
 
-export class PlainBufferWriter {
-  private buf: Buffer;
-  private pos = 0;
-
+export class PlainBufferWriter extends GrowableBuffer {
   constructor(initialSize = 256) {
-    this.buf = Buffer.allocUnsafe(initialSize);
+    super(initialSize);
   }
 
   writeHeader(): void {
@@ -308,12 +306,5 @@ export class PlainBufferWriter {
     this.buf.writeUInt32LE(v - hi * 4294967296, this.pos);
     this.buf.writeInt32LE(hi, this.pos + 4);
     this.pos += 8;
-  }
-
-  private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
   }
 }

@@ -10,6 +10,7 @@
  *
  * Decoding does not copy record bytes: it returns their offsets in the body.
  */
+import { GrowableBuffer } from '../../common/growable-buffer';
 
 export const ACTION_PUT_ROW = 1;
 export const ACTION_UPDATE_ROW = 2;
@@ -98,13 +99,11 @@ export function decodeGetStreamRecordResponse(body: Buffer): StreamRecordBatch {
  * Builds a GetStreamRecordResponse by appending records; sized up front by the
  * caller's estimate and grown geometrically when needed.
  */
-export class StreamRecordResponseWriter {
-  private buf: Buffer;
-  private pos = 0;
+export class StreamRecordResponseWriter extends GrowableBuffer {
   private recordBytes = 0;
 
   constructor(estimatedBytes = 4096) {
-    this.buf = Buffer.allocUnsafe(Math.max(64, estimatedBytes));
+    super(Math.max(64, estimatedBytes));
   }
 
   add(action: number, src: Buffer, start: number, end: number): void {
@@ -154,13 +153,6 @@ export class StreamRecordResponseWriter {
       v = Math.floor(v / 128);
     }
     this.buf[this.pos++] = v;
-  }
-
-  private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
   }
 }
 
