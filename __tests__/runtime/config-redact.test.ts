@@ -2,7 +2,7 @@
 import { projectConfig } from '../../lib/config/environments';
 import type { EnvironmentConfig } from '../../lib/config/types';
 import { configFromEnvironment, encodeConfigArgument, parseConfigArgument, redactText, redactValue, registerSecret, resolveConfig, UsageError } from '../../lib/runtime/sync';
-import { JsonLogger } from '../../lib/runtime/sync/log';
+import { LineLogger } from '../../lib/common/log';
 
 describe('runtime configuration', () => {
   const minimal = {
@@ -110,7 +110,7 @@ describe('redaction', () => {
   test('log fields with sensitive names are replaced whatever they hold', () => {
     expect(redactValue({ accessKeySecret: 'x', nested: { securityToken: 'y', count: 3n }, ok: 'fine' })).toEqual({ accessKeySecret: '[REDACTED]', nested: { securityToken: '[REDACTED]', count: '3' }, ok: 'fine' });
     let line = '';
-    new JsonLogger({ sink: { write: (s: string) => (line = s) }, now: () => new Date(0) }).info('connecting', { accessKeyId: 'AKID', endpoint: 'https://x' });
+    new LineLogger({ sink: { write: (s: string) => (line = s) }, now: () => new Date(0) }).info('connecting', { accessKeyId: 'AKID', endpoint: 'https://x' });
     expect(JSON.parse(line)).toEqual({ time: '1970-01-01T00:00:00.000Z', level: 'info', msg: 'connecting', fields: { accessKeyId: '[REDACTED]', endpoint: 'https://x' } });
   });
 });

@@ -11,11 +11,11 @@ import { COVERAGE_ENGINES, CoverageEngine, coverageReport, renderCoverage, rende
 import { resolveScheduleConfig } from '../sync/config';
 import { ExitCode, exitCodeOf, UsageError } from '../sync/errors';
 import { listWindow } from '../sync/list';
-import { isLogLevel, JsonLogger, LogLevel } from '../sync/log';
+import { isLogLevel, LineLogger, LogLevel } from '../../common/log';
 import { planSyncWindows } from '../sync/plan';
 import { BarProgressReporter, LogProgressReporter } from '../sync/progress';
 import { defaultCredentialProvider } from '../sync/credentials';
-import { describeError, redactText } from '../sync/redact';
+import { errorFields, redactText } from '../../common/redact';
 import { runWindow } from '../sync/run-window';
 import { verifyWindow } from '../sync/verify';
 import { restoreFromBackup, RestoreProgressBar, RestoreProgressLog, snapshotTable, verifyRestoredTable } from '../restore';
@@ -66,10 +66,10 @@ function parseCommandArgs(command: string, args: readonly string[]): ParsedValue
   }
 }
 
-function loggerFor(io: CliIo, values: ParsedValues, command: string): JsonLogger {
+function loggerFor(io: CliIo, values: ParsedValues, command: string): LineLogger {
   const level = values['log-level'];
   if (level !== undefined && (typeof level !== 'string' || !isLogLevel(level))) throw new UsageError(`--log-level ${JSON.stringify(level)} must be debug, info, warn or error`);
-  return new JsonLogger({ sink: io.stderr, level: (level as LogLevel | undefined) ?? 'info', base: { command } });
+  return new LineLogger({ sink: io.stderr, level: (level as LogLevel | undefined) ?? 'info', base: { command } });
 }
 
 /** Runs the command line `args` (without node and script); resolves with the exit code. Never throws. */
@@ -79,7 +79,7 @@ export async function main(args: readonly string[], io: CliIo = processIo()): Pr
     io.stdout.write(MAIN_HELP);
     return command === undefined ? ExitCode.USAGE : ExitCode.OK;
   }
-  let log = new JsonLogger({ sink: io.stderr, base: { command } });
+  let log = new LineLogger({ sink: io.stderr, base: { command } });
   try {
     if (!Object.prototype.hasOwnProperty.call(COMMAND_OPTIONS, command)) {
       throw new UsageError(`unknown command ${JSON.stringify(command)}; expected one of ${Object.keys(COMMAND_OPTIONS).join(', ')} (see ${PROGRAM} --help)`);
@@ -94,14 +94,14 @@ export async function main(args: readonly string[], io: CliIo = processIo()): Pr
   } catch (err) {
     const code = exitCodeOf(err);
     const e = err instanceof Error ? err : new Error(String(err));
-    log.error(redactText(e.message), { error: describeError(e), exitCode: code });
+    log.error(redactText(e.message), { error: errorFields(e), exitCode: code });
     // A person at a terminal also gets the plain sentence, without JSON around it.
     if (io.stderr.isTTY) io.stderr.write(`${PROGRAM}: ${redactText(e.message)}\n`);
     return code;
   }
 }
 
-async function dispatch(command: string, values: ParsedValues, io: CliIo, log: JsonLogger): Promise<number> {
+async function dispatch(command: string, values: ParsedValues, io: CliIo, log: LineLogger): Promise<number> {
   switch (command) {
     case 'windows': {
       const { schedule, timezone } = resolveScheduleConfig(configInput(values, io.env, true));

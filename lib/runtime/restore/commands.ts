@@ -9,7 +9,7 @@ import { createOssClientFor, createTableClientFor, ClientTuning } from '../sync/
 import type { SyncRuntimeConfig } from '../sync/config';
 import { CredentialProvider, defaultCredentialProvider } from '../sync/credentials';
 import { UsageError } from '../sync/errors';
-import { Logger, silentLogger } from '../sync/log';
+import { Logger, silentLogger } from '../../common/log';
 import { formatDuration, TtyLike } from '../sync/progress';
 import { restoreTable, RestoreResult, ReplayProgress } from './restore';
 import { takeSnapshot, SnapshotResult } from './snapshot';

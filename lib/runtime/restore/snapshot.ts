@@ -20,7 +20,7 @@ import { isNoSuchKey, OssClient } from '../writer/oss-client';
 import { listWindowObjects } from '../writer/listing';
 import { ObjectUpload } from '../writer/object-upload';
 import { RUNTIME_VERSION } from '../writer/window-writer';
-import type { Logger } from '../sync/log';
+import type { Logger } from '../../common/log';
 import { rowLine, sortColumns, TypedColumn } from './rows';
 import { tableBase } from './windows';
 

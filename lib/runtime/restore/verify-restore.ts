@@ -13,7 +13,7 @@ import { createHash, Hash } from 'node:crypto';
 import type { PrimaryKeyColumn, WirePrimaryKeyColumn } from '../../tablestore/plainbuffer/types';
 import type { TablestoreTableClient } from '../../tablestore/table-client';
 import type { OssClient } from '../writer/oss-client';
-import type { Logger } from '../sync/log';
+import type { Logger } from '../../common/log';
 import { compareKeys, rowLine, sortColumns, TableRow, TypedColumn } from './rows';
 import { planRestore, replayPlan } from './restore';
 import { MemoryTable } from './sink';

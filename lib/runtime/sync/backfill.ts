@@ -8,10 +8,10 @@ import { asOssError, OssClient } from '../writer/oss-client';
 import { createOssClientFor, createStreamClientFor } from './clients';
 import { defaultCredentialProvider } from './credentials';
 import { RefusedWindowError, UsageError } from './errors';
-import { silentLogger } from './log';
+import { silentLogger } from '../../common/log';
 import { BACKFILL_PLAN_LIMITS, planSyncWindows, PlannedSyncWindow } from './plan';
 import type { ProgressReporter } from './progress';
-import { describeError } from './redact';
+import { errorFields } from '../../common/redact';
 import { manifestKeyFor, RunStats, SyncContextOptions, syncAdmittedWindow } from './run-window';
 import { BackfillState, BackfillTarget } from './state';
 import { locateStream } from './stream';
@@ -157,7 +157,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
         });
       } catch (err) {
         const e = err instanceof Error ? err : new Error(String(err));
-        failed.push({ startTime: w.startTime, endTime: w.endTime, manifestKey, error: String(describeError(e).message) });
+        failed.push({ startTime: w.startTime, endTime: w.endTime, manifestKey, error: String(errorFields(e).message) });
         progress?.window({ index, total: plan.windows.length, startTime: w.startTime, endTime: w.endTime, status: 'failed' });
         if (e.name === 'WriterAbortedError' || options.signal?.aborted) throw e;
         if (!options.continueOnError) {

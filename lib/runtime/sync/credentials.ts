@@ -6,7 +6,7 @@
  */
 import Credential, { Config } from '@alicloud/credentials';
 import { SyncFailedError } from './errors';
-import { registerSecret } from './redact';
+import { registerSecret } from '../../common/redact';
 
 export interface AccessCredentials {
   readonly accessKeyId: string;

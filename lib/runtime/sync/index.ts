@@ -19,9 +19,9 @@ export type {
 export { defaultCredentialProvider, staticCredentialProvider } from './credentials';
 export type { AccessCredentials, CredentialProvider } from './credentials';
 export { ExitCode, exitCodeOf, MalformedWindowError, RefusedWindowError, SyncError, SyncFailedError, UsageError } from './errors';
-export { JsonLogger, silentLogger } from './log';
-export type { Logger, LogLevel } from './log';
-export { redactText, redactValue, registerSecret } from './redact';
+export { LineLogger, silentLogger } from '../../common/log';
+export type { Logger, LogLevel } from '../../common/log';
+export { redactText, redactValue, registerSecret } from '../../common/redact';
 export { BackfillState } from './state';
 export { BarProgressReporter, LogProgressReporter } from './progress';
 export type { ProgressReporter, WindowProgress } from './progress';

@@ -2,7 +2,7 @@
  * Backfill progress: a one-line bar redrawn in place when stderr is a terminal, JSON log lines otherwise (a
  * scheduler's log must stay parseable).
  */
-import type { Logger } from './log';
+import type { Logger } from '../../common/log';
 
 export interface WindowProgress {
   readonly index: number;

@@ -8,7 +8,7 @@ import type { PhaseTimes } from '../phase-times';
 import { readStreamWindow, StreamWindowError, StreamWindowStats } from '../reader';
 import type { StreamRecordPage } from '../reader/types';
 import { RefusedWindowError, SyncFailedError } from './errors';
-import type { Logger } from './log';
+import type { Logger } from '../../common/log';
 
 export interface ReaderTuning {
   /** GetStreamRecord limit per call (default: the service's). */

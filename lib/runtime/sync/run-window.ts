@@ -12,10 +12,10 @@ import { ClientTuning, createOssClientFor, createStreamClientFor } from './clien
 import type { SyncRuntimeConfig } from './config';
 import { CredentialProvider, defaultCredentialProvider } from './credentials';
 import { SyncError, SyncFailedError } from './errors';
-import { Logger, silentLogger } from './log';
+import { Logger, silentLogger } from '../../common/log';
 import { formatSpec, outputLayout } from './output';
 import { readWindowPages, ReaderTuning } from './reader-adapter';
-import { describeError } from './redact';
+import { errorFields } from '../../common/redact';
 import { locateStream, TableStream } from './stream';
 import { admitWindow, assertWindowOrder, describeWindow, parseSyncWindow } from './window';
 import { createFileFormat } from '../formats';
@@ -189,7 +189,7 @@ export async function syncAdmittedWindow(
   } catch (err) {
     if (err instanceof SyncError) throw err;
     const e = err instanceof Error ? err : new Error(String(err));
-    log.error('window sync failed', { window: describeWindow(window, config.timezone), error: describeError(e) });
+    log.error('window sync failed', { window: describeWindow(window, config.timezone), error: errorFields(e) });
     // A stop on purpose (the signal) ends the run as a crash would: the caller sees its own reason.
     if (e.name === 'WriterAbortedError' || options.signal?.aborted) throw e;
     throw new SyncFailedError(`Sync of window ${describeWindow(window, config.timezone)} failed: ${e.message}`, { cause: e });

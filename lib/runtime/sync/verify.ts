@@ -10,7 +10,7 @@ import type { StreamAction } from '../reader/types';
 import { verifyWindow as verifyObjects, WindowManifest } from '../writer/manifest';
 import { createOssClientFor, createStreamClientFor } from './clients';
 import { defaultCredentialProvider } from './credentials';
-import { silentLogger } from './log';
+import { silentLogger } from '../../common/log';
 import { formatSpec, outputLayout } from './output';
 import { readWindowPages } from './reader-adapter';
 import { admittedWindow, manifestKeyFor, SyncContextOptions, WindowBoundsOptions, WindowInfo, windowInfo } from './run-window';

@@ -1,8 +1,10 @@
 /**
- * Structured logging: one JSON object per line, `{"time","level","msg","fields"}`, on stderr by default, so that
- * stdout carries only results. Every field passes through the redactor first.
+ * The one logger of the runtime and the operations command: lines on stderr by default, so that stdout carries only
+ * results, each passed through a redactor first. The runtime writes one JSON object per line,
+ * `{"time","level","msg","fields"}`; the operations command writes `<prefix> <msg>` lines, which Terraform shows
+ * under the provisioner.
  */
-import { redactValue } from './redact';
+import { processRedactor, Redactor } from './redact';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -22,7 +24,8 @@ export interface LineSink {
   write(line: string): unknown;
 }
 
-export interface JsonLoggerOptions {
+export interface LineLoggerOptions {
+  /** @default process.stderr */
   readonly sink?: LineSink;
   /** Lines below this level are dropped. Default `info`. */
   readonly level?: LogLevel;
@@ -30,28 +33,48 @@ export interface JsonLoggerOptions {
   readonly base?: LogFields;
   /** Clock for the `time` field; injectable for tests. */
   readonly now?: () => Date;
+  /**
+   * `json`: one JSON object per line. `{ prefix }`: `<prefix> <msg>`, then the fields as JSON if there are any.
+   * @default 'json'
+   */
+  readonly format?: 'json' | { readonly prefix: string };
+  /**
+   * Where the secrets to keep out of the lines are registered.
+   * @default processRedactor
+   */
+  readonly redactor?: Redactor;
 }
 
 export function isLogLevel(value: string): value is LogLevel {
   return Object.prototype.hasOwnProperty.call(LEVEL_RANK, value);
 }
 
-export class JsonLogger implements Logger {
+export class LineLogger implements Logger {
   private readonly sink: LineSink;
   private readonly minRank: number;
   private readonly base: LogFields;
   private readonly now: () => Date;
+  private readonly redactor: Redactor;
 
-  constructor(options: JsonLoggerOptions = {}) {
+  constructor(private readonly options: LineLoggerOptions = {}) {
     this.sink = options.sink ?? process.stderr;
     this.minRank = LEVEL_RANK[options.level ?? 'info'];
     this.base = options.base ?? {};
     this.now = options.now ?? (() => new Date());
+    this.redactor = options.redactor ?? processRedactor;
   }
 
   /** A logger that adds `fields` to every line it writes. */
-  child(fields: LogFields): JsonLogger {
-    return new JsonLogger({ sink: this.sink, level: rankName(this.minRank), base: { ...this.base, ...fields }, now: this.now });
+  child(fields: LogFields): LineLogger {
+    return new LineLogger({ ...this.options, base: { ...this.base, ...fields } });
+  }
+
+  /** `text` as this logger would print it (bound: callers pass it around as a function). */
+  readonly redact = (text: string): string => this.redactor.text(text);
+
+  /** Registers a value that must never appear in this logger's lines. */
+  addSecret(value: string | undefined): void {
+    this.redactor.addSecret(value);
   }
 
   debug(msg: string, fields?: LogFields): void {
@@ -70,14 +93,16 @@ export class JsonLogger implements Logger {
   private write(level: LogLevel, msg: string, fields?: LogFields): void {
     if (LEVEL_RANK[level] < this.minRank) return;
     const merged = { ...this.base, ...(fields ?? {}) };
-    const line: Record<string, unknown> = { time: this.now().toISOString(), level, msg: redactValue(msg) };
-    if (Object.keys(merged).length > 0) line.fields = redactValue(merged);
-    this.sink.write(`${JSON.stringify(line)}\n`);
+    const hasFields = Object.keys(merged).length > 0;
+    const format = this.options.format ?? 'json';
+    if (format === 'json') {
+      const line: Record<string, unknown> = { time: this.now().toISOString(), level, msg: this.redactor.value(msg) };
+      if (hasFields) line.fields = this.redactor.value(merged);
+      this.sink.write(`${JSON.stringify(line)}\n`);
+    } else {
+      this.sink.write(`${this.redactor.text(`${format.prefix} ${msg}`)}${hasFields ? ` ${JSON.stringify(this.redactor.value(merged))}` : ''}\n`);
+    }
   }
-}
-
-function rankName(rank: number): LogLevel {
-  return (Object.keys(LEVEL_RANK) as LogLevel[]).find((l) => LEVEL_RANK[l] === rank) ?? 'info';
 }
 
 /** A logger that drops everything (library callers that want no output). */
