@@ -1,5 +1,5 @@
 export { DEFAULT_OPS_COMMAND, escapeForTerraform, ManagedObject } from './managed-object';
-export type { ManagedObjectCommonProps, ManagedObjectProps } from './managed-object';
+export type { ManagedObjectCommonProps, ManagedObjectProps, TablestoreObjectProps } from './managed-object';
 export { TableStream } from './table-stream';
 export type { TableStreamProps } from './table-stream';
 export { TimeseriesTable } from './timeseries-table';

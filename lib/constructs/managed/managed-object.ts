@@ -20,7 +20,7 @@
 import { Construct } from 'constructs';
 import { DataResource, ITerraformDependable, Token } from 'cdktf';
 import { ManagedKind } from '../../ops/specs';
-import { checkName, ConstructPropsError } from '../validate';
+import { checkInstanceName, checkName, checkRegion, checkTableName, ConstructPropsError } from '../validate';
 
 /**
  * How the provisioners start the operations command. Terraform runs in `cdktf.out/stacks/<stack>`, so this is the
@@ -105,8 +105,32 @@ export function escapeForTerraform(value: unknown): unknown {
   return value;
 }
 
+/** What the Tablestore kinds (a table's Stream, a time series table) share: where the table is and how to reach it. */
+export interface TablestoreObjectProps extends ManagedObjectCommonProps {
+  /** Region of the instance, e.g. `cn-hangzhou`. */
+  readonly region: string;
+  /** The Tablestore instance; may be a token (e.g. `instance.name`), which skips the name check. */
+  readonly instanceName: string;
+  /** The table; may be a token. */
+  readonly tableName: string;
+  /**
+   * Endpoint the operations command uses (`TablestoreConfig.endpoints.operations`).
+   * @default derived by the command from `tablestoreNetworkTypeAcl` and `OTSBK_TABLESTORE_NETWORK`
+   */
+  readonly tablestoreEndpoint?: string;
+  /** The instance's `network_type_acl`. @default every network (`VPC`, `INTERNET`, `CLASSIC`) */
+  readonly tablestoreNetworkTypeAcl?: readonly string[];
+}
+
+/** The region, instance and table checks of the Tablestore kinds (skipped for tokens). */
+export function checkTablestoreObject(where: string, props: TablestoreObjectProps): void {
+  checkRegion(where, props.region);
+  checkInstanceName(where, props.instanceName);
+  checkTableName(where, 'tableName', props.tableName);
+}
+
 /** Operation settings of the Tablestore kinds: the endpoint override and the ACL the command derives one from. */
-export function tablestoreSettings(props: { readonly tablestoreEndpoint?: string; readonly tablestoreNetworkTypeAcl?: readonly string[] }): Record<string, string> | undefined {
+export function tablestoreSettings(props: TablestoreObjectProps): Record<string, string> | undefined {
   const settings: Record<string, string> = {};
   if (props.tablestoreEndpoint) settings.tablestoreEndpoint = props.tablestoreEndpoint;
   if (props.tablestoreNetworkTypeAcl) settings.tablestoreNetworkTypeAcl = props.tablestoreNetworkTypeAcl.join(',');

@@ -1,13 +1,9 @@
 import { Construct } from 'constructs';
 import { TableStreamSpec } from '../../ops/specs';
-import { ManagedObject, ManagedObjectCommonProps, tablestoreSettings } from './managed-object';
-import { checkInstanceName, checkRegion, checkStreamRetention, checkTableName } from '../validate';
+import { checkTablestoreObject, ManagedObject, TablestoreObjectProps, tablestoreSettings } from './managed-object';
+import { checkStreamRetention, checkTableName } from '../validate';
 
-export interface TableStreamProps extends ManagedObjectCommonProps {
-  /** Region of the instance, e.g. `cn-hangzhou`. */
-  readonly region: string;
-  /** The Tablestore instance; may be a token (e.g. `instance.name`), which skips the name check. */
-  readonly instanceName: string;
+export interface TableStreamProps extends TablestoreObjectProps {
   /** The wide-column data table (created by alicloud_ots_table; pass it in dependsOn). */
   readonly tableName: string;
   /** Stream retention in hours, 1 to 168 (TablestoreConfig.streamRetentionHours). */
@@ -17,13 +13,6 @@ export interface TableStreamProps extends ManagedObjectCommonProps {
    * (streamOwnersTableName); destroy disables only a Stream recorded there for this object.
    */
   readonly streamOwnersTable: string;
-  /**
-   * Endpoint the operations command uses (`TablestoreConfig.endpoints.operations`).
-   * @default derived by the command from `tablestoreNetworkTypeAcl` and `OTSBK_TABLESTORE_NETWORK`
-   */
-  readonly tablestoreEndpoint?: string;
-  /** The instance's `network_type_acl`. @default every network (`VPC`, `INTERNET`, `CLASSIC`) */
-  readonly tablestoreNetworkTypeAcl?: readonly string[];
 }
 
 /**
@@ -38,9 +27,7 @@ export class TableStream extends Construct {
   constructor(scope: Construct, id: string, props: TableStreamProps) {
     super(scope, id);
     const where = `TableStream ${this.node.path}`;
-    checkRegion(where, props.region);
-    checkInstanceName(where, props.instanceName);
-    checkTableName(where, 'tableName', props.tableName);
+    checkTablestoreObject(where, props);
     checkTableName(where, 'streamOwnersTable', props.streamOwnersTable);
     checkStreamRetention(where, 'retentionHours', props.retentionHours);
     this.spec = { kind: 'table-stream', region: props.region, instanceName: props.instanceName, tableName: props.tableName, retentionHours: props.retentionHours };

@@ -1,24 +1,13 @@
 import { Construct } from 'constructs';
 import { TimeseriesTableSpec } from '../../ops/specs';
-import { ManagedObject, ManagedObjectCommonProps, tablestoreSettings } from './managed-object';
-import { checkInstanceName, checkRegion, checkTableName, checkTimeToLive } from '../validate';
+import { checkTablestoreObject, ManagedObject, TablestoreObjectProps, tablestoreSettings } from './managed-object';
+import { checkTimeToLive } from '../validate';
 
-export interface TimeseriesTableProps extends ManagedObjectCommonProps {
-  /** Region of the instance, e.g. `cn-hangzhou`. */
-  readonly region: string;
-  /** The Tablestore instance; may be a token (e.g. `instance.name`), which skips the name check. */
-  readonly instanceName: string;
+export interface TimeseriesTableProps extends TablestoreObjectProps {
   /** The time series table to create; may be a token. */
   readonly tableName: string;
   /** Data TTL in seconds: -1 (keep forever) or at least 86400. */
   readonly timeToLiveSeconds: number;
-  /**
-   * Endpoint the operations command uses (`TablestoreConfig.endpoints.operations`).
-   * @default derived by the command from `tablestoreNetworkTypeAcl` and `OTSBK_TABLESTORE_NETWORK`
-   */
-  readonly tablestoreEndpoint?: string;
-  /** The instance's `network_type_acl`. @default every network (`VPC`, `INTERNET`, `CLASSIC`) */
-  readonly tablestoreNetworkTypeAcl?: readonly string[];
 }
 
 /**
@@ -35,9 +24,7 @@ export class TimeseriesTable extends Construct {
     const where = `TimeseriesTable ${this.node.path}`;
     const enabled = props.enabled ?? true;
     if (enabled) {
-      checkRegion(where, props.region);
-      checkInstanceName(where, props.instanceName);
-      checkTableName(where, 'tableName', props.tableName);
+      checkTablestoreObject(where, props);
       checkTimeToLive(where, 'timeToLiveSeconds', props.timeToLiveSeconds);
       this.spec = { kind: 'timeseries-table', region: props.region, instanceName: props.instanceName, tableName: props.tableName, timeToLiveSeconds: props.timeToLiveSeconds };
     }
