@@ -2,7 +2,7 @@ import { App } from 'cdktf';
 import { validateConfiguration } from './config/validate';
 import { ProjectConfig } from './config/types';
 import { BackupStack } from '../stacks/backup-stack';
-import { BootstrapStack } from '../stacks/bootstrap-stack';
+import { BOOTSTRAP_STACK_NAME, BootstrapStack } from '../stacks/bootstrap-stack';
 
 export interface BuildOptions {
   /** Environment name the user explicitly allows to lose data on destroy (`OTSBK_ALLOW_TEARDOWN`). */
@@ -63,10 +63,10 @@ export function addProjectStacks(app: App, config: ProjectConfig, options: Build
 
 function addValidatedStacks(app: App, config: ProjectConfig, options: BuildOptions): ProjectStacks {
   shareBinaryVersionChecks();
-  const bootstrap = new BootstrapStack(app, config);
+  const bootstrap = new BootstrapStack(app, BOOTSTRAP_STACK_NAME, { project: config });
   const environments = new Map<string, BackupStack>();
   for (const environment of config.environments) {
-    environments.set(environment.name, new BackupStack(app, {
+    environments.set(environment.name, new BackupStack(app, environment.name, {
       environment,
       project: config,
       teardownExplicitlyAllowed: options.allowTeardownOf === environment.name,

@@ -73,9 +73,10 @@ export class BackupStack extends TerraformStack {
   /** Set when the environment's engine is `runtime`. */
   readonly runtimeBundle?: RuntimeBundle;
 
-  constructor(scope: Construct, props: BackupStackProps) {
+  /** `id` is the stack name; the environment's name keeps its state prefix and outputs apart. */
+  constructor(scope: Construct, id: string, props: BackupStackProps) {
     const env = props.environment;
-    super(scope, env.name);
+    super(scope, id);
 
     new AlicloudProvider(this, 'alicloud', { region: env.region });
     useOssStateBackend(this, {

@@ -8,9 +8,16 @@ import { StateStore } from '../lib/constructs/state-backend';
 export const BOOTSTRAP_STACK_NAME = 'bootstrap';
 
 /** Creates the shared state bucket and one lock table per environment; keeps its own state locally (terraform.bootstrap.tfstate). */
+export interface BootstrapStackProps {
+  /** The project: state region, bucket and lock instance, and every environment's lock table. */
+  readonly project: ProjectConfig;
+}
+
 export class BootstrapStack extends TerraformStack {
-  constructor(scope: Construct, project: ProjectConfig) {
-    super(scope, BOOTSTRAP_STACK_NAME);
+  /** `id` is the stack name (BOOTSTRAP_STACK_NAME in the app). */
+  constructor(scope: Construct, id: string, props: BootstrapStackProps) {
+    super(scope, id);
+    const project = props.project;
     new AlicloudProvider(this, 'alicloud', { region: project.stateRegion });
     new LocalBackend(this, { path: 'terraform.bootstrap.tfstate' });
     const store = new StateStore(this, 'state', {
