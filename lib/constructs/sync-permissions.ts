@@ -183,7 +183,9 @@ export interface ISyncGrantee {
 
 /** The bucket a grant is about: its name and the customer KMS key it encrypts with, if any. */
 export interface GrantedBucket {
+  /** The bucket's name as configured (ARNs name it). */
   readonly bucketName: string;
+  /** The customer KMS key the bucket encrypts with. @default - none: OSS-managed keys need no KMS permission */
   readonly kmsKeyId?: string;
 }
 
