@@ -98,7 +98,7 @@ describe('validation at synth', () => {
 
   it('accepts the base definition and names old images distinctly', () => {
     const d = buildSyncDefinition(base());
-    expect(d.job!.steps[1].parameter.column).toEqual([{ name: 'pk', type: 'STRING' }, { name: 'v', type: 'BIGINT' }, { name: 'v_old', type: 'BIGINT' }]);
+    expect(d.job!.steps[1].parameter.header).toEqual(['pk', 'v', 'v_old']);
   });
 
   it('rejects a data source the stack does not declare, naming the declared ones', () => {
@@ -126,7 +126,7 @@ describe('validation at synth', () => {
     expect(() => buildSyncDefinition({ ...base(), namePrefix: '9bad' })).toThrow(/name: "9bad_sync_t" must start with a letter/);
   });
 
-  it('catches reader and writer column lists that do not line up, and undocumented keys', () => {
+  it('catches a header that does not name the reader columns, and undocumented keys', () => {
     const job = buildSyncJob({
       subject: 'j',
       source: { dataSource: 'ots_src', dataTable: 't', statusTable: 's', columns: [{ name: 'a' }, { name: 'b' }], timeseries: false },
@@ -135,9 +135,9 @@ describe('validation at synth', () => {
       resourceGroup: 'rg',
       declaredDataSources: [{ name: 'ots_src', type: 'tablestore' }, { name: 'oss_dst', type: 'oss' }],
     });
-    const withWriterColumns = (column: Array<{ name: string; type: string }>): DiJob => ({ ...job, steps: [job.steps[0], { ...job.steps[1], parameter: { ...job.steps[1].parameter, column } }] });
-    expect(() => validateSyncJob('j', withWriterColumns([{ name: 'a', type: 'STRING' }]))).toThrow('j: writer.column: has 1 columns but the reader exports 2');
-    expect(() => validateSyncJob('j', withWriterColumns([{ name: 'b', type: 'STRING' }, { name: 'a', type: 'STRING' }]))).toThrow('j: writer.column[0].name: is "b" but reader column 0 is a (new)');
+    const withHeader = (header: string[]): DiJob => ({ ...job, steps: [job.steps[0], { ...job.steps[1], parameter: { ...job.steps[1].parameter, header } }] });
+    expect(() => validateSyncJob('j', withHeader(['a']))).toThrow('j: writer.header: names 1 columns but the reader exports 2');
+    expect(() => validateSyncJob('j', withHeader(['b', 'a']))).toThrow('j: writer.header[0]: is "b" but reader column 0 is a (new)');
     const invented = { ...job, steps: [{ ...job.steps[0], parameter: { ...job.steps[0].parameter, splitPk: 'a' } }, job.steps[1]] } as unknown as DiJob;
     expect(() => assertDocumentedKeys('j', invented)).toThrow('j: reader.parameter.splitPk: is not a documented parameter');
   });

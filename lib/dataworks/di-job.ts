@@ -2,12 +2,13 @@
  * Typed model and builders of the Data Integration job (DIJob 2.0, script mode) that the sync node runs: a
  * Tablestore Stream reader (`otsstream`) and an OSS writer (`oss`).
  *
- * Every parameter key is one the DataWorks parameter tables document (aiops-skills
- * `references/nodetypes/data_integration/`: "Tablestore Stream-Source.md", "OSS-Destination.md", settings.md,
- * DATAX.md for the job skeleton, the `extend` block and `parameter.column`); `assertDocumentedKeys` enforces it
- * on every built job, so a typo or an invented key fails at synth rather than in DataWorks.
+ * Every reader and writer key has its source in `di-keys.ts` (DataX plugin sources and the DataWorks data source
+ * references); the job skeleton, `setting` and `extend` follow aiops-skills `references/nodetypes/data_integration/`
+ * DATAX.md and settings.md. `assertDocumentedKeys` enforces both on every built job, so a typo or an invented key
+ * fails at synth rather than in DataWorks.
  */
 import { ExportColumn } from '../config/types';
+import { OSS_WRITER_KEYS, OTS_STREAM_READER_COLUMN_KEYS, OTS_STREAM_READER_KEYS } from './di-keys';
 import { SyncDefinitionError } from './errors';
 
 /** One exported column in row mode; `dataType` picks the new (default), old or latest value of the column. */
@@ -34,25 +35,22 @@ export interface OtsStreamReaderParameter {
   readonly maxRetries: number;
 }
 
-/** A writer column; OSS writes csv as text, `type` records the source type for readers of the export. */
-export interface OssWriterColumn {
-  readonly name: string;
-  readonly type: string;
-}
-
-/** Writer parameters, exactly as "OSS-Destination.md" names them (plus `column`, from DATAX.md). */
+/**
+ * Writer parameters of csv output, as the DataX OSS writer reads them (sources in `di-keys.ts`). A csv record is
+ * written field by field in the reader's column order, so the writer needs no column list.
+ */
 export interface OssWriterParameter {
   readonly datasource: string;
   readonly fileFormat: 'csv';
   /** Object key, with `${param}` references resolved by the scheduler at run time. */
   readonly object: string;
   readonly writeMode: 'truncate' | 'append' | 'nonConflict';
-  readonly writeHeader: boolean;
+  /** Column names written as the first line; one per reader column, in order. */
+  readonly header?: readonly string[];
   readonly writeSingleObject: boolean;
   readonly fieldDelimiter: string;
   readonly encoding: string;
   readonly nullFormat: string;
-  readonly column: readonly OssWriterColumn[];
 }
 
 export interface DiJobStep<TParameter> {
@@ -94,21 +92,13 @@ export interface DeclaredDataSource {
   readonly type: 'tablestore' | 'oss';
 }
 
-/** Keys each documented parameter table allows. */
+/** Keys each part of the job may hold: reader and writer from `di-keys.ts`, the skeleton from DATAX.md / settings.md. */
 export const DOCUMENTED_KEYS = {
   job: ['type', 'version', 'steps', 'order', 'setting', 'extend'],
   step: ['stepType', 'name', 'category', 'parameter'],
-  reader: [
-    'datasource', 'dataTable', 'statusTable', 'startTimestampMillis', 'endTimestampMillis', 'date', 'isExportSequenceInfo',
-    'maxRetries', 'startTimeString', 'endTimeString', 'enableSeekIterator', 'mode', 'isTimeseriesTable', 'column',
-  ],
-  readerColumn: ['name', 'dataType'],
-  writer: [
-    'datasource', 'fileFormat', 'object', 'path', 'fileName', 'writeMode', 'writeHeader', 'fieldDelimiter', 'lineDelimiter',
-    'encoding', 'nullFormat', 'dateFormat', 'compress', 'writeSingleObject', 'maxFileSize', 'parquetSchema', 'ossBlockSize',
-    'generateEmptyFile', 'column',
-  ],
-  writerColumn: ['name', 'type'],
+  reader: Object.keys(OTS_STREAM_READER_KEYS),
+  readerColumn: Object.keys(OTS_STREAM_READER_COLUMN_KEYS),
+  writer: Object.keys(OSS_WRITER_KEYS),
   setting: ['jvmOption', 'speed', 'executeMode', 'errorLimit', 'failoverEnable', 'common', 'jvmMemory'],
   speed: ['concurrent', 'throttle', 'mbps'],
   errorLimit: ['strategy', 'record'],
@@ -117,30 +107,11 @@ export const DOCUMENTED_KEYS = {
   hop: ['from', 'to'],
 } as const;
 
-/** Tablestore column types (data table schema) → the type recorded in the writer column list. */
-const WRITER_TYPE: Record<string, string> = {
-  Integer: 'BIGINT',
-  Double: 'DOUBLE',
-  Boolean: 'BOOLEAN',
-  String: 'STRING',
-  Binary: 'STRING',
-};
-
-/** Time series rows carry these system columns; any other exported column is a field, typed STRING unless told. */
-const TIMESERIES_SYSTEM_COLUMN_TYPE: Record<string, string> = {
-  _m_name: 'STRING',
-  _data_source: 'STRING',
-  _tags: 'STRING',
-  _time: 'BIGINT',
-};
-
 export interface OtsStreamSourceProps {
   readonly dataSource: string;
   readonly dataTable: string;
   readonly statusTable: string;
   readonly columns: readonly ExportColumn[];
-  /** Tablestore type of each column by name (primary key and defined columns); unknown columns are STRING. */
-  readonly columnTypes?: Readonly<Record<string, string>>;
   readonly timeseries: boolean;
   /** Default 30, the documented default (about five minutes of retries). */
   readonly maxRetries?: number;
@@ -153,8 +124,8 @@ export interface OssDestinationProps {
   readonly fieldDelimiter: string;
   readonly encoding: string;
   readonly nullFormat: string;
-  /** Default true: every export file names its columns. */
-  readonly writeHeader?: boolean;
+  /** Default true: the first line of every export file names its columns (the writer's `header`). */
+  readonly header?: boolean;
 }
 
 export interface SyncJobProps {
@@ -209,12 +180,6 @@ export function buildSyncJob(props: SyncJobProps): DiJob {
   if (props.resourceGroup.trim() === '') fail('extend.resourceGroup', 'must name the resource group the job runs on');
 
   const readerColumns: OtsStreamColumn[] = props.source.columns.map(c => (c.dataType ? { name: c.name, dataType: c.dataType } : { name: c.name }));
-  const writerColumns: OssWriterColumn[] = props.source.columns.map(c => ({
-    name: writerColumnName(c),
-    type: props.source.timeseries
-      ? TIMESERIES_SYSTEM_COLUMN_TYPE[c.name] ?? WRITER_TYPE[props.source.columnTypes?.[c.name] ?? 'String'] ?? 'STRING'
-      : WRITER_TYPE[props.source.columnTypes?.[c.name] ?? 'String'] ?? 'STRING',
-  }));
 
   const reader: OtsStreamReaderParameter = {
     datasource: props.source.dataSource,
@@ -233,12 +198,11 @@ export function buildSyncJob(props: SyncJobProps): DiJob {
     fileFormat: 'csv',
     object: props.destination.object,
     writeMode: 'truncate',
-    writeHeader: props.destination.writeHeader ?? true,
+    ...((props.destination.header ?? true) ? { header: props.source.columns.map(writerColumnName) } : {}),
     writeSingleObject: true,
     fieldDelimiter: props.destination.fieldDelimiter,
     encoding: props.destination.encoding,
     nullFormat: props.destination.nullFormat,
-    column: writerColumns,
   };
   const job: DiJob = {
     type: 'job',
@@ -256,28 +220,30 @@ export function buildSyncJob(props: SyncJobProps): DiJob {
 }
 
 /**
- * Checks a job as DataWorks would: only documented keys, reader and writer column lists of equal length and
- * matched one-to-one by position, the window read from scheduling parameters.
+ * Checks a job as DataWorks would: only documented keys, a header that names the reader's columns one-to-one by
+ * position, the window read from scheduling parameters.
  */
 export function validateSyncJob(subject: string, job: DiJob): void {
   assertDocumentedKeys(subject, job);
   const [readerStep, writerStep] = job.steps;
   const readerColumns = readerStep.parameter.column;
-  const writerColumns = writerStep.parameter.column;
-  if (readerColumns.length !== writerColumns.length) {
-    throw new SyncDefinitionError(subject, 'writer.column', `has ${writerColumns.length} columns but the reader exports ${readerColumns.length}; they map one-to-one by position`);
-  }
-  readerColumns.forEach((rc, i) => {
-    const expected = writerColumnName(rc);
-    if (writerColumns[i].name !== expected) {
-      throw new SyncDefinitionError(subject, `writer.column[${i}].name`, `is "${writerColumns[i].name}" but reader column ${i} is ${rc.name} (${rc.dataType ?? 'new'}), which writes as "${expected}"`);
+  const header = writerStep.parameter.header;
+  if (header) {
+    if (header.length !== readerColumns.length) {
+      throw new SyncDefinitionError(subject, 'writer.header', `names ${header.length} columns but the reader exports ${readerColumns.length}; they map one-to-one by position`);
     }
-  });
-  const names = new Set<string>();
-  writerColumns.forEach((wc, i) => {
-    if (names.has(wc.name)) throw new SyncDefinitionError(subject, `writer.column[${i}].name`, `"${wc.name}" appears twice`);
-    names.add(wc.name);
-  });
+    readerColumns.forEach((rc, i) => {
+      const expected = writerColumnName(rc);
+      if (header[i] !== expected) {
+        throw new SyncDefinitionError(subject, `writer.header[${i}]`, `is "${header[i]}" but reader column ${i} is ${rc.name} (${rc.dataType ?? 'new'}), which writes as "${expected}"`);
+      }
+    });
+    const names = new Set<string>();
+    header.forEach((name, i) => {
+      if (names.has(name)) throw new SyncDefinitionError(subject, `writer.header[${i}]`, `"${name}" appears twice`);
+      names.add(name);
+    });
+  }
   for (const field of ['startTimeString', 'endTimeString'] as const) {
     if (!/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(readerStep.parameter[field])) {
       throw new SyncDefinitionError(subject, `reader.${field}`, `must reference a scheduling parameter as \${name}, got "${readerStep.parameter[field]}"`);
@@ -289,7 +255,7 @@ export function validateSyncJob(subject: string, job: DiJob): void {
 export function assertDocumentedKeys(subject: string, job: DiJob): void {
   const check = (value: object, allowed: readonly string[], where: string): void => {
     for (const key of Object.keys(value)) {
-      if (!allowed.includes(key)) throw new SyncDefinitionError(subject, `${where}.${key}`, `is not a documented parameter (allowed: ${allowed.join(', ')})`);
+      if (!allowed.includes(key)) throw new SyncDefinitionError(subject, `${where}.${key}`, `is not a documented parameter (allowed: ${allowed.join(', ')}; sources in lib/dataworks/di-keys.ts)`);
     }
   };
   check(job, DOCUMENTED_KEYS.job, 'job');
@@ -301,7 +267,6 @@ export function assertDocumentedKeys(subject: string, job: DiJob): void {
   check(reader.parameter, DOCUMENTED_KEYS.reader, 'reader.parameter');
   reader.parameter.column.forEach((c, i) => check(c, DOCUMENTED_KEYS.readerColumn, `reader.parameter.column[${i}]`));
   check(writer.parameter, DOCUMENTED_KEYS.writer, 'writer.parameter');
-  writer.parameter.column.forEach((c, i) => check(c, DOCUMENTED_KEYS.writerColumn, `writer.parameter.column[${i}]`));
   check(job.setting, DOCUMENTED_KEYS.setting, 'setting');
   check(job.setting.speed, DOCUMENTED_KEYS.speed, 'setting.speed');
   check(job.setting.errorLimit, DOCUMENTED_KEYS.errorLimit, 'setting.errorLimit');

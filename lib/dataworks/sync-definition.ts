@@ -81,7 +81,6 @@ export function buildSyncDefinition(props: SyncDefinitionProps): SyncDefinition 
         dataTable: props.table.name,
         statusTable: props.table.statusTable,
         columns: props.table.exportColumns,
-        columnTypes: props.table.kind === 'wide-column' ? props.table.columnTypes : undefined,
         timeseries: props.table.kind === 'timeseries',
       },
       destination: {

@@ -14,6 +14,7 @@
  */
 import { sortKeys } from '../../common/sort-keys';
 import { checkCompleteNode, checkFlowSpecModel, FLOWSPEC_ERROR, FlowSpecViolation } from './flowspec-model';
+import { validateDiJobPlugins } from './di-plugins';
 
 export class SandboxApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -341,5 +342,6 @@ function validateNode(node: Record<string, unknown>): void {
     if (job.type !== 'job' || !Array.isArray(job.steps) || !job.steps.some(s => s.category === 'reader') || !job.steps.some(s => s.category === 'writer') || !job.extend) {
       throw new SandboxApiError(400, 'InvalidParameter.Spec', 'DI script.content must be a DIJob with a reader, a writer and an extend block');
     }
+    validateDiJobPlugins(job as Parameters<typeof validateDiJobPlugins>[0]);
   }
 }
