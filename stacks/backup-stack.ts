@@ -7,27 +7,11 @@ import { BackupBucket } from '../lib/constructs/backup-bucket';
 import { DataSourceAuth, DataWorksDataSources } from '../lib/constructs/dataworks-data-sources';
 import { useOssStateBackend } from '../lib/constructs/state-backend';
 import { SyncAccess } from '../lib/constructs/sync-access';
-import { grantExportWrite, grantRuntimeRead } from '../lib/constructs/sync-permissions';
+import { grantExportWrite } from '../lib/constructs/sync-permissions';
 import { TablestoreTables } from '../lib/constructs/tablestore-tables';
 import { AlertRule, SyncNode, TableStream, TimeseriesTable } from '../lib/constructs/managed';
 import { ResolvedTable, resolvedTables, streamOwnersTableName } from '../lib/config/tables';
-import { RuntimeBundle } from '../lib/constructs/runtime-bundle';
-import { SyncTableSource } from '../lib/dataworks/sync-definition';
-import { RuntimeScriptProps } from '../lib/dataworks/runtime-script';
-import { configFromEnvironment, encodeConfigArgument } from '../lib/runtime/sync/config';
 import { ITerraformDependable } from 'cdktf';
-
-/** Runtime releases live outside the export prefix, so backup lifecycle rules never expire them. */
-export const RUNTIME_KEY_PREFIX = '_otsbk/runtime';
-
-/** What the runtime node runs: the bundle from the bucket (over the VPC endpoint), with this table's configuration. */
-function runtimeInvocation(env: EnvironmentConfig, bundle: RuntimeBundle): (table: SyncTableSource) => RuntimeScriptProps {
-  return table => ({
-    // https: the bucket policy denies plain http, and ossutil would use http for an endpoint without a scheme.
-    bundle: { bucket: env.bucket.name, key: bundle.key, endpoint: `https://oss-${env.region}-internal.aliyuncs.com` },
-    arguments: ['--config', encodeConfigArgument(configFromEnvironment(env, { table: table.backupName }))],
-  });
-}
 
 /**
  * Addresses the single-table layout synthesized (they depend only on construct paths, so they are the same in
@@ -70,8 +54,6 @@ export class BackupStack extends TerraformStack {
   readonly syncNodes: ReadonlyMap<string, SyncNode>;
   /** Failure and lateness alerts on each sync node (none when the environment configures no alerts). */
   readonly alertRules: AlertRule[];
-  /** Set when the environment's engine is `runtime`. */
-  readonly runtimeBundle?: RuntimeBundle;
 
   /** `id` is the stack name; the environment's name keeps its state prefix and outputs apart. */
   constructor(scope: Construct, id: string, props: BackupStackProps) {
@@ -124,11 +106,9 @@ export class BackupStack extends TerraformStack {
     this.tablestore.grantCheckpointWrite(this.access);
     if (this.bucket) {
       this.bucket.grantExportWrite(this.access, env.bucket.exportPrefix);
-      this.bucket.grantRuntimeRead(this.access, RUNTIME_KEY_PREFIX);
     } else {
       const referenced = { bucketName: env.bucket.name, kmsKeyId: env.bucket.kmsKeyId };
       grantExportWrite(this.access, referenced, env.bucket.exportPrefix);
-      grantRuntimeRead(this.access, referenced, RUNTIME_KEY_PREFIX);
     }
 
     this.dataSources = new DataWorksDataSources(this, 'dataworks', {
@@ -187,13 +167,8 @@ export class BackupStack extends TerraformStack {
     this.timeseriesTables = timeseriesTables;
 
     const nodeDependencies: ITerraformDependable[] = [...this.dataSources.tablestoreDataSources.values(), this.dataSources.ossDataSource];
-    if (env.engine === 'runtime') {
-      this.runtimeBundle = new RuntimeBundle(this, 'runtime-bundle', { bucket: bucketName, keyPrefix: RUNTIME_KEY_PREFIX });
-      nodeDependencies.push(this.runtimeBundle.object);
-    }
     this.syncNodes = SyncNode.forEnvironment(this, env, {
       workspaceId: this.dataSources.workspaceId,
-      runtime: this.runtimeBundle ? runtimeInvocation(env, this.runtimeBundle) : undefined,
       dependsOn: nodeDependencies,
       dependsOnTable: table => tableDependencies.get(table.backupName) ?? [],
     });

@@ -2,6 +2,7 @@ import { projectConfig } from '../../lib/config/environments';
 import { EnvironmentConfig, ProjectConfig, TimeseriesTableConfig, WideColumnTableConfig } from '../../lib/config/types';
 import { environmentProviderFields, projectProviderFields, providerRuleFailures } from '../../lib/config/provider-rules';
 import { ConfigurationError, validateConfiguration } from '../../lib/config/validate';
+import { RUNTIME_NOT_SCHEDULABLE } from '../../lib/dataworks/sync-definition';
 
 type Mutable<T> = T extends ReadonlyArray<infer U> ? Mutable<U>[] : T extends object ? { -readonly [K in keyof T]: Mutable<T[K]> } : T;
 
@@ -162,17 +163,21 @@ describe('validateConfiguration', () => {
     ]);
   });
 
-  it('refuses old/latest column values on the runtime engine', () => {
-    const problems = problemsOf(withEnvironment('staging', e => { wide(e).exportColumns![2].dataType = 'old'; }));
+  it('refuses to schedule the runtime engine, and the formats only the runtime writes', () => {
+    const problems = problemsOf(withEnvironment('staging', e => {
+      e.engine = 'runtime';
+      e.exportFormat.fileFormat = 'jsonl';
+    }));
     expect(problems).toEqual([
-      'environment "staging": tablestore.tables[0].exportColumns[2].dataType: "old" needs engine "data-integration": stream records carry only the new value',
+      `environment "staging": engine: ${RUNTIME_NOT_SCHEDULABLE}`,
+      'environment "staging": exportFormat.fileFormat: "jsonl" cannot be scheduled: the Data Integration node writes csv (the runtime writes jsonl when run by hand)',
     ]);
   });
 
   it('refuses compressed csv on the Data Integration engine', () => {
     const problems = problemsOf(withEnvironment('prod', e => { e.exportFormat.compression = 'gzip'; }));
     expect(problems).toEqual([
-      'environment "prod": exportFormat.compression: "gzip" needs engine "runtime": the Data Integration OSS writer compresses parquet and orc only, not csv',
+      'environment "prod": exportFormat.compression: "gzip" cannot be scheduled: the Data Integration OSS writer compresses parquet and orc only, not csv',
     ]);
   });
 
@@ -183,7 +188,7 @@ describe('validateConfiguration', () => {
     }));
     expect(problems).toEqual([
       'environment "dev": tablestore.tables[0].timeToLiveSeconds: must be -1 (keep forever) or a whole number of seconds ≥ 86400, got 3600',
-      'environment "dev": exportFormat.fileFormat: "parquet" needs engine "runtime": the Data Integration node writes csv',
+      'environment "dev": exportFormat.fileFormat: "parquet" cannot be scheduled: the Data Integration node writes csv (the runtime writes parquet when run by hand)',
     ]);
   });
 

@@ -10,28 +10,15 @@ import {
   validateSyncJob,
 } from '../../lib/dataworks';
 
-const runtimeOptions = (env: EnvironmentConfig) => ({
-  runtime: {
-    bundle: { bucket: env.bucket.name, key: 'runtime/otsbk-sync-runtime.js', endpoint: `oss-${env.region}-internal.aliyuncs.com` },
-    arguments: ['--environment', env.name],
-  },
-});
-
 describe('sync definitions of every environment', () => {
   for (const env of projectConfig.environments) {
     it(`${env.name}: FlowSpec and job JSON`, () => {
-      const defs = syncDefinitionsForEnvironment(env, runtimeOptions(env));
+      const defs = syncDefinitionsForEnvironment(env);
       expect(defs.map(d => d.name)).toEqual(env.tablestore.tables.map(t => `${env.namePrefix.replace(/-/g, '_')}_sync_${t.backupName ?? t.name}`));
       for (const d of defs) {
         expect(d.flowSpec).toMatchSnapshot(`${d.name} FlowSpec`);
-        if (env.engine === 'data-integration') {
-          expect(d.job).toBeDefined();
-          expect(JSON.parse(d.flowSpec.spec.nodes[0].script.content)).toEqual(d.job);
-          expect(d.job).toMatchSnapshot(`${d.name} DI job`);
-        } else {
-          expect(d.job).toBeUndefined();
-          expect(d.flowSpec.spec.nodes[0].script.runtime.command).toBe('DIDE_SHELL');
-        }
+        expect(JSON.parse(d.flowSpec.spec.nodes[0].script.content)).toEqual(d.job);
+        expect(d.job).toMatchSnapshot(`${d.name} DI job`);
       }
     });
   }
@@ -93,7 +80,6 @@ describe('validation at synth', () => {
       kind: 'wide-column', name: 't', backupName: 't', dataSource: 'ots_src', statusTable: 'status',
       exportColumns: [{ name: 'pk' }, { name: 'v' }, { name: 'v', dataType: 'old' }], columnTypes: { pk: 'String', v: 'Integer' },
     },
-    engine: { kind: 'data-integration' },
   });
 
   it('accepts the base definition and names old images distinctly', () => {
@@ -118,7 +104,7 @@ describe('validation at synth', () => {
 
   it('rejects compression the Data Integration writer cannot produce, and non-csv formats', () => {
     expect(() => buildSyncDefinition({ ...base(), exportFormat: { ...base().exportFormat, compression: 'gzip' } })).toThrow(/exportFormat\.compression: "gzip" cannot be honoured/);
-    expect(() => buildSyncDefinition({ ...base(), exportFormat: { ...base().exportFormat, fileFormat: 'parquet' } })).toThrow(/needs engine "runtime"/);
+    expect(() => buildSyncDefinition({ ...base(), exportFormat: { ...base().exportFormat, fileFormat: 'parquet' } })).toThrow(/"parquet" cannot be scheduled: the Data Integration OSS writer is configured for csv/);
   });
 
   it('rejects an empty column list and a bad node name', () => {
@@ -142,12 +128,8 @@ describe('validation at synth', () => {
     expect(() => assertDocumentedKeys('j', invented)).toThrow('j: reader.parameter.splitPk: is not a documented parameter');
   });
 
-  it('needs the runtime bundle for the runtime engine, and quotes its arguments for the shell', () => {
-    const staging = projectConfig.environments.find(e => e.engine === 'runtime')!;
-    expect(() => syncDefinitionsForEnvironment(staging)).toThrow(/engine "runtime" needs the runtime bundle/);
-    const [d] = syncDefinitionsForEnvironment(staging, { runtime: { bundle: { bucket: 'b', key: 'k.js', endpoint: 'e' }, arguments: ["it's"] } });
-    const content = d.flowSpec.spec.nodes[0].script.content;
-    expect(content).toContain(`run --start "$1" --end "$2" 'it'\\''s'`);
-    expect(content).toContain(`ossutil cp 'oss://b/k.js' "$work/sync-runtime.js" -e 'e'`);
+  it('refuses to schedule the runtime engine, saying why', () => {
+    const runtime: EnvironmentConfig = { ...dev, engine: 'runtime' };
+    expect(() => syncDefinitionsForEnvironment(runtime)).toThrow('dev: engine: engine "runtime" cannot be scheduled: a DataWorks Shell node created through the API has no documented identity');
   });
 });

@@ -1,5 +1,5 @@
 import { projectConfig } from '../../lib/config/environments';
-import { assertDocumentedKeys, DiJob, syncDefinitionsForEnvironment } from '../../lib/dataworks';
+import { assertDocumentedKeys, DiJob, NodeFlowSpec, nodeUpdateSpec, syncDefinitionsForEnvironment } from '../../lib/dataworks';
 import { OSS_WRITER_KEYS, OTS_STREAM_READER_COLUMN_KEYS, OTS_STREAM_READER_KEYS } from '../../lib/dataworks/di-keys';
 import { DataWorksState } from '../../lib/sandbox/dataworks/state';
 
@@ -62,7 +62,9 @@ describe('the loopback DataWorks checks DI keys against what the DataX plugins r
     expect(() => s.createNode(PROJECT, specWithJob(legacyWriter(def.job!)))).toThrow('oss writer parameter "writeHeader" is not a key the plugin reads');
     expect(() => s.createNode(PROJECT, specWithJob(legacyWriter(def.job!, { column: true })))).toThrow('oss writer: column is read for orc and parquet output only, not csv');
     const node = s.createNode(PROJECT, JSON.stringify(def.flowSpec));
-    expect(() => s.updateNode(PROJECT, String(node.id), specWithJob(legacyWriter(def.job!)))).toThrow(/writeHeader/);
+    // UpdateNode is incremental: send only the changed script, as the operations command does.
+    const update = nodeUpdateSpec(JSON.stringify(node.spec), JSON.parse(specWithJob(legacyWriter(def.job!))) as NodeFlowSpec, String(node.id));
+    expect(() => s.updateNode(PROJECT, String(node.id), JSON.stringify(update))).toThrow(/writeHeader/);
     expect(node.version).toBe(1);
   });
 

@@ -9,8 +9,7 @@ const KEY = { accessKeyId: 'sandbox-key-id', accessKeySecret: 'sandbox-secret-va
 describe('the FlowSpec the builder writes fits the dataworks-spec model', () => {
   for (const env of projectConfig.environments) {
     it(`${env.name} (engine ${env.engine})`, () => {
-      const runtime = { bundle: { bucket: env.bucket.name, key: 'runtime/otsbk-sync-runtime.js', endpoint: `oss-${env.region}-internal.aliyuncs.com` }, arguments: ['--environment', env.name] };
-      for (const def of syncDefinitionsForEnvironment(env, { runtime })) expect(() => checkFlowSpecModel(def.flowSpec)).not.toThrow();
+      for (const def of syncDefinitionsForEnvironment(env)) expect(() => checkFlowSpecModel(def.flowSpec)).not.toThrow();
     });
   }
 });

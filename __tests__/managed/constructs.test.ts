@@ -32,7 +32,6 @@ function managedStack(env: EnvironmentConfig, workspaceId: (stack: TerraformStac
   });
   const nodes = SyncNode.forEnvironment(stack, env, {
     workspaceId: workspaceId(stack),
-    runtime: { bundle: { bucket: env.bucket.name, key: `${env.bucket.exportPrefix}/_runtime/otsbk-sync-0123456789abcdef.js`, endpoint: `oss-${env.region}-internal.aliyuncs.com` }, arguments: ['--environment', env.name] },
     dependsOn: [stream.object.resource, timeseries.object.resource],
   });
   const json = JSON.parse(Testing.synth(stack)) as { resource: { terraform_data: Record<string, SynthResource> } };

@@ -133,8 +133,8 @@ const staging: EnvironmentConfig = {
     resourceGroupIdentifier: 'Serverless_res_group_staging',
     ossDataSourceName: 'otsbk_stg_oss',
   },
-  exportFormat: { ...plainCsv, compression: 'gzip' },
-  engine: 'runtime',
+  exportFormat: plainCsv,
+  engine: 'data-integration',
   alerts: alertsFor('staging', 50),
   state: { ...dev.state, prefix: 'env/staging', lockTableName: 'terraform_lock_staging' },
 };

@@ -277,7 +277,11 @@ export interface EnvironmentConfig {
   readonly dataworks: DataWorksConfig;
   readonly schedule: ScheduleConfig;
   readonly exportFormat: ExportFormatConfig;
-  /** Which engine the scheduled node runs: the Data Integration sync (default) or this project's runtime. */
+  /**
+   * Which engine the scheduled node runs. Only `data-integration` validates: `runtime` is refused because a scheduled
+   * Shell node has no documented identity to run the sync runtime with (README, "Scheduled Shell node"); the runtime
+   * stays the tool to debug, backfill and verify windows by hand.
+   */
   readonly engine: 'data-integration' | 'runtime';
   /**
    * Set for an environment first deployed with the single-table layout (one `dataTable`, one optional

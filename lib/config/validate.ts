@@ -2,7 +2,7 @@ import { parseCron, parseSchedulingExpression } from '../schedule';
 import { describeUnknownField, findUnknownFields, UnknownField } from './known-keys';
 import { environmentProviderFields, projectProviderFields, ProviderBoundField, providerRuleFailures } from './provider-rules';
 import { namingProblem, NamingRule, regionProblem, RULES, streamRetentionProblem, timeToLiveProblem } from './rules';
-import { syncNodeName } from '../dataworks/sync-definition';
+import { RUNTIME_NOT_SCHEDULABLE, syncNodeName } from '../dataworks/sync-definition';
 import { ENVIRONMENT_SHAPE, PROJECT_SHAPE } from './shapes';
 import { instanceAdoptMode, resolveTable, TIMESERIES_FIXED_COLUMNS } from './tables';
 import { EnvironmentConfig, ExportColumn, ExportFormatConfig, ProjectConfig, ScheduleConfig } from './types';
@@ -144,19 +144,13 @@ function validateEnvironment(env: EnvironmentConfig, project: ProjectConfig, pro
   }
 
   // Export format
-  checkExportFormat(c, 'exportFormat', env.exportFormat, env.engine);
+  if (env.engine !== 'data-integration') c.fail('engine', RUNTIME_NOT_SCHEDULABLE);
+  checkExportFormat(c, 'exportFormat', env.exportFormat);
   // Tables in an undeclared instance are reported by validateTablestore; their overrides are checked once it is fixed.
   const resolvable = env.tablestore.tables.flatMap((t, i) => ((t.instance === undefined ? env.tablestore.instances.length > 0 : env.tablestore.instances.some(x => x.name === t.instance)) ? [resolveTable(env, t, i)] : []));
   for (const table of resolvable) {
     if (table.config.schedule) checkSchedule(c, `${table.field}.schedule`, table.schedule, table.config.schedule);
-    if (table.config.exportFormat) checkExportFormat(c, `${table.field}.exportFormat`, table.exportFormat, env.engine, table.config.exportFormat);
-    if (env.engine === 'runtime') {
-      table.exportColumns.forEach((col, i) => {
-        if (col.dataType !== undefined && col.dataType !== 'new') {
-          c.fail(`${table.field}.exportColumns[${i}].dataType`, `"${col.dataType}" needs engine "data-integration": stream records carry only the new value`);
-        }
-      });
-    }
+    if (table.config.exportFormat) checkExportFormat(c, `${table.field}.exportFormat`, table.exportFormat, table.config.exportFormat);
   }
 
   // What the alicloud provider itself validates on the attributes these fields become
@@ -197,14 +191,15 @@ function checkSchedule(c: Checker, field: string, s: ScheduleConfig, only?: obje
   if (checks('timeoutHours')) c.range(`${field}.timeoutHours`, s.timeoutHours, 1, 72);
 }
 
-function checkExportFormat(c: Checker, field: string, f: ExportFormatConfig, engine: EnvironmentConfig['engine'], only?: object): void {
+/** The scheduled node is the Data Integration job, which writes uncompressed csv; the runtime's other formats are for runs by hand. */
+function checkExportFormat(c: Checker, field: string, f: ExportFormatConfig, only?: object): void {
   const checks = (key: string): boolean => only === undefined || key in only;
   if (checks('fieldDelimiter') && f.fieldDelimiter.length !== 1) c.fail(`${field}.fieldDelimiter`, `must be a single character, got ${JSON.stringify(f.fieldDelimiter)}`);
-  if (checks('fileFormat') && engine === 'data-integration' && f.fileFormat !== 'csv') {
-    c.fail(`${field}.fileFormat`, `"${f.fileFormat}" needs engine "runtime": the Data Integration node writes csv`);
+  if (checks('fileFormat') && f.fileFormat !== 'csv') {
+    c.fail(`${field}.fileFormat`, `"${f.fileFormat}" cannot be scheduled: the Data Integration node writes csv (the runtime writes ${f.fileFormat} when run by hand)`);
   }
-  if (checks('compression') && engine === 'data-integration' && f.compression !== 'none') {
-    c.fail(`${field}.compression`, `"${f.compression}" needs engine "runtime": the Data Integration OSS writer compresses parquet and orc only, not csv`);
+  if (checks('compression') && f.compression !== 'none') {
+    c.fail(`${field}.compression`, `"${f.compression}" cannot be scheduled: the Data Integration OSS writer compresses parquet and orc only, not csv`);
   }
 }
 

@@ -2,7 +2,6 @@ export * from './errors';
 export * from './json';
 export * from './di-job';
 export * from './flowspec';
-export * from './runtime-script';
 export * from './sync-definition';
 export * from './actions';
 export * from './client';

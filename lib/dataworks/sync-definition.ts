@@ -1,14 +1,16 @@
 /**
- * One scheduled sync node per exported table: its name, its Data Integration job (engine `data-integration`) or
- * runtime Shell script (engine `runtime`), and its FlowSpec. Pure functions of the configuration, so the
- * synthesized stacks and the snapshot tests see exactly the same definitions.
+ * One scheduled sync node per exported table: its name, its Data Integration job and its FlowSpec. Pure functions of
+ * the configuration, so the synthesized stacks and the snapshot tests see exactly the same definitions.
+ *
+ * Only the Data Integration job is scheduled. The sync runtime is not: a scheduled Shell node would need an identity
+ * to read the Stream and write OSS, and no public source documents how a node created through the API gets one (see
+ * RUNTIME_NOT_SCHEDULABLE). The runtime stays the tool to debug, backfill and verify windows by hand.
  */
 import { ResolvedTable, resolvedTables } from '../config/tables';
 import { EnvironmentConfig, ExportColumn, ExportFormatConfig } from '../config/types';
 import { buildSyncJob, DeclaredDataSource, DiJob, windowObjectKey } from './di-job';
 import { SyncDefinitionError } from './errors';
 import { buildSyncNodeFlowSpec, NodeFlowSpec, NodeScheduleProps } from './flowspec';
-import { buildRuntimeShellScript, RuntimeScriptProps } from './runtime-script';
 
 /** The scheduling parameters that carry the window, as the console procedure names them. */
 export const WINDOW_PARAMETERS = { start: 'startTime', end: 'endTime' } as const;
@@ -28,7 +30,11 @@ export interface SyncTableSource {
   readonly statusTable: string;
 }
 
-export type SyncEngine = { readonly kind: 'data-integration' } | { readonly kind: 'runtime'; readonly runtime: RuntimeScriptProps };
+/** Why `engine: 'runtime'` is refused for a scheduled node; the README's "Scheduled Shell node" table has the sources. */
+export const RUNTIME_NOT_SCHEDULABLE = 'engine "runtime" cannot be scheduled: a DataWorks Shell node created through the API has no documented '
+  + 'identity (the FlowSpec and the 2024-05-18 node and task models have no RAM role field, and no source says how a Shell '
+  + 'script receives the credentials of a role associated in the console), so the runtime could neither fetch its bundle '
+  + 'nor read the Stream. Use engine "data-integration"; run the runtime by hand to debug, backfill or verify windows';
 
 export interface SyncDefinitionProps {
   /** Environment name prefix (`otsbk-dev`); the node is `<prefix with _>_sync_<table>`. */
@@ -44,15 +50,14 @@ export interface SyncDefinitionProps {
   readonly exportPrefix: string;
   readonly exportFormat: ExportFormatConfig;
   readonly table: SyncTableSource;
-  readonly engine: SyncEngine;
 }
 
 export interface SyncDefinition {
   readonly name: string;
   readonly table: SyncTableSource;
   readonly flowSpec: NodeFlowSpec;
-  /** The Data Integration job; absent for the runtime engine. */
-  readonly job?: DiJob;
+  /** The Data Integration job the node runs (its script content). */
+  readonly job: DiJob;
 }
 
 export function syncNodeName(namePrefix: string, table: string): string {
@@ -62,42 +67,34 @@ export function syncNodeName(namePrefix: string, table: string): string {
 export function buildSyncDefinition(props: SyncDefinitionProps): SyncDefinition {
   const name = syncNodeName(props.namePrefix, props.table.backupName);
   const description = `Incremental backup of Tablestore ${props.table.kind} table ${props.table.name} into OSS `
-    + `(${props.engine.kind === 'data-integration' ? 'Data Integration job' : 'tablestore-oss-backup runtime'}). `
-    + 'Managed by tablestore-oss-backup: change the configuration and deploy, do not edit in the console.';
-  let job: DiJob | undefined;
-  let script: { language: 'di' | 'shell'; content: string };
-  if (props.engine.kind === 'data-integration') {
-    const f = props.exportFormat;
-    if (f.fileFormat !== 'csv') {
-      throw new SyncDefinitionError(name, 'exportFormat.fileFormat', `"${f.fileFormat}" needs engine "runtime": the Data Integration OSS writer is configured for csv`);
-    }
-    if (f.compression !== 'none') {
-      throw new SyncDefinitionError(name, 'exportFormat.compression', `"${f.compression}" cannot be honoured by the Data Integration OSS writer: its documented "compress" parameter applies to parquet and orc only, csv is written uncompressed. Use compression "none" or engine "runtime"`);
-    }
-    job = buildSyncJob({
-      subject: name,
-      source: {
-        dataSource: props.table.dataSource,
-        dataTable: props.table.name,
-        statusTable: props.table.statusTable,
-        columns: props.table.exportColumns,
-        timeseries: props.table.kind === 'timeseries',
-      },
-      destination: {
-        dataSource: props.ossDataSource,
-        object: windowObjectKey(props.exportPrefix, props.table.backupName, WINDOW_PARAMETERS.start, WINDOW_PARAMETERS.end),
-        fieldDelimiter: f.fieldDelimiter,
-        encoding: f.encoding,
-        nullFormat: f.nullFormat,
-      },
-      window: { startParameter: WINDOW_PARAMETERS.start, endParameter: WINDOW_PARAMETERS.end },
-      resourceGroup: props.resourceGroup,
-      declaredDataSources: props.declaredDataSources,
-    });
-    script = { language: 'di', content: JSON.stringify(job) };
-  } else {
-    script = { language: 'shell', content: buildRuntimeShellScript(props.engine.runtime) };
+    + '(Data Integration job). Managed by tablestore-oss-backup: change the configuration and deploy, do not edit in the console.';
+  const f = props.exportFormat;
+  if (f.fileFormat !== 'csv') {
+    throw new SyncDefinitionError(name, 'exportFormat.fileFormat', `"${f.fileFormat}" cannot be scheduled: the Data Integration OSS writer is configured for csv (the runtime writes ${f.fileFormat} when run by hand)`);
   }
+  if (f.compression !== 'none') {
+    throw new SyncDefinitionError(name, 'exportFormat.compression', `"${f.compression}" cannot be honoured by the Data Integration OSS writer: its documented "compress" parameter applies to parquet and orc only, csv is written uncompressed. Use compression "none"`);
+  }
+  const job = buildSyncJob({
+    subject: name,
+    source: {
+      dataSource: props.table.dataSource,
+      dataTable: props.table.name,
+      statusTable: props.table.statusTable,
+      columns: props.table.exportColumns,
+      timeseries: props.table.kind === 'timeseries',
+    },
+    destination: {
+      dataSource: props.ossDataSource,
+      object: windowObjectKey(props.exportPrefix, props.table.backupName, WINDOW_PARAMETERS.start, WINDOW_PARAMETERS.end),
+      fieldDelimiter: f.fieldDelimiter,
+      encoding: f.encoding,
+      nullFormat: f.nullFormat,
+    },
+    window: { startParameter: WINDOW_PARAMETERS.start, endParameter: WINDOW_PARAMETERS.end },
+    resourceGroup: props.resourceGroup,
+    declaredDataSources: props.declaredDataSources,
+  });
   const flowSpec = buildSyncNodeFlowSpec({
     name,
     description,
@@ -105,7 +102,7 @@ export function buildSyncDefinition(props: SyncDefinitionProps): SyncDefinition 
     resourceGroup: props.resourceGroup,
     schedule: props.schedule,
     parameterNames: WINDOW_PARAMETERS,
-    script,
+    script: { language: 'di', content: JSON.stringify(job) },
   });
   return { name, table: props.table, flowSpec, job };
 }
@@ -113,11 +110,6 @@ export function buildSyncDefinition(props: SyncDefinitionProps): SyncDefinition 
 export interface EnvironmentSyncOptions {
   /** Data sources the stack declares; by default the two the configuration names. */
   readonly declaredDataSources?: readonly DeclaredDataSource[];
-  /**
-   * Where the runtime bundle lives and what to pass it; required when the environment's engine is `runtime`. A
-   * function gives each table its own arguments (the time series node reads another table than the data node).
-   */
-  readonly runtime?: RuntimeScriptProps | ((table: SyncTableSource) => RuntimeScriptProps);
 }
 
 /** The tables an environment exports, in configuration order, with their instance's data source and status table. */
@@ -145,14 +137,7 @@ export function workspaceIdentifier(env: EnvironmentConfig): string {
 /** Every sync node an environment deploys. */
 export function syncDefinitionsForEnvironment(env: EnvironmentConfig, options: EnvironmentSyncOptions = {}): SyncDefinition[] {
   const dw = env.dataworks;
-  const runtime = options.runtime;
-  if (env.engine === 'runtime' && !runtime) {
-    throw new SyncDefinitionError(env.name, 'engine', 'engine "runtime" needs the runtime bundle location and arguments (options.runtime)');
-  }
-  const engineFor = (table: SyncTableSource): SyncEngine => {
-    if (env.engine !== 'runtime' || !runtime) return { kind: 'data-integration' };
-    return { kind: 'runtime', runtime: typeof runtime === 'function' ? runtime(table) : runtime };
-  };
+  if (env.engine !== 'data-integration') throw new SyncDefinitionError(env.name, 'engine', RUNTIME_NOT_SCHEDULABLE);
   return resolvedTables(env).map(resolved => {
     const table = syncTableSource(resolved);
     return buildSyncDefinition({
@@ -168,7 +153,6 @@ export function syncDefinitionsForEnvironment(env: EnvironmentConfig, options: E
       exportPrefix: env.bucket.exportPrefix,
       exportFormat: resolved.exportFormat,
       table,
-      engine: engineFor(table),
     });
   });
 }

@@ -3,7 +3,6 @@ import { ITerraformDependable, Token } from 'cdktf';
 import { resolvedTables } from '../../config/tables';
 import { EnvironmentConfig } from '../../config/types';
 import { DeclaredDataSource } from '../../dataworks/di-job';
-import { RuntimeScriptProps } from '../../dataworks/runtime-script';
 import { SyncDefinition, syncDefinitionsForEnvironment, SyncTableSource } from '../../dataworks/sync-definition';
 import { SyncNodeSpec } from '../../ops/specs';
 import { ManagedObject, ManagedObjectCommonProps } from './managed-object';
@@ -26,9 +25,7 @@ export interface SyncNodesForEnvironmentOptions {
   readonly workspaceId: string | number;
   /** Data sources the stack declares; default: the two the configuration names. */
   readonly declaredDataSources?: readonly DeclaredDataSource[];
-  /** Bundle location and arguments of the sync runtime (per table, or shared); required when the engine is `runtime`. */
-  readonly runtime?: RuntimeScriptProps | ((table: SyncTableSource) => RuntimeScriptProps);
-  /** What every node needs to exist first: data sources, the runtime bundle. */
+  /** What every node needs to exist first: the data sources. */
   readonly dependsOn?: ITerraformDependable[];
   /** What one table's node needs besides: its table, its Stream or time series table. */
   readonly dependsOnTable?: (table: SyncTableSource) => ITerraformDependable[];
@@ -45,7 +42,7 @@ export class SyncNode extends Construct {
    * nodes stay apart and readable however many tables there are.
    */
   static forEnvironment(scope: Construct, env: EnvironmentConfig, options: SyncNodesForEnvironmentOptions): ReadonlyMap<string, SyncNode> {
-    const definitions = syncDefinitionsForEnvironment(env, { declaredDataSources: options.declaredDataSources, runtime: options.runtime });
+    const definitions = syncDefinitionsForEnvironment(env, { declaredDataSources: options.declaredDataSources });
     // A table with `enabled: false` keeps its node block with count 0, so that the deploy deletes the node.
     const disabled = new Set(resolvedTables(env).filter(t => !t.enabled).map(t => t.backupName));
     const nodes = new Map<string, SyncNode>();

@@ -8,3 +8,5 @@ export { checkAgainstContract, ContractViolation, DATAWORKS_API_CONTRACT } from 
 export type { ActionContract, ContractParameter, WireType } from './api-contract';
 export { AlertRuleStore, ALERT_CHANNELS, ALERT_TYPES, RECEIVER_TYPES } from './alert-rules';
 export type { SandboxAlertRule } from './alert-rules';
+export { scheduledInstance } from './scheduler';
+export type { ScheduledInstance } from './scheduler';
