@@ -326,12 +326,9 @@ describe('validateConfiguration: tables, instances and adoption', () => {
     ]);
   });
 
-  it('refuses a table in an undeclared instance, and a backupName the runtime engine cannot honour', () => {
+  it('refuses a table in an undeclared instance', () => {
     expect(problemsOf(withEnvironment('dev', e => { wide(e).instance = 'nowhere'; }))).toEqual([
       'environment "dev": tablestore.tables[0].instance: "nowhere" is not one of tablestore.instances (otsbk-dev)',
-    ]);
-    expect(problemsOf(withEnvironment('staging', e => { wide(e).backupName = 'readings'; }))).toEqual([
-      'environment "staging": tablestore.tables[0].backupName: engine "runtime" keys objects by table name; a backupName other than the table name needs engine "data-integration"',
     ]);
   });
 });

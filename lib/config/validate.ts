@@ -285,9 +285,6 @@ function validateTablestore(c: Checker, env: EnvironmentConfig): void {
     if (table.name === instance.statusTableName) c.fail(`${field}.name`, `"${table.name}" is the status table of instance "${instance.name}"`);
     const resolved = resolveTable(env, table, i);
     if (table.backupName !== undefined) c.pattern(`${field}.backupName`, table.backupName, 'tableName');
-    if (env.engine === 'runtime' && table.backupName !== undefined && table.backupName !== table.name) {
-      c.fail(`${field}.backupName`, 'engine "runtime" keys objects by table name; a backupName other than the table name needs engine "data-integration"');
-    }
     const sameBackup = backups.get(resolved.backupName);
     if (sameBackup !== undefined) {
       c.fail(table.backupName !== undefined ? `${field}.backupName` : field,
