@@ -22,9 +22,9 @@ export interface ParquetEncoderOptions {
   readonly codec?: ParquetCodec;
   /** zlib level of GZIP pages. @default 6 */
   readonly gzipLevel?: number;
-  /** Rows per row group at most. @default 1,000,000 */
+  /** Rows per row group at most (row groups are buffered as JS values: this bounds memory). @default 32,768 */
   readonly rowGroupRows?: number;
-  /** Plain-encoded bytes buffered per row group at most. @default 32 MiB */
+  /** Plain-encoded bytes buffered per row group at most. @default 4 MiB */
   readonly rowGroupBytes?: number;
   /** Target uncompressed page size; a column chunk of several pages gets column and offset indexes. @default 1 MiB */
   readonly pageSize?: number;
@@ -111,8 +111,8 @@ export class ParquetEncoder implements RecordEncoder {
 
   constructor(private readonly layout: OutputLayout, private readonly options: ParquetEncoderOptions = {}) {
     this.columns = layout.columns;
-    this.maxRows = options.rowGroupRows ?? 1_000_000;
-    this.maxBytes = options.rowGroupBytes ?? 32 * 1024 * 1024;
+    this.maxRows = options.rowGroupRows ?? 32_768;
+    this.maxBytes = options.rowGroupBytes ?? 4 * 1024 * 1024;
     if (!(Number.isInteger(this.maxRows) && this.maxRows > 0)) throw new Error(`rowGroupRows must be a positive integer, got ${this.maxRows}`);
     const level = options.gzipLevel ?? 6;
     if (!(Number.isInteger(level) && level >= 0 && level <= 9)) throw new Error(`gzipLevel must be an integer from 0 to 9, got ${level}`);
