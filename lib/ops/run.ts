@@ -15,7 +15,7 @@ import { CredentialSource } from '../dataworks/client';
 import { realSleep, Sleep } from '../common/retry';
 import { OpsContext } from './context';
 import { defaultCredentialSource, readOpsEnvironment } from './environment';
-import { createLogger } from './log';
+import { createLogger, Logger } from './log';
 import { MANAGED_KINDS, ManagedKind, parseManagedSpec, parseOperationSettings, SpecError } from './specs';
 import { applySyncNode, destroySyncNode } from './sync-node-ops';
 import { applyTableStream, destroyTableStream } from './table-stream-ops';
@@ -64,19 +64,11 @@ export async function runOps(argv: readonly string[], deps: RunDependencies): Pr
     write(USAGE);
     return 2;
   }
-  const log = createLogger(`[otsbk-ops ${operation} ${kind}]`, write);
-  for (const name of ['ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN', 'ALICLOUD_SECRET_KEY', 'ALICLOUD_SECURITY_TOKEN']) log.addSecret(deps.env[name]);
+  const log = invocationLogger(`[otsbk-ops ${operation} ${kind}]`, deps, write);
   try {
     const spec = parseManagedSpec(deps.env.OTSBK_OPS_SPEC, kind as ManagedKind);
     const settings = parseOperationSettings(deps.env.OTSBK_OPS_SETTINGS);
-    const ctx: OpsContext = {
-      log,
-      env: deps.env,
-      environment: readOpsEnvironment(deps.env),
-      credentials: deps.credentials ?? defaultCredentialSource(),
-      sleep: deps.sleep ?? realSleep,
-      now: deps.now ?? Date.now,
-    };
+    const ctx = opsContext(log, deps);
     const owner = deps.env.OTSBK_OPS_OWNER ?? '';
     switch (spec.kind) {
       case 'sync-node':
@@ -120,18 +112,10 @@ async function runCheck(verb: 'check' | 'repair', args: readonly string[], deps:
     write(CHECK_HELP);
     return 2;
   }
-  const log = createLogger(`[otsbk-ops ${verb} ${environment}]`, write);
-  for (const name of ['ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN', 'ALICLOUD_SECRET_KEY', 'ALICLOUD_SECURITY_TOKEN']) log.addSecret(deps.env[name]);
+  const log = invocationLogger(`[otsbk-ops ${verb} ${environment}]`, deps, write);
   try {
     const objects = readStackObjects(environment, { stackFile: parsed.values.stack, projectId: parsed.values['project-id'], cwd: deps.cwd });
-    const ctx: OpsContext = {
-      log,
-      env: deps.env,
-      environment: readOpsEnvironment(deps.env),
-      credentials: deps.credentials ?? defaultCredentialSource(),
-      sleep: deps.sleep ?? realSleep,
-      now: deps.now ?? Date.now,
-    };
+    const ctx = opsContext(log, deps);
     const checks = [];
     for (const object of objects) checks.push(await checkObject(ctx, object));
     for (const line of renderChecks(environment, checks)) log.info(line);
@@ -146,4 +130,23 @@ async function runCheck(verb: 'check' | 'repair', args: readonly string[], deps:
     log.info(`FAILED: ${e instanceof Error ? e.message : String(e)}`);
     return e instanceof SpecError ? 2 : 1;
   }
+}
+
+/** The logger of one invocation, with the credential variables of its environment registered as secrets. */
+function invocationLogger(prefix: string, deps: RunDependencies, write: (line: string) => void): Logger {
+  const log = createLogger(prefix, write);
+  for (const name of ['ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN', 'ALICLOUD_SECRET_KEY', 'ALICLOUD_SECURITY_TOKEN']) log.addSecret(deps.env[name]);
+  return log;
+}
+
+/** What every operation runs with: the logger, the process environment, clients' timing and credentials. */
+function opsContext(log: Logger, deps: RunDependencies): OpsContext {
+  return {
+    log,
+    env: deps.env,
+    environment: readOpsEnvironment(deps.env),
+    credentials: deps.credentials ?? defaultCredentialSource(),
+    sleep: deps.sleep ?? realSleep,
+    now: deps.now ?? Date.now,
+  };
 }
