@@ -11,7 +11,7 @@ import { CredentialProvider, defaultCredentialProvider } from '../sync/credentia
 import { UsageError } from '../sync/errors';
 import { Logger, silentLogger } from '../../common/log';
 import { formatDuration, TtyLike } from '../sync/progress';
-import { restoreTable, RestoreResult, ReplayProgress } from './restore';
+import { restoreTable, RestoreResult, RestoreTarget, ReplayProgress } from './restore';
 import { takeSnapshot, SnapshotResult } from './snapshot';
 import { verifyRestore, VerifyRestoreResult } from './verify-restore';
 import type { DataIntegrationCsv } from './windows';
@@ -92,13 +92,7 @@ export interface RestoreCommandOptions extends RestoreContext {
 
 export function restoreFromBackup(o: RestoreCommandOptions): Promise<RestoreResult> {
   return withClients(o, (table, oss) => restoreTable({
-    table,
-    oss,
-    prefix: o.config.oss.prefix,
-    source: o.config.tablestore.tableName,
-    target: o.target,
-    timeZone: o.config.timezone,
-    to: o.to,
+    ...restoreTarget(o, table, oss),
     statePath: o.statePath,
     allowGaps: o.allowGaps,
     existingTarget: o.existingTarget,
@@ -120,13 +114,7 @@ export interface VerifyRestoreCommandOptions extends RestoreContext {
 
 export function verifyRestoredTable(o: VerifyRestoreCommandOptions): Promise<VerifyRestoreResult> {
   return withClients(o, (table, oss) => verifyRestore({
-    table,
-    oss,
-    prefix: o.config.oss.prefix,
-    source: o.config.tablestore.tableName,
-    target: o.target,
-    timeZone: o.config.timezone,
-    to: o.to,
+    ...restoreTarget(o, table, oss),
     against: o.against,
     allowGaps: o.allowGaps,
     dataIntegration: dataIntegrationCsv(o.config),
@@ -185,4 +173,9 @@ export class RestoreProgressLog implements RestoreProgressReporter {
   }
 
   end(): void {}
+}
+
+/** The configured table and bucket prefix, the restore's target and end, with the clients. */
+function restoreTarget(o: { readonly config: SyncRuntimeConfig; readonly target: string; readonly to: string }, table: TablestoreTableClient, oss: OssClient): RestoreTarget {
+  return { table, oss, prefix: o.config.oss.prefix, source: o.config.tablestore.tableName, target: o.target, timeZone: o.config.timezone, to: o.to };
 }

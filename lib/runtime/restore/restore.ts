@@ -255,7 +255,8 @@ function saveState(path: string, s: RestoreStateFile): void {
   renameSync(tmp, path);
 }
 
-export interface RestoreOptions {
+/** Where a restore (or its verification) reads from and writes to. */
+export interface RestoreTarget {
   readonly table: TablestoreTableClient;
   readonly oss: OssClient;
   readonly prefix: string;
@@ -264,6 +265,9 @@ export interface RestoreOptions {
   readonly target: string;
   readonly timeZone: string;
   readonly to: string;
+}
+
+export interface RestoreOptions extends RestoreTarget {
   readonly statePath: string;
   readonly allowGaps?: boolean;
   /** Use an existing, empty target table instead of creating it. */

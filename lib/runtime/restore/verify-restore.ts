@@ -12,10 +12,9 @@
 import { createHash, Hash } from 'node:crypto';
 import type { PrimaryKeyColumn, WirePrimaryKeyColumn } from '../../tablestore/plainbuffer/types';
 import type { TablestoreTableClient } from '../../tablestore/table-client';
-import type { OssClient } from '../writer/oss-client';
 import type { Logger } from '../../common/log';
 import { compareKeys, rowLine, sortColumns, TableRow, TypedColumn } from './rows';
-import { planRestore, replayPlan } from './restore';
+import { planRestore, replayPlan, RestoreTarget } from './restore';
 import { MemoryTable } from './sink';
 import { boundFromJson } from './snapshot';
 import type { DataIntegrationCsv } from './windows';
@@ -49,14 +48,7 @@ export interface VerifyRestoreResult {
   readonly differenceCount: number;
 }
 
-export interface VerifyRestoreOptions {
-  readonly table: TablestoreTableClient;
-  readonly oss: OssClient;
-  readonly prefix: string;
-  readonly source: string;
-  readonly target: string;
-  readonly timeZone: string;
-  readonly to: string;
+export interface VerifyRestoreOptions extends RestoreTarget {
   readonly against: 'backup' | 'source';
   readonly allowGaps?: boolean;
   readonly dataIntegration?: DataIntegrationCsv;
