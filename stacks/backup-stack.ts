@@ -80,11 +80,11 @@ export class BackupStack extends TerraformStack {
       this.bucket = new BackupBucket(this, 'backup-bucket', {
         bucketName: env.bucket.name,
         lifecycle: env.bucket.lifecycle,
-        kmsKeyId: env.bucket.kmsKeyId,
+        kms: env.bucket.kms,
         redundancyType: env.bucket.redundancyType,
         // Only a bucket the stack created may be emptied by destroy.
         forceDestroy: env.allowTeardown && bucketAdopt === 'create',
-        lifecyclePrefix: env.bucket.exportPrefix,
+        lifecyclePrefixes: [env.bucket.exportPrefix],
         tags,
         importExisting: bucketAdopt === 'import',
         preventDestroy: bucketAdopt === 'import' && !mayDeleteData,
@@ -107,7 +107,8 @@ export class BackupStack extends TerraformStack {
     if (this.bucket) {
       this.bucket.grantExportWrite(this.access, env.bucket.exportPrefix);
     } else {
-      const referenced = { bucketName: env.bucket.name, kmsKeyId: env.bucket.kmsKeyId };
+      // A referenced bucket's key (kms.keyId) only tells the policy which key it encrypts with.
+      const referenced = { bucketName: env.bucket.name, kmsKeyId: env.bucket.kms && 'keyId' in env.bucket.kms ? env.bucket.kms.keyId : undefined };
       grantExportWrite(this.access, referenced, env.bucket.exportPrefix);
     }
 

@@ -25,6 +25,7 @@ export class BootstrapStack extends TerraformStack {
       bucketName: project.stateBucket,
       lockInstanceName: project.stateLockInstanceName,
       lockTableNames: project.environments.map(e => e.state.lockTableName),
+      statePrefixes: project.environments.map(e => e.state.prefix),
       tags: { project: 'tablestore-oss-backup', purpose: 'terraform-state' },
     });
     new TerraformOutput(this, 'state_bucket', { value: store.bucket.bucketName });

@@ -141,6 +141,13 @@ describe('validateConfiguration', () => {
     expect(problems).toEqual(['environment "prod": allowTeardown: must be false in prod: teardown would delete the backups and the source tables']);
   });
 
+  it('refuses a KMS setting with both or neither form, and a rotation period KMS does not accept', () => {
+    const both = problemsOf(withEnvironment('prod', e => { (e.bucket as Mutable<EnvironmentConfig['bucket']>).kms = { keyId: 'k', create: { rotationIntervalDays: 365 } } as never; }));
+    expect(both).toEqual(['environment "prod": bucket.kms: give exactly one of keyId (an existing key) or create']);
+    const short = problemsOf(withEnvironment('prod', e => { (e.bucket as Mutable<EnvironmentConfig['bucket']>).kms = { create: { rotationIntervalDays: 3 } }; }));
+    expect(short).toEqual(['environment "prod": bucket.kms.create.rotationIntervalDays: must be a whole number of days from 7 to 730, got 3']);
+  });
+
   it('refuses a stream retention outside 1–168 hours and a lag under 5 minutes', () => {
     const problems = problemsOf(withEnvironment('dev', e => {
       e.tablestore.streamRetentionHours = 200;

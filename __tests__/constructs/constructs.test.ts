@@ -23,7 +23,7 @@ describe('BackupBucket', () => {
   const lifecycle = { transitionToIaDays: 30, transitionToArchiveDays: 90, expireDays: 365, noncurrentVersionExpireDays: 14, abortMultipartUploadDays: 2 };
 
   it('defaults to AES256, ZRS, versioning and no force destroy', () => {
-    const json = Testing.synthScope(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle }));
+    const json = Testing.synthScope(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle, lifecyclePrefixes: ['backups'] }));
     expect(json).toHaveResourceWithProperties(OssBucket, {
       bucket: 'my-bucket',
       redundancy_type: 'ZRS',
@@ -34,16 +34,17 @@ describe('BackupBucket', () => {
   });
 
   it('uses SSE-KMS with the given key', () => {
-    const json = Testing.synthScope(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle, kmsKeyId: 'key-123' }));
+    const json = Testing.synthScope(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle, lifecyclePrefixes: ['backups'], kms: { keyId: 'key-123' } }));
     expect(resourcesOf(json, 'alicloud_oss_bucket')[0].server_side_encryption_rule).toEqual({ sse_algorithm: 'KMS', kms_master_key_id: 'key-123' });
   });
 
   it('turns the lifecycle into transitions, expiry, noncurrent expiry and multipart abort', () => {
-    const json = Testing.synthScope(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle }));
+    const json = Testing.synthScope(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle, lifecyclePrefixes: ['backups'] }));
     expect(resourcesOf(json, 'alicloud_oss_bucket')[0].lifecycle_rule).toEqual([
       {
         id: 'backup-retention',
         enabled: true,
+        prefix: 'backups/',
         transitions: [{ days: 30, storage_class: 'IA' }, { days: 90, storage_class: 'Archive' }],
         expiration: [{ days: 365 }],
         noncurrent_version_expiration: [{ days: 14 }],
@@ -53,7 +54,7 @@ describe('BackupBucket', () => {
   });
 
   it('denies every OSS action to everyone without TLS, on the bucket and its objects', () => {
-    const json = Testing.synthScope(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle }));
+    const json = Testing.synthScope(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle, lifecyclePrefixes: ['backups'] }));
     const policy = JSON.parse(resourcesOf(json, 'alicloud_oss_bucket_policy')[0].policy);
     expect(policy.Statement).toEqual([{
       Effect: 'Deny',
@@ -65,8 +66,23 @@ describe('BackupBucket', () => {
     expect(policy).toEqual(JSON.parse(BackupBucket.tlsOnlyPolicyDocument('my-bucket').toJsonString()));
   });
 
+  it('creates a rotated customer key when asked, and encrypts with it', () => {
+    const json = Testing.synthScope(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle, lifecyclePrefixes: ['backups'], kms: { create: { rotationIntervalDays: 365 } } }));
+    expect(resourcesOf(json, 'alicloud_kms_key')[0]).toMatchObject({ automatic_rotation: 'Enabled', rotation_interval: '365d', deletion_protection: 'Enabled', key_spec: 'Aliyun_AES_256', lifecycle: { prevent_destroy: true } });
+    expect(resourcesOf(json, 'alicloud_oss_bucket')[0].server_side_encryption_rule).toEqual({ sse_algorithm: 'KMS', kms_master_key_id: expect.stringMatching(/^\$\{alicloud_kms_key\..*\.id\}$/) });
+  });
+
+  it('logs access into the bucket under a prefix outside every lifecycle rule', () => {
+    const json = Testing.synthScope(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle, lifecyclePrefixes: ['backups'] }));
+    expect(resourcesOf(json, 'alicloud_oss_bucket')[0].logging).toEqual({ target_bucket: 'my-bucket', target_prefix: '_otsbk/access-log/' });
+    expect(() => Testing.synthScope(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle, lifecyclePrefixes: ['backups'], accessLogPrefix: 'backups/logs/' })))
+      .toThrow('accessLogPrefix: "backups/logs/" lies under the lifecycle prefix "backups/"');
+    expect(() => Testing.synthScope(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle, lifecyclePrefixes: [] })))
+      .toThrow('lifecyclePrefixes: needs at least one prefix');
+  });
+
   it('refuses an archive transition that is not after the IA transition', () => {
-    expect(() => Testing.synthScope(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle: { ...lifecycle, transitionToArchiveDays: 30 } })))
+    expect(() => Testing.synthScope(s => new BackupBucket(s, 'b', { bucketName: 'my-bucket', lifecycle: { ...lifecycle, transitionToArchiveDays: 30 }, lifecyclePrefixes: ['backups'] })))
       .toThrow('BackupBucket stack/b: lifecycle.transitionToArchiveDays: (30) must be later than transitionToIaDays (30)');
   });
 });
@@ -220,13 +236,15 @@ describe('DataWorksDataSources', () => {
 
 describe('StateStore', () => {
   it('refuses duplicated lock table names', () => {
-    expect(() => Testing.synthScope(s => new StateStore(s, 'st', { region: 'cn-hangzhou', bucketName: 'state-bkt', lockInstanceName: 'locks', lockTableNames: ['a', 'a'] })))
+    expect(() => Testing.synthScope(s => new StateStore(s, 'st', { region: 'cn-hangzhou', bucketName: 'state-bkt', lockInstanceName: 'locks', lockTableNames: ['a', 'a'], statePrefixes: ['env/a'] })))
       .toThrow('StateStore stack/st: lockTableNames: must be distinct and at least one, got [a, a]');
   });
 
   it('creates a protected lock table with the LockID key Terraform expects', () => {
-    const json = Testing.synthScope(s => new StateStore(s, 'st', { region: 'cn-hangzhou', bucketName: 'state-bkt', lockInstanceName: 'locks', lockTableNames: ['tf_lock'] }));
+    const json = Testing.synthScope(s => new StateStore(s, 'st', { region: 'cn-hangzhou', bucketName: 'state-bkt', lockInstanceName: 'locks', lockTableNames: ['tf_lock'], statePrefixes: ['env/dev', 'env/prod'] }));
     expect(resourcesOf(json, 'alicloud_ots_table')[0]).toMatchObject({ table_name: 'tf_lock', primary_key: [{ name: 'LockID', type: 'String' }], lifecycle: { prevent_destroy: true } });
     expect(resourcesOf(json, 'alicloud_oss_bucket')[0]).toMatchObject({ bucket: 'state-bkt', force_destroy: false, versioning: { status: 'Enabled' } });
+    // One rule per environment's state prefix, so the access logs stay outside them.
+    expect(resourcesOf(json, 'alicloud_oss_bucket')[0].lifecycle_rule.map((r: { prefix: string }) => r.prefix)).toEqual(['env/dev/', 'env/prod/']);
   });
 });

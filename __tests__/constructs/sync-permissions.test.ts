@@ -89,7 +89,7 @@ describe('grants from the constructs', () => {
   it('BackupBucket.grantExportWrite adds exactly the engine\'s OSS and KMS rows, for the prefix', () => {
     const stack = new TerraformStack(Testing.app(), 's');
     const grantee = access(stack, 'data-integration');
-    new BackupBucket(stack, 'b', { bucketName: 'bkt', lifecycle, kmsKeyId: 'key-1' }).grantExportWrite(grantee, 'export');
+    new BackupBucket(stack, 'b', { bucketName: 'bkt', lifecycle, lifecyclePrefixes: ['export'], kms: { keyId: 'key-1' } }).grantExportWrite(grantee, 'export');
     const rows = grantee.grants.permissions();
     expect(rows).toEqual(SYNC_PERMISSIONS.filter(p => p.engine === 'data-integration' && ['bucket', 'export-objects', 'kms-key'].includes(p.resource)));
     expect(() => grantee.grants.policyDocument()).toThrow('SyncAccess policy: dataTables/timeseriesTables: at least one exported table is required');
@@ -98,7 +98,7 @@ describe('grants from the constructs', () => {
   it('the policy composed from the constructs equals the one built from names', () => {
     const stack = new TerraformStack(Testing.app(), 's');
     const grantee = access(stack, 'runtime');
-    const bucket = new BackupBucket(stack, 'b', { bucketName: 'bkt', lifecycle });
+    const bucket = new BackupBucket(stack, 'b', { bucketName: 'bkt', lifecycle, lifecyclePrefixes: ['export'] });
     bucket.grantExportWrite(grantee, 'export');
     bucket.grantRuntimeRead(grantee, '_otsbk/runtime');
     const props = { ...base('runtime'), bucketName: 'bkt', exportPrefix: 'export', runtimeKeyPrefix: '_otsbk/runtime', timeseriesTables: [], statusTables: [] };

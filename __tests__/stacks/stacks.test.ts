@@ -140,12 +140,15 @@ describe('policy', () => {
     const granted = new Set<string>(doc.Statement.flatMap((s: { Action: string[]; Resource: string[] }) => s.Action.flatMap(a => s.Resource.map(r => `${a} ${r}`))));
     const refs = (kind: string) => env.tablestore.tables.filter(t => t.kind === kind && t.enabled !== false)
       .map(t => ({ instanceName: t.instance ?? env.tablestore.instances[0].name, tableName: t.name }));
+    const createdKeys = Object.keys(stacks.get(name)!.resource?.alicloud_kms_key ?? {});
+    const kms = env.bucket.kms;
+    const kmsKeyId = kms === undefined ? undefined : 'keyId' in kms ? kms.keyId : `\${alicloud_kms_key.${createdKeys[0]}.id}`;
     const props: SyncPolicyProps = {
       engine: env.engine, region: env.region, accountId: '${data.alicloud_account.account.id}',
       dataTables: refs('wide-column'), timeseriesTables: refs('timeseries'),
       statusTables: env.tablestore.instances.map(i => ({ instanceName: i.name, tableName: i.statusTableName })),
       // No runtime releases in the bucket (the runtime is not scheduled); the Data Integration rows never use this prefix.
-      bucketName: env.bucket.name, exportPrefix: env.bucket.exportPrefix, runtimeKeyPrefix: '_otsbk/runtime', kmsKeyId: env.bucket.kmsKeyId,
+      bucketName: env.bucket.name, exportPrefix: env.bucket.exportPrefix, runtimeKeyPrefix: '_otsbk/runtime', kmsKeyId,
     };
     const expected = new Set(syncPermissionsFor(props).flatMap(p => syncResourceArns(p.resource, props).map(r => `${p.action} ${r}`)));
     expect([...granted].sort()).toEqual([...expected].sort());

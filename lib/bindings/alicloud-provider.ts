@@ -23,6 +23,7 @@ export const ALICLOUD_PROVIDER_CONSTRAINT = `${ALICLOUD_PROVIDER.source}@= ${ALI
 export const SNAPSHOT_RESOURCE_TYPES = [
   'alicloud_data_works_data_source',
   'alicloud_data_works_project',
+  'alicloud_kms_key',
   'alicloud_oss_bucket',
   'alicloud_oss_bucket_acl',
   'alicloud_oss_bucket_object',

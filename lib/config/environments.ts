@@ -150,6 +150,8 @@ const prod: EnvironmentConfig = {
     name: 'otsbk-prd-backup-cn-beijing',
     exportPrefix: 'tablestore-export',
     redundancyType: 'ZRS',
+    // A customer key the stack creates, rotated yearly; the sync's policy gets the key permissions SSE-KMS needs.
+    kms: { create: { rotationIntervalDays: 365 } },
     lifecycle: {
       transitionToIaDays: 30,
       transitionToArchiveDays: 90,

@@ -18,7 +18,8 @@ export const ENVIRONMENT_SHAPE: Shape<EnvironmentConfig> = {
   bucket: {
     name: 'value',
     exportPrefix: 'value',
-    kmsKeyId: 'value',
+    // The union of both forms' fields; validate.ts checks that exactly one is given.
+    kms: { keyId: 'value', create: { rotationIntervalDays: 'value', kmsInstanceId: 'value' } },
     redundancyType: 'value',
     adopt: 'value',
     importId: 'value',

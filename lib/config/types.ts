@@ -41,13 +41,27 @@ export interface BucketLifecycle {
   readonly abortMultipartUploadDays: number;
 }
 
+export type BucketKmsConfig =
+  | { readonly keyId: string }
+  | {
+    readonly create: {
+      /** Days between automatic rotations (KMS: 7 to 730). */
+      readonly rotationIntervalDays: number;
+      /** KMS instance to create the key in (KMS documents rotation for keys in software KMS instances). @default none */
+      readonly kmsInstanceId?: string;
+    };
+  };
+
 export interface BucketConfig {
   /** Globally unique OSS bucket name. */
   readonly name: string;
   /** Key prefix under which the sync writes its objects, without leading or trailing slash. */
   readonly exportPrefix: string;
-  /** KMS key id for SSE-KMS; AES256 (OSS-managed keys) when omitted. */
-  readonly kmsKeyId?: string;
+  /**
+   * SSE-KMS with a customer key: `{ keyId }` uses an existing key, `{ create }` makes one with automatic rotation.
+   * AES256 (OSS-managed keys) when omitted.
+   */
+  readonly kms?: BucketKmsConfig;
   /** OSS storage redundancy; zone-redundant (ZRS) is the safe default for backups. */
   readonly redundancyType?: 'LRS' | 'ZRS';
   /** Required unless the bucket is referenced (a referenced bucket keeps its own rules). */

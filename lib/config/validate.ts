@@ -84,14 +84,24 @@ function validateEnvironment(env: EnvironmentConfig, project: ProjectConfig, pro
   // Bucket
   c.pattern('bucket.name', env.bucket.name, 'bucketName');
   c.pattern('bucket.exportPrefix', env.bucket.exportPrefix, 'objectPrefix');
-  if (env.bucket.kmsKeyId !== undefined && env.bucket.kmsKeyId.trim() === '') c.fail('bucket.kmsKeyId', 'must be a KMS key id when set');
+  const kms = env.bucket.kms as { keyId?: string; create?: { rotationIntervalDays: number; kmsInstanceId?: string } } | undefined;
+  if (kms !== undefined) {
+    if ((kms.keyId === undefined) === (kms.create === undefined)) c.fail('bucket.kms', 'give exactly one of keyId (an existing key) or create');
+    if (kms.keyId !== undefined && kms.keyId.trim() === '') c.fail('bucket.kms.keyId', 'must be a KMS key id');
+    const days = kms.create?.rotationIntervalDays;
+    // KMS UpdateRotationPolicy: the rotation period is 7 to 730 days.
+    if (days !== undefined && (!Number.isInteger(days) || days < 7 || days > 730)) c.fail('bucket.kms.create.rotationIntervalDays', `must be a whole number of days from 7 to 730, got ${days}`);
+    if (kms.create?.kmsInstanceId !== undefined && kms.create.kmsInstanceId.trim() === '') c.fail('bucket.kms.create.kmsInstanceId', 'must be a KMS instance id when set');
+  }
   if (env.bucket.name === project.stateBucket) c.fail('bucket.name', `must differ from the state bucket "${project.stateBucket}"`);
   const bucketAdopt = env.bucket.adopt ?? 'create';
   checkImportId(c, 'bucket', bucketAdopt, 'ossBucket', env.bucket.importId, IMPORT_ID.ossBucket(env.bucket.name));
   if (bucketAdopt === 'reference') {
-    for (const option of ['lifecycle', 'kmsKeyId', 'redundancyType'] as const) {
+    for (const option of ['lifecycle', 'redundancyType'] as const) {
       if (env.bucket[option] !== undefined) c.fail(`bucket.${option}`, `would modify the referenced bucket "${env.bucket.name}": a referenced bucket is never changed; drop the option or adopt it with "import"`);
     }
+    // `kms.keyId` only tells the sync policy which key the referenced bucket uses; creating a key would re-encrypt it.
+    if (kms?.create !== undefined) c.fail('bucket.kms.create', `would modify the referenced bucket "${env.bucket.name}": a referenced bucket is never changed; give the key it uses as kms.keyId, or adopt it with "import"`);
   } else if (env.bucket.lifecycle === undefined) {
     c.fail('bucket.lifecycle', `is required for ${bucketAdopt === 'import' ? 'an imported' : 'a created'} bucket`);
   }

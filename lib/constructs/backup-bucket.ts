@@ -4,7 +4,8 @@ import { OssBucket, OssBucketLifecycleRule } from '../../.gen/providers/alicloud
 import { OssBucketAcl } from '../../.gen/providers/alicloud/oss-bucket-acl';
 import { OssBucketPolicy } from '../../.gen/providers/alicloud/oss-bucket-policy';
 import { OssBucketPublicAccessBlock } from '../../.gen/providers/alicloud/oss-bucket-public-access-block';
-import { BucketLifecycle } from '../config/types';
+import { KmsKey } from '../../.gen/providers/alicloud/kms-key';
+import { BucketKmsConfig, BucketLifecycle } from '../config/types';
 import { Arn, PolicyDocument, PolicyStatement } from './policy-document';
 import { grantExportWrite, grantRuntimeRead, ISyncGrantee } from './sync-permissions';
 import { checkName, ConstructPropsError } from './validate';
@@ -15,10 +16,10 @@ export interface BackupBucketProps {
   /** When backups move to IA and Archive, expire, and when old versions and stale multipart uploads are removed. */
   readonly lifecycle: BucketLifecycle;
   /**
-   * SSE-KMS with this customer key.
+   * SSE-KMS with a customer key, existing (`keyId`) or created here with automatic rotation (`create`).
    * @default - OSS-managed keys (AES256)
    */
-  readonly kmsKeyId?: string;
+  readonly kms?: BucketKmsConfig;
   /**
    * Zone-redundant or locally redundant storage.
    * @default 'ZRS' (survives the loss of one zone)
@@ -32,10 +33,15 @@ export interface BackupBucketProps {
   /** @default - no tags */
   readonly tags?: Readonly<Record<string, string>>;
   /**
-   * Limit lifecycle rules to backups under this prefix (other keys, such as runtime releases, never expire).
-   * @default - the rules apply to the whole bucket
+   * Key prefixes (without trailing `/`) the lifecycle rules apply to, one rule each: the backups (or the state
+   * files). Everything else, such as runtime releases and access logs, never ages or expires.
    */
-  readonly lifecyclePrefix?: string;
+  readonly lifecyclePrefixes: readonly string[];
+  /**
+   * Where OSS writes this bucket's access logs, in the bucket itself; must lie outside `lifecyclePrefixes`.
+   * @default '_otsbk/access-log/'
+   */
+  readonly accessLogPrefix?: string;
   /**
    * The bucket exists: import it, its ACL, public access block and policy (import id: the bucket name, as the
    * provider documents for each) instead of creating them.
@@ -49,6 +55,9 @@ export interface BackupBucketProps {
   readonly preventDestroy?: boolean;
 }
 
+/** Where access logs go unless told otherwise: beside the runtime releases, outside every lifecycle rule. */
+export const DEFAULT_ACCESS_LOG_PREFIX = '_otsbk/access-log/';
+
 /**
  * The OSS bucket the backups land in: private, versioned, encrypted at rest, public access blocked, TLS-only,
  * with lifecycle rules that age backups into colder storage.
@@ -57,7 +66,9 @@ export class BackupBucket extends Construct {
   readonly bucket: OssBucket;
   /** The bucket's name, from the resource: referencing it makes Terraform create the bucket first. */
   readonly bucketName: string;
-  /** The customer KMS key the bucket encrypts with, when there is one. */
+  /** Set when `kms.create` was given: the customer key the bucket encrypts with. */
+  readonly kmsKey?: KmsKey;
+  /** Id of the customer KMS key the bucket encrypts with (a token when created here), when there is one. */
   readonly kmsKeyId?: string;
   private readonly configuredName: string;
 
@@ -71,17 +82,52 @@ export class BackupBucket extends Construct {
       throw new ConstructPropsError(where, 'lifecycle.transitionToArchiveDays', `(${lc.transitionToArchiveDays}) must be later than transitionToIaDays (${lc.transitionToIaDays})`);
     }
     this.configuredName = props.bucketName;
-    this.kmsKeyId = props.kmsKeyId;
+    const accessLogPrefix = props.accessLogPrefix ?? DEFAULT_ACCESS_LOG_PREFIX;
+    if (props.lifecyclePrefixes.length === 0) {
+      throw new ConstructPropsError(where, 'lifecyclePrefixes', 'needs at least one prefix (a rule over the whole bucket would age the access logs too)');
+    }
+    for (const prefix of props.lifecyclePrefixes) {
+      if (prefix === '' || prefix.startsWith('/') || prefix.endsWith('/')) {
+        throw new ConstructPropsError(where, 'lifecyclePrefixes', `"${prefix}" must be non-empty and must not start or end with "/"`);
+      }
+      if (accessLogPrefix.startsWith(`${prefix}/`)) {
+        throw new ConstructPropsError(where, 'accessLogPrefix', `"${accessLogPrefix}" lies under the lifecycle prefix "${prefix}/"; logs must stay outside the lifecycle rules`);
+      }
+    }
+    if (!accessLogPrefix.endsWith('/') || accessLogPrefix.startsWith('/')) {
+      throw new ConstructPropsError(where, 'accessLogPrefix', `"${accessLogPrefix}" must end with "/" and not start with it`);
+    }
+    if (props.kms && 'create' in props.kms) {
+      const create = props.kms.create;
+      this.kmsKey = new KmsKey(this, 'kms-key', {
+        description: `SSE-KMS key of OSS bucket ${props.bucketName}`,
+        keySpec: 'Aliyun_AES_256',
+        keyUsage: 'ENCRYPT/DECRYPT',
+        automaticRotation: 'Enabled',
+        rotationInterval: `${create.rotationIntervalDays}d`,
+        ...(create.kmsInstanceId ? { dkmsInstanceId: create.kmsInstanceId } : {}),
+        // Deleting the key makes every backup unreadable: protect it wherever the bucket is protected.
+        deletionProtection: props.forceDestroy ? 'Disabled' : 'Enabled',
+        pendingWindowInDays: 30,
+        tags: props.tags ? { ...props.tags } : undefined,
+        lifecycle: { preventDestroy: !props.forceDestroy },
+      });
+      this.kmsKeyId = this.kmsKey.id;
+    } else if (props.kms) {
+      this.kmsKeyId = props.kms.keyId;
+    }
 
     this.bucket = new OssBucket(this, 'bucket', {
       bucket: props.bucketName,
       storageClass: 'Standard',
       redundancyType: props.redundancyType ?? 'ZRS',
       versioning: { status: 'Enabled' },
-      serverSideEncryptionRule: props.kmsKeyId
-        ? { sseAlgorithm: 'KMS', kmsMasterKeyId: props.kmsKeyId }
+      serverSideEncryptionRule: this.kmsKeyId !== undefined
+        ? { sseAlgorithm: 'KMS', kmsMasterKeyId: this.kmsKeyId }
         : { sseAlgorithm: 'AES256' },
-      lifecycleRule: lifecycleRules(lc, props.lifecyclePrefix),
+      lifecycleRule: props.lifecyclePrefixes.map((prefix, i) => lifecycleRule(lc, prefix, props.lifecyclePrefixes.length === 1 ? 'backup-retention' : `retention-${i + 1}`)),
+      // Access logs into the bucket itself, under a prefix no lifecycle rule covers.
+      logging: { targetBucket: props.bucketName, targetPrefix: accessLogPrefix },
       forceDestroy: props.forceDestroy ?? false,
       tags: props.tags ? { ...props.tags } : undefined,
       ...(props.preventDestroy ? { lifecycle: { preventDestroy: true } } : {}),
@@ -130,20 +176,18 @@ export class BackupBucket extends Construct {
   }
 }
 
-function lifecycleRules(lc: BucketLifecycle, prefix: string | undefined): OssBucketLifecycleRule[] {
+function lifecycleRule(lc: BucketLifecycle, prefix: string, id: string): OssBucketLifecycleRule {
   const transitions = [
     ...(lc.transitionToIaDays !== undefined ? [{ days: lc.transitionToIaDays, storageClass: 'IA' }] : []),
     ...(lc.transitionToArchiveDays !== undefined ? [{ days: lc.transitionToArchiveDays, storageClass: 'Archive' }] : []),
   ];
-  return [
-    {
-      id: 'backup-retention',
-      enabled: true,
-      ...(prefix !== undefined ? { prefix: `${prefix}/` } : {}),
-      ...(transitions.length > 0 ? { transitions } : {}),
-      ...(lc.expireDays !== undefined ? { expiration: [{ days: lc.expireDays }] } : {}),
-      noncurrentVersionExpiration: [{ days: lc.noncurrentVersionExpireDays }],
-      abortMultipartUpload: [{ days: lc.abortMultipartUploadDays }],
-    },
-  ];
+  return {
+    id,
+    enabled: true,
+    prefix: `${prefix}/`,
+    ...(transitions.length > 0 ? { transitions } : {}),
+    ...(lc.expireDays !== undefined ? { expiration: [{ days: lc.expireDays }] } : {}),
+    noncurrentVersionExpiration: [{ days: lc.noncurrentVersionExpireDays }],
+    abortMultipartUpload: [{ days: lc.abortMultipartUploadDays }],
+  };
 }

@@ -46,6 +46,8 @@ export interface StateStoreProps {
   readonly lockInstanceName: string;
   /** One lock table per environment, so one environment's lock never blocks another's deploy. */
   readonly lockTableNames: readonly string[];
+  /** Each environment's state key prefix: the lifecycle rules keep old state versions there, and nowhere else. */
+  readonly statePrefixes: readonly string[];
   /** @default - no tags */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -64,6 +66,7 @@ export class StateStore extends Construct {
     this.bucket = new BackupBucket(this, 'bucket', {
       bucketName: props.bucketName,
       lifecycle: { noncurrentVersionExpireDays: 90, abortMultipartUploadDays: 1 },
+      lifecyclePrefixes: [...new Set(props.statePrefixes)],
       forceDestroy: false,
       tags: props.tags,
     });
