@@ -4,7 +4,7 @@ import { DataAlicloudAccount } from '../.gen/providers/alicloud/data-alicloud-ac
 import { AlicloudProvider } from '../.gen/providers/alicloud/provider';
 import { EnvironmentConfig, ProjectConfig } from '../lib/config/types';
 import { BackupBucket } from '../lib/constructs/backup-bucket';
-import { DataSourceAuth, DataWorksDataSources } from '../lib/constructs/dataworks-data-sources';
+import { AccessKeyAuth, DataSourceAuth, DataWorksDataSources } from '../lib/constructs/dataworks-data-sources';
 import { useOssStateBackend } from '../lib/constructs/state-backend';
 import { SyncAccess } from '../lib/constructs/sync-access';
 import { grantExportWrite } from '../lib/constructs/sync-permissions';
@@ -118,7 +118,7 @@ export class BackupStack extends TerraformStack {
       tags,
       tablestore: env.tablestore.instances.map(i => ({ name: i.dataSourceName, endpoint: this.tablestore.instances.get(i.name)!.dataWorksEndpoint, instanceName: i.name })),
       oss: { name: env.dataworks.ossDataSourceName, bucketName: env.bucket.name },
-      auth: this.dataSourceAuth(env),
+      ...this.dataSourceAuth(env),
     });
 
     // What the provider cannot express: the tables' Streams, the time series tables and the scheduled nodes.
@@ -230,12 +230,14 @@ export class BackupStack extends TerraformStack {
   }
 
   /** Role mode needs no key; a PGP-encrypted key cannot be handed to DataWorks, so it falls back to variables. */
-  private dataSourceAuth(env: EnvironmentConfig): DataSourceAuth | undefined {
-    if (this.access.role) return { kind: 'ram-role', roleId: this.access.role.roleId };
-    const pgp = env.ram.mode === 'user' && env.ram.pgpKey !== undefined;
-    if (this.access.accessKey && !pgp) {
-      return { kind: 'access-key', accessKeyId: this.access.accessKey.id, accessKeySecret: this.access.accessKey.secret };
+  private dataSourceAuth(env: EnvironmentConfig): { ossAuth?: DataSourceAuth; tablestoreAuth?: AccessKeyAuth } {
+    const key = (k: { id: string; secret: string }): AccessKeyAuth => ({ kind: 'access-key', accessKeyId: k.id, accessKeySecret: k.secret });
+    if (this.access.role) {
+      // OSS documents RAM-role sign-in for its data source; Tablestore's data source documents AccessKeys only.
+      return { ossAuth: { kind: 'ram-role', roleId: this.access.role.roleId }, tablestoreAuth: this.access.tablestoreAccessKey && key(this.access.tablestoreAccessKey) };
     }
-    return undefined;
+    const pgp = env.ram.mode === 'user' && env.ram.pgpKey !== undefined;
+    if (this.access.accessKey && !pgp) return { ossAuth: key(this.access.accessKey), tablestoreAuth: key(this.access.accessKey) };
+    return {};
   }
 }

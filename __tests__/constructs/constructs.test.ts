@@ -3,7 +3,6 @@ import { DataWorksProject } from '../../.gen/providers/alicloud/data-works-proje
 import { OssBucket } from '../../.gen/providers/alicloud/oss-bucket';
 import { RamAccessKey } from '../../.gen/providers/alicloud/ram-access-key';
 import { RamRolePolicyAttachment } from '../../.gen/providers/alicloud/ram-role-policy-attachment';
-import { RamUser } from '../../.gen/providers/alicloud/ram-user';
 import { RamUserPolicyAttachment } from '../../.gen/providers/alicloud/ram-user-policy-attachment';
 import { resourcesOf } from '../support/terraform-json';
 import { BackupBucket } from '../../lib/constructs/backup-bucket';
@@ -135,8 +134,17 @@ describe('SyncAccess', () => {
     expect(role.role_name).toBe('otsbk-t-sync');
     expect(JSON.parse(role.assume_role_policy_document).Statement[0].Principal).toEqual({ Service: ['dataworks.aliyuncs.com', 'di.dataworks.aliyuncs.com'] });
     expect(resourcesOf(json, 'alicloud_ram_role_policy_attachment')).toHaveLength(1);
-    expect(json).not.toHaveResource(RamUser);
-    expect(json).not.toHaveResource(RamAccessKey);
+  });
+
+  it('role mode gives the Tablestore data sources a user and key allowed only the Tablestore rows', () => {
+    const json = Testing.synthScope(s => new SyncAccess(s, 'a', { ...base, mode: { mode: 'role' } }));
+    expect(resourcesOf(json, 'alicloud_ram_user').map(u => u.name)).toEqual(['otsbk-t-sync-ots']);
+    expect(resourcesOf(json, 'alicloud_ram_access_key')).toHaveLength(1);
+    const ots = resourcesOf(json, 'alicloud_ram_policy').find(p => p.policy_name === 'otsbk-t-sync-ots');
+    const actions = JSON.parse(ots!.policy_document).Statement.flatMap((st: { Action: string[] }) => st.Action);
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.every((a: string) => a.startsWith('ots:'))).toBe(true);
+    expect(JSON.parse(json).output).toBeUndefined();
   });
 
   it('user mode without a key creates the user and attachment only', () => {
@@ -207,17 +215,26 @@ describe('DataWorksDataSources', () => {
     oss: { name: 'oss_dst', bucketName: 'bkt' },
   };
 
-  it('references an existing workspace by id and signs in with the RAM role', () => {
-    const json = Testing.synthScope(s => new DataWorksDataSources(s, 'd', { ...props, auth: { kind: 'ram-role', roleId: 'role-1' } }));
+  it('signs the OSS data source in with the RAM role and the Tablestore ones with an AccessKey, as each type documents', () => {
+    const json = Testing.synthScope(s => new DataWorksDataSources(s, 'd', {
+      ...props,
+      ossAuth: { kind: 'ram-role', roleId: 'role-1' },
+      tablestoreAuth: { kind: 'access-key', accessKeyId: 'test-id', accessKeySecret: 'test-secret' },
+    }));
     const sources = resourcesOf(json, 'alicloud_data_works_data_source').sort((a, b) => b.type.localeCompare(a.type));
     expect(sources.map(d => [d.type, d.project_id, d.connection_properties_mode])).toEqual([
       ['tablestore', 1234, 'UrlMode'],
       ['oss', 1234, 'UrlMode'],
     ]);
-    expect(sources[0].connection_properties).toContain('"authType" = "RamRole"');
+    // tablestore (UrlMode): regionId, endpoint, instanceName, accessId, accessKey, envType; no authType.
+    expect(sources[0].connection_properties).toContain('"accessId" = "test-id"');
     expect(sources[0].connection_properties).toContain('"instanceName" = "inst"');
+    expect(sources[0].connection_properties).not.toContain('authType');
+    expect(sources[1].connection_properties).toContain('"authType" = "RamRole"');
+    expect(sources[1].connection_properties).toContain('"authIdentity" = "role-1"');
     expect(sources[1].connection_properties).toContain('"bucket" = "bkt"');
     expect(json).not.toHaveResource(DataWorksProject);
+    expect(JSON.parse(json).variable).toBeUndefined();
   });
 
   it('creates the workspace when asked and takes an AccessKey from sensitive variables by default', () => {

@@ -175,6 +175,26 @@ describe('RAM policies of the calling identity', () => {
     expect(evaluateAccess(req('oss:DeleteObject'), caller, undefined, OWNER).allowed).toBe(false);
   });
 
+  it('on a bucket encrypted with a customer key, uploads and reads need the KMS key permissions the table grants', async () => {
+    const keyArn = `acs:kms:cn-hangzhou:${OWNER}:key/key-test-1`;
+    const kmsProps = { ...policyProps('data-integration'), kmsKeyId: 'key-test-1' };
+    sandbox.addIdentity({ accessKeyId: 'test-di-kms', accessKeySecret: 'kms-secret', policies: [syncPolicyDocument(kmsProps).toJsonString()] });
+    sandbox.setBucketKmsKey(keyArn);
+    try {
+      const withKey = asUser('test-di-kms', 'kms-secret');
+      const upload = await withKey.initMultipartUpload('export/orders/k.csv');
+      const part = await withKey.uploadPart('export/orders/k.csv', upload.uploadId, 1, Buffer.from('k\n'), 0, 2);
+      await withKey.completeMultipartUpload('export/orders/k.csv', upload.uploadId, [{ number: 1, etag: part.etag }]);
+      expect(sandbox.head('export/orders/k.csv')).toBeDefined();
+      // The same identity without the KMS rows (the policy before this change) cannot start the upload.
+      const without = await errorOf(asUser('test-di-user', 'di-secret').initMultipartUpload('export/orders/k2.csv'));
+      expect([without.status, without.code]).toEqual([403, 'AccessDenied']);
+      expect(without.message).toContain('KMS key');
+    } finally {
+      sandbox.setBucketKmsKey(undefined);
+    }
+  });
+
   it('refuses a RAM policy with a Principal', () => {
     expect(() => sandbox.addIdentity({ accessKeyId: 'bad', accessKeySecret: 's', policies: [JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Principal: ['*'], Action: ['oss:GetObject'], Resource: ['acs:oss:*:*:b'] }] })] }))
       .toThrow('Principal is not allowed in a RAM policy');

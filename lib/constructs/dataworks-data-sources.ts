@@ -5,10 +5,15 @@ import { DataWorksProject } from '../../.gen/providers/alicloud/data-works-proje
 import { WorkspaceConfig } from '../config/types';
 import { ConstructPropsError } from './validate';
 
-/** How Data Integration signs in to Tablestore and OSS. */
-export type DataSourceAuth =
-  | { readonly kind: 'ram-role'; readonly roleId: string }
-  | { readonly kind: 'access-key'; readonly accessKeyId: string; readonly accessKeySecret: string };
+/** An AccessKey pair a data source signs in with. */
+export interface AccessKeyAuth {
+  readonly kind: 'access-key';
+  readonly accessKeyId: string;
+  readonly accessKeySecret: string;
+}
+
+/** How Data Integration signs in to OSS: a RAM role it assumes, or an AccessKey. */
+export type DataSourceAuth = { readonly kind: 'ram-role'; readonly roleId: string } | AccessKeyAuth;
 
 export interface TablestoreDataSourceProps {
   /** Data source name in the workspace (letters, digits, underscores; starts with a letter). */
@@ -31,10 +36,16 @@ export interface DataWorksDataSourcesProps {
   /** The OSS data source: its name and the bucket it writes to (may be a token). */
   readonly oss: { readonly name: string; readonly bucketName: string };
   /**
-   * How Data Integration signs in.
-   * @default - an AccessKey from the sensitive variables `sync_access_key_id` / `sync_access_key_secret`
+   * How the OSS data source signs in (`authType` RamRole or Ak, both documented for `oss`).
+   * @default an AccessKey from the sensitive variables `sync_access_key_id` / `sync_access_key_secret`
    */
-  readonly auth?: DataSourceAuth;
+  readonly ossAuth?: DataSourceAuth;
+  /**
+   * The AccessKey the Tablestore data sources sign in with: the documented `tablestore` connection properties
+   * (UrlMode) are `accessId` / `accessKey` only, with no `authType` and no role.
+   * @default the same sensitive variables
+   */
+  readonly tablestoreAuth?: AccessKeyAuth;
 }
 
 /**
@@ -74,10 +85,15 @@ export class DataWorksDataSources extends Construct {
       this.workspaceIdentifier = props.workspace.existing.identifier;
     }
 
-    const auth = props.auth ?? this.accessKeyFromVariables();
-    const credentials = auth.kind === 'ram-role'
-      ? { authType: 'RamRole', authIdentity: auth.roleId }
-      : { authType: 'Ak', accessId: auth.accessKeyId, accessKey: auth.accessKeySecret };
+    // The variables are declared once, and only when a data source takes its key from them.
+    let fromVariables: AccessKeyAuth | undefined;
+    const variables = (): AccessKeyAuth => (fromVariables ??= this.accessKeyFromVariables());
+    const ossAuth = props.ossAuth ?? variables();
+    const ossCredentials = ossAuth.kind === 'ram-role'
+      ? { authType: 'RamRole', authIdentity: ossAuth.roleId }
+      : { authType: 'Ak', accessId: ossAuth.accessKeyId, accessKey: ossAuth.accessKeySecret };
+    const tablestoreAuth = props.tablestoreAuth ?? variables();
+    const tablestoreCredentials = { accessId: tablestoreAuth.accessKeyId, accessKey: tablestoreAuth.accessKeySecret };
 
     const tablestore = new Map<string, DataWorksDataSource>();
     for (const source of props.tablestore) {
@@ -92,7 +108,7 @@ export class DataWorksDataSources extends Construct {
           regionId: props.region,
           endpoint: source.endpoint,
           instanceName: source.instanceName,
-          ...credentials,
+          ...tablestoreCredentials,
         }),
       }));
     }
@@ -109,12 +125,12 @@ export class DataWorksDataSources extends Construct {
         regionId: props.region,
         endpoint: `https://oss-${props.region}.aliyuncs.com`,
         bucket: props.oss.bucketName,
-        ...credentials,
+        ...ossCredentials,
       }),
     });
   }
 
-  private accessKeyFromVariables(): DataSourceAuth {
+  private accessKeyFromVariables(): AccessKeyAuth {
     const id = new TerraformVariable(this, 'sync_access_key_id', {
       type: 'string',
       sensitive: true,

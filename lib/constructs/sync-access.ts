@@ -49,6 +49,12 @@ export class SyncAccess extends Construct implements ISyncGrantee {
   readonly user?: RamUser;
   /** Set in `user` mode when an AccessKey was asked for. */
   readonly accessKey?: RamAccessKey;
+  /**
+   * Set in `role` mode: the Tablestore data sources sign in with this AccessKey, of a RAM user allowed only the
+   * Tablestore rows of the policy (the documented connection properties of a `tablestore` data source are AccessKey
+   * fields only, see README).
+   */
+  readonly tablestoreAccessKey?: RamAccessKey;
 
   constructor(scope: Construct, id: string, props: SyncAccessProps) {
     super(scope, id);
@@ -76,6 +82,23 @@ export class SyncAccess extends Construct implements ISyncGrantee {
         policyName: this.policy.policyName,
         policyType: 'Custom',
       });
+      const tablestorePolicy = new RamPolicy(this, 'tablestore-policy', {
+        policyName: `${props.namePrefix}-sync-ots`,
+        description: `What the ${props.engine} sync of ${props.namePrefix} calls on Tablestore, for its Tablestore data sources`,
+        policyDocument: Lazy.stringValue({ produce: () => this.grants.policyDocument('ots').toJsonString() }),
+      });
+      const tablestoreUser = new RamUser(this, 'tablestore-user', {
+        name: `${props.namePrefix}-sync-ots`,
+        displayName: `${props.namePrefix} Data Integration (Tablestore)`,
+        comments: 'AccessKey of the DataWorks Tablestore data sources: Tablestore Stream reads and checkpoints only',
+      });
+      new RamUserPolicyAttachment(this, 'tablestore-user-policy', {
+        userName: tablestoreUser.name,
+        policyName: tablestorePolicy.policyName,
+        policyType: 'Custom',
+      });
+      // Its secret lives only in the Terraform state (private, TLS-only, encrypted bucket) and the data source.
+      this.tablestoreAccessKey = new RamAccessKey(this, 'tablestore-access-key', { userName: tablestoreUser.name });
       return;
     }
 

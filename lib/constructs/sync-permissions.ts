@@ -141,9 +141,13 @@ export function syncResourceArns(resource: SyncResource, props: SyncPolicyProps)
   }
 }
 
-/** The rows of one engine that apply to this environment (no KMS rows without a customer key, etc.). */
-export function syncPermissionsFor(props: SyncPolicyProps): SyncPermission[] {
-  return SYNC_PERMISSIONS.filter(p => p.engine === props.engine && syncResourceArns(p.resource, props).length > 0);
+/**
+ * The rows of one engine that apply to this environment (no KMS rows without a customer key, etc.); `service`
+ * keeps only the rows of one service (e.g. `ots` for an identity that only reads Tablestore).
+ */
+export function syncPermissionsFor(props: SyncPolicyProps, service?: 'ots' | 'oss' | 'kms'): SyncPermission[] {
+  return SYNC_PERMISSIONS.filter(p => p.engine === props.engine && syncResourceArns(p.resource, props).length > 0
+    && (service === undefined || p.action.startsWith(`${service}:`)));
 }
 
 /**
@@ -162,16 +166,18 @@ export class SyncGrants {
   }
 
   /** The rows of the engine's table this identity has been granted. */
-  permissions(): SyncPermission[] {
-    return SYNC_PERMISSIONS.filter(p => p.engine === this.engine && (this.arns.get(p.resource)?.length ?? 0) > 0);
+  permissions(service?: 'ots' | 'oss' | 'kms'): SyncPermission[] {
+    return SYNC_PERMISSIONS.filter(p => p.engine === this.engine && (this.arns.get(p.resource)?.length ?? 0) > 0
+      && (service === undefined || p.action.startsWith(`${service}:`)));
   }
 
-  policyDocument(): PolicyDocument {
+  /** `service` keeps only one service's rows (e.g. `ots` for an identity that only reads Tablestore). */
+  policyDocument(service?: 'ots' | 'oss' | 'kms'): PolicyDocument {
     if ((this.arns.get('data-table')?.length ?? 0) + (this.arns.get('timeseries-table')?.length ?? 0) === 0) {
       throw new ConstructPropsError('SyncAccess policy', 'dataTables/timeseriesTables', 'at least one exported table is required');
     }
     const byResource = new Map<SyncResource, string[]>();
-    for (const p of this.permissions()) byResource.set(p.resource, [...(byResource.get(p.resource) ?? []), p.action]);
+    for (const p of this.permissions(service)) byResource.set(p.resource, [...(byResource.get(p.resource) ?? []), p.action]);
     return new PolicyDocument([...byResource].map(([resource, actions]) => new PolicyStatement({ actions, resources: this.arns.get(resource)! })));
   }
 }

@@ -31,6 +31,19 @@ export const OSS_ACTION_OF: Readonly<Record<OssOperation, string>> = {
   GetBucketPolicy: 'oss:GetBucketPolicy',
 };
 
+/**
+ * The KMS action a request needs on a bucket encrypted with a customer key (OSS "Server-side encryption": callers
+ * need the key's permissions). Uploads generate a data key; parts of a multipart upload and reads decrypt it
+ * (which action each multipart step needs is an Assumption, see README).
+ */
+export const KMS_ACTION_OF: Partial<Readonly<Record<OssOperation, string>>> = {
+  PutObject: 'kms:GenerateDataKey',
+  InitiateMultipartUpload: 'kms:GenerateDataKey',
+  UploadPart: 'kms:Decrypt',
+  CompleteMultipartUpload: 'kms:Decrypt',
+  GetObject: 'kms:Decrypt',
+};
+
 /** A request as the evaluator sees it. */
 export interface AccessRequest {
   readonly action: string;

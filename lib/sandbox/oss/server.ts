@@ -21,7 +21,7 @@ import { createServer as createHttpsServer, Agent as HttpsAgent } from 'node:htt
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { loopbackCertificate } from '../tls';
-import { Caller, evaluateAccess, OSS_ACTION_OF, parsePolicy, PolicyError } from './access';
+import { Caller, evaluateAccess, KMS_ACTION_OF, OSS_ACTION_OF, parsePolicy, PolicyError } from './access';
 import { Crc64 } from '../../common/crc64';
 import { OssFault, OssFaults, OssOperation } from './faults';
 import { SIGNED_SUBRESOURCES, verifySignature } from './signature';
@@ -121,6 +121,8 @@ export interface OssSandbox {
   addIdentity(identity: OssIdentity): void;
   /** Sets a bucket policy as PutBucketPolicy does (same validation); throws on an invalid policy. */
   putBucketPolicy(policy: string, bucket?: string): void;
+  /** Default SSE-KMS with this customer key (`acs:kms:<region>:<account>:key/<id>`): RAM callers then need its permissions. */
+  setBucketKmsKey(keyArn: string | undefined, bucket?: string): void;
   /** Calls `listener` after each request has been answered (or dropped); returns an unsubscribe function. */
   onRequest(listener: OssRequestListener): () => void;
   /** Whole bodies of all objects of a bucket (default bucket when omitted), keyed by object key, in key order. */
@@ -291,6 +293,12 @@ export async function startOssSandbox(options: OssSandboxOptions = {}): Promise<
     for (const resource of keys === undefined ? [arnOf(bucket.name)] : keys.map((k) => arnOf(bucket.name, k))) {
       const decision = evaluateAccess({ action: OSS_ACTION_OF[operation], resource, secureTransport }, caller, bucket.policy?.parsed, ownerAccountId);
       if (!decision.allowed) fail(403, 'AccessDenied', `You have no right to access this resource: ${decision.reason}.`);
+    }
+    const kmsAction = KMS_ACTION_OF[operation];
+    if (kmsAction && bucket.kmsKeyArn && caller.ramUserId !== undefined) {
+      // KMS permissions come from the caller's RAM policies only; a bucket policy does not grant KMS actions.
+      const decision = evaluateAccess({ action: kmsAction, resource: bucket.kmsKeyArn, secureTransport }, caller, undefined, ownerAccountId);
+      if (!decision.allowed) fail(403, 'AccessDenied', `The bucket encrypts with KMS key ${bucket.kmsKeyArn}: ${decision.reason}.`);
     }
   }
   function setBucketPolicy(bucket: Bucket, text: string): void {
@@ -906,6 +914,10 @@ export async function startOssSandbox(options: OssSandboxOptions = {}): Promise<
     addIdentity,
     putBucketPolicy(policy, bucket) {
       setBucketPolicy(bucketOf(bucket), policy);
+    },
+    setBucketKmsKey(keyArn, bucket) {
+      if (keyArn !== undefined && !/^acs:kms:[^:]+:[^:]+:key\/.+$/.test(keyArn)) throw new Error(`not a KMS key ARN: ${keyArn}`);
+      bucketOf(bucket).kmsKeyArn = keyArn;
     },
     onRequest(listener) {
       listeners.add(listener);

@@ -47,6 +47,8 @@ export class Bucket {
   readonly uploads = new Map<string, MultipartUpload>();
   /** The bucket policy as PutBucketPolicy stored it (text) and as the sandbox evaluates it. */
   policy: { readonly text: string; readonly parsed: ParsedPolicy } | undefined;
+  /** ARN of the customer KMS key of the bucket's default SSE-KMS encryption, if any. */
+  kmsKeyArn: string | undefined;
 
   constructor(readonly name: string) {}
 
