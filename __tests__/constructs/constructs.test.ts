@@ -122,8 +122,7 @@ describe('SyncAccess', () => {
     bucketName: 'bkt',
     exportPrefix: 'export',
     engine: 'data-integration',
-    runtimeKeyPrefix: '_otsbk/runtime',
-    dataTables: [{ instanceName: 'inst', tableName: 'data' }],
+        dataTables: [{ instanceName: 'inst', tableName: 'data' }],
     timeseriesTables: [],
     statusTables: [{ instanceName: 'inst', tableName: 'status' }],
   };

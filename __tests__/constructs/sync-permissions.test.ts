@@ -14,8 +14,7 @@ const base = (engine: SyncEngine, extra: Partial<SyncPolicyProps> = {}): SyncPol
   statusTables: [{ instanceName: 'Otsbk-Dev', tableName: 'status' }],
   bucketName: 'bkt',
   exportPrefix: 'export',
-  runtimeKeyPrefix: '_otsbk/runtime',
-  ...extra,
+    ...extra,
 });
 
 /** Every (action, resource) pair a policy document grants. */
@@ -100,8 +99,7 @@ describe('grants from the constructs', () => {
     const grantee = access(stack, 'runtime');
     const bucket = new BackupBucket(stack, 'b', { bucketName: 'bkt', lifecycle, lifecyclePrefixes: ['export'] });
     bucket.grantExportWrite(grantee, 'export');
-    bucket.grantRuntimeRead(grantee, '_otsbk/runtime');
-    const props = { ...base('runtime'), bucketName: 'bkt', exportPrefix: 'export', runtimeKeyPrefix: '_otsbk/runtime', timeseriesTables: [], statusTables: [] };
+    const props = { ...base('runtime'), bucketName: 'bkt', exportPrefix: 'export', timeseriesTables: [], statusTables: [] };
     grantStreamRead(grantee, { dataTables: props.dataTables });
     grantCheckpointWrite(grantee, [{ instanceName: 'otsbk-dev', tableName: 'status' }]);
     const policy = Object.values(JSON.parse(Testing.synth(stack)).resource.alicloud_ram_policy)[0] as { policy_document: string };

@@ -24,8 +24,7 @@ const policyProps = (engine: SyncPolicyProps['engine']): SyncPolicyProps => ({
   statusTables: [{ instanceName: 'inst', tableName: 'status' }],
   bucketName: BUCKET,
   exportPrefix: 'export',
-  runtimeKeyPrefix: '_otsbk/runtime',
-});
+  });
 
 /** What the sync policy looked like before the permission table: no GetBucketAcl. */
 const OLD_SYNC_POLICY = JSON.stringify({

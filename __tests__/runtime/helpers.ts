@@ -61,8 +61,7 @@ export function runtimeOssPolicy(tables: readonly string[] = [TABLE], exportPref
   return syncPolicyDocument({
     engine: 'runtime', region: 'cn-hangzhou', accountId: '1000000000000001',
     dataTables: tables.map(tableName => ({ instanceName: 'sandbox', tableName })), timeseriesTables: [], statusTables: [], bucketName: 'sandbox-bucket',
-    exportPrefix, runtimeKeyPrefix: '_otsbk/runtime',
-  }).toJsonString();
+    exportPrefix,   }).toJsonString();
 }
 
 /** `exportPrefixes`: where the identity may write (each gets the runtime policy). */

@@ -150,7 +150,7 @@ describe('policy', () => {
       dataTables: refs('wide-column'), timeseriesTables: refs('timeseries'),
       statusTables: env.tablestore.instances.map(i => ({ instanceName: i.name, tableName: i.statusTableName })),
       // No runtime releases in the bucket (the runtime is not scheduled); the Data Integration rows never use this prefix.
-      bucketName: env.bucket.name, exportPrefix: env.bucket.exportPrefix, runtimeKeyPrefix: '_otsbk/runtime', kmsKeyId,
+      bucketName: env.bucket.name, exportPrefix: env.bucket.exportPrefix, kmsKeyId,
     };
     const expected = new Set(syncPermissionsFor(props).flatMap(p => syncResourceArns(p.resource, props).map(r => `${p.action} ${r}`)));
     expect([...granted].sort()).toEqual([...expected].sort());

@@ -14,8 +14,7 @@ const WRITER_IDENTITY = {
   accessKeySecret: 'writer-test-secret',
   policies: [syncPolicyDocument({
     engine: 'runtime', region: 'cn-hangzhou', accountId: '1000000000000001', dataTables: [{ instanceName: 'inst', tableName: 'orders' }],
-    timeseriesTables: [], statusTables: [], bucketName: 'backups', exportPrefix: 'backup', runtimeKeyPrefix: '_otsbk/runtime',
-  }).toJsonString()],
+    timeseriesTables: [], statusTables: [], bucketName: 'backups', exportPrefix: 'backup',   }).toJsonString()],
 };
 const startWriterSandbox = (): Promise<OssSandbox> => startOssSandbox({ bucket: 'backups', identities: [WRITER_IDENTITY] });
 const writerClientOptions = (s: OssSandbox) => s.clientOptions({ accessKeyId: WRITER_IDENTITY.accessKeyId, accessKeySecret: WRITER_IDENTITY.accessKeySecret });

@@ -7,7 +7,7 @@ import { OssBucketPublicAccessBlock } from '../../.gen/providers/alicloud/oss-bu
 import { KmsKey } from '../../.gen/providers/alicloud/kms-key';
 import { BucketKmsConfig, BucketLifecycle } from '../config/types';
 import { Arn, PolicyDocument, PolicyStatement } from './policy-document';
-import { grantExportWrite, grantRuntimeRead, ISyncGrantee } from './sync-permissions';
+import { grantExportWrite, ISyncGrantee } from './sync-permissions';
 import { checkName, ConstructPropsError } from './validate';
 
 export interface BackupBucketProps {
@@ -153,11 +153,6 @@ export class BackupBucket extends Construct {
    */
   grantExportWrite(grantee: ISyncGrantee, prefix: string): void {
     grantExportWrite(grantee, { bucketName: this.configuredName, kmsKeyId: this.kmsKeyId }, prefix);
-  }
-
-  /** Lets the grantee read runtime releases under `<keyPrefix>/` (the runtime engine's rows; none for Data Integration). */
-  grantRuntimeRead(grantee: ISyncGrantee, keyPrefix: string): void {
-    grantRuntimeRead(grantee, { bucketName: this.configuredName }, keyPrefix);
   }
 
   /**

@@ -135,10 +135,10 @@ export class SyncAccess extends Construct implements ISyncGrantee {
   }
 
   private static policyProps(props: SyncAccessProps): SyncPolicyProps {
-    const { bucketName, exportPrefix, runtimeKeyPrefix } = props;
-    if (bucketName === undefined || exportPrefix === undefined || runtimeKeyPrefix === undefined) {
-      throw new ConstructPropsError('SyncAccess', 'bucketName/exportPrefix/runtimeKeyPrefix', 'are required with the tables (or grant from the constructs instead)');
+    const { bucketName, exportPrefix } = props;
+    if (bucketName === undefined || exportPrefix === undefined) {
+      throw new ConstructPropsError('SyncAccess', 'bucketName/exportPrefix', 'are required with the tables (or grant from the constructs instead)');
     }
-    return { ...props, bucketName, exportPrefix, runtimeKeyPrefix, dataTables: props.dataTables ?? [], timeseriesTables: props.timeseriesTables ?? [], statusTables: props.statusTables ?? [] };
+    return { ...props, bucketName, exportPrefix, dataTables: props.dataTables ?? [], timeseriesTables: props.timeseriesTables ?? [], statusTables: props.statusTables ?? [] };
   }
 }

@@ -19,8 +19,6 @@ export type SyncResource =
   | 'status-table'
   /** Objects under `<bucket>/<exportPrefix>/`. */
   | 'export-objects'
-  /** Runtime releases under `<bucket>/<runtimeKeyPrefix>/`. */
-  | 'runtime-bundle'
   /** The bucket itself (bucket-level APIs). */
   | 'bucket'
   /** The customer KMS key the bucket encrypts with (only when there is one). */
@@ -86,7 +84,6 @@ export const SYNC_PERMISSIONS: readonly SyncPermission[] = [
     ['GetObject, HeadObject', 'oss:GetObject', 'export-objects', `lib/runtime/writer/manifest.ts, object-upload.ts; ${OSS_RAM}`],
     ['DeleteObject, DeleteMultipleObjects', 'oss:DeleteObject', 'export-objects', `lib/runtime/writer/window-writer.ts (stale parts, manifest); ${OSS_RAM}`],
     ['AbortMultipartUpload', 'oss:AbortMultipartUpload', 'export-objects', `lib/runtime/writer/window-writer.ts; ${OSS_RAM}`],
-    ['HeadObject, GetObject (ossutil cp)', 'oss:GetObject', 'runtime-bundle', `lib/dataworks/runtime-script.ts; ${OSS_RAM}`],
     ['SSE-KMS data key for uploads', 'kms:GenerateDataKey', 'kms-key', OSS_SSE],
     ['SSE-KMS data key for parts and reads', 'kms:Decrypt', 'kms-key', OSS_SSE],
   ]),
@@ -117,8 +114,6 @@ export interface SyncPolicyProps {
   readonly bucketName: string;
   /** Key prefix of exported objects, without leading or trailing `/`. */
   readonly exportPrefix: string;
-  /** Key prefix of runtime releases, without leading or trailing `/`. */
-  readonly runtimeKeyPrefix: string;
   /**
    * Id of the customer KMS key the bucket encrypts with (may be a token).
    * @default none: OSS-managed keys need no KMS permission
@@ -135,7 +130,6 @@ export function syncResourceArns(resource: SyncResource, props: SyncPolicyProps)
     case 'timeseries-table': return arns(props.timeseriesTables);
     case 'status-table': return arns(props.statusTables);
     case 'export-objects': return [Arn.ossObjects(accountId, bucketName, props.exportPrefix)];
-    case 'runtime-bundle': return [Arn.ossObjects(accountId, bucketName, props.runtimeKeyPrefix)];
     case 'bucket': return [Arn.ossBucket(accountId, bucketName)];
     case 'kms-key': return props.kmsKeyId === undefined ? [] : [Arn.kmsKey(region, accountId, props.kmsKeyId)];
   }
@@ -210,12 +204,6 @@ export function grantExportWrite(grantee: ISyncGrantee, bucket: GrantedBucket, p
   if (bucket.kmsKeyId !== undefined) grants.grant('kms-key', [Arn.kmsKey(grants.region, grants.accountId, bucket.kmsKeyId)]);
 }
 
-/** The OSS rows for reading runtime releases under `<keyPrefix>/` (the runtime engine's only). */
-export function grantRuntimeRead(grantee: ISyncGrantee, bucket: GrantedBucket, keyPrefix: string): void {
-  checkKeyPrefix('runtimeKeyPrefix', keyPrefix);
-  grantee.grants.grant('runtime-bundle', [Arn.ossObjects(grantee.grants.accountId, bucket.bucketName, keyPrefix)]);
-}
-
 /** The Tablestore Stream rows for these exported tables. */
 export function grantStreamRead(grantee: ISyncGrantee, tables: { readonly dataTables?: readonly TableRef[]; readonly timeseriesTables?: readonly TableRef[] }): void {
   const { grants } = grantee;
@@ -236,7 +224,6 @@ export function grantSyncPolicy(grantee: ISyncGrantee, props: SyncPolicyProps): 
   grantStreamRead(grantee, props);
   grantCheckpointWrite(grantee, props.statusTables);
   grantExportWrite(grantee, bucket, props.exportPrefix);
-  grantRuntimeRead(grantee, bucket, props.runtimeKeyPrefix);
 }
 
 /** The policy `grantSyncPolicy` composes: exactly the engine's rows for these resources. */
