@@ -1,11 +1,11 @@
-/** Jest runs TypeScript through ts-jest in transpile-only mode; `npm run typecheck` does the type checking. */
+/** Jest runs TypeScript through esbuild (transpile only); `npm run typecheck` does the type checking. */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
-    '/node_modules/(hyparquet|hyparquet-writer)/.+\\.js$': '<rootDir>/__tests__/support/esm-to-cjs.js',
+    '^.+\\.ts$': '<rootDir>/__tests__/support/esbuild-transform.js',
+    '/node_modules/(hyparquet|hyparquet-writer)/.+\\.js$': '<rootDir>/__tests__/support/esbuild-transform.js',
   },
   transformIgnorePatterns: ['/node_modules/(?!(hyparquet|hyparquet-writer)/)'],
   setupFiles: ['<rootDir>/__tests__/setup-env.js'],
