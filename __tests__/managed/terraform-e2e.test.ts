@@ -17,7 +17,7 @@ import { SINGLE_TABLE_ADDRESSES } from '../../stacks/backup-stack';
 import { SyncNode, TableStream, TimeseriesTable } from '../../lib/constructs/managed';
 import { DataWorksSandbox, startDataWorksSandbox } from '../../lib/sandbox/dataworks';
 import { startTablestoreSandbox, TablestoreSandbox } from '../../lib/sandbox/tablestore';
-import { ACCESS_KEY_ID, ACCESS_KEY_SECRET, environment, PROJECT_ID, syncNodeSpec } from '../ops/helpers';
+import { ACCESS_KEY_ID, ACCESS_KEY_SECRET, createProviderTables, environment, PROJECT_ID, syncNodeSpec } from '../ops/helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const TableStore = require('tablestore');
@@ -43,17 +43,7 @@ beforeEach(async () => {
   if (!terraformAvailable) return;
   dataworks = await startDataWorksSandbox({ credentials: [{ accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET }], projects: [{ id: PROJECT_ID, identifier: 'ws' }] });
   tablestore = await startTablestoreSandbox({ instanceName: 'otsbk-dev', accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET });
-  await sdk().createTable({
-    tableMeta: { tableName: 'device_readings', primaryKey: [{ name: 'device_id', type: 'STRING' }, { name: 'ts', type: 'INTEGER' }] },
-    reservedThroughput: { capacityUnit: { read: 0, write: 0 } },
-    tableOptions: { timeToLive: -1, maxVersions: 1 },
-  });
-  // What the stack creates next to the status table (alicloud_ots_table, not part of this test's Terraform).
-  await sdk().createTable({
-    tableMeta: { tableName: 'otsbk_sync_status_stream_owners', primaryKey: [{ name: 'table_name', type: 'STRING' }, { name: 'stream_id', type: 'STRING' }] },
-    reservedThroughput: { capacityUnit: { read: 0, write: 0 } },
-    tableOptions: { timeToLive: -1, maxVersions: 1 },
-  });
+  await createProviderTables(sdk());
 });
 afterEach(async () => {
   if (!terraformAvailable) return;

@@ -11,7 +11,7 @@ import { DataWorksSandbox, startDataWorksSandbox } from '../../lib/sandbox/dataw
 import { startTablestoreSandbox, TablestoreSandbox } from '../../lib/sandbox/tablestore';
 import { TablestoreStreamClient } from '../../lib/tablestore';
 import { synthAll } from '../stacks/synth';
-import { ACCESS_KEY_ID, ACCESS_KEY_SECRET, ops, PROJECT_ID, staticCredentials } from './helpers';
+import { ACCESS_KEY_ID, ACCESS_KEY_SECRET, createProviderTables, ops, PROJECT_ID, staticCredentials } from './helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const TableStore = require('tablestore');
@@ -57,17 +57,7 @@ const sdk = () => new TableStore.Client({ accessKeyId: ACCESS_KEY_ID, secretAcce
 
 /** What `cdktf deploy staging` does: every provisioner's apply, in dependency order, each Terraform object its own owner. */
 async function deploy(objects: readonly StackObject[]): Promise<void> {
-  await sdk().createTable({
-    tableMeta: { tableName: 'device_readings', primaryKey: [{ name: 'device_id', type: 'STRING' }, { name: 'ts', type: 'INTEGER' }] },
-    reservedThroughput: { capacityUnit: { read: 0, write: 0 } },
-    tableOptions: { timeToLive: -1, maxVersions: 1 },
-  });
-  // The stack's Stream owners table (TablestoreTables creates it beside the status table).
-  await sdk().createTable({
-    tableMeta: { tableName: 'otsbk_sync_status_stream_owners', primaryKey: [{ name: 'table_name', type: 'STRING' }, { name: 'stream_id', type: 'STRING' }] },
-    reservedThroughput: { capacityUnit: { read: 0, write: 0 } },
-    tableOptions: { timeToLive: -1, maxVersions: 1 },
-  });
+  await createProviderTables(sdk());
   for (const kind of ['table-stream', 'timeseries-table', 'sync-node', 'alert-rule']) {
     for (const o of objects.filter(x => x.spec.kind === kind)) {
       const r = await ops('apply', kind, o.spec, o.input as never, `tf-${o.address.length}-${kind}`, { dataworks: dataworks.endpoint, tablestore: tablestore.endpoint }, env());

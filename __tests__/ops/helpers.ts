@@ -56,3 +56,13 @@ export async function ops(
   });
   return { code, lines };
 }
+
+/**
+ * The tables the alicloud provider creates in a deployed stack (the data table and the Stream owners table beside the
+ * status table), which tests of the operations command find already there.
+ */
+export async function createProviderTables(client: { createTable(params: object): Promise<unknown> }): Promise<void> {
+  const options = { reservedThroughput: { capacityUnit: { read: 0, write: 0 } }, tableOptions: { timeToLive: -1, maxVersions: 1 } };
+  await client.createTable({ tableMeta: { tableName: 'device_readings', primaryKey: [{ name: 'device_id', type: 'STRING' }, { name: 'ts', type: 'INTEGER' }] }, ...options });
+  await client.createTable({ tableMeta: { tableName: 'otsbk_sync_status_stream_owners', primaryKey: [{ name: 'table_name', type: 'STRING' }, { name: 'stream_id', type: 'STRING' }] }, ...options });
+}
