@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..', '..');
-const RUN_TS = join(ROOT, 'lib', 'tooling', 'run-ts.js');
+const RUN_TS = join(ROOT, 'tools', 'run-ts.js');
 
-describe('lib/tooling/run-ts.js', () => {
+describe('tools/run-ts.js', () => {
   let dir: string;
   beforeAll(() => {
     // Node reports module paths with symlinks resolved (macOS's tmpdir is one).

@@ -14,7 +14,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const ROOT = resolve(__dirname, '..', '..');
+const ROOT = resolve(__dirname, '..');
 const EMPTY = join(ROOT, '.bench', 'synth-empty');
 
 interface Timing {
@@ -52,7 +52,7 @@ function writeEmptyApp(): void {
   writeFileSync(join(EMPTY, 'tsconfig.json'), readFileSync(join(ROOT, 'tsconfig.json')));
   writeFileSync(join(EMPTY, 'cdktf.json'), JSON.stringify({
     language: 'typescript',
-    app: `node ${JSON.stringify(join(ROOT, 'lib', 'tooling', 'run-ts.js'))} main.ts`,
+    app: `node ${JSON.stringify(join(ROOT, 'tools', 'run-ts.js'))} main.ts`,
     projectId: '00000000-0000-4000-8000-000000000000',
     sendCrashReports: 'false',
     terraformProviders: [],

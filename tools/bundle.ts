@@ -9,7 +9,7 @@
  * version, package-lock.json and the names of the files under lib/ (a new file can change how an import resolves).
  * The bundles are rebuilt when that digest or the bundles' own bytes differ from the stamp.
  *
- * Usage: node lib/tooling/run-ts.js lib/runtime/cli/bundle.ts [--force] [--check]
+ * Usage: node tools/run-ts.js tools/bundle.ts [--force] [--check]
  *   --force  build even if the stamp says the bundles are up to date
  *   --check  build twice into a temporary directory and fail unless both builds are byte-identical
  */
@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { build, BuildOptions, version as esbuildVersion } from 'esbuild';
 
-const ROOT = resolve(__dirname, '..', '..', '..');
+const ROOT = resolve(__dirname, '..');
 const STAMP = join(ROOT, 'dist', '.build-stamp.json');
 
 interface BuildStamp {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Runs a TypeScript entry point with plain node: `node lib/tooling/run-ts.js <file.ts> [args...]`.
+ * Runs a TypeScript entry point with plain node: `node tools/run-ts.js <file.ts> [args...]`.
  *
  * Each project .ts file is transpiled alone by esbuild (no type checking: `npm run typecheck` does that, as
  * `ts-node --transpile-only` did) and the JavaScript is cached under node_modules/.cache/otsbk-run-ts, keyed by a
@@ -15,7 +15,7 @@ const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const ROOT = path.resolve(__dirname, '..', '..');
+const ROOT = path.resolve(__dirname, '..');
 const CACHE = path.join(ROOT, 'node_modules', '.cache', 'otsbk-run-ts');
 /** What tsconfig.json says that changes the emitted JavaScript (target ES2022: class fields use define semantics). */
 const TRANSFORM = {
@@ -54,7 +54,7 @@ process.setSourceMapsEnabled(true);
 
 const [entry, ...args] = process.argv.slice(2);
 if (!entry) {
-  process.stderr.write('usage: node lib/tooling/run-ts.js <file.ts> [args...]\n');
+  process.stderr.write('usage: node tools/run-ts.js <file.ts> [args...]\n');
   process.exit(2);
 }
 const file = path.resolve(entry);
