@@ -72,6 +72,25 @@ describe('window boundaries', () => {
   });
 });
 
+describe('page size', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    // The sandbox answers 100 records per page when the request carries no limit.
+    h = await startHarness({ shardCount: 1, defaultStreamRecordLimit: 100 });
+    await createStreamTable(h.ots, 't');
+  });
+  afterEach(() => h.close());
+
+  test('GetStreamRecord asks for 1000 records per page unless told otherwise', async () => {
+    await batchWriteAt(h, 100, Array.from({ length: 1200 }, (_, i) => `k${String(i).padStart(4, '0')}`));
+    h.sb.clock.set(T0 + 10_000);
+    const pages = await collect(h, { startMicros: T0, endMicros: T0 + 1000 });
+    expect(pages.map((p) => p.records.length)).toEqual([1000, 200]);
+    expect((await collect(h, { startMicros: T0, endMicros: T0 + 1000, recordLimit: 500 })).map((p) => p.records.length)).toEqual([500, 500, 200]);
+    expect(() => readStreamWindow({ client: h.client, tableName: 't', startMicros: T0, endMicros: T0 + 1000, recordLimit: 2 ** 31 })).toThrow(/int32/);
+  });
+});
+
 describe('record decoding', () => {
   let h: Harness;
   beforeEach(async () => {

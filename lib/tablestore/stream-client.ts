@@ -106,6 +106,9 @@ interface PbTimeseriesMeta {
   field_primary_key_schema: { name: string; type: PrimaryKeyType }[];
 }
 
+/** The largest GetStreamRecord `limit` (an int32 field of GetStreamRecordRequest). */
+export const MAX_STREAM_RECORD_LIMIT = 2_147_483_647;
+
 const ACTION_NAMES: readonly StreamActionType[] = ['PUT_ROW', 'PUT_ROW', 'UPDATE_ROW', 'DELETE_ROW'];
 
 export class TablestoreStreamClient {
@@ -187,7 +190,9 @@ export class TablestoreStreamClient {
    * response body (what the reader decodes in place).
    */
   async getStreamRecordBatch(shardIterator: string, limit?: number, tableName?: string): Promise<StreamRecordBatch> {
-    if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new RangeError(`limit must be a positive integer, got ${limit}`);
+    if (limit !== undefined && !(Number.isInteger(limit) && limit > 0 && limit <= MAX_STREAM_RECORD_LIMIT)) {
+      throw new RangeError(`limit must be an integer from 1 to ${MAX_STREAM_RECORD_LIMIT} (int32), got ${limit}`);
+    }
     const req: Record<string, unknown> = { shard_iterator: shardIterator };
     if (limit !== undefined) req.limit = limit;
     if (tableName !== undefined) req.table_name = tableName;

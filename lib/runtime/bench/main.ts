@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --rows 1000000,5000000] [--record-limit N] [--formats csv,jsonl,parquet] [--runs 3] [--cpu-prof]
+ * `npm run bench [-- --rows 1000000,5000000] [--record-limit N (default: the runtime's, 1000)] [--formats csv,jsonl,parquet] [--runs 3] [--cpu-prof]
  * [--node-args="--flag ..."]`
  * (a benchmark, not a test).
  *
@@ -28,6 +28,7 @@ import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { DEFAULT_RECORD_LIMIT } from '../reader';
 import type { FromRuntime, FromSandbox, RuntimeDone, SandboxReady, StepDone, ToRuntime, ToSandbox, ZlibMeasured } from './protocol';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
@@ -277,7 +278,7 @@ async function main(): Promise<void> {
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs ${values.runs} must be a positive integer`);
   process.stdout.write(`sync runtime benchmark: node ${process.version}, ${cpus().length} CPU(s) (${cpus()[0]?.model ?? 'unknown'}), load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
-  process.stdout.write(`GetStreamRecord limit (config tablestore.recordLimit): ${recordLimit ?? 'not sent (service default; the sandbox answers 100 records per page)'}\n`);
+  process.stdout.write(`GetStreamRecord limit (config tablestore.recordLimit): ${recordLimit ?? `${DEFAULT_RECORD_LIMIT} (the runtime's default)`}\n`);
   await bundle();
   const results: Measurement[] = [];
   for (const rows of counts) {

@@ -63,7 +63,7 @@ export const CONFIG_HELP = `Configuration (--env, then a --config document, then
   --instance <name>            Tablestore instance
   --table <name>               Table whose stream is exported
   --timeseries                 The table is a time series table
-  --record-limit <n>           GetStreamRecord limit per page (default: not sent, the service default)
+  --record-limit <n>           GetStreamRecord limit per page (default 1000)
   --oss-endpoint <url>         OSS endpoint, e.g. https://oss-cn-hangzhou.aliyuncs.com
   --oss-region <region>        ali-oss region, e.g. oss-cn-hangzhou
   --bucket <name>              Target bucket

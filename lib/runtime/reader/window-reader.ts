@@ -19,7 +19,7 @@
  *   is bounded by pages, never by the window.
  */
 import { TablestoreError } from '../../tablestore/errors';
-import { StreamDescription, StreamShardInfo, TablestoreStreamClient } from '../../tablestore/stream-client';
+import { MAX_STREAM_RECORD_LIMIT, StreamDescription, StreamShardInfo, TablestoreStreamClient } from '../../tablestore/stream-client';
 import { readSequenceTimestamp } from '../../tablestore/plainbuffer/decode';
 import type { StreamRecordBatch } from '../../tablestore/protocol/stream-wire';
 import type { PhaseTimes } from '../phase-times';
@@ -40,6 +40,14 @@ export const DEFAULT_SEEK_MARGIN_MICROS = 10 * 60_000_000;
  */
 export const RETENTION_EDGE_MARGIN_MICROS = 10 * 60_000_000;
 
+/**
+ * GetStreamRecord `limit` sent when none is configured: 1000 records per page, what Alibaba's Tablestore Stream
+ * Client asks for (StreamConfig.maxRecords). The API reference documents the field (int32, optional, "the maximum
+ * number of records to return") but neither a default nor a maximum; the Java SDK only requires it to be > 0.
+ * Without it the service picks the page size: the sandbox answers 100, and each page costs a signed round trip.
+ */
+export const DEFAULT_RECORD_LIMIT = 1000;
+
 export interface StreamWindowReaderOptions {
   readonly client: TablestoreStreamClient;
   readonly tableName: string;
@@ -52,7 +60,7 @@ export interface StreamWindowReaderOptions {
    * Default: what DescribeStream reports for the table.
    */
   readonly isTimeseriesTable?: boolean;
-  /** GetStreamRecord limit per call; default: not sent (the service default). */
+  /** GetStreamRecord limit per call (1 to MAX_STREAM_RECORD_LIMIT); default DEFAULT_RECORD_LIMIT. The service may answer fewer. */
   readonly recordLimit?: number;
   /** Shards fetched at once: the one being handed out and the next in line (default 2). */
   readonly shardConcurrency?: number;
@@ -128,8 +136,8 @@ export class StreamWindowReader implements AsyncIterable<StreamRecordPage> {
     if (o.seekMarginMicros !== undefined && !(Number.isSafeInteger(o.seekMarginMicros) && o.seekMarginMicros >= 0)) {
       throw new RangeError(`seekMarginMicros must be a non-negative integer, got ${o.seekMarginMicros}`);
     }
-    if (o.recordLimit !== undefined && !(Number.isInteger(o.recordLimit) && o.recordLimit >= 1)) {
-      throw new RangeError(`recordLimit must be an integer >= 1, got ${o.recordLimit}`);
+    if (o.recordLimit !== undefined && !(Number.isInteger(o.recordLimit) && o.recordLimit >= 1 && o.recordLimit <= MAX_STREAM_RECORD_LIMIT)) {
+      throw new RangeError(`recordLimit must be an integer from 1 to ${MAX_STREAM_RECORD_LIMIT} (int32), got ${o.recordLimit}`);
     }
   }
 
@@ -359,7 +367,7 @@ class ShardCursor {
         if (this.closed) return;
       }
       this.stats.requests++;
-      const batch = await o.client.getStreamRecordBatch(this.iterator, o.recordLimit);
+      const batch = await o.client.getStreamRecordBatch(this.iterator, o.recordLimit ?? DEFAULT_RECORD_LIMIT);
       if (this.closed) return;
       const next = batch.nextShardIterator;
       // Records are in write order: once the last one is past the window, the shard is done.

@@ -11,7 +11,7 @@ import { RefusedWindowError, SyncFailedError } from './errors';
 import type { Logger } from '../../common/log';
 
 export interface ReaderTuning {
-  /** GetStreamRecord limit per call (default: the service's). */
+  /** GetStreamRecord limit per call (default: the reader's DEFAULT_RECORD_LIMIT, 1000). */
   readonly recordLimit?: number;
   /**
    * Shards fetched at once (default: the reader's). The reader hands pages out shard after shard in lineage, then
