@@ -4,10 +4,21 @@
  * `Shape<T>` makes this file fail type-checking until a field added to types.ts is listed here.
  */
 import { Shape } from './known-keys';
-import { EnvironmentConfig, ExportColumn, ProjectConfig } from './types';
+import { EnvironmentConfig, ExportColumn, ExportFormatConfig, ProjectConfig, ScheduleOverride } from './types';
 
 const column = { name: 'value', type: 'value' } as const;
 const exportColumn: Shape<ExportColumn> = { name: 'value', dataType: 'value' };
+const exportFormat: Shape<ExportFormatConfig> = { fileFormat: 'value', compression: 'value', fieldDelimiter: 'value', encoding: 'value', nullFormat: 'value' };
+/** The schedule fields a table may override; the environment's schedule adds `timezone` and `streamLagMinutes`. */
+const scheduleOverride: Shape<ScheduleOverride> = {
+  cron: 'value',
+  startTimeExpression: 'value',
+  endTimeExpression: 'value',
+  rerunMode: 'value',
+  rerunTimes: 'value',
+  rerunIntervalMinutes: 'value',
+  timeoutHours: 'value',
+};
 
 export const ENVIRONMENT_SHAPE: Shape<EnvironmentConfig> = {
   name: 'value',
@@ -51,16 +62,8 @@ export const ENVIRONMENT_SHAPE: Shape<EnvironmentConfig> = {
       importId: 'value',
       backupName: 'value',
       exportColumns: [exportColumn],
-      exportFormat: { fileFormat: 'value', compression: 'value', fieldDelimiter: 'value', encoding: 'value', nullFormat: 'value' },
-      schedule: {
-        cron: 'value',
-        startTimeExpression: 'value',
-        endTimeExpression: 'value',
-        rerunMode: 'value',
-        rerunTimes: 'value',
-        rerunIntervalMinutes: 'value',
-        timeoutHours: 'value',
-      },
+      exportFormat,
+      schedule: scheduleOverride,
       streamRetentionHours: 'value',
       enabled: 'value',
       primaryKey: [column],
@@ -80,18 +83,8 @@ export const ENVIRONMENT_SHAPE: Shape<EnvironmentConfig> = {
     resourceGroupIdentifier: 'value',
     ossDataSourceName: 'value',
   },
-  schedule: {
-    cron: 'value',
-    timezone: 'value',
-    startTimeExpression: 'value',
-    endTimeExpression: 'value',
-    rerunMode: 'value',
-    rerunTimes: 'value',
-    rerunIntervalMinutes: 'value',
-    timeoutHours: 'value',
-    streamLagMinutes: 'value',
-  },
-  exportFormat: { fileFormat: 'value', compression: 'value', fieldDelimiter: 'value', encoding: 'value', nullFormat: 'value' },
+  schedule: { ...scheduleOverride, timezone: 'value', streamLagMinutes: 'value' },
+  exportFormat,
   engine: 'value',
   movedFromSingleTableLayout: 'value',
   alerts: {

@@ -12,24 +12,23 @@ import {
 /** The columns every time series data point carries, as the Stream reader names them in time series mode. */
 export const TIMESERIES_FIXED_COLUMNS = ['_m_name', '_data_source', '_tags', '_time'] as const;
 
-export interface ResolvedTable {
-  readonly kind: TableConfig['kind'];
-  readonly name: string;
+/** The table's own settings with their defaults applied (`adopt` 'create', `backupName` the table name, ...). */
+type TableSettings = Required<Pick<TableConfig, 'kind' | 'name' | 'adopt' | 'backupName' | 'exportColumns' | 'streamRetentionHours' | 'enabled'>>;
+
+export interface ResolvedTable extends TableSettings {
+  /** The instance `instance` names (the first one by default). */
   readonly instance: TablestoreInstanceConfig;
-  readonly adopt: AdoptMode;
-  /** Node and object key name of this table's backup. */
-  readonly backupName: string;
+  /** Empty for a time series table. */
   readonly primaryKey: readonly PrimaryKeyColumn[];
+  /** A wide-column table's defined columns, a time series table's fields. */
   readonly definedColumns: readonly DefinedColumn[];
   /** Undefined for a referenced table: the stack never sets it. */
   readonly timeToLiveSeconds?: number;
-  readonly exportColumns: readonly ExportColumn[];
   /** Tablestore type of each known column, by name. */
   readonly columnTypes: Readonly<Record<string, string>>;
+  /** The environment's, with the table's overrides. */
   readonly exportFormat: ExportFormatConfig;
   readonly schedule: ScheduleConfig;
-  readonly streamRetentionHours: number;
-  readonly enabled: boolean;
   /** The configuration entry, for messages: `tablestore.tables[i]`. */
   readonly field: string;
   readonly config: TableConfig;
