@@ -263,7 +263,9 @@ export type AlertReceiverConfig =
 export interface AlertsConfig {
   /** Alibaba Cloud account id (digits) that owns the rules. */
   readonly ownerAccountId: string;
+  /** Channels the alerts go out on. */
   readonly channels: readonly AlertChannel[];
+  /** Who receives them; URL receivers name the environment variable holding the URL, never the URL. */
   readonly receivers: readonly AlertReceiverConfig[];
   /** Alert when an instance has not finished this many minutes after its scheduled time. */
   readonly lateAfterMinutes: number;

@@ -37,13 +37,10 @@ export function useOssStateBackend(stack: TerraformStack, location: StateLocatio
   });
 }
 
-export interface StateStoreProps {
-  /** Region of the state bucket and the lock instance. */
-  readonly region: string;
+/** `region` and `lockInstanceName` are those every environment's StateLocation names; the store creates the instance. */
+export interface StateStoreProps extends Pick<StateLocation, 'region' | 'lockInstanceName'> {
   /** Globally unique name of the state bucket. */
   readonly bucketName: string;
-  /** Tablestore instance created for the lock tables. */
-  readonly lockInstanceName: string;
   /** One lock table per environment, so one environment's lock never blocks another's deploy. */
   readonly lockTableNames: readonly string[];
   /** Each environment's state key prefix: the lifecycle rules keep old state versions there, and nowhere else. */

@@ -9,7 +9,7 @@ import { RamUserPolicyAttachment } from '../../.gen/providers/alicloud/ram-user-
 import { RamConfig } from '../config/types';
 import { PolicyDocument } from './policy-document';
 import { ConstructPropsError } from './validate';
-import { grantSyncPolicy, ISyncGrantee, SyncEngine, SyncGrants, SyncPolicyProps, syncPolicyDocument } from './sync-permissions';
+import { grantSyncPolicy, ISyncGrantee, SyncGrants, SyncPolicyProps, syncPolicyDocument, SyncScope } from './sync-permissions';
 
 export type { TableRef } from './sync-permissions';
 
@@ -19,13 +19,8 @@ export type { TableRef } from './sync-permissions';
  */
 export const DATAWORKS_TRUSTED_SERVICES = ['dataworks.aliyuncs.com', 'di.dataworks.aliyuncs.com'] as const;
 
-export interface SyncAccessProps extends Partial<Omit<SyncPolicyProps, 'engine' | 'region' | 'accountId'>> {
-  /** Which engine's rows of SYNC_PERMISSIONS the policy may grant. */
-  readonly engine: SyncEngine;
-  /** Region of the instances and the KMS key. */
-  readonly region: string;
-  /** Account id; may be a Terraform token. */
-  readonly accountId: string;
+/** `engine`, `region` and `accountId` are required; the tables, bucket and prefix grant the whole sync policy at once. */
+export interface SyncAccessProps extends SyncScope, Partial<Omit<SyncPolicyProps, keyof SyncScope>> {
   /** Prefix of the policy, role and user names (`<namePrefix>-sync`). */
   readonly namePrefix: string;
   /** A role DataWorks assumes, or a RAM user (optionally with an AccessKey). */

@@ -97,28 +97,26 @@ export interface TableRef {
   readonly tableName: string;
 }
 
-export interface SyncPolicyProps {
+/** Whose calls the policy is about, and the region and account its ARNs name. */
+export interface SyncScope {
   /** Which engine's rows of SYNC_PERMISSIONS apply. */
   readonly engine: SyncEngine;
   /** Region of the instances and the KMS key. */
   readonly region: string;
   /** Account id; may be a Terraform token. */
   readonly accountId: string;
+}
+
+/** Everything the whole sync policy of an environment names: its tables, its bucket and the export prefix. */
+export interface SyncPolicyProps extends SyncScope, GrantedBucket {
   /** Exported wide-column data tables. */
   readonly dataTables: readonly TableRef[];
   /** Exported time series tables. */
   readonly timeseriesTables: readonly TableRef[];
   /** The Data Integration reader's checkpoint tables, one per instance. */
   readonly statusTables: readonly TableRef[];
-  /** The backup bucket; may be a token. */
-  readonly bucketName: string;
   /** Key prefix of exported objects, without leading or trailing `/`. */
   readonly exportPrefix: string;
-  /**
-   * Id of the customer KMS key the bucket encrypts with (may be a token).
-   * @default none: OSS-managed keys need no KMS permission
-   */
-  readonly kmsKeyId?: string;
 }
 
 /** The ARNs one table resource stands for; empty when the environment has none of it. */
@@ -183,9 +181,9 @@ export interface ISyncGrantee {
 
 /** The bucket a grant is about: its name and the customer KMS key it encrypts with, if any. */
 export interface GrantedBucket {
-  /** The bucket's name as configured (ARNs name it). */
+  /** The bucket's name as configured (ARNs name it); may be a token. */
   readonly bucketName: string;
-  /** The customer KMS key the bucket encrypts with. @default - none: OSS-managed keys need no KMS permission */
+  /** Id of the customer KMS key the bucket encrypts with; may be a token. @default - none: OSS-managed keys need no KMS permission */
   readonly kmsKeyId?: string;
 }
 

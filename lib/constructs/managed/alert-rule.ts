@@ -8,7 +8,8 @@ import { ManagedObject, ManagedObjectCommonProps } from './managed-object';
 import { SyncNode } from './sync-node';
 import { checkRegion, ConstructPropsError } from '../validate';
 
-export interface AlertRuleProps extends ManagedObjectCommonProps {
+/** Owner, channels and receivers as the environment's `alerts` configures them. */
+export interface AlertRuleProps extends ManagedObjectCommonProps, Pick<AlertsConfig, 'ownerAccountId' | 'channels' | 'receivers'> {
   /** Region of the DataWorks workspace (the environment's region). */
   readonly region: string;
   /** Workspace of the watched node: numeric id, or the id token of a workspace the same stack creates. */
@@ -17,14 +18,8 @@ export interface AlertRuleProps extends ManagedObjectCommonProps {
   readonly nodeName: string;
   /** Rule name (the operations command appends its ownership marker). At most 60 characters. */
   readonly ruleName: string;
-  /** Alibaba Cloud account id (digits) that owns the rule. */
-  readonly ownerAccountId: string;
   /** What triggers the alert (TriggerCondition Type and Extension). */
   readonly trigger: AlertTriggerSpec;
-  /** Channels the alert goes out on. */
-  readonly channels: readonly AlertChannel[];
-  /** Who receives it; URL receivers name the environment variable holding the URL, never the URL. */
-  readonly receivers: readonly AlertReceiverConfig[];
   /** Minutes between repeated notifications, 5–10000. @default 30 */
   readonly intervalMinutes?: number;
   /** Notifications per day at most, 1–10000. @default 10 */
