@@ -73,7 +73,7 @@ describe('the loopback server refuses requests that break the SDK contract', () 
   });
 
   it('honours each declared filter, or refuses the ones it does not model instead of ignoring them', async () => {
-    const client = new DataWorksClient({ endpoint: sandbox.endpoint, regionId: 'cn-hangzhou', credential, retryPolicy: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+    const client = new DataWorksClient({ endpoint: sandbox.endpoint, regionId: 'cn-hangzhou', credentials: async () => KEY, retryPolicy: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
     const spec = (name: string, rerunMode: string) => JSON.stringify({ version: '1.1.0', kind: 'Node', spec: { nodes: [{ id: name, name, rerunMode, script: { path: name, runtime: { command: 'DIDE_SHELL' }, content: 'echo' } }] } });
     await client.createNode(PROJECT, 'sync_a', spec('sync_a', 'Allowed'));
     await client.createNode(PROJECT, 'sync_ab', spec('sync_ab', 'Denied'));
@@ -90,7 +90,7 @@ describe('the loopback server refuses requests that break the SDK contract', () 
   });
 
   it('sees each client call arrive with the declared method, every parameter in its declared place', async () => {
-    const client = new DataWorksClient({ endpoint: sandbox.endpoint, regionId: 'cn-hangzhou', credential, retryPolicy: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+    const client = new DataWorksClient({ endpoint: sandbox.endpoint, regionId: 'cn-hangzhou', credentials: async () => KEY, retryPolicy: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
     const spec = JSON.stringify({ version: '1.1.0', kind: 'Node', spec: { nodes: [{ id: 'n1', name: 'n1', script: { path: 'n1', runtime: { command: 'DIDE_SHELL' }, content: 'echo' } }] } });
     const id = await client.createNode(PROJECT, 'n1', spec);
     await client.getNode(PROJECT, id);

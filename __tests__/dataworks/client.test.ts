@@ -3,7 +3,7 @@ import { canonicalJson, DataWorksApiError, DataWorksClient, parseJsonPreservingL
 import { DataWorksSandbox, startDataWorksSandbox } from '../../lib/sandbox/dataworks';
 
 const PROJECT = '204871';
-const credential = (secret = 'sandbox-secret-value') => ({ getCredential: async () => ({ accessKeyId: 'LTAI-sandbox', accessKeySecret: secret, type: 'access_key' }) });
+const credentials = (secret = 'sandbox-secret-value') => async () => ({ accessKeyId: 'LTAI-sandbox', accessKeySecret: secret });
 const noWait = async () => undefined;
 
 const nodeSpec = (name: string, extra: Record<string, unknown> = {}) => JSON.stringify({
@@ -32,7 +32,7 @@ describe('DataWorks client against the loopback server', () => {
     sandbox = await startDataWorksSandbox({ credentials: [{ accessKeyId: 'LTAI-sandbox', accessKeySecret: 'sandbox-secret-value' }], projects: [{ id: PROJECT, identifier: 'ws' }] });
   });
   afterEach(() => sandbox.close());
-  const client = (secret?: string) => new DataWorksClient({ endpoint: sandbox.endpoint, regionId: 'cn-hangzhou', credential: credential(secret), retryPolicy: { attempts: 4, baseDelayMs: 1, maxDelayMs: 2 }, sleep: noWait });
+  const client = (secret?: string) => new DataWorksClient({ endpoint: sandbox.endpoint, regionId: 'cn-hangzhou', credentials: credentials(secret), retryPolicy: { attempts: 4, baseDelayMs: 1, maxDelayMs: 2 }, sleep: noWait });
 
   it('creates, reads and lists a node whose id exceeds 2^53 without losing digits', async () => {
     const id = await client().createNode(PROJECT, 'n1', nodeSpec('n1'));
@@ -64,7 +64,7 @@ describe('DataWorks client against the loopback server', () => {
     });
     await new Promise<void>(r => spy.listen(0, '127.0.0.1', r));
     const port = (spy.address() as { port: number }).port;
-    const spyClient = new DataWorksClient({ endpoint: `http://127.0.0.1:${port}`, regionId: 'cn-hangzhou', credential: credential() });
+    const spyClient = new DataWorksClient({ endpoint: `http://127.0.0.1:${port}`, regionId: 'cn-hangzhou', credentials: credentials() });
     await spyClient.createNode(PROJECT, 'n0', nodeSpec('n0'));
     await spyClient.listNodes(PROJECT, 1, 10);
     spy.close();

@@ -24,7 +24,7 @@ describe('CreateNode refuses a FlowSpec outside the model, as DataWorks refuses 
   const dev = projectConfig.environments.find(e => e.name === 'dev')!;
   const good = () => JSON.parse(JSON.stringify(syncDefinitionsForEnvironment(dev)[0].flowSpec));
   const create = (spec: unknown) => new DataWorksClient({
-    endpoint: sandbox.endpoint, regionId: 'cn-hangzhou', credential: { getCredential: async () => ({ ...KEY, type: 'access_key' }) }, retryPolicy: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    endpoint: sandbox.endpoint, regionId: 'cn-hangzhou', credentials: async () => KEY, retryPolicy: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
   }).createNode(PROJECT, 'n', JSON.stringify(spec));
   const refusal = async (spec: unknown) => {
     const e = await create(spec).then(() => undefined, x => x as DataWorksApiError);

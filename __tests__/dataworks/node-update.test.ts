@@ -63,7 +63,7 @@ describe('the loopback server applies UpdateNode incrementally and refuses what 
   let id: string;
   beforeEach(async () => {
     sandbox = await startDataWorksSandbox({ credentials: [KEY], projects: [{ id: PROJECT, identifier: 'otsbk_dev' }] });
-    client = new DataWorksClient({ endpoint: sandbox.endpoint, regionId: 'cn-hangzhou', credential: { getCredential: async () => ({ ...KEY, type: 'access_key' }) }, retryPolicy: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+    client = new DataWorksClient({ endpoint: sandbox.endpoint, regionId: 'cn-hangzhou', credentials: async () => KEY, retryPolicy: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
     id = await client.createNode(PROJECT, 'n', JSON.stringify(desiredOf()));
   });
   afterEach(() => sandbox.close());

@@ -40,7 +40,7 @@ async function ops(operation: 'apply' | 'destroy', s: TableStreamSpec, set: Oper
       OTSBK_OPS_SPEC: JSON.stringify(s), OTSBK_OPS_SETTINGS: JSON.stringify(set), OTSBK_OPS_OWNER: owner,
       OTSBK_TABLESTORE_ENDPOINT: sb.tablestore.endpoint, OTSBK_RETRY_BASE_DELAY_MS: '1', OTSBK_TABLESTORE_CALL_TIMEOUT_MS: '2000', ...extraEnv,
     },
-    credentials: { getCredential: async () => ({ ...sb.credentials, type: 'access_key' }) },
+    credentials: async () => sb.credentials,
     sleep: async () => undefined,
     write: line => lines.push(line),
   });

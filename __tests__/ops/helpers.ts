@@ -7,7 +7,7 @@ export const ACCESS_KEY_ID = 'LTAI-sandbox-key';
 export const ACCESS_KEY_SECRET = 'sandbox-Secret-0123456789abcdef';
 export const PROJECT_ID = '204871';
 
-export const staticCredentials = { getCredential: async () => ({ accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET, type: 'access_key' }) };
+export const staticCredentials = async () => ({ accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET });
 
 export function environment(name: string): EnvironmentConfig {
   const env = projectConfig.environments.find(e => e.name === name);

@@ -5,6 +5,7 @@
  * every digit (see json.ts).
  */
 import OpenApiClient, { Config, OpenApiRequest, Params } from '@alicloud/openapi-client';
+import type { CredentialProvider } from '../common/credentials';
 import { ActionValue, DataWorksActionName, placeParameters } from './actions';
 import { parseJsonPreservingLargeIntegers } from './json';
 import { FailureKind, realSleep, retryLine, RetryPolicy, Sleep, withRetry } from '../common/retry';
@@ -14,16 +15,12 @@ export const DATAWORKS_API_VERSION = '2024-05-18';
 /** DataWorks calls: 6 tries, from 0.5 s doubling up to 15 s. */
 export const DATAWORKS_RETRY_POLICY: RetryPolicy = { attempts: 6, baseDelayMs: 500, maxDelayMs: 15_000 };
 
-/** The credential shape `@alicloud/openapi-client` signs with (an `@alicloud/credentials` Credential fits). */
-export interface CredentialSource {
-  getCredential(): Promise<{ accessKeyId?: string; accessKeySecret?: string; securityToken?: string; type?: string; providerName?: string }>;
-}
-
 export interface DataWorksClientOptions {
   /** `dataworks.<region>.aliyuncs.com`, or `http://127.0.0.1:<port>` for a loopback server. */
   readonly endpoint: string;
   readonly regionId: string;
-  readonly credential: CredentialSource;
+  /** The standard chain (lib/common/credentials.ts) or fixed test keys. */
+  readonly credentials: CredentialProvider;
   readonly retryPolicy?: RetryPolicy;
   readonly sleep?: Sleep;
   readonly onRetry?: (message: string) => void;
@@ -136,7 +133,13 @@ export class DataWorksClient {
   constructor(private readonly options: DataWorksClientOptions) {
     const { protocol, host } = splitEndpoint(options.endpoint);
     this.api = new OpenApiClient(new Config({
-      credential: options.credential as never,
+      // The shape `@alicloud/openapi-client` signs with: getCredential() and a type (`sts` with a token).
+      credential: {
+        getCredential: async () => {
+          const c = await options.credentials();
+          return { ...c, type: c.securityToken ? 'sts' : 'access_key' };
+        },
+      } as never,
       endpoint: host,
       protocol,
       regionId: options.regionId,

@@ -1,4 +1,5 @@
-import { CredentialSource, DataWorksClient } from '../dataworks/client';
+import type { CredentialProvider } from '../common/credentials';
+import { DataWorksClient } from '../dataworks/client';
 import { DeployOptions } from '../dataworks/deploy';
 import { Sleep } from '../common/retry';
 import { OpsEnvironment } from './environment';
@@ -10,7 +11,7 @@ export interface OpsContext {
   /** Process environment, for the teardown override. */
   readonly env: NodeJS.ProcessEnv;
   readonly environment: OpsEnvironment;
-  readonly credentials: CredentialSource;
+  readonly credentials: CredentialProvider;
   readonly sleep: Sleep;
   readonly now: () => number;
 }
@@ -19,7 +20,7 @@ export function dataWorksClient(ctx: OpsContext, region: string): DataWorksClien
   return new DataWorksClient({
     endpoint: ctx.environment.dataworksEndpoint(region),
     regionId: region,
-    credential: ctx.credentials,
+    credentials: ctx.credentials,
     retryPolicy: ctx.environment.retryPolicy,
     sleep: ctx.sleep,
     onRetry: line => ctx.log.info(line),

@@ -1,11 +1,10 @@
 /**
  * What the operations command takes from its process environment besides the spec: endpoints (derived from the
- * region and instance, overridable so tests and private networks can point elsewhere), timing, and credentials
- * from the standard Alibaba Cloud chain. Nothing here ever comes from the synthesized Terraform JSON.
+ * region and instance, overridable so tests and private networks can point elsewhere) and timing (credentials come
+ * from the standard chain, lib/common/credentials.ts). Nothing here ever comes from the synthesized Terraform JSON.
  */
-import Credential from '@alicloud/credentials';
 import { RetryPolicy } from '../common/retry';
-import { CredentialSource, DATAWORKS_RETRY_POLICY } from '../dataworks/client';
+import { DATAWORKS_RETRY_POLICY } from '../dataworks/client';
 import { parseTablestoreNetwork, resolveTablestoreEndpoint } from '../tablestore/endpoints';
 import { OperationSettings } from './specs';
 
@@ -61,28 +60,4 @@ export function readOpsEnvironment(env: NodeJS.ProcessEnv): OpsEnvironment {
     deployTimeoutMs: number(ENV.deployTimeout, 900, 1) * 1000,
     tablestoreCallTimeoutMs: number(ENV.tablestoreCallTimeout, 30_000, 1),
   };
-}
-
-export interface ResolvedCredentials {
-  readonly accessKeyId: string;
-  readonly accessKeySecret: string;
-  readonly securityToken?: string;
-}
-
-/** The standard chain: environment variables, OIDC, CLI/profile files, ECS RAM role, credentials URI. */
-export function defaultCredentialSource(): CredentialSource {
-  return new Credential();
-}
-
-export async function resolveCredentials(source: CredentialSource): Promise<ResolvedCredentials> {
-  let c: Awaited<ReturnType<CredentialSource['getCredential']>>;
-  try {
-    c = await source.getCredential();
-  } catch (e) {
-    throw new Error('no Alibaba Cloud credentials found: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET '
-      + '(and ALIBABA_CLOUD_SECURITY_TOKEN for STS), configure a profile, or run with a RAM role '
-      + `(${(e as Error).message.split('\n')[0]})`);
-  }
-  if (!c.accessKeyId || !c.accessKeySecret) throw new Error('the Alibaba Cloud credential chain returned no AccessKey; the operations command needs AccessKey or STS credentials');
-  return { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken || undefined };
 }

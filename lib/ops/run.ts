@@ -11,10 +11,10 @@
  * Exit status: 0 done (or nothing to do), 1 the operation failed or was refused, 2 wrong usage.
  */
 import { parseArgs } from 'node:util';
-import { CredentialSource } from '../dataworks/client';
+import { CredentialProvider, defaultCredentialProvider } from '../common/credentials';
 import { realSleep, Sleep } from '../common/retry';
 import { OpsContext } from './context';
-import { defaultCredentialSource, readOpsEnvironment } from './environment';
+import { readOpsEnvironment } from './environment';
 import { createLogger, Logger } from './log';
 import { MANAGED_KINDS, ManagedKind, parseManagedSpec, parseOperationSettings, SpecError } from './specs';
 import { applySyncNode, destroySyncNode } from './sync-node-ops';
@@ -46,8 +46,8 @@ Exit status: 0 everything matches, 3 drift (or an object is missing), 1 a read f
 
 export interface RunDependencies {
   readonly env: NodeJS.ProcessEnv;
-  /** Defaults to the standard Alibaba Cloud credential chain. */
-  readonly credentials?: CredentialSource;
+  /** Defaults to the standard Alibaba Cloud credential chain (its values are registered with the invocation's logger). */
+  readonly credentials?: CredentialProvider;
   readonly sleep?: Sleep;
   readonly now?: () => number;
   /** Where log lines go; defaults to stderr. */
@@ -145,7 +145,7 @@ function opsContext(log: Logger, deps: RunDependencies): OpsContext {
     log,
     env: deps.env,
     environment: readOpsEnvironment(deps.env),
-    credentials: deps.credentials ?? defaultCredentialSource(),
+    credentials: deps.credentials ?? defaultCredentialProvider(deps.env, log),
     sleep: deps.sleep ?? realSleep,
     now: deps.now ?? Date.now,
   };

@@ -18,7 +18,6 @@
 import { FailureKind, retryLine, withRetry } from '../common/retry';
 import { TablestoreError, tablestoreFailureKind } from '../tablestore/errors';
 import { OpsContext } from './context';
-import { resolveCredentials } from './environment';
 import { OperationSettings, TableStreamSpec } from './specs';
 import { assertTeardownAllowed } from './teardown';
 
@@ -72,9 +71,7 @@ function allowSdkImplicitGlobals(): void {
 }
 
 async function sdkClient(ctx: OpsContext, spec: TableStreamSpec, settings: OperationSettings): Promise<SdkClient> {
-  const credentials = await resolveCredentials(ctx.credentials);
-  ctx.log.addSecret(credentials.accessKeySecret);
-  ctx.log.addSecret(credentials.securityToken);
+  const credentials = await ctx.credentials();
   allowSdkImplicitGlobals();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const TableStore = require('tablestore') as { Client: new (config: Record<string, unknown>) => SdkClient };

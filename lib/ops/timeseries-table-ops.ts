@@ -13,7 +13,6 @@
 import { TablestoreError } from '../tablestore/errors';
 import { TablestoreStreamClient } from '../tablestore/stream-client';
 import { OpsContext } from './context';
-import { resolveCredentials } from './environment';
 import { OperationSettings, TimeseriesTableSpec } from './specs';
 import { assertTeardownAllowed } from './teardown';
 
@@ -21,9 +20,7 @@ const NOT_EXIST = /NotExist/;
 const ALREADY_EXIST = /AlreadyExist/;
 
 async function client(ctx: OpsContext, spec: TimeseriesTableSpec, settings: OperationSettings): Promise<TablestoreStreamClient> {
-  const credentials = await resolveCredentials(ctx.credentials);
-  ctx.log.addSecret(credentials.accessKeySecret);
-  ctx.log.addSecret(credentials.securityToken);
+  const credentials = await ctx.credentials();
   const p = ctx.environment.retryPolicy;
   return new TablestoreStreamClient({
     endpoint: ctx.environment.tablestoreEndpoint(spec.region, spec.instanceName, settings),

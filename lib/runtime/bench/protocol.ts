@@ -1,7 +1,7 @@
 /** Messages between the benchmark driver and its two child processes (sandboxes, runtime). */
 import type { Phase } from '../phase-times';
 import type { SyncRuntimeConfigInput } from '../sync/config';
-import type { AccessCredentials } from '../sync/credentials';
+import type { AccessCredentials } from '../../common/credentials';
 
 export interface SandboxReady {
   readonly type: 'ready';

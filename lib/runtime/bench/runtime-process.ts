@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { PhaseTimes } from '../phase-times';
 import { resolveConfig } from '../sync/config';
-import { staticCredentialProvider } from '../sync/credentials';
+import { staticCredentialProvider } from '../../common/credentials';
 import { runWindow } from '../sync/run-window';
 import { restoreFromBackup, snapshotTable } from '../restore';
 import type { FromRuntime, ToRuntime } from './protocol';

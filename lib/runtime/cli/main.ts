@@ -14,7 +14,7 @@ import { listWindow } from '../sync/list';
 import { isLogLevel, LineLogger, LogLevel } from '../../common/log';
 import { planSyncWindows } from '../sync/plan';
 import { BarProgressReporter, LogProgressReporter } from '../sync/progress';
-import { defaultCredentialProvider } from '../sync/credentials';
+import { defaultCredentialProvider } from '../../common/credentials';
 import { errorFields, redactText } from '../../common/redact';
 import { runWindow } from '../sync/run-window';
 import { verifyWindow } from '../sync/verify';

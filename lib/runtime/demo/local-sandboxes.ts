@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { OssSandbox, OssSandboxOptions, startOssSandbox } from '../../sandbox/oss';
 import { startTablestoreSandbox, TablestoreSandbox, TablestoreSandboxOptions } from '../../sandbox/tablestore';
 import { resolveConfig, SyncRuntimeConfig, SyncRuntimeConfigInput, mergeConfigInputs } from '../sync/config';
-import type { AccessCredentials } from '../sync/credentials';
+import type { AccessCredentials } from '../../common/credentials';
 
 // The official SDK ships no type declarations.
 // eslint-disable-next-line @typescript-eslint/no-var-requires

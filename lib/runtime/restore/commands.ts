@@ -7,7 +7,7 @@ import type { TransportOptions } from '../../tablestore/transport';
 import type { OssClient } from '../writer/oss-client';
 import { createOssClientFor, createTableClientFor, ClientTuning } from '../sync/clients';
 import type { SyncRuntimeConfig } from '../sync/config';
-import { CredentialProvider, defaultCredentialProvider } from '../sync/credentials';
+import { CredentialProvider, defaultCredentialProvider } from '../../common/credentials';
 import { UsageError } from '../sync/errors';
 import { Logger, silentLogger } from '../../common/log';
 import { formatDuration, TtyLike } from '../sync/progress';

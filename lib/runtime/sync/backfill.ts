@@ -6,7 +6,7 @@
  */
 import { asOssError, OssClient } from '../writer/oss-client';
 import { createOssClientFor, createStreamClientFor } from './clients';
-import { defaultCredentialProvider } from './credentials';
+import { defaultCredentialProvider } from '../../common/credentials';
 import { RefusedWindowError, UsageError } from './errors';
 import { silentLogger } from '../../common/log';
 import { BACKFILL_PLAN_LIMITS, planSyncWindows, PlannedSyncWindow } from './plan';

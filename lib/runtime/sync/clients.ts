@@ -9,7 +9,7 @@ import type { TransportOptions } from '../../tablestore/transport';
 import type { TablestoreRetryOptions } from '../../tablestore/transport';
 import { createOssClient, OssClient } from '../writer/oss-client';
 import type { OssTargetConfig, TablestoreSourceConfig } from './config';
-import type { CredentialProvider } from './credentials';
+import type { CredentialProvider } from '../../common/credentials';
 
 export interface ClientTuning {
   /** Tablestore request retries (throttling, 5xx, dropped connections). */

@@ -16,8 +16,9 @@ export type {
   CompressionName, FileFormatName, OssTargetConfig, OutputFormatConfig, OutputLayoutConfig, ScheduleSpec, SyncRuntimeConfig,
   SyncRuntimeConfigInput, TablestoreSourceConfig,
 } from './config';
-export { defaultCredentialProvider, staticCredentialProvider } from './credentials';
-export type { AccessCredentials, CredentialProvider } from './credentials';
+export { defaultCredentialProvider, staticCredentialProvider } from '../../common/credentials';
+export type { AccessCredentials, CredentialProvider } from '../../common/credentials';
+export { CredentialsError } from '../../common/credentials';
 export { ExitCode, exitCodeOf, MalformedWindowError, RefusedWindowError, SyncError, SyncFailedError, UsageError } from './errors';
 export { LineLogger, silentLogger } from '../../common/log';
 export type { Logger, LogLevel } from '../../common/log';

@@ -2,7 +2,7 @@
 import { readManifest, WindowManifest } from '../writer/manifest';
 import { listWindowObjects } from '../writer/listing';
 import { createOssClientFor } from './clients';
-import { defaultCredentialProvider } from './credentials';
+import { defaultCredentialProvider } from '../../common/credentials';
 import { silentLogger } from '../../common/log';
 import { manifestKeyFor, SyncContextOptions, WindowBoundsOptions, WindowInfo, windowInfo } from './run-window';
 import { assertWindowOrder, parseSyncWindow } from './window';

@@ -10,7 +10,7 @@ import { windowObjectKeys } from '../writer/keys';
 import type { OssClient } from '../writer/oss-client';
 import { ClientTuning, createOssClientFor, createStreamClientFor } from './clients';
 import type { SyncRuntimeConfig } from './config';
-import { CredentialProvider, defaultCredentialProvider } from './credentials';
+import { CredentialProvider, defaultCredentialProvider } from '../../common/credentials';
 import { SyncError, SyncFailedError } from './errors';
 import { Logger, silentLogger } from '../../common/log';
 import { formatSpec, outputLayout } from './output';

@@ -9,7 +9,7 @@ import type { FieldValue } from '../formats';
 import type { StreamAction } from '../reader/types';
 import { verifyWindow as verifyObjects, WindowManifest } from '../writer/manifest';
 import { createOssClientFor, createStreamClientFor } from './clients';
-import { defaultCredentialProvider } from './credentials';
+import { defaultCredentialProvider } from '../../common/credentials';
 import { silentLogger } from '../../common/log';
 import { formatSpec, outputLayout } from './output';
 import { readWindowPages } from './reader-adapter';

@@ -1,12 +1,11 @@
 /**
- * Credentials from the standard Alibaba Cloud chain (`@alicloud/credentials`): environment variables
- * (ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / _SECURITY_TOKEN), OIDC, the CLI profile, the credentials file
- * profile, the ECS RAM role, a credentials URI. Every value loaded is registered with the redactor, so no log line
- * or error message can carry it.
+ * Credentials from the standard Alibaba Cloud chain (`@alicloud/credentials`), for every caller: the sync runtime,
+ * the operations command and the DataWorks client. The chain: ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET /
+ * _SECURITY_TOKEN, OIDC, the CLI profile, the credentials file profile, the ECS RAM role, a credentials URI. Every
+ * value loaded is registered with a redactor (the process's by default), so no log line or error message can carry it.
  */
 import Credential, { Config } from '@alicloud/credentials';
-import { SyncFailedError } from './errors';
-import { registerSecret } from '../../common/redact';
+import { processRedactor } from './redact';
 
 export interface AccessCredentials {
   readonly accessKeyId: string;
@@ -18,6 +17,19 @@ export interface AccessCredentials {
 /** Returns current credentials; may refresh them (STS tokens expire). */
 export type CredentialProvider = () => Promise<AccessCredentials>;
 
+/** Where loaded credentials are registered as secrets: a `Redactor`, or a logger with its own redactor. */
+export interface SecretRegistry {
+  addSecret(value: string | undefined): void;
+}
+
+/** The chain found no usable credentials. */
+export class CredentialsError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CredentialsError';
+  }
+}
+
 /** Temporary credentials are asked for again after this long; the chain itself refreshes before expiry. */
 const STS_CACHE_MS = 5 * 60_000;
 
@@ -26,7 +38,7 @@ const STS_CACHE_MS = 5 * 60_000;
  * for the ALIBABA_CLOUD_* variables first (the chain's own first step, made explicit so callers can pass an
  * environment); without them the chain proceeds to profiles and the ECS RAM role.
  */
-export function defaultCredentialProvider(env: NodeJS.ProcessEnv = process.env): CredentialProvider {
+export function defaultCredentialProvider(env: NodeJS.ProcessEnv = process.env, secrets: SecretRegistry = processRedactor): CredentialProvider {
   let client: Credential | undefined;
   const id = env.ALIBABA_CLOUD_ACCESS_KEY_ID;
   const secret = env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
@@ -39,33 +51,34 @@ export function defaultCredentialProvider(env: NodeJS.ProcessEnv = process.env):
   let cached: { value: AccessCredentials; at: number } | undefined;
   return async () => {
     if (cached && (cached.value.securityToken === undefined || Date.now() - cached.at < STS_CACHE_MS)) return cached.value;
+    let value: AccessCredentials;
     try {
       client ??= new Credential();
       const c = await client.getCredential();
       if (!c.accessKeyId || !c.accessKeySecret) throw new Error('the credential chain returned no AccessKey');
-      const value: AccessCredentials = c.securityToken ? { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken } : { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret };
-      registerCredentials(value);
-      cached = { value, at: Date.now() };
-      return value;
+      value = c.securityToken ? { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken } : { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret };
     } catch (err) {
-      throw new SyncFailedError(
+      throw new CredentialsError(
         'No Alibaba Cloud credentials found: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET ' +
           '(and ALIBABA_CLOUD_SECURITY_TOKEN for STS), configure a profile (~/.alibabacloud/credentials or the aliyun CLI), ' +
-          `or run where an ECS RAM role is attached (${(err as Error).message})`,
+          `or run where an ECS RAM role is attached (${(err as Error).message.split('\n')[0]})`,
         { cause: err },
       );
     }
+    registerCredentials(value, secrets);
+    cached = { value, at: Date.now() };
+    return value;
   };
 }
 
-/** Fixed credentials (tests, the sandbox); registered with the redactor like any other. */
-export function staticCredentialProvider(credentials: AccessCredentials): CredentialProvider {
-  registerCredentials(credentials);
+/** Fixed credentials (tests, the sandbox); registered like any other. */
+export function staticCredentialProvider(credentials: AccessCredentials, secrets: SecretRegistry = processRedactor): CredentialProvider {
+  registerCredentials(credentials, secrets);
   return async () => credentials;
 }
 
-function registerCredentials(c: AccessCredentials): void {
-  registerSecret(c.accessKeyId);
-  registerSecret(c.accessKeySecret);
-  registerSecret(c.securityToken);
+function registerCredentials(c: AccessCredentials, secrets: SecretRegistry): void {
+  secrets.addSecret(c.accessKeyId);
+  secrets.addSecret(c.accessKeySecret);
+  secrets.addSecret(c.securityToken);
 }
