@@ -1,6 +1,8 @@
 /**
  * `npm run build`: bundles the sync runtime into ONE file, `dist/otsbk-sync.js`, and the operations command into
- * `dist/ops.js` when its entry exists. Node 20, CommonJS, not minified (a person debugging a node's log can read
+ * `dist/ops.js` when its entry exists, and writes the project's environments as the runtime's `--env` reads them
+ * beside the bundle, `dist/otsbk-environments.json` (lib/runtime-environments.ts): the runtime's code never
+ * imports lib/config/environments.ts, so the bundle does not change when only the configuration does. Node 20, CommonJS, not minified (a person debugging a node's log can read
  * the stack), no source map, no timestamps: the same sources always give the same bytes, so the stack's asset
  * key (content hash) changes only when the code does.
  *
@@ -14,10 +16,14 @@
  *   --check  build twice into a temporary directory and fail unless both builds are byte-identical
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { build, BuildOptions, version as esbuildVersion } from 'esbuild';
+import { projectConfig } from '../lib/config/environments';
+import { validateConfiguration } from '../lib/config/validate';
+import { environmentCatalog } from '../lib/runtime-environments';
+import { ENVIRONMENT_CATALOG_FILE } from '../lib/runtime/sync/environments';
 
 const ROOT = resolve(__dirname, '..');
 const STAMP = join(ROOT, 'dist', '.build-stamp.json');
@@ -37,12 +43,12 @@ interface BundleTarget {
   readonly optional: boolean;
 }
 
-const TARGETS: readonly BundleTarget[] = [
+export const TARGETS: readonly BundleTarget[] = [
   { entry: 'lib/runtime/cli.ts', outfile: 'otsbk-sync.js', optional: false },
   { entry: 'lib/ops/main.ts', outfile: 'ops.js', optional: true },
 ];
 
-function options(entry: string, outfile: string): BuildOptions {
+export function options(entry: string, outfile: string): BuildOptions {
   return {
     absWorkingDir: ROOT,
     entryPoints: [entry],
@@ -118,10 +124,23 @@ async function buildAll(outDir: string): Promise<{ hashes: Map<string, string>; 
   return { hashes, inputs: [...inputs].sort() };
 }
 
+/** Writes the environments file (only when its content changed, so its mtime says when the configuration did). */
+export function writeEnvironmentCatalog(dist: string): void {
+  validateConfiguration(projectConfig);
+  const file = join(dist, ENVIRONMENT_CATALOG_FILE);
+  const text = `${JSON.stringify(environmentCatalog(projectConfig), null, 1)}\n`;
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {
+    mkdirSync(dist, { recursive: true });
+    writeFileSync(file, text);
+  }
+  process.stdout.write(`dist/${ENVIRONMENT_CATALOG_FILE}  sha256 ${sha256(text)}\n`);
+}
+
 async function main(): Promise<void> {
   const check = process.argv.includes('--check');
   const force = process.argv.includes('--force');
   const dist = join(ROOT, 'dist');
+  writeEnvironmentCatalog(dist);
   const current = force || check ? undefined : upToDate(dist);
   if (current) {
     for (const [file, hash] of current) process.stdout.write(`dist/${file}  sha256 ${hash}  (up to date)\n`);
@@ -147,7 +166,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`build failed: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`build failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}

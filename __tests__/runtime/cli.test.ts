@@ -3,7 +3,12 @@ import { main } from '../../lib/runtime/cli';
 import { COMMAND_HELP } from '../../lib/runtime/cli/help';
 import type { CliIo } from '../../lib/runtime/cli/io';
 import { encodeConfigArgument } from '../../lib/runtime/sync';
+import { writeFileSync } from 'node:fs';
+import { writeProjectEnvironments } from '../support/environments';
 import { END, END_US, NOW, RuntimeHarness, START, START_US, startRuntimeHarness } from './helpers';
+
+/** The project's environments file, as `npm run build` writes it beside the bundle. */
+const ENVIRONMENTS = writeProjectEnvironments();
 
 interface Captured {
   readonly io: CliIo;
@@ -11,7 +16,7 @@ interface Captured {
   stderr(): string;
 }
 
-function capture(env: NodeJS.ProcessEnv = {}, now: () => number = NOW): Captured {
+function capture(env: NodeJS.ProcessEnv = { OTSBK_ENVIRONMENTS_FILE: ENVIRONMENTS }, now: () => number = NOW): Captured {
   let out = '';
   let err = '';
   return {
@@ -75,7 +80,32 @@ describe('otsbk-sync without services', () => {
     expect(JSON.parse(ok.stdout())).toMatchObject({ timezone: 'Asia/Shanghai', schedule: { cron: '00 00 * * * ?' } });
     const bad = capture();
     expect(await main(['run', '--env', 'qa', '--start', START, '--end', END], bad.io)).toBe(2);
-    expect(bad.stderr()).toContain('--env \\"qa\\" is not an environment of this project (dev, staging, prod)');
+    expect(bad.stderr()).toContain('--env \\"qa\\" is not an environment of this project (dev, staging, prod; from ');
+  });
+
+  test('--env reads the environments file: --environments-file, $OTSBK_ENVIRONMENTS_FILE, or beside the program; a missing or foreign one exits 2', async () => {
+    const windows = ['windows', '--env', 'dev', '--from', '20230423', '--to', '20230423020000'];
+    const byFlag = capture({});
+    expect(await main([...windows, '--environments-file', ENVIRONMENTS], byFlag.io)).toBe(0);
+    expect(JSON.parse(byFlag.stdout()).windows).toHaveLength(2);
+
+    const missing = capture({ OTSBK_ENVIRONMENTS_FILE: '/nonexistent/otsbk-environments.json' });
+    expect(await main(windows, missing.io)).toBe(2);
+    expect(logLines(missing.stderr())[0].msg).toMatch(/^--env needs the environments file \/nonexistent\/otsbk-environments.json, which does not exist: `npm run build` writes it beside dist\/otsbk-sync.js/);
+    // Run from the sources, the default place (beside the module) holds no file either: the same refusal.
+    const unbuilt = capture({});
+    expect(await main(windows, unbuilt.io)).toBe(2);
+    expect(logLines(unbuilt.stderr())[0].msg).toMatch(/^--env needs the environments file .*otsbk-environments.json, which does not exist/);
+
+    const foreign = `${ENVIRONMENTS}.foreign.json`;
+    writeFileSync(foreign, JSON.stringify({ format: 'otsbk-environments/0', environments: [] }));
+    const old = capture({});
+    expect(await main([...windows, '--environments-file', foreign], old.io)).toBe(2);
+    expect(logLines(old.stderr())[0].msg).toContain('is not an otsbk-environments/1 document (format "otsbk-environments/0"): rebuild it with `npm run build`');
+
+    const alone = capture();
+    expect(await main(['windows', '--from', '20230423', '--to', '20230424', '--environments-file', ENVIRONMENTS], alone.io)).toBe(2);
+    expect(logLines(alone.stderr())[0].msg).toBe('--environments-file only applies with --env');
   });
 
   test('windows: tiling schedule exits 0; an overlapping one prints every fault and exits 3', async () => {

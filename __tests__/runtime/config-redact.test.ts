@@ -1,8 +1,9 @@
 /** Runtime configuration (defaults, every problem at once, environment mapping) and secret redaction. */
 import { projectConfig } from '../../lib/config/environments';
 import type { EnvironmentConfig } from '../../lib/config/types';
-import { configFromEnvironment, encodeConfigArgument, parseConfigArgument, redactText, redactValue, registerSecret, resolveConfig, UsageError } from '../../lib/runtime/sync';
+import { encodeConfigArgument, parseConfigArgument, redactText, redactValue, registerSecret, resolveConfig, UsageError } from '../../lib/runtime/sync';
 import { LineLogger } from '../../lib/common/log';
+import { environmentConfig } from '../support/environments';
 
 describe('runtime configuration', () => {
   const minimal = {
@@ -52,9 +53,9 @@ describe('runtime configuration', () => {
     expect(parseConfigArgument(JSON.stringify(minimal))).toEqual(minimal);
   });
 
-  test('an environment maps to its VPC endpoints, bucket, typed export columns and schedule', () => {
+  test('an environment maps, from a VPC, to its VPC endpoints, bucket, typed export columns and schedule', () => {
     const dev = projectConfig.environments.find((e) => e.name === 'dev')!;
-    const c = configFromEnvironment(dev);
+    const c = environmentConfig(dev, { network: 'vpc' });
     const instance = dev.tablestore.instances[0].name;
     expect(c.tablestore).toEqual({ endpoint: `https://${instance}.${dev.region}.vpc.tablestore.aliyuncs.com`, instanceName: instance, tableName: dev.tablestore.tables[0].name, isTimeseriesTable: false });
     expect(c.oss).toEqual({ endpoint: `https://oss-${dev.region}-internal.aliyuncs.com`, region: `oss-${dev.region}`, bucket: dev.bucket.name, prefix: dev.bucket.exportPrefix });
@@ -81,12 +82,12 @@ describe('runtime configuration', () => {
         ],
       },
     };
-    const c = configFromEnvironment(many, { table: 'devices', caller: 'runtime' });
+    const c = environmentConfig(many, { table: 'devices' });
     expect(c.tablestore).toMatchObject({ instanceName: 'acme-iot', tableName: 'devices', endpoint: 'https://acme-iot.cn-hangzhou.ots.aliyuncs.com', isTimeseriesTable: false });
     expect(c.layout).toMatchObject({ columns: [{ name: 'id', type: 'string' }, { name: 'n', type: 'int64' }] });
     expect([c.format.fileFormat, c.format.compression, c.schedule.cron]).toEqual(['parquet', 'gzip', '00 30 01 * * ?']);
-    expect(configFromEnvironment(many, { timeseries: true }).tablestore).toMatchObject({ tableName: 'device_metrics', isTimeseriesTable: true });
-    expect(() => configFromEnvironment(many, { table: 'nope' })).toThrow('environment "dev" backs up no table "nope" (tables: device_readings, device_metrics, devices)');
+    expect(environmentConfig(many, { timeseries: true }).tablestore).toMatchObject({ tableName: 'device_metrics', isTimeseriesTable: true });
+    expect(() => environmentConfig(many, { table: 'nope' })).toThrow('environment "dev" backs up no table "nope" (tables: device_readings, device_metrics, devices)');
   });
 });
 

@@ -4,7 +4,7 @@ import { validateConfiguration } from '../../lib/config/validate';
 import { readOpsEnvironment } from '../../lib/ops';
 import { main } from '../../lib/runtime/cli';
 import type { CliIo } from '../../lib/runtime/cli/io';
-import { configFromEnvironment } from '../../lib/runtime/sync';
+import { environmentConfig, writeProjectEnvironments } from '../support/environments';
 import { instanceEndpoint, resolveTablestoreEndpoint, tablestoreEndpointFor, TablestoreEndpointError } from '../../lib/tablestore/endpoints';
 
 const prod = projectConfig.environments.find((e) => e.name === 'prod')!;
@@ -71,20 +71,20 @@ describe('the operations command', () => {
 });
 
 describe('the runtime', () => {
-  it('runs the DataWorks node over the VPC endpoints', () => {
-    const c = configFromEnvironment(prod);
+  it('uses the VPC endpoints from a VPC', () => {
+    const c = environmentConfig(prod, { network: 'vpc' });
     expect(c.tablestore.endpoint).toBe('https://otsbk-prd.cn-beijing.vpc.tablestore.aliyuncs.com');
     expect(c.oss.endpoint).toBe('https://oss-cn-beijing-internal.aliyuncs.com');
   });
 
   it('refuses --env of a VPC-only instance from the internet with exit 2, and follows --network / --endpoint', async () => {
     let err = '';
-    const io: CliIo = { stdout: { write: () => undefined }, stderr: { write: (s: string) => (err += s), isTTY: false }, env: {}, cwd: '/tmp', now: () => Date.UTC(2024, 0, 15, 6) };
+    const io: CliIo = { stdout: { write: () => undefined }, stderr: { write: (s: string) => (err += s), isTTY: false }, env: { OTSBK_ENVIRONMENTS_FILE: writeProjectEnvironments() }, cwd: '/tmp', now: () => Date.UTC(2024, 0, 15, 6) };
     expect(await main(['list', '--env', 'prod', '--start', '20240115085000', '--end', '20240115095000'], io)).toBe(2);
     expect(err).toMatch(/environment prod: the sync runtime would reach Tablestore instance otsbk-prd over the internet, but the instance accepts only vpc traffic.*--network vpc.*--endpoint/);
-    expect(configFromEnvironment(prod, { caller: 'runtime', network: 'vpc' }).tablestore.endpoint).toBe('https://otsbk-prd.cn-beijing.vpc.tablestore.aliyuncs.com');
-    expect(configFromEnvironment(prod, { caller: 'runtime', endpoint: 'http://127.0.0.1:1' }).tablestore.endpoint).toBe('http://127.0.0.1:1');
-    expect(configFromEnvironment(dev, { caller: 'runtime' }).tablestore.endpoint).toBe('https://otsbk-dev.cn-hangzhou.ots.aliyuncs.com');
+    expect(environmentConfig(prod, { network: 'vpc' }).tablestore.endpoint).toBe('https://otsbk-prd.cn-beijing.vpc.tablestore.aliyuncs.com');
+    expect(environmentConfig(prod, { endpoint: 'http://127.0.0.1:1' }).tablestore.endpoint).toBe('http://127.0.0.1:1');
+    expect(environmentConfig(dev).tablestore.endpoint).toBe('https://otsbk-dev.cn-hangzhou.ots.aliyuncs.com');
     // windows needs only the schedule: no endpoint is derived.
     expect(await main(['windows', '--env', 'prod', '--from', '20240115', '--to', '20240116'], io)).toBe(0);
   });

@@ -90,16 +90,3 @@ export function resolveTable(env: EnvironmentConfig, table: TableConfig, index: 
 export function resolvedTables(env: EnvironmentConfig): ResolvedTable[] {
   return env.tablestore.tables.map((t, i) => resolveTable(env, t, i));
 }
-
-/** The table an environment's runtime or CLI means by `name` (table name or backup name); the first table by default. */
-export function findTable(env: EnvironmentConfig, name?: string): ResolvedTable {
-  const tables = resolvedTables(env);
-  if (name === undefined) {
-    if (tables.length === 0) throw new Error(`environment "${env.name}" backs up no table`);
-    return tables[0];
-  }
-  const matches = tables.filter(t => t.backupName === name || t.name === name);
-  if (matches.length === 1) return matches[0];
-  if (matches.length === 0) throw new Error(`environment "${env.name}" backs up no table "${name}" (tables: ${tables.map(t => t.backupName).join(', ')})`);
-  throw new Error(`environment "${env.name}": "${name}" names several tables; use the backup name (${matches.map(t => t.backupName).join(', ')})`);
-}

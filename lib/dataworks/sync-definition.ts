@@ -112,11 +112,6 @@ export interface EnvironmentSyncOptions {
   readonly declaredDataSources?: readonly DeclaredDataSource[];
 }
 
-/** The tables an environment exports, in configuration order, with their instance's data source and status table. */
-export function exportedTables(env: EnvironmentConfig): SyncTableSource[] {
-  return resolvedTables(env).map(syncTableSource);
-}
-
 export function syncTableSource(t: ResolvedTable): SyncTableSource {
   return {
     kind: t.kind,

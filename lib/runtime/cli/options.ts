@@ -10,9 +10,10 @@ import {
 } from '../sync/config';
 import { UsageError } from '../sync/errors';
 import { DEFAULT_TIMEZONE } from '../../schedule';
-import { projectConfig } from '../../config/environments';
-import { configFromEnvironment } from '../sync/config';
-import { exportedTables } from '../../dataworks/sync-definition';
+import {
+  catalogConfigInput, catalogEnvironment, CatalogEnvironment, catalogTable, ENVIRONMENT_CATALOG_ENV, ENVIRONMENT_CATALOG_FILE,
+  environmentCatalogPath, readEnvironmentCatalog,
+} from '../sync/environments';
 
 type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 
@@ -20,6 +21,7 @@ export const CONFIG_ENV = 'OTSBK_SYNC_CONFIG';
 
 export const CONFIG_OPTIONS: OptionSpecs = {
   env: { type: 'string' },
+  'environments-file': { type: 'string' },
   config: { type: 'string' },
   endpoint: { type: 'string' },
   network: { type: 'string' },
@@ -51,9 +53,11 @@ export const COMMON_OPTIONS: OptionSpecs = {
 };
 
 export const CONFIG_HELP = `Configuration (--env, then a --config document, then flags override single fields):
-  --env <name>                 Start from a deployed environment (${projectConfig.environments.map(e => e.name).join(', ')}) as
-                               lib/config/environments.ts declares it: its first table, the one --table
-                               names (table or backup name), or with --timeseries its first time series table
+  --env <name>                 Start from an environment of this project (dev, staging, prod...) as the build
+                               wrote it into ${ENVIRONMENT_CATALOG_FILE} beside this program: its first
+                               table, the one --table names (table or backup name), or with --timeseries its
+                               first time series table
+  --environments-file <file>  With --env: the environments file to read instead (also $${ENVIRONMENT_CATALOG_ENV})
   --network <internet|vpc|classic>  With --env: the network this machine is on (default internet); picks the
                                Tablestore endpoint the instance's network ACL allows (a VPC-only instance
                                needs vpc, run from a VPC bound to it, or --endpoint)
@@ -151,36 +155,45 @@ export function configInputFromFlags(v: ParsedValues): SyncRuntimeConfigInput {
  * an environment contributes its schedule and zone only, so no endpoint is derived.
  */
 export function configInput(v: ParsedValues, env: NodeJS.ProcessEnv, scheduleOnly = false): SyncRuntimeConfigInput {
-  if (typeof v.network === 'string' && typeof v.env !== 'string') throw new UsageError('--network only applies with --env (it picks the environment\'s endpoints); otherwise give --endpoint');
   const table = typeof v.table === 'string' ? v.table : undefined;
-  const fromEnvironment = typeof v.env === 'string' ? environmentConfigInput(v.env, v, table, scheduleOnly) : undefined;
-  const doc = typeof v.config === 'string' ? v.config : env[CONFIG_ENV];
-  const base = doc !== undefined && doc !== '' ? parseConfigArgument(doc) : undefined;
+  const fromEnvironment = environmentConfigInput(v, env, table, scheduleOnly);
   // With --env, --table chose the environment's table (possibly by backup name) rather than overriding its name.
   const flags = fromEnvironment ? configInputFromFlags({ ...v, table: undefined }) : configInputFromFlags(v);
-  return mergeConfigInputs(fromEnvironment, base, flags);
+  return mergeConfigInputs(fromEnvironment, configDocument(v, env), flags);
 }
 
-/** What a deployed environment's node runs, over the endpoints of the network this machine is on (`--network`). */
-function environmentConfigInput(name: string, v: ParsedValues, table: string | undefined, scheduleOnly: boolean): SyncRuntimeConfigInput {
-  const environment = projectConfig.environments.find(e => e.name === name);
-  if (!environment) {
-    throw new UsageError(`--env "${name}" is not an environment of this project (${projectConfig.environments.map(e => e.name).join(', ')})`);
+/** The --config document (or $OTSBK_SYNC_CONFIG), unchecked. */
+function configDocument(v: ParsedValues, env: NodeJS.ProcessEnv): SyncRuntimeConfigInput | undefined {
+  const doc = typeof v.config === 'string' ? v.config : env[CONFIG_ENV];
+  return doc !== undefined && doc !== '' ? parseConfigArgument(doc) : undefined;
+}
+
+/** The environment --env names, from the environments file; undefined without --env. */
+function selectedEnvironment(v: ParsedValues, env: NodeJS.ProcessEnv): CatalogEnvironment | undefined {
+  if (typeof v.env !== 'string') {
+    if (typeof v.network === 'string') throw new UsageError('--network only applies with --env (it picks the environment\'s endpoints); otherwise give --endpoint');
+    if (typeof v['environments-file'] === 'string') throw new UsageError('--environments-file only applies with --env');
+    return undefined;
   }
-  if (scheduleOnly) {
-    // The schedule of the table the node runs (a table may override the environment's); `windows` never connects,
-    // so the endpoint is a name that resolves nowhere instead of one derived for a network.
-    const c = configFromEnvironment(environment, { caller: 'runtime', endpoint: 'https://schedule-only.invalid', table, timeseries: v.timeseries === true });
-    return { timezone: c.timezone, streamLagMinutes: c.streamLagMinutes, schedule: c.schedule };
-  }
-  return configFromEnvironment(environment, { ...runtimeEndpointOptions(v), table, timeseries: v.timeseries === true });
+  const path = environmentCatalogPath(typeof v['environments-file'] === 'string' ? v['environments-file'] : undefined, env);
+  return catalogEnvironment(readEnvironmentCatalog(path), v.env, path);
+}
+
+/** What a deployed environment's table is backed up with, over the endpoints of the network this machine is on (`--network`). */
+function environmentConfigInput(v: ParsedValues, env: NodeJS.ProcessEnv, table: string | undefined, scheduleOnly: boolean): SyncRuntimeConfigInput | undefined {
+  const environment = selectedEnvironment(v, env);
+  if (!environment) return undefined;
+  const t = catalogTable(environment, table, v.timeseries === true);
+  // `windows` never connects: the schedule and zone of the table only, no endpoint derived for a network.
+  if (scheduleOnly) return { timezone: t.config.timezone, streamLagMinutes: t.config.streamLagMinutes, schedule: t.config.schedule };
+  return catalogConfigInput(environment, t, runtimeEndpointOptions(v));
 }
 
 /** How the CLI reaches an environment's instance: `--network` (default internet), or `--endpoint` as given. */
-function runtimeEndpointOptions(v: ParsedValues): { caller: 'runtime'; network: 'internet' | 'vpc' | 'classic'; endpoint?: string } {
+function runtimeEndpointOptions(v: ParsedValues): { network: 'internet' | 'vpc' | 'classic'; endpoint?: string } {
   const network = typeof v.network === 'string' ? v.network : 'internet';
   if (network !== 'internet' && network !== 'vpc' && network !== 'classic') throw new UsageError(`--network ${JSON.stringify(network)} must be internet, vpc or classic`);
-  return { caller: 'runtime', network, ...(typeof v.endpoint === 'string' ? { endpoint: v.endpoint } : {}) };
+  return { network, ...(typeof v.endpoint === 'string' ? { endpoint: v.endpoint } : {}) };
 }
 
 /**
@@ -189,22 +202,19 @@ function runtimeEndpointOptions(v: ParsedValues): { caller: 'runtime'; network: 
  * (e.g. --oss-endpoint). Without --env: the one table the configuration describes, engine --engine (default runtime).
  */
 export function coverageTargets(v: ParsedValues, env: NodeJS.ProcessEnv, engine: 'runtime' | 'data-integration' | undefined): Array<{ config: SyncRuntimeConfig; engine: 'runtime' | 'data-integration'; keyName: string }> {
-  if (typeof v.env !== 'string') {
+  const environment = selectedEnvironment(v, env);
+  if (!environment) {
     const config = configFromArgs(v, env);
     return [{ config, engine: engine ?? 'runtime', keyName: config.tablestore.tableName }];
   }
-  const name = v.env;
-  const environment = projectConfig.environments.find(e => e.name === name);
-  if (!environment) throw new UsageError(`--env "${name}" is not an environment of this project (${projectConfig.environments.map(e => e.name).join(', ')})`);
   const wanted = typeof v.table === 'string' ? v.table : undefined;
-  const tables = exportedTables(environment).filter(t => wanted === undefined || t.name === wanted || t.backupName === wanted);
+  const tables = environment.tables.filter(t => wanted === undefined || t.name === wanted || t.backupName === wanted);
   if (tables.length === 0) {
-    throw new UsageError(`--table "${wanted}" is not a table environment ${name} exports (${exportedTables(environment).map(t => t.name).join(', ')})`);
+    throw new UsageError(`--table "${wanted}" is not a table environment ${environment.name} exports (${environment.tables.map(t => t.name).join(', ')})`);
   }
-  const doc = typeof v.config === 'string' ? v.config : env[CONFIG_ENV];
-  const base = doc !== undefined && doc !== '' ? parseConfigArgument(doc) : undefined;
+  const base = configDocument(v, env);
   return tables.map(t => {
-    const config = resolveConfig(mergeConfigInputs(configFromEnvironment(environment, { ...runtimeEndpointOptions(v), table: t.backupName }), base, configInputFromFlags(v)));
+    const config = resolveConfig(mergeConfigInputs(catalogConfigInput(environment, t, runtimeEndpointOptions(v)), base, configInputFromFlags(v)));
     const tableEngine = engine ?? environment.engine;
     // The Data Integration job writes under the backup name (sync-definition.ts); the runtime under the table name.
     return { config, engine: tableEngine, keyName: tableEngine === 'data-integration' ? t.backupName : config.tablestore.tableName };

@@ -2,7 +2,8 @@
  * `npm run demo`: the whole job on this machine, no cloud account.
  *
  *   1. starts the Tablestore and OSS sandboxes on 127.0.0.1 (both check request signatures);
- *   2. creates the dev environment's table with a Stream through the official `tablestore` client;
+ *   2. creates the dev environment's first table (as the build wrote it into dist/otsbk-environments.json, the
+ *      file `--env dev` reads) with a Stream through the official `tablestore` client;
  *   3. writes PUT / UPDATE / DELETE rows with that client at controlled instants around the window the hourly
  *      node ran for most recently (one just before the start, one exactly at the start, one at end − 1 µs, one
  *      exactly at the end);
@@ -20,12 +21,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { projectConfig } from '../../config/environments';
-import { findTable } from '../../config/tables';
 import { formatWindowTime, runTimesBetween, windowForRun } from '../../schedule';
 import { main as cli } from '../cli/main';
 import type { CliIo } from '../cli/io';
-import { configFromEnvironment, encodeConfigArgument, SyncRuntimeConfigInput } from '../sync';
+import {
+  catalogConfigInput, catalogEnvironment, catalogTable, encodeConfigArgument, environmentCatalogPath, readEnvironmentCatalog, resolveConfig,
+  SyncRuntimeConfigInput,
+} from '../sync';
 import { createStreamTable, ignoreCondition, long, startLocalSandboxes } from './local-sandboxes';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'otsbk-demo-'));
@@ -57,34 +59,34 @@ async function runCli(args: readonly string[], env: NodeJS.ProcessEnv, now: () =
 
 async function demo(): Promise<number> {
   const started = Date.now();
-  const dev = projectConfig.environments.find((e) => e.name === 'dev');
-  if (!dev) throw new Error('the dev environment is missing from lib/config/environments.ts');
-  const tz = dev.schedule.timezone;
+  const catalogPath = environmentCatalogPath(undefined, process.env);
+  const dev = catalogEnvironment(readEnvironmentCatalog(catalogPath), 'dev', catalogPath);
+  // The demo exports the first table of dev, as its scheduled node does.
+  const devTable = catalogTable(dev, undefined, false);
+  const devConfig = resolveConfig(catalogConfigInput(dev, devTable));
+  const { timezone: tz, schedule } = devConfig;
 
   // The window of the node's most recent hourly run, as DataWorks would pass it.
   const now = Date.now();
-  const runs = runTimesBetween(dev.schedule.cron, now - 2 * 3_600_000, now + 1, tz);
+  const runs = runTimesBetween(schedule.cron, now - 2 * 3_600_000, now + 1, tz);
   const runTime = runs[runs.length - 1];
-  const window = windowForRun(runTime, dev.schedule.startTimeExpression, dev.schedule.endTimeExpression, tz);
+  const window = windowForRun(runTime, schedule.startTimeExpression, schedule.endTimeExpression, tz);
   const startTime = formatWindowTime(window.start, tz);
   const endTime = formatWindowTime(window.end, tz);
   const S = window.start * 1000;
   const E = window.end * 1000;
 
-  // The demo exports the first table of dev, as its scheduled node does.
-  const devTable = findTable(dev);
   heading('1. Sandboxes');
   const sb = await startLocalSandboxes({
     startMicros: S - 5 * 60_000_000,
-    tablestore: { instanceName: devTable.instance.name },
-    oss: { bucket: dev.bucket.name },
+    tablestore: { instanceName: devConfig.tablestore.instanceName },
+    oss: { bucket: devConfig.oss.bucket },
   });
   try {
     out(`Tablestore sandbox  ${sb.tablestore.endpoint}  instance ${sb.tablestore.instanceName}`);
     out(`OSS sandbox         ${sb.oss.endpoint}  bucket ${sb.oss.bucket}`);
     out('Both check request signatures against one test AccessKey (handed to the runtime via ALIBABA_CLOUD_* variables, never printed).');
 
-    const devConfig = configFromEnvironment(dev, { table: devTable.backupName });
     const config: SyncRuntimeConfigInput = {
       ...devConfig,
       tablestore: { ...devConfig.tablestore, endpoint: sb.tablestore.endpoint },
@@ -95,7 +97,7 @@ async function demo(): Promise<number> {
     const configArg = encodeConfigArgument(config);
 
     heading('2. Table with a Stream, rows written with the official tablestore client');
-    const table = devTable;
+    const table = { name: devConfig.tablestore.tableName, primaryKey: devTable.config.layout?.primaryKey ?? [] };
     await createStreamTable(sb.ots, table.name, table.primaryKey.map((k) => ({ name: k.name, type: k.type.toUpperCase() as 'STRING' | 'INTEGER' | 'BINARY' })));
     out(`CreateTable ${table.name} (${table.primaryKey.map((k) => `${k.name} ${k.type}`).join(', ')}) with stream, expiration 24 h`);
     const at = async (micros: number, label: string, write: () => Promise<unknown>): Promise<void> => {
@@ -136,7 +138,7 @@ async function demo(): Promise<number> {
     await at(E, 'PutRow sensor-8 (exactly at the end: excluded, it belongs to the next window)', () => sb.ots.putRow({ tableName: table.name, condition: ignoreCondition(), primaryKey: pk('sensor-8', 1), attributeColumns: reading(28, 48, 'ok') }));
 
     heading(`3. The run at ${formatWindowTime(runTime, tz)} ${tz}: window [${startTime}, ${endTime})`);
-    out(`dev configuration (lib/config/environments.ts) with the sandbox endpoints: ${config.format!.fileFormat} ${config.format!.compression}, columns ${devConfig.layout.mode === 'rows' ? devConfig.layout.columns.map((c) => c.name).join(', ') : ''}`);
+    out(`dev configuration (dist/otsbk-environments.json) with the sandbox endpoints: ${config.format!.fileFormat} ${config.format!.compression}, columns ${devConfig.layout.mode === 'rows' ? devConfig.layout.columns.map((c) => c.name).join(', ') : ''}`);
     const run = await runCli(['run', '--start', startTime, '--end', endTime, '--config', configArg], env);
     if (run.code !== 0) return run.code;
 

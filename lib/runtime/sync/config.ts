@@ -1,7 +1,7 @@
 /**
  * The runtime's configuration: where to read (Tablestore instance, table, stream), where to write (OSS bucket and
  * prefix), how (format, compression, output layout), and how windows are read (time zone, stream lag, schedule).
- * Credentials are not part of it: they come from the Alibaba Cloud credential chain (see credentials.ts).
+ * Credentials are not part of it: they come from the Alibaba Cloud credential chain (lib/common/credentials.ts).
  *
  * The DataWorks node passes the configuration as one `--config` argument: base64 of the JSON below, so that the
  * shell script never has to quote JSON. A person at a terminal may give a JSON file path instead, and override
@@ -9,9 +9,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { describeUnknownField, findUnknownFields, Shape } from '../../config/known-keys';
-import { findTable, ResolvedTable, resolvedTables } from '../../config/tables';
-import type { EnvironmentConfig } from '../../config/types';
-import { instanceEndpoint, TablestoreEndpointError, TablestoreNetwork } from '../../tablestore/endpoints';
 import { MAX_STREAM_RECORD_LIMIT } from '../../tablestore/stream-client';
 import { assertTimeZone, DEFAULT_END_TIME_EXPRESSION, DEFAULT_HOURLY_CRON, DEFAULT_START_TIME_EXPRESSION, DEFAULT_STREAM_LAG_MINUTES, DEFAULT_TIMEZONE } from '../../schedule';
 import type { FieldType, KeyColumnSpec, RowColumnSpec } from '../formats/layout';
@@ -293,84 +290,6 @@ export function parseConfigArgument(value: string): SyncRuntimeConfigInput {
   }
   if (!isRecord(parsed)) throw new UsageError(`--config (${source}) must be a JSON object`);
   return parsed as SyncRuntimeConfigInput;
-}
-
-const DEFINED_TO_FIELD: Record<string, FieldType> = { Integer: 'int64', String: 'string', Binary: 'binary', Double: 'double', Boolean: 'boolean' };
-
-export interface EnvironmentEndpointOptions {
-  /**
-   * Who runs it: the scheduled node on DataWorks (the resource group's VPC) or the runtime CLI on `network`.
-   * @default 'dataworks'
-   */
-  readonly caller?: 'dataworks' | 'runtime';
-  /** The runtime CLI's network (ignored for DataWorks, which is on the VPC). @default 'internet' */
-  readonly network?: TablestoreNetwork;
-  /** A Tablestore endpoint given on the command line: wins over the configuration and the derivation. */
-  readonly endpoint?: string;
-  /** The table to export, by table or backup name. Default: the environment's first table. */
-  readonly table?: string;
-  /** Export the environment's first time series table (when `table` is not given). */
-  readonly timeseries?: boolean;
-}
-
-/**
- * The runtime configuration the scheduled node of one table uses: the table in its instance, its export columns
- * typed from the table schema, the environment's bucket and prefix, the table's format and schedule.
- */
-export function configFromEnvironment(env: EnvironmentConfig, options: EnvironmentEndpointOptions = {}): SyncRuntimeConfig {
-  const caller = options.caller ?? 'dataworks';
-  const network: TablestoreNetwork = caller === 'dataworks' ? 'vpc' : options.network ?? 'internet';
-  const internal = network !== 'internet';
-  let table: ResolvedTable;
-  try {
-    if (options.table === undefined && options.timeseries) {
-      const first = resolvedTables(env).find(t => t.kind === 'timeseries');
-      if (!first) throw new Error(`environment ${env.name} has no time series table`);
-      table = first;
-    } else {
-      table = findTable(env, options.table);
-    }
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const columns: RowColumnSpec[] = table.exportColumns.map((c) => {
-    const type = DEFINED_TO_FIELD[table.columnTypes[c.name]];
-    return type ? { name: c.name, type } : { name: c.name };
-  });
-  const instance = table.instance;
-  const instanceName = instance.name;
-  let endpoint: string;
-  try {
-    endpoint = instanceEndpoint(
-      options.endpoint !== undefined ? { ...instance, endpoints: { ...instance.endpoints, [caller]: options.endpoint } } : instance,
-      env.region,
-      caller,
-      network,
-      'run it from a machine in a VPC bound to the instance with --network vpc, or give --endpoint (or set the instance\'s endpoints.runtime in lib/config/environments.ts)',
-    );
-  } catch (err) {
-    if (err instanceof TablestoreEndpointError) throw new UsageError(`environment ${env.name}: ${err.message}`);
-    throw err;
-  }
-  return resolveConfig({
-    tablestore: { endpoint, instanceName, tableName: table.name, isTimeseriesTable: table.kind === 'timeseries' },
-    oss: {
-      endpoint: `https://oss-${env.region}${internal ? '-internal' : ''}.aliyuncs.com`,
-      region: `oss-${env.region}`,
-      bucket: env.bucket.name,
-      prefix: env.bucket.exportPrefix,
-    },
-    format: {
-      fileFormat: table.exportFormat.fileFormat,
-      compression: table.exportFormat.compression,
-      fieldDelimiter: table.exportFormat.fieldDelimiter,
-      nullFormat: table.exportFormat.nullFormat,
-    },
-    layout: { mode: 'rows', columns },
-    timezone: env.schedule.timezone,
-    streamLagMinutes: env.schedule.streamLagMinutes,
-    schedule: { cron: table.schedule.cron, startTimeExpression: table.schedule.startTimeExpression, endTimeExpression: table.schedule.endTimeExpression },
-  });
 }
 
 /** Only what `windows` needs: the schedule and the time zone, with defaults. */

@@ -9,13 +9,16 @@ export { listWindow } from './list';
 export type { ListedObject, ListWindowOptions, ListWindowResult } from './list';
 export { planSyncWindows, parseRangeBound, tilingFaults } from './plan';
 export type { PlannedSyncWindow, TilingFault, WindowPlan } from './plan';
-export {
-  configFromEnvironment, encodeConfigArgument, mergeConfigInputs, parseConfigArgument, resolveConfig, resolveScheduleConfig,
-} from './config';
+export { encodeConfigArgument, mergeConfigInputs, parseConfigArgument, resolveConfig, resolveScheduleConfig } from './config';
 export type {
   CompressionName, FileFormatName, OssTargetConfig, OutputFormatConfig, OutputLayoutConfig, ScheduleSpec, SyncRuntimeConfig,
   SyncRuntimeConfigInput, TablestoreSourceConfig,
 } from './config';
+export {
+  catalogConfigInput, catalogEnvironment, catalogTable, ENVIRONMENT_CATALOG_ENV, ENVIRONMENT_CATALOG_FILE, ENVIRONMENT_CATALOG_FORMAT,
+  environmentCatalogPath, readEnvironmentCatalog,
+} from './environments';
+export type { CatalogEndpointOptions, CatalogEnvironment, CatalogTable, EnvironmentCatalog } from './environments';
 export { defaultCredentialProvider, staticCredentialProvider } from '../../common/credentials';
 export type { AccessCredentials, CredentialProvider } from '../../common/credentials';
 export { CredentialsError } from '../../common/credentials';
