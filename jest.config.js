@@ -9,6 +9,5 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(hyparquet|hyparquet-writer)/)'],
   setupFiles: ['<rootDir>/__tests__/setup-env.js'],
-  setupFilesAfterEnv: ['<rootDir>/__tests__/support/cdktf-matchers.ts'],
   testTimeout: 60000,
 };

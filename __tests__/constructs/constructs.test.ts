@@ -1,4 +1,5 @@
 import { Testing } from 'cdktf';
+import '../support/cdktf-matchers';
 import { DataWorksProject } from '../../.gen/providers/alicloud/data-works-project';
 import { OssBucket } from '../../.gen/providers/alicloud/oss-bucket';
 import { RamAccessKey } from '../../.gen/providers/alicloud/ram-access-key';
