@@ -113,31 +113,37 @@ function gf2Square(mat: readonly bigint[]): bigint[] {
 }
 
 /**
- * CRC of A‖B from crc(A), crc(B) and B's length (zlib's crc32_combine, widened to 64 bits). Lets a
- * multipart object's checksum be derived from its parts' without reading the bytes again.
+ * ZERO_BYTES[k]: the GF(2) matrix that advances a CRC over 2^k zero bytes. They depend on nothing but k, so each is
+ * squared once per process, from the previous one, when a length first needs it.
+ */
+const ZERO_BYTES: bigint[][] = [];
+
+function zeroBytesOperator(k: number): readonly bigint[] {
+  if (ZERO_BYTES.length === 0) {
+    const oneBit = new Array<bigint>(64); // one zero bit
+    oneBit[0] = POLY_REFLECTED;
+    let row = 1n;
+    for (let n = 1; n < 64; n++) {
+      oneBit[n] = row;
+      row <<= 1n;
+    }
+    ZERO_BYTES.push(gf2Square(gf2Square(gf2Square(oneBit)))); // 8 zero bits
+  }
+  while (ZERO_BYTES.length <= k) ZERO_BYTES.push(gf2Square(ZERO_BYTES[ZERO_BYTES.length - 1]));
+  return ZERO_BYTES[k];
+}
+
+/**
+ * CRC of A‖B from crc(A), crc(B) and B's length (zlib's crc32_combine, widened to 64 bits): crc(A) advanced over
+ * lengthB zero bytes, xor crc(B). Lets a multipart object's checksum be derived from its parts' without reading the
+ * bytes again.
  */
 export function crc64Combine(crcA: string | bigint, crcB: string | bigint, lengthB: number): string {
   let crc1 = BigInt(crcA);
   const crc2 = BigInt(crcB);
   if (lengthB <= 0) return crc1.toString();
-  let odd = new Array<bigint>(64);
-  odd[0] = POLY_REFLECTED;
-  let row = 1n;
-  for (let n = 1; n < 64; n++) {
-    odd[n] = row;
-    row <<= 1n;
+  for (let k = 0, len = BigInt(lengthB); len !== 0n; k++, len >>= 1n) {
+    if (len & 1n) crc1 = gf2Times(zeroBytesOperator(k), crc1);
   }
-  let even = gf2Square(odd);
-  odd = gf2Square(even);
-  let len = BigInt(lengthB);
-  do {
-    even = gf2Square(odd);
-    if (len & 1n) crc1 = gf2Times(even, crc1);
-    len >>= 1n;
-    if (len === 0n) break;
-    odd = gf2Square(even);
-    if (len & 1n) crc1 = gf2Times(odd, crc1);
-    len >>= 1n;
-  } while (len !== 0n);
   return ((crc1 ^ crc2) & MASK64).toString();
 }
