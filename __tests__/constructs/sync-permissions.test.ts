@@ -1,6 +1,8 @@
 import { Testing, TerraformStack } from 'cdktf';
+import { OtsInstance } from '../../.gen/providers/alicloud/ots-instance';
 import { BackupBucket } from '../../lib/constructs/backup-bucket';
 import { SyncAccess } from '../../lib/constructs/sync-access';
+import { resolveReferences } from '../support/terraform-json';
 import {
   grantCheckpointWrite, grantStreamRead, SYNC_PERMISSIONS, SyncEngine, SyncPolicyProps, syncPermissionsFor, syncPolicyDocument, syncResourceArns,
 } from '../../lib/constructs/sync-permissions';
@@ -94,7 +96,7 @@ describe('grants from the constructs', () => {
     expect(() => grantee.grants.policyDocument()).toThrow('SyncAccess policy: dataTables/timeseriesTables: at least one exported table is required');
   });
 
-  it('the policy composed from the constructs equals the one built from names', () => {
+  it('the policy composed from the constructs names the bucket through its resource, and resolves to the one built from names', () => {
     const stack = new TerraformStack(Testing.app(), 's');
     const grantee = access(stack, 'runtime');
     const bucket = new BackupBucket(stack, 'b', { bucketName: 'bkt', lifecycle, lifecyclePrefixes: ['export'] });
@@ -102,8 +104,21 @@ describe('grants from the constructs', () => {
     const props = { ...base('runtime'), bucketName: 'bkt', exportPrefix: 'export', timeseriesTables: [], statusTables: [] };
     grantStreamRead(grantee, { dataTables: props.dataTables });
     grantCheckpointWrite(grantee, [{ instanceName: 'otsbk-dev', tableName: 'status' }]);
-    const policy = Object.values(JSON.parse(Testing.synth(stack)).resource.alicloud_ram_policy)[0] as { policy_document: string };
-    expect(JSON.parse(policy.policy_document)).toEqual(JSON.parse(syncPolicyDocument(props).toJsonString()));
+    const json = JSON.parse(Testing.synth(stack));
+    const policy = Object.values(json.resource.alicloud_ram_policy)[0] as { policy_document: string };
+    expect(policy.policy_document).toContain('"acs:oss:*:42:${alicloud_oss_bucket.b_bucket_3828F551.bucket}"');
+    expect(JSON.parse(resolveReferences(json, policy.policy_document))).toEqual(JSON.parse(syncPolicyDocument(props).toJsonString()));
     expect(policy.policy_document).not.toContain('status');
+  });
+
+  it('lowers an instance name taken from a resource in Terraform, as Tablestore ARNs require', () => {
+    const stack = new TerraformStack(Testing.app(), 's');
+    const grantee = access(stack, 'runtime');
+    const instance = new OtsInstance(stack, 'i', { name: 'OtsBk-Dev', instanceType: 'Capacity' });
+    grantStreamRead(grantee, { dataTables: [{ instanceName: instance.name, tableName: 'readings' }] });
+    const json = JSON.parse(Testing.synth(stack));
+    const policy = (Object.values(json.resource.alicloud_ram_policy)[0] as { policy_document: string }).policy_document;
+    expect(policy).toContain('instance/${lower(alicloud_ots_instance.i.name)}/table/readings');
+    expect(JSON.parse(resolveReferences(json, policy)).Statement[0].Resource).toEqual(['acs:ots:cn-hangzhou:42:instance/otsbk-dev/table/readings']);
   });
 });

@@ -7,6 +7,7 @@ import { checkConformance, formatViolations, loadAlicloudSchema } from '../../li
 import { projectConfig } from '../../lib/config/environments';
 import { EnvironmentConfig, ProjectConfig } from '../../lib/config/types';
 import { resourcesOf, StackJson, synthAll } from './synth';
+import { resolveReferences } from '../support/terraform-json';
 
 const prod = projectConfig.environments.find(e => e.name === 'prod')!;
 
@@ -97,7 +98,13 @@ describe('an environment that adopts existing instances, tables and bucket', () 
   });
 
   it('grants the sync stream reads on exactly the five tables and checkpoints on the two status tables', () => {
-    const doc = JSON.parse(resourcesOf(stack, 'alicloud_ram_policy')[0].policy_document as string) as { Statement: Array<{ Action: string[]; Resource: string[] }> };
+    const raw = resourcesOf(stack, 'alicloud_ram_policy')[0].policy_document as string;
+    // Imported tables and the status tables are named through their resources; the referenced instance acme-iot has
+    // no resource, so its tables keep their configured names.
+    expect(raw).toContain('instance/${lower(alicloud_ots_table.tablestore_table-acme-orders-orders_01EDA82C.instance_name)}/table/${alicloud_ots_table.tablestore_table-acme-orders-orders_01EDA82C.table_name}');
+    expect(raw).toContain('instance/acme-iot/table/devices');
+    expect(raw).toContain(':${alicloud_oss_bucket.backup-bucket_FA4F306F.bucket}/tablestore-export/*');
+    const doc = JSON.parse(resolveReferences(stack, raw)) as { Statement: Array<{ Action: string[]; Resource: string[] }> };
     const ots = (s: { Resource: string[] }) => s.Resource.filter(r => r.startsWith('acs:ots:')).sort();
     const account = '${data.alicloud_account.account.id}';
     const arn = (instance: string, table: string) => `acs:ots:cn-beijing:${account}:instance/${instance}/table/${table}`;

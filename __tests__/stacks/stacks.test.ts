@@ -14,6 +14,7 @@ import { projectConfig } from '../../lib/config/environments';
 import { ConfigurationError } from '../../lib/config/validate';
 import { BackupBucket } from '../../lib/constructs/backup-bucket';
 import { syncPermissionsFor, SyncPolicyProps, syncResourceArns } from '../../lib/constructs/sync-permissions';
+import { resolveReferences } from '../support/terraform-json';
 import { ENVIRONMENTS, resourcesOf, StackJson, synthAll } from './synth';
 
 const stacks = synthAll();
@@ -136,9 +137,27 @@ describe('policy', () => {
     }
   });
 
+  it.each(ENVIRONMENTS)('%s names the bucket and the tables it manages in the policies through their resources (so Terraform creates them first)', name => {
+    const stack = stacks.get(name)!;
+    const env = projectConfig.environments.find(e => e.name === name)!;
+    for (const policy of resourcesOf(stack, 'alicloud_ram_policy')) {
+      const resources: string[] = JSON.parse(policy.policy_document as string).Statement.flatMap((s: { Resource: string[] }) => s.Resource);
+      for (const arn of resources.filter(r => r.startsWith('acs:ots:'))) {
+        // Every instance and wide-column table of these environments is created or imported: an ARN names the table
+        // resource; a time series table (no provider resource) is named as configured, in its instance's resource.
+        expect(arn).toMatch(new RegExp(`^acs:ots:${env.region}:\\$\\{data\\.alicloud_account\\.account\\.id\\}:instance/(`
+          + '\\$\\{lower\\(alicloud_ots_table\\.([^.]+)\\.instance_name\\)\\}/table/\\$\\{alicloud_ots_table\\.\\2\\.table_name\\}'
+          + '|\\$\\{lower\\(alicloud_ots_instance\\.[^.]+\\.name\\)\\}/table/device_metrics)$'));
+      }
+      for (const arn of resources.filter(r => r.startsWith('acs:oss:'))) expect(arn).toContain('${alicloud_oss_bucket.');
+    }
+    expect(env.tablestore.tables.every(t => t.adopt !== 'reference')).toBe(true);
+  });
+
   it.each(ENVIRONMENTS)('%s grants exactly the permission table rows of its engine, on its tables, prefix and key', name => {
     const env = projectConfig.environments.find(e => e.name === name)!;
-    const doc = JSON.parse(resourcesOf(stacks.get(name)!, 'alicloud_ram_policy').find(p => p.policy_name === `${env.namePrefix}-sync`)!.policy_document as string);
+    // As Terraform resolves the references: the ARNs must be exactly those of the configured names.
+    const doc = JSON.parse(resolveReferences(stacks.get(name)!, resourcesOf(stacks.get(name)!, 'alicloud_ram_policy').find(p => p.policy_name === `${env.namePrefix}-sync`)!.policy_document as string));
     const granted = new Set<string>(doc.Statement.flatMap((s: { Action: string[]; Resource: string[] }) => s.Action.flatMap(a => s.Resource.map(r => `${a} ${r}`))));
     const refs = (kind: string) => env.tablestore.tables.filter(t => t.kind === kind && t.enabled !== false)
       .map(t => ({ instanceName: t.instance ?? env.tablestore.instances[0].name, tableName: t.name }));

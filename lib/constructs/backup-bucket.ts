@@ -70,7 +70,6 @@ export class BackupBucket extends Construct {
   readonly kmsKey?: KmsKey;
   /** Id of the customer KMS key the bucket encrypts with (a token when created here), when there is one. */
   readonly kmsKeyId?: string;
-  private readonly configuredName: string;
 
   constructor(scope: Construct, id: string, props: BackupBucketProps) {
     super(scope, id);
@@ -81,7 +80,6 @@ export class BackupBucket extends Construct {
       && !Token.isUnresolved(lc.transitionToIaDays) && !Token.isUnresolved(lc.transitionToArchiveDays) && lc.transitionToArchiveDays <= lc.transitionToIaDays) {
       throw new ConstructPropsError(where, 'lifecycle.transitionToArchiveDays', `(${lc.transitionToArchiveDays}) must be later than transitionToIaDays (${lc.transitionToIaDays})`);
     }
-    this.configuredName = props.bucketName;
     const accessLogPrefix = props.accessLogPrefix ?? DEFAULT_ACCESS_LOG_PREFIX;
     if (props.lifecyclePrefixes.length === 0) {
       throw new ConstructPropsError(where, 'lifecyclePrefixes', 'needs at least one prefix (a rule over the whole bucket would age the access logs too)');
@@ -149,10 +147,11 @@ export class BackupBucket extends Construct {
 
   /**
    * Lets the grantee write exported objects under `<prefix>/`: exactly the OSS rows (and, with a customer key, the
-   * KMS rows) of the grantee engine's SYNC_PERMISSIONS.
+   * KMS rows) of the grantee engine's SYNC_PERMISSIONS. The ARNs name the bucket through the resource, so the
+   * grantee's policy is created after the bucket.
    */
   grantExportWrite(grantee: ISyncGrantee, prefix: string): void {
-    grantExportWrite(grantee, { bucketName: this.configuredName, kmsKeyId: this.kmsKeyId }, prefix);
+    grantExportWrite(grantee, { bucketName: this.bucketName, kmsKeyId: this.kmsKeyId }, prefix);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Token } from 'cdktf';
+import { Fn, Token } from 'cdktf';
 
 /**
  * Policy documents (RAM policies and OSS bucket policies) built from what a principal needs. An Allow statement names
@@ -95,7 +95,7 @@ export const Arn = {
   ossBucket: (accountId: string, bucket: string) => `acs:oss:*:${accountId}:${bucket}`,
   ossObjects: (accountId: string, bucket: string, prefix: string) => `acs:oss:*:${accountId}:${bucket}/${prefix}/*`,
   // Tablestore ARNs take the instance name in lower case (Tablestore "Custom RAM policy": instance names are not
-  // case-sensitive and the Resource element must use lower case).
+  // case-sensitive and the Resource element must use lower case); a name from a resource is lowered by Terraform.
   otsInstance: (region: string, accountId: string, instance: string) => `acs:ots:${region}:${accountId}:instance/${lowerCase(instance)}`,
   otsTable: (region: string, accountId: string, instance: string, table: string) =>
     `acs:ots:${region}:${accountId}:instance/${lowerCase(instance)}/table/${table}`,
@@ -103,5 +103,5 @@ export const Arn = {
 };
 
 function lowerCase(value: string): string {
-  return Token.isUnresolved(value) ? value : value.toLowerCase();
+  return Token.isUnresolved(value) ? Fn.lower(value) : value.toLowerCase();
 }

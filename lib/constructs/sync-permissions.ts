@@ -181,7 +181,7 @@ export interface ISyncGrantee {
 
 /** The bucket a grant is about: its name and the customer KMS key it encrypts with, if any. */
 export interface GrantedBucket {
-  /** The bucket's name as configured (ARNs name it); may be a token. */
+  /** The bucket's name (ARNs name it): the resource's attribute when the stack manages the bucket, so that the policy waits for it. */
   readonly bucketName: string;
   /** Id of the customer KMS key the bucket encrypts with; may be a token. @default - none: OSS-managed keys need no KMS permission */
   readonly kmsKeyId?: string;

@@ -72,7 +72,6 @@ export class TablestoreTables extends Construct {
   readonly instances: ReadonlyMap<string, BackupInstance>;
   /** Created or imported wide-column tables, by `<instance>:<table>`. */
   readonly tables: ReadonlyMap<string, OtsTable>;
-  private readonly statusTables: readonly TableRef[];
 
   constructor(scope: Construct, id: string, props: TablestoreTablesProps) {
     super(scope, id);
@@ -124,7 +123,6 @@ export class TablestoreTables extends Construct {
       });
     }
     this.instances = instances;
-    this.statusTables = props.instances.map(i => ({ instanceName: i.name, tableName: i.statusTableName }));
 
     const tables = new Map<string, OtsTable>();
     for (const t of props.tables) {
@@ -149,15 +147,27 @@ export class TablestoreTables extends Construct {
     this.tables = tables;
   }
 
-  /** Lets the grantee read the Streams of these tables: the Tablestore rows of its engine's SYNC_PERMISSIONS. */
+  /**
+   * Lets the grantee read the Streams of these tables: the Tablestore rows of its engine's SYNC_PERMISSIONS. A table
+   * the stack creates or imports is named through its resource (the policy waits for it); a referenced table and a
+   * time series table (no provider resource) by their configured names, in their instance's resource when the
+   * stack manages the instance.
+   */
   grantStreamRead(grantee: ISyncGrantee, tables: readonly ResolvedTable[]): void {
-    const refs = (kind: ResolvedTable['kind']) => tables.filter(t => t.kind === kind).map(t => ({ instanceName: t.instance.name, tableName: t.name }));
+    const refs = (kind: ResolvedTable['kind']) => tables.filter(t => t.kind === kind).map(t => this.tableRef(t));
     grantStreamRead(grantee, { dataTables: refs('wide-column'), timeseriesTables: refs('timeseries') });
   }
 
   /** Lets the grantee keep Stream reader checkpoints in each instance's status table (Data Integration's rows). */
   grantCheckpointWrite(grantee: ISyncGrantee): void {
-    grantCheckpointWrite(grantee, this.statusTables);
+    grantCheckpointWrite(grantee, [...this.instances.values()].map(i => ({ instanceName: i.statusTable.instanceName, tableName: i.statusTable.tableName })));
+  }
+
+  private tableRef(table: ResolvedTable): TableRef {
+    const own = this.tables.get(`${table.instance.name}:${table.name}`);
+    if (own) return { instanceName: own.instanceName, tableName: own.tableName };
+    const instance = this.instances.get(table.instance.name)?.resource;
+    return { instanceName: instance ? instance.name : table.instance.name, tableName: table.name };
   }
 
   /** What must exist before the table's Stream, time series table or node is touched. */
