@@ -5,9 +5,10 @@
 import type { TablestoreTableClient } from '../../tablestore/table-client';
 import type { TransportOptions } from '../../tablestore/transport';
 import type { OssClient } from '../writer/oss-client';
-import { createOssClientFor, createTableClientFor, ClientTuning } from '../sync/clients';
+import { createOssClientFor, createTableClientFor } from '../sync/clients';
 import type { SyncRuntimeConfig } from '../sync/config';
-import { CredentialProvider, defaultCredentialProvider } from '../../common/credentials';
+import type { RuntimeContext } from '../sync/context';
+import { defaultCredentialProvider } from '../../common/credentials';
 import { UsageError } from '../sync/errors';
 import { Logger, silentLogger } from '../../common/log';
 import { formatDuration, TtyLike } from '../sync/progress';
@@ -16,13 +17,7 @@ import { takeSnapshot, SnapshotResult } from './snapshot';
 import { verifyRestore, VerifyRestoreResult } from './verify-restore';
 import type { DataIntegrationCsv } from './windows';
 
-export interface RestoreContext {
-  readonly config: SyncRuntimeConfig;
-  readonly credentials?: CredentialProvider;
-  readonly logger?: Logger;
-  readonly now?: () => number;
-  readonly signal?: AbortSignal;
-  readonly tuning?: ClientTuning;
+export interface RestoreContext extends RuntimeContext {
   /** Builds the Tablestore client (tests wrap it). Default: a TablestoreTableClient. */
   readonly tableClientFactory?: (options: TransportOptions) => TablestoreTableClient;
 }
@@ -79,11 +74,18 @@ export function snapshotTable(o: SnapshotCommandOptions): Promise<SnapshotResult
   }));
 }
 
-export interface RestoreCommandOptions extends RestoreContext {
+/** What restore and verify-restore share: the target table, and the time the backup is replayed up to. */
+export interface ReplayCommandOptions extends RestoreContext {
+  /** yyyyMMddHHmmss in the configured time zone: the end of the last window replayed. */
   readonly to: string;
+  /** The table restored into (or verified). */
   readonly target: string;
-  readonly statePath: string;
+  /** Replay across gaps in the window chain (the result is then not exact). */
   readonly allowGaps?: boolean;
+}
+
+export interface RestoreCommandOptions extends ReplayCommandOptions {
+  readonly statePath: string;
   readonly existingTarget?: boolean;
   readonly overwriteSource?: boolean;
   readonly writeConcurrency?: number;
@@ -94,10 +96,8 @@ export function restoreFromBackup(o: RestoreCommandOptions): Promise<RestoreResu
   return withClients(o, (table, oss) => restoreTable({
     ...restoreTarget(o, table, oss),
     statePath: o.statePath,
-    allowGaps: o.allowGaps,
     existingTarget: o.existingTarget,
     overwriteSource: o.overwriteSource,
-    dataIntegration: dataIntegrationCsv(o.config),
     logger: o.logger,
     signal: o.signal,
     writeConcurrency: o.writeConcurrency,
@@ -105,21 +105,12 @@ export function restoreFromBackup(o: RestoreCommandOptions): Promise<RestoreResu
   }));
 }
 
-export interface VerifyRestoreCommandOptions extends RestoreContext {
-  readonly to: string;
-  readonly target: string;
+export interface VerifyRestoreCommandOptions extends ReplayCommandOptions {
   readonly against: 'backup' | 'source';
-  readonly allowGaps?: boolean;
 }
 
 export function verifyRestoredTable(o: VerifyRestoreCommandOptions): Promise<VerifyRestoreResult> {
-  return withClients(o, (table, oss) => verifyRestore({
-    ...restoreTarget(o, table, oss),
-    against: o.against,
-    allowGaps: o.allowGaps,
-    dataIntegration: dataIntegrationCsv(o.config),
-    logger: o.logger ?? silentLogger,
-  }));
+  return withClients(o, (table, oss) => verifyRestore({ ...restoreTarget(o, table, oss), against: o.against, logger: o.logger ?? silentLogger }));
 }
 
 /* ------------------------------------------------------------------ progress */
@@ -176,6 +167,9 @@ export class RestoreProgressLog implements RestoreProgressReporter {
 }
 
 /** The configured table and bucket prefix, the restore's target and end, with the clients. */
-function restoreTarget(o: { readonly config: SyncRuntimeConfig; readonly target: string; readonly to: string }, table: TablestoreTableClient, oss: OssClient): RestoreTarget {
-  return { table, oss, prefix: o.config.oss.prefix, source: o.config.tablestore.tableName, target: o.target, timeZone: o.config.timezone, to: o.to };
+function restoreTarget(o: ReplayCommandOptions, table: TablestoreTableClient, oss: OssClient): RestoreTarget {
+  return {
+    table, oss, prefix: o.config.oss.prefix, source: o.config.tablestore.tableName, target: o.target, timeZone: o.config.timezone, to: o.to,
+    allowGaps: o.allowGaps, dataIntegration: dataIntegrationCsv(o.config),
+  };
 }

@@ -40,26 +40,18 @@ export interface RestorePlan {
   readonly gaps: readonly string[];
 }
 
-export interface PlanRestoreOptions {
-  readonly oss: OssClient;
-  readonly prefix: string;
-  readonly table: string;
-  readonly timeZone: string;
-  /** yyyyMMddHHmmss: the end of the last window to replay. */
-  readonly to: string;
-  readonly allowGaps?: boolean;
-}
+export type PlanRestoreOptions = Pick<RestoreTarget, 'oss' | 'prefix' | 'source' | 'timeZone' | 'to' | 'allowGaps'>;
 
 /** Finds the snapshot and the window chain for `to`; refuses (exit 4) naming what is missing. */
 export async function planRestore(options: PlanRestoreOptions): Promise<RestorePlan> {
-  const { oss, prefix, table, timeZone } = options;
+  const { oss, prefix, source, timeZone } = options;
   let toMs: number;
   try {
     toMs = parseWindowTime(options.to, timeZone);
   } catch (err) {
     throw new UsageError(`--to ${JSON.stringify(options.to)} is not a yyyyMMddHHmmss time in ${timeZone}: ${(err as Error).message}`);
   }
-  const snapshots = (await listSnapshots(oss, prefix, table)).filter((s) => s.committed).reverse();
+  const snapshots = (await listSnapshots(oss, prefix, source)).filter((s) => s.committed).reverse();
   let chosen: { manifest: SnapshotManifest; directory: string } | undefined;
   for (const s of snapshots) {
     const manifest = await readSnapshotManifest(oss, s.directory);
@@ -69,10 +61,10 @@ export async function planRestore(options: PlanRestoreOptions): Promise<RestoreP
     }
   }
   if (!chosen) {
-    throw new RefusedWindowError(`no committed snapshot of ${table} finished at or before ${options.to}; take one with 'otsbk-sync snapshot' (restore can only reach times after a snapshot finished)`, ['no snapshot']);
+    throw new RefusedWindowError(`no committed snapshot of ${source} finished at or before ${options.to}; take one with 'otsbk-sync snapshot' (restore can only reach times after a snapshot finished)`, ['no snapshot']);
   }
   const start = chosen.manifest.start;
-  const all = (await listExportedWindows(oss, prefix, table, timeZone)).filter((w) => w.end > start && w.start < toMs);
+  const all = (await listExportedWindows(oss, prefix, source, timeZone)).filter((w) => w.end > start && w.start < toMs);
   // One window per interval: a runtime window wins over a Data Integration CSV of the same bounds.
   const windows: ExportedWindow[] = [];
   for (const w of all) {
@@ -108,7 +100,7 @@ export async function planRestore(options: PlanRestoreOptions): Promise<RestoreP
     problems.push(`no window ends at ${options.to}: the last one before it is ${windowName(chain[chain.length - 1])}; --to must be the end of an exported window`);
   }
   if (problems.length > 0) {
-    throw new RefusedWindowError(`cannot restore ${table} to ${options.to} from snapshot ${chosen.manifest.startTime}: ${problems.join('; ')}${options.allowGaps ? '' : ' (--allow-gaps skips missing windows, and the restore is then not exact)'}`, problems);
+    throw new RefusedWindowError(`cannot restore ${source} to ${options.to} from snapshot ${chosen.manifest.startTime}: ${problems.join('; ')}${options.allowGaps ? '' : ' (--allow-gaps skips missing windows, and the restore is then not exact)'}`, problems);
   }
   return { snapshot: chosen.manifest, snapshotDirectory: chosen.directory, windows: chain, gaps };
 }
@@ -255,7 +247,7 @@ function saveState(path: string, s: RestoreStateFile): void {
   renameSync(tmp, path);
 }
 
-/** Where a restore (or its verification) reads from and writes to. */
+/** Where a restore (or its verification) reads from and writes to, and how it reads the windows. */
 export interface RestoreTarget {
   readonly table: TablestoreTableClient;
   readonly oss: OssClient;
@@ -264,17 +256,20 @@ export interface RestoreTarget {
   readonly source: string;
   readonly target: string;
   readonly timeZone: string;
+  /** yyyyMMddHHmmss: the end of the last window to replay. */
   readonly to: string;
+  /** Replay across gaps in the window chain (the result is then not exact). */
+  readonly allowGaps?: boolean;
+  /** The columns of Data Integration CSV windows; absent for the runtime's windows. */
+  readonly dataIntegration?: DataIntegrationCsv;
 }
 
 export interface RestoreOptions extends RestoreTarget {
   readonly statePath: string;
-  readonly allowGaps?: boolean;
   /** Use an existing, empty target table instead of creating it. */
   readonly existingTarget?: boolean;
   /** Allow the target to be the source table (which must then be empty). */
   readonly overwriteSource?: boolean;
-  readonly dataIntegration?: DataIntegrationCsv;
   readonly logger?: Logger;
   readonly signal?: AbortSignal;
   readonly writeConcurrency?: number;
@@ -299,7 +294,7 @@ export async function restoreTable(o: RestoreOptions): Promise<RestoreResult> {
   if (o.target === o.source && !o.overwriteSource) {
     throw new UsageError(`--target ${o.target} is the source table; restore never writes to the source unless --overwrite-source is given (and the table is empty)`);
   }
-  const plan = await planRestore({ oss: o.oss, prefix: o.prefix, table: o.source, timeZone: o.timeZone, to: o.to, allowGaps: o.allowGaps });
+  const plan = await planRestore(o);
   if (plan.gaps.length > 0) log.warn('restoring across gaps: the result is not exact', { gaps: plan.gaps });
   const state = loadState(o.statePath, {
     version: 1, source: o.source, target: o.target, to: o.to, snapshot: plan.snapshot.startTime, windows: plan.windows.map(windowName),

@@ -17,7 +17,6 @@ import { compareKeys, rowLine, sortColumns, TableRow, TypedColumn } from './rows
 import { planRestore, replayPlan, RestoreTarget } from './restore';
 import { MemoryTable } from './sink';
 import { boundFromJson } from './snapshot';
-import type { DataIntegrationCsv } from './windows';
 
 export interface RangeComparison {
   readonly range: number;
@@ -35,11 +34,9 @@ export interface KeyDifference {
   readonly actual?: string;
 }
 
-export interface VerifyRestoreResult {
+/** `against`, `target` and `to` say what was verified, as the options gave them. */
+export interface VerifyRestoreResult extends Pick<VerifyRestoreOptions, 'against' | 'target' | 'to'> {
   readonly ok: boolean;
-  readonly against: 'backup' | 'source';
-  readonly target: string;
-  readonly to: string;
   readonly expectedRows: number;
   readonly actualRows: number;
   readonly ranges: readonly RangeComparison[];
@@ -50,8 +47,6 @@ export interface VerifyRestoreResult {
 
 export interface VerifyRestoreOptions extends RestoreTarget {
   readonly against: 'backup' | 'source';
-  readonly allowGaps?: boolean;
-  readonly dataIntegration?: DataIntegrationCsv;
   readonly maxDifferences?: number;
   readonly logger?: Logger;
 }
@@ -94,7 +89,7 @@ function comparePadded(key: readonly PrimaryKeyColumn[], bound: readonly WirePri
 
 export async function verifyRestore(o: VerifyRestoreOptions): Promise<VerifyRestoreResult> {
   const max = o.maxDifferences ?? 100;
-  const plan = await planRestore({ oss: o.oss, prefix: o.prefix, table: o.source, timeZone: o.timeZone, to: o.to, allowGaps: o.allowGaps });
+  const plan = await planRestore(o);
   const keyNames = plan.snapshot.schema.primaryKey.map((k) => k.name);
   const min: WirePrimaryKeyColumn[] = keyNames.map((name) => ({ name, type: 'INF_MIN', value: null }));
   const maxKey: WirePrimaryKeyColumn[] = keyNames.map((name) => ({ name, type: 'INF_MAX', value: null }));

@@ -10,7 +10,8 @@ import { windowObjectKeys } from '../writer/keys';
 import type { OssClient } from '../writer/oss-client';
 import { ClientTuning, createOssClientFor, createStreamClientFor } from './clients';
 import type { SyncRuntimeConfig } from './config';
-import { CredentialProvider, defaultCredentialProvider } from '../../common/credentials';
+import type { RuntimeContext } from './context';
+import { defaultCredentialProvider } from '../../common/credentials';
 import { SyncError, SyncFailedError } from './errors';
 import { Logger, silentLogger } from '../../common/log';
 import { formatSpec, outputLayout } from './output';
@@ -32,16 +33,7 @@ export interface SyncTuning extends ClientTuning, ReaderTuning {
   readonly attemptTtlMs?: number;
 }
 
-export interface SyncContextOptions {
-  readonly config: SyncRuntimeConfig;
-  /** Default: the Alibaba Cloud credential chain. */
-  readonly credentials?: CredentialProvider;
-  readonly logger?: Logger;
-  /** Current time, epoch ms (window admission). Default Date.now. */
-  readonly now?: () => number;
-  /** Stops the run as a crash would (no new manifest; the committed one stays); a later run cleans up. */
-  readonly signal?: AbortSignal;
-  readonly tuning?: SyncTuning;
+export interface SyncContextOptions extends RuntimeContext<SyncTuning> {
   /** Observes writer events (file written, retry, committed). */
   readonly onWriterEvent?: (event: WriterEvent) => void;
 }
