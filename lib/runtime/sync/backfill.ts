@@ -9,7 +9,7 @@ import { createOssClientFor, createStreamClientFor } from './clients';
 import { defaultCredentialProvider } from '../../common/credentials';
 import { RefusedWindowError, UsageError } from './errors';
 import { silentLogger } from '../../common/log';
-import { BACKFILL_PLAN_LIMITS, planSyncWindows, PlannedSyncWindow } from './plan';
+import { BACKFILL_PLAN_LIMITS, planSyncWindows, PlannedSyncWindow, WindowPlan } from './plan';
 import type { ProgressReporter } from './progress';
 import { errorFields } from '../../common/redact';
 import { manifestKeyFor, RunStats, SyncContextOptions, syncAdmittedWindow } from './run-window';
@@ -40,12 +40,10 @@ export interface BackfillWindowResult {
   readonly error?: string;
 }
 
-export interface BackfillResult {
-  readonly from: string;
-  readonly to: string;
-  readonly timezone: string;
+/** The plan's range, time zone and covered data time, and what became of each of its windows. */
+export interface BackfillResult extends Pick<WindowPlan, 'from' | 'to' | 'timezone' | 'covers'> {
+  /** How many windows the plan holds. */
   readonly windows: number;
-  readonly covers: { readonly startTime: string; readonly endTime: string } | null;
   readonly statePath: string;
   readonly dryRun: boolean;
   readonly synced: readonly BackfillWindowResult[];

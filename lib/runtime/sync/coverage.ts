@@ -18,7 +18,7 @@ import { listWindowObjects } from '../writer/listing';
 import { MANIFEST_NAME, windowDayDirectory } from '../writer/keys';
 import type { OssClient } from '../writer/oss-client';
 import type { ScheduleSpec } from './config';
-import { planSyncWindows } from './plan';
+import { planSyncWindows, WindowPlan } from './plan';
 
 export type CoverageEngine = 'runtime' | 'data-integration';
 export const COVERAGE_ENGINES: readonly CoverageEngine[] = ['runtime', 'data-integration'];
@@ -55,14 +55,10 @@ export interface WindowOverlap {
   readonly to: string;
 }
 
-export interface TableCoverage {
-  readonly table: string;
-  readonly timezone: string;
-  /** Run times considered, [from, to), yyyyMMddHHmmss. */
-  readonly from: string;
-  readonly to: string;
-  readonly engine: CoverageEngine;
-  readonly bucket: string;
+/** The run times considered: the plan's [from, to), yyyyMMddHHmmss in `timezone`. */
+export type CoverageRange = Pick<WindowPlan, 'timezone' | 'from' | 'to'>;
+
+export interface TableCoverage extends CoverageRange, Pick<TableCoverageTarget, 'table' | 'engine' | 'bucket'> {
   /** Key prefix of the table's windows, ending with '/'. */
   readonly location: string;
   readonly windows: readonly CoveredWindow[];
@@ -73,11 +69,7 @@ export interface TableCoverage {
   readonly complete: boolean;
 }
 
-export interface CoverageReport {
-  readonly timezone: string;
-  /** Run times considered, [from, to), yyyyMMddHHmmss. */
-  readonly from: string;
-  readonly to: string;
+export interface CoverageReport extends CoverageRange {
   readonly tables: readonly TableCoverage[];
   readonly complete: boolean;
 }
