@@ -4,7 +4,7 @@ import { AlertChannel, AlertReceiverConfig, AlertsConfig, EnvironmentConfig } fr
 import { FlowSpecTrigger } from '../../dataworks/flowspec';
 import { AlertReceiverSpec, AlertRuleSpec, AlertTriggerSpec } from '../../ops/specs';
 import { runTimesBetween, parseWindowTime, formatWindowTime } from '../../schedule';
-import { ManagedObject, ManagedObjectCommonProps } from './managed-object';
+import { ManagedConstruct, ManagedObjectCommonProps } from './managed-object';
 import { SyncNode } from './sync-node';
 import { checkRegion, ConstructPropsError } from '../validate';
 
@@ -38,7 +38,7 @@ const URL_RECEIVER_OF_CHANNEL: Readonly<Partial<Record<AlertChannel, string>>> =
  * webhook URLs) stay out of the synthesized JSON: the spec names the environment variable the operations command
  * reads them from.
  */
-export class AlertRule extends Construct {
+export class AlertRule extends ManagedConstruct<AlertRuleSpec> {
   /**
    * The rules of each enabled sync node of an environment: `<node>_failed` (an instance fails) and `<node>_late`
    * (an instance has not finished `lateAfterMinutes` after its scheduled time). None when `alerts` is not configured.
@@ -78,14 +78,8 @@ export class AlertRule extends Construct {
     });
   }
 
-  readonly object: ManagedObject;
-  readonly spec?: AlertRuleSpec;
-
   constructor(scope: Construct, id: string, props: AlertRuleProps) {
-    super(scope, id);
-    const where = `AlertRule ${this.node.path}`;
-    const enabled = props.enabled ?? true;
-    if (enabled) {
+    super(scope, id, 'AlertRule', 'alert-rule', props, where => {
       checkRegion(where, props.region);
       if (!/^[A-Za-z][A-Za-z0-9_]{0,59}$/.test(props.ruleName)) throw new ConstructPropsError(where, 'ruleName', `"${props.ruleName}" must be 1–60 letters, digits and underscores, starting with a letter`);
       if (!/^\d{6,20}$/.test(props.ownerAccountId)) throw new ConstructPropsError(where, 'ownerAccountId', `"${props.ownerAccountId}" is not an Alibaba Cloud account id (digits)`);
@@ -93,7 +87,7 @@ export class AlertRule extends Construct {
       const maximum = props.maximumPerDay ?? 10;
       if (!Number.isInteger(interval) || interval < 5 || interval > 10000) throw new ConstructPropsError(where, 'intervalMinutes', `must be a whole number from 5 to 10000, got ${interval}`);
       if (!Number.isInteger(maximum) || maximum < 1 || maximum > 10000) throw new ConstructPropsError(where, 'maximumPerDay', `must be a whole number from 1 to 10000, got ${maximum}`);
-      this.spec = {
+      return {
         kind: 'alert-rule',
         region: props.region,
         projectId: props.projectId,
@@ -109,11 +103,6 @@ export class AlertRule extends Construct {
           Receivers: props.receivers.map((r, i) => receiverSpec(where, i, r)),
         },
       };
-    }
-    this.object = new ManagedObject(this, 'managed', {
-      ...props,
-      kind: 'alert-rule',
-      spec: (this.spec ?? { absent: true }) as unknown as Record<string, unknown>,
     });
   }
 }

@@ -19,7 +19,7 @@
  */
 import { Construct } from 'constructs';
 import { DataResource, ITerraformDependable, Token } from 'cdktf';
-import { ManagedKind } from '../../ops/specs';
+import { ManagedKind, ManagedSpec } from '../../ops/specs';
 import { checkInstanceName, checkName, checkRegion, checkTableName, ConstructPropsError } from '../validate';
 
 /**
@@ -85,6 +85,31 @@ export class ManagedObject extends Construct {
         { type: 'local-exec', command: `${command} apply ${props.kind}`, environment },
         { type: 'local-exec', when: 'destroy', command: `${command} destroy ${props.kind}`, environment },
       ],
+    });
+  }
+}
+
+/**
+ * A construct owning one managed object of kind `S['kind']`. Enabled, it checks its props and builds the spec
+ * (`buildSpec`, given the construct's name for error messages); disabled, it checks nothing and its object keeps
+ * the resource block with count 0 and the spec `{ absent: true }`.
+ */
+export abstract class ManagedConstruct<S extends ManagedSpec> extends Construct {
+  readonly object: ManagedObject;
+  /** The desired state; undefined when the object is disabled. */
+  readonly spec?: S;
+
+  protected constructor(
+    scope: Construct, id: string, construct: string, kind: S['kind'], props: ManagedObjectCommonProps,
+    buildSpec: (where: string) => S, settings?: Readonly<Record<string, string>>,
+  ) {
+    super(scope, id);
+    if (props.enabled ?? true) this.spec = buildSpec(`${construct} ${this.node.path}`);
+    this.object = new ManagedObject(this, 'managed', {
+      ...props,
+      kind,
+      spec: (this.spec ?? { absent: true }) as unknown as Record<string, unknown>,
+      settings,
     });
   }
 }

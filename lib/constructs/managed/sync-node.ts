@@ -5,7 +5,7 @@ import { EnvironmentConfig } from '../../config/types';
 import { DeclaredDataSource } from '../../dataworks/di-job';
 import { SyncDefinition, syncDefinitionsForEnvironment, SyncTableSource } from '../../dataworks/sync-definition';
 import { SyncNodeSpec } from '../../ops/specs';
-import { ManagedObject, ManagedObjectCommonProps } from './managed-object';
+import { ManagedConstruct, ManagedObjectCommonProps } from './managed-object';
 import { checkRegion, ConstructPropsError } from '../validate';
 
 export interface SyncNodeProps extends ManagedObjectCommonProps {
@@ -36,7 +36,7 @@ export interface SyncNodesForEnvironmentOptions {
  * A DataWorks scheduled sync node, created with CreateNode, changed with UpdateNode and deployed through a
  * deployment process on every change; undeployed and deleted on destroy (refused where teardown is not allowed).
  */
-export class SyncNode extends Construct {
+export class SyncNode extends ManagedConstruct<SyncNodeSpec> {
   /**
    * One node per exported table of the environment, by backup name; construct id `sync-node-<backupName>`, so
    * nodes stay apart and readable however many tables there are.
@@ -62,28 +62,17 @@ export class SyncNode extends Construct {
     return nodes;
   }
 
-  readonly object: ManagedObject;
-  readonly spec?: SyncNodeSpec;
-
   constructor(scope: Construct, id: string, props: SyncNodeProps) {
-    super(scope, id);
-    const where = `SyncNode ${this.node.path}`;
-    const enabled = props.enabled ?? true;
-    if (enabled) {
+    super(scope, id, 'SyncNode', 'sync-node', props, where => {
       checkRegion(where, props.region);
       if (!props.definition) throw new ConstructPropsError(where, 'definition', 'is required for an enabled node');
-      this.spec = {
+      return {
         kind: 'sync-node',
         region: props.region,
         projectId: workspaceIdString(where, props.workspaceId),
         nodeName: props.definition.name,
         flowSpec: props.definition.flowSpec,
       };
-    }
-    this.object = new ManagedObject(this, 'managed', {
-      ...props,
-      kind: 'sync-node',
-      spec: (this.spec ?? { absent: true }) as unknown as Record<string, unknown>,
     });
   }
 }

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { TimeseriesTableSpec } from '../../ops/specs';
-import { checkTablestoreObject, ManagedObject, TablestoreObjectProps, tablestoreSettings } from './managed-object';
+import { checkTablestoreObject, ManagedConstruct, TablestoreObjectProps, tablestoreSettings } from './managed-object';
 import { checkTimeToLive } from '../validate';
 
 export interface TimeseriesTableProps extends TablestoreObjectProps {
@@ -15,24 +15,12 @@ export interface TimeseriesTableProps extends TablestoreObjectProps {
  * deleted with its data on destroy (refused where teardown is not allowed). Keep the construct with
  * `enabled: false` when the configuration drops the table, so that the deploy deletes it.
  */
-export class TimeseriesTable extends Construct {
-  readonly object: ManagedObject;
-  readonly spec?: TimeseriesTableSpec;
-
+export class TimeseriesTable extends ManagedConstruct<TimeseriesTableSpec> {
   constructor(scope: Construct, id: string, props: TimeseriesTableProps) {
-    super(scope, id);
-    const where = `TimeseriesTable ${this.node.path}`;
-    const enabled = props.enabled ?? true;
-    if (enabled) {
+    super(scope, id, 'TimeseriesTable', 'timeseries-table', props, where => {
       checkTablestoreObject(where, props);
       checkTimeToLive(where, 'timeToLiveSeconds', props.timeToLiveSeconds);
-      this.spec = { kind: 'timeseries-table', region: props.region, instanceName: props.instanceName, tableName: props.tableName, timeToLiveSeconds: props.timeToLiveSeconds };
-    }
-    this.object = new ManagedObject(this, 'managed', {
-      ...props,
-      kind: 'timeseries-table',
-      spec: (this.spec ?? { absent: true }) as unknown as Record<string, unknown>,
-      settings: tablestoreSettings(props),
-    });
+      return { kind: 'timeseries-table', region: props.region, instanceName: props.instanceName, tableName: props.tableName, timeToLiveSeconds: props.timeToLiveSeconds };
+    }, tablestoreSettings(props));
   }
 }
