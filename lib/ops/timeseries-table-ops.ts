@@ -39,20 +39,23 @@ async function describeTtl(c: TablestoreStreamClient, tableName: string): Promis
   }
 }
 
-/** The live TTL in seconds (check); undefined when the table does not exist. */
-export async function readTimeseriesTtl(ctx: OpsContext, spec: TimeseriesTableSpec, settings: OperationSettings): Promise<number | undefined> {
+/** Runs `body` with a client of the spec's instance, closed afterwards; `where` names the table in messages. */
+async function withTable<T>(ctx: OpsContext, spec: TimeseriesTableSpec, settings: OperationSettings, body: (c: TablestoreStreamClient, where: string) => Promise<T>): Promise<T> {
   const c = await client(ctx, spec, settings);
   try {
-    return await describeTtl(c, spec.tableName);
+    return await body(c, `time series table ${spec.tableName} of instance ${spec.instanceName}`);
   } finally {
     c.close();
   }
 }
 
-export async function applyTimeseriesTable(ctx: OpsContext, spec: TimeseriesTableSpec, settings: OperationSettings): Promise<void> {
-  const c = await client(ctx, spec, settings);
-  const where = `time series table ${spec.tableName} of instance ${spec.instanceName}`;
-  try {
+/** The live TTL in seconds (check); undefined when the table does not exist. */
+export function readTimeseriesTtl(ctx: OpsContext, spec: TimeseriesTableSpec, settings: OperationSettings): Promise<number | undefined> {
+  return withTable(ctx, spec, settings, c => describeTtl(c, spec.tableName));
+}
+
+export function applyTimeseriesTable(ctx: OpsContext, spec: TimeseriesTableSpec, settings: OperationSettings): Promise<void> {
+  return withTable(ctx, spec, settings, async (c, where) => {
     let ttl = await describeTtl(c, spec.tableName);
     if (ttl === undefined) {
       try {
@@ -72,15 +75,11 @@ export async function applyTimeseriesTable(ctx: OpsContext, spec: TimeseriesTabl
     }
     await c.updateTimeseriesTable(spec.tableName, spec.timeToLiveSeconds);
     ctx.log.info(`${where}: TTL ${ttl} s → ${spec.timeToLiveSeconds} s`);
-  } finally {
-    c.close();
-  }
+  });
 }
 
-export async function destroyTimeseriesTable(ctx: OpsContext, spec: TimeseriesTableSpec, settings: OperationSettings): Promise<void> {
-  const c = await client(ctx, spec, settings);
-  const where = `time series table ${spec.tableName} of instance ${spec.instanceName}`;
-  try {
+export function destroyTimeseriesTable(ctx: OpsContext, spec: TimeseriesTableSpec, settings: OperationSettings): Promise<void> {
+  return withTable(ctx, spec, settings, async (c, where) => {
     const ttl = await describeTtl(c, spec.tableName);
     if (ttl === undefined) {
       ctx.log.info(`${where} does not exist; nothing to delete`);
@@ -98,7 +97,5 @@ export async function destroyTimeseriesTable(ctx: OpsContext, spec: TimeseriesTa
       if (!(e instanceof TablestoreError && NOT_EXIST.test(e.code))) throw e;
     }
     ctx.log.info(`deleted ${where}`);
-  } finally {
-    c.close();
-  }
+  });
 }
