@@ -32,16 +32,6 @@ export interface RowOp {
   readonly deleteColumns: readonly string[];
 }
 
-/** Identity of a key: equal keys, equal strings. */
-export function keyId(key: readonly PrimaryKeyColumn[]): string {
-  let s = '';
-  for (const c of key) {
-    const v = c.type === 'BINARY' ? (c.value as Buffer).toString('base64') : String(c.value);
-    s += `${c.type[0]}${v.length}:${v}|`;
-  }
-  return s;
-}
-
 /** Orders keys as Tablestore does: column by column, integers numerically, strings and binaries bytewise. */
 export function compareKeys(a: readonly PrimaryKeyColumn[], b: readonly PrimaryKeyColumn[]): number {
   const n = Math.min(a.length, b.length);

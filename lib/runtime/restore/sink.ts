@@ -10,7 +10,8 @@
 import { equalJitterDelay, realSleep } from '../../common/retry';
 import { THROTTLING_CODES, TRANSIENT_CODES } from '../../tablestore/errors';
 import { encodeRowWrite, MAX_BATCH_WRITE_BYTES, MAX_BATCH_WRITE_ROWS, RowWrite, TablestoreTableClient } from '../../tablestore/table-client';
-import { applyOp, compareKeys, keyId, mergeOps, RowOp, TableRow } from './rows';
+import { primaryKeyId } from '../../tablestore/primary-key';
+import { applyOp, compareKeys, mergeOps, RowOp, TableRow } from './rows';
 
 export interface RowSink {
   /** Queues operations in order; resolves when the sink can take more. */
@@ -68,7 +69,7 @@ export class TablestoreRowSink implements RowSink {
   async write(ops: readonly RowOp[]): Promise<void> {
     for (const op of ops) {
       if (this.failure) throw this.failure;
-      const id = keyId(op.key);
+      const id = primaryKeyId(op.key);
       const at = this.pendingIds.get(id);
       if (at !== undefined && at === this.pending.length - 1) {
         // Consecutive lines of one row: one write.
@@ -158,7 +159,7 @@ export class MemoryTable implements RowSink {
 
   async write(ops: readonly RowOp[]): Promise<void> {
     for (const op of ops) {
-      const id = keyId(op.key);
+      const id = primaryKeyId(op.key);
       const next = applyOp(this.rows.get(id), op);
       if (next) this.rows.set(id, next);
       else this.rows.delete(id);

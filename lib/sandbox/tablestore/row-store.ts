@@ -4,6 +4,7 @@
  * write-only workloads (the benchmark) never pay for it.
  */
 import { Cell, ColumnType, ColumnValue, PrimaryKeyColumn, WirePrimaryKeyColumn } from '../../tablestore/plainbuffer';
+import { primaryKeyId } from '../../tablestore/primary-key';
 
 export interface CellVersion {
   readonly timestampMillis: number;
@@ -15,16 +16,6 @@ export interface RowState {
   readonly primaryKey: PrimaryKeyColumn[];
   /** Column name -> versions, newest first. */
   readonly columns: Map<string, CellVersion[]>;
-}
-
-/** Identity of a primary key (same columns and values -> same string). */
-export function primaryKeyId(pk: readonly PrimaryKeyColumn[]): string {
-  let s = '';
-  for (const c of pk) {
-    const v = c.type === 'BINARY' ? (c.value as Buffer).toString('base64') : String(c.value);
-    s += `${c.type[0]}${v.length}:${v}|`;
-  }
-  return s;
 }
 
 const PLACEHOLDER_RANK: Record<string, number> = { INF_MIN: -1, INF_MAX: 1 };

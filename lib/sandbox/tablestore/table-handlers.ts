@@ -16,7 +16,8 @@ import {
   WirePrimaryKeyColumn,
 } from '../../tablestore/plainbuffer';
 import { decodeMessage, encodeMessage } from '../../tablestore/protocol/messages';
-import { primaryKeyId, RowState } from './row-store';
+import { primaryKeyId } from '../../tablestore/primary-key';
+import { RowState } from './row-store';
 import { invalidParameter, ServiceError } from './service-error';
 import { SandboxState } from './state';
 import { PrimaryKeySchemaEntry, SandboxTable, TableSettings } from './tables';
