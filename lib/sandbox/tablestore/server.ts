@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
-import { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from '../loopback';
 import { encodeMessage } from '../../tablestore/protocol/messages';
 import { contentMd5, HEADER_REQUEST_ID, verifyRequest } from '../../tablestore/signing';
 import { SandboxClock } from './clock';
@@ -228,14 +228,10 @@ export async function startTablestoreSandbox(options: TablestoreSandboxOptions =
     });
   });
   server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const endpoint = `http://127.0.0.1:${await listenOnLoopback(server)}`;
 
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     instanceName,
     accessKeyId,
     accessKeySecret,
@@ -269,11 +265,6 @@ export async function startTablestoreSandbox(options: TablestoreSandboxOptions =
     writeCount(tableName) {
       return state.table(tableName).log.count;
     },
-    close() {
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
+    close: () => closeServer(server),
   };
 }

@@ -49,6 +49,17 @@ export class SandboxState {
     return t;
   }
 
+  /** Deletes a table of that kind, or OTSObjectNotExist. */
+  deleteTable(name: string, kind: 'wide' | 'timeseries'): void {
+    this.table(name, kind);
+    this.tables.delete(name);
+  }
+
+  /** The tables of one kind, in creation order. */
+  tablesOf(kind: 'wide' | 'timeseries'): SandboxTable[] {
+    return [...this.tables.values()].filter((t) => t.kind === kind);
+  }
+
   /** The table owning a current stream id, or OTSObjectNotExist. */
   streamById(streamId: string): { table: SandboxTable; stream: StreamState } {
     for (const table of this.tables.values()) {

@@ -207,15 +207,11 @@ const updateTable: Handler = (state, body) => {
 
 const deleteTable: Handler = (state, body) => {
   const req = parseRequest<{ table_name: string }>('DeleteTable', body);
-  state.table(req.table_name, 'wide');
-  state.tables.delete(req.table_name);
+  state.deleteTable(req.table_name, 'wide');
   return encodeMessage('DeleteTableResponse', {});
 };
 
-const listTable: Handler = (state) => {
-  const names = [...state.tables.values()].filter((t) => t.kind === 'wide').map((t) => t.name);
-  return encodeMessage('ListTableResponse', { table_names: names });
-};
+const listTable: Handler = (state) => encodeMessage('ListTableResponse', { table_names: state.tablesOf('wide').map((t) => t.name) });
 
 /* ------------------------------------------------------------------ rows */
 
@@ -334,26 +330,15 @@ function returnedRow(result: WriteResult, rc: PbReturnContent | undefined): Buff
   return encodeRows([{ primaryKey: result.primaryKey }]);
 }
 
-const putRow: Handler = (state, body) => {
-  const req = parseRequest<{ table_name: string; row: Buffer; condition: PbCondition; return_content?: PbReturnContent }>('PutRow', body);
-  const table = state.table(req.table_name, 'wide');
-  const result = applyWrite(state, table, 'PUT', req.row, req.condition, state.clock.issueWriteTimestamp(), 0);
-  return encodeMessage('PutRowResponse', { consumed: consumed(0, 1), row: returnedRow(result, req.return_content) });
-};
-
-const updateRow: Handler = (state, body) => {
-  const req = parseRequest<{ table_name: string; row_change: Buffer; condition: PbCondition; return_content?: PbReturnContent }>('UpdateRow', body);
-  const table = state.table(req.table_name, 'wide');
-  const result = applyWrite(state, table, 'UPDATE', req.row_change, req.condition, state.clock.issueWriteTimestamp(), 0);
-  return encodeMessage('UpdateRowResponse', { consumed: consumed(0, 1), row: returnedRow(result, req.return_content) });
-};
-
-const deleteRow: Handler = (state, body) => {
-  const req = parseRequest<{ table_name: string; primary_key: Buffer; condition: PbCondition; return_content?: PbReturnContent }>('DeleteRow', body);
-  const table = state.table(req.table_name, 'wide');
-  const result = applyWrite(state, table, 'DELETE', req.primary_key, req.condition, state.clock.issueWriteTimestamp(), 0);
-  return encodeMessage('DeleteRowResponse', { consumed: consumed(0, 1), row: returnedRow(result, req.return_content) });
-};
+/** PutRow, UpdateRow and DeleteRow: one row, written under its condition; `rowField` is the request field carrying it. */
+function singleRowWrite(operation: 'PutRow' | 'UpdateRow' | 'DeleteRow', kind: WriteKind, rowField: 'row' | 'row_change' | 'primary_key'): Handler {
+  return (state, body) => {
+    const req = parseRequest<{ table_name: string; condition: PbCondition; return_content?: PbReturnContent } & Record<typeof rowField, Buffer>>(operation, body);
+    const table = state.table(req.table_name, 'wide');
+    const result = applyWrite(state, table, kind, req[rowField], req.condition, state.clock.issueWriteTimestamp(), 0);
+    return encodeMessage(`${operation}Response`, { consumed: consumed(0, 1), row: returnedRow(result, req.return_content) });
+  };
+}
 
 const batchWriteRow: Handler = (state, body) => {
   const req = parseRequest<{
@@ -573,9 +558,9 @@ export const TABLE_HANDLERS: Readonly<Record<string, Handler>> = {
   UpdateTable: updateTable,
   DeleteTable: deleteTable,
   ListTable: listTable,
-  PutRow: putRow,
-  UpdateRow: updateRow,
-  DeleteRow: deleteRow,
+  PutRow: singleRowWrite('PutRow', 'PUT', 'row'),
+  UpdateRow: singleRowWrite('UpdateRow', 'UPDATE', 'row_change'),
+  DeleteRow: singleRowWrite('DeleteRow', 'DELETE', 'primary_key'),
   BatchWriteRow: batchWriteRow,
   GetRow: getRow,
   GetRange: getRange,

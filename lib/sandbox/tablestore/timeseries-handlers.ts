@@ -97,15 +97,11 @@ const updateTimeseriesTable: Handler = (state, body) => {
 
 const deleteTimeseriesTable: Handler = (state, body) => {
   const req = parseRequest<{ table_name: string }>('DeleteTimeseriesTable', body);
-  state.table(req.table_name, 'timeseries');
-  state.tables.delete(req.table_name);
+  state.deleteTable(req.table_name, 'timeseries');
   return encodeMessage('DeleteTimeseriesTableResponse', {});
 };
 
-const listTimeseriesTable: Handler = (state) => {
-  const metas = [...state.tables.values()].filter((t) => t.kind === 'timeseries').map(describe);
-  return encodeMessage('ListTimeseriesTableResponse', { table_metas: metas });
-};
+const listTimeseriesTable: Handler = (state) => encodeMessage('ListTimeseriesTableResponse', { table_metas: state.tablesOf('timeseries').map(describe) });
 
 interface PbField {
   field_name?: string;
