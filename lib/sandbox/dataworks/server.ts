@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
-import { AddressInfo, Socket } from 'node:net';
+import { closeServer, listenOnLoopback } from '../loopback';
 import { AlertRuleStore, alertRuleView } from './alert-rules';
 import { checkAgainstContract, ContractViolation } from './api-contract';
 import { SandboxCredential, SignatureError, verifyV3Signature } from './signature';
@@ -75,7 +75,6 @@ export async function startDataWorksSandbox(options: DataWorksSandboxOptions): P
   const rules: Array<{ rule: DataWorksFaultRule; remaining: number }> = [];
   const requests: DataWorksRequestRecord[] = [];
   const nonces = new Set<string>();
-  const sockets = new Set<Socket>();
   let listener: ((action: string, parameters: Readonly<Record<string, string>>) => void) | undefined;
 
   const server = http.createServer((req, res) => {
@@ -125,14 +124,9 @@ export async function startDataWorksSandbox(options: DataWorksSandboxOptions): P
       }
     });
   });
-  server.on('connection', s => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const endpoint = `http://127.0.0.1:${await listenOnLoopback(server)}`;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     state,
     alertRules,
     requests,
@@ -140,10 +134,7 @@ export async function startDataWorksSandbox(options: DataWorksSandboxOptions): P
     onRequest: l => {
       listener = l;
     },
-    close: () => new Promise<void>(resolve => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () => closeServer(server),
   };
 }
 
@@ -210,7 +201,6 @@ function handle(state: DataWorksState, action: string, p: Record<string, string>
       return { Success: true };
     case 'ListNodes': {
       state.project(projectId);
-      const { page, size } = paging(p);
       // Every node here lives in the project folder (CreateNode Scene DATAWORKS_PROJECT), in no container; Name is a
       // fuzzy match; Recurrence and RerunMode filter on the node's fields.
       const inScene = (p.Scene === undefined || p.Scene === 'DataworksProject') && p.ContainerId === undefined;
@@ -219,7 +209,8 @@ function handle(state: DataWorksState, action: string, p: Record<string, string>
         .filter(n => inScene && n.projectId === projectId && (p.Name === undefined || n.name.includes(p.Name)))
         .filter(n => (p.Recurrence === undefined || (field(n, 'recurrence') ?? 'Normal') === p.Recurrence) && (p.RerunMode === undefined || field(n, 'rerunMode') === p.RerunMode))
         .sort((a, b) => (a.id < b.id ? -1 : 1));
-      return { PagingInfo: { Nodes: all.slice((page - 1) * size, page * size).map(n => nodeView(n, false)), PageNumber: String(page), PageSize: String(size), TotalCount: String(all.length) } };
+      const { items, page, size, total } = pageOf(p, all);
+      return { PagingInfo: { Nodes: items.map(n => nodeView(n, false)), PageNumber: String(page), PageSize: String(size), TotalCount: String(total) } };
     }
     case 'CreatePipelineRun':
       // RunMode Auto (drive the process to AutoRunUntilStage by itself) is not modelled: refused rather than ignored.
@@ -238,12 +229,12 @@ function handle(state: DataWorksState, action: string, p: Record<string, string>
       return { Success: true };
     case 'ListPipelineRuns': {
       state.project(projectId);
-      const { page, size } = paging(p);
       const all = state.runs
         .filter(r => r.projectId === projectId && (p.Status === undefined || r.status === p.Status) && (p.ObjectId === undefined || r.nodeId.toString() === p.ObjectId))
         .filter(r => p.Creator === undefined || p.Creator === RUN_CREATOR)
         .slice().reverse();
-      return { PagingInfo: { PipelineRuns: all.slice((page - 1) * size, page * size).map(runView), PageNumber: page, PageSize: size, TotalCount: all.length } };
+      const { items, page, size, total } = pageOf(p, all);
+      return { PagingInfo: { PipelineRuns: items.map(runView), PageNumber: page, PageSize: size, TotalCount: total } };
     }
     case 'ListPipelineRunItems': {
       const run = state.run(projectId, p.PipelineRunId);
@@ -255,12 +246,13 @@ function handle(state: DataWorksState, action: string, p: Record<string, string>
   }
 }
 
-function paging(p: Record<string, string>): { page: number; size: number } {
+/** The page PageNumber (default 1) and PageSize (default 10, at most 100) select from `all`. */
+function pageOf<T>(p: Record<string, string>, all: readonly T[]): { items: T[]; page: number; size: number; total: number } {
   const page = Number(p.PageNumber ?? 1);
   const size = Number(p.PageSize ?? 10);
   if (!Number.isInteger(page) || page < 1) throw new SandboxApiError(400, 'InvalidParameter.PageNumber', `PageNumber ${p.PageNumber} is invalid`);
   if (!Number.isInteger(size) || size < 1 || size > 100) throw new SandboxApiError(400, 'InvalidParameter.PageSize', `PageSize ${p.PageSize} must be 1 to 100`);
-  return { page, size };
+  return { items: all.slice((page - 1) * size, page * size), page, size, total: all.length };
 }
 
 function nodeView(n: SandboxNode, withSpec: boolean): Record<string, unknown> {

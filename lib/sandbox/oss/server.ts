@@ -18,7 +18,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, Agent as HttpsAgent } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from '../loopback';
 import type { TLSSocket } from 'node:tls';
 import { loopbackCertificate } from '../tls';
 import { Caller, evaluateAccess, KMS_ACTION_OF, OSS_ACTION_OF, parsePolicy, PolicyError } from './access';
@@ -182,26 +182,23 @@ function classify(method: string, key: string, q: ReadonlyMap<string, string>): 
   }
   // Sub-resources other than the ones below select APIs (acl, tagging, symlink...) the sandbox lacks.
   const plain = ![...q.keys()].some((k) => SIGNED_SUBRESOURCES.has(k) && !k.startsWith('response-'));
-  switch (method) {
-    case 'PUT':
-      if (q.has('uploadId') && q.has('partNumber')) return 'UploadPart';
-      return plain ? 'PutObject' : undefined;
-    case 'GET':
-      if (q.has('uploadId')) return 'ListParts';
-      return plain ? 'GetObject' : undefined;
-    case 'HEAD':
-      if (q.has('objectMeta')) return 'GetObjectMeta';
-      return plain ? 'HeadObject' : undefined;
-    case 'DELETE':
-      if (q.has('uploadId')) return 'AbortMultipartUpload';
-      return plain ? 'DeleteObject' : undefined;
-    case 'POST':
-      if (q.has('uploads')) return 'InitiateMultipartUpload';
-      if (q.has('uploadId')) return 'CompleteMultipartUpload';
-      return undefined;
-    default: return undefined;
-  }
+  const apis = Object.prototype.hasOwnProperty.call(OBJECT_APIS, method) ? OBJECT_APIS[method] : undefined;
+  const selected = apis?.bySubresources.find(([names]) => names.every((name) => q.has(name)));
+  if (selected) return selected[1];
+  return plain ? apis?.plain : undefined;
 }
+
+/**
+ * The object APIs of each method: the first whose sub-resources the query carries all of, else `plain` when the
+ * query carries no sub-resource (the method has no such API where `plain` is absent).
+ */
+const OBJECT_APIS: Readonly<Record<string, { readonly bySubresources: ReadonlyArray<readonly [readonly string[], OssOperation]>; readonly plain?: OssOperation }>> = {
+  PUT: { bySubresources: [[['uploadId', 'partNumber'], 'UploadPart']], plain: 'PutObject' },
+  GET: { bySubresources: [[['uploadId'], 'ListParts']], plain: 'GetObject' },
+  HEAD: { bySubresources: [[['objectMeta'], 'GetObjectMeta']], plain: 'HeadObject' },
+  DELETE: { bySubresources: [[['uploadId'], 'AbortMultipartUpload']], plain: 'DeleteObject' },
+  POST: { bySubresources: [[['uploads'], 'InitiateMultipartUpload'], [['uploadId'], 'CompleteMultipartUpload']] },
+};
 
 function userMetaOf(req: IncomingMessage): Record<string, string> {
   const meta: Record<string, string> = {};
@@ -873,13 +870,9 @@ export async function startOssSandbox(options: OssSandboxOptions = {}): Promise<
       },
     );
   };
-  const listen = async (srv: Server, port: number): Promise<number> => {
+  const listen = (srv: Server, port: number): Promise<number> => {
     srv.keepAliveTimeout = 5000;
-    await new Promise<void>((resolve, reject) => {
-      srv.once('error', reject);
-      srv.listen(port, '127.0.0.1', () => resolve());
-    });
-    return (srv.address() as AddressInfo).port;
+    return listenOnLoopback(srv, port);
   };
   const server: Server = createServer(onRequest);
   const port = await listen(server, options.port ?? 0);
@@ -889,11 +882,6 @@ export async function startOssSandbox(options: OssSandboxOptions = {}): Promise<
   const tlsServer = certificate ? createHttpsServer({ key: certificate.key, cert: certificate.cert }, onRequest) : undefined;
   const httpsEndpoint = tlsServer ? `https://127.0.0.1:${await listen(tlsServer as unknown as Server, 0)}` : undefined;
   const httpsAgent = certificate ? new HttpsAgent({ ca: certificate.cert, keepAlive: true }) : undefined;
-  const closeServer = (srv: Server): Promise<void> => new Promise<void>((resolve, reject) => {
-    srv.close((err) => (err ? reject(err) : resolve()));
-    srv.closeAllConnections();
-  });
-
   return {
     endpoint,
     port,
