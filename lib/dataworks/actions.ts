@@ -31,72 +31,65 @@ export interface ActionDescriptor {
 const query = (type: ActionParameterType): ActionParameter => ({ in: 'query', type });
 const body = (type: ActionParameterType): ActionParameter => ({ in: 'body', type });
 
+/** An action whose parameters all travel in one place (`where`), each with its type. */
+function allIn(method: ActionDescriptor['method'], where: ActionParameter['in'], types: Readonly<Record<string, ActionParameterType>>): ActionDescriptor {
+  return { method, parameters: Object.fromEntries(Object.entries(types).map(([name, type]) => [name, { in: where, type }])) };
+}
+/** GET with `query = request.toMap()`: every parameter in the query string. */
+const get = (types: Readonly<Record<string, ActionParameterType>>): ActionDescriptor => allIn('GET', 'query', types);
+/** POST with every parameter in the form body. */
+const postBody = (types: Readonly<Record<string, ActionParameterType>>): ActionDescriptor => allIn('POST', 'body', types);
+/** POST with every parameter in the query string. */
+const postQuery = (types: Readonly<Record<string, ActionParameterType>>): ActionDescriptor => allIn('POST', 'query', types);
+
 export const DATAWORKS_ACTIONS = {
   // createNodeWithOptions: POST, body ContainerId, ProjectId, Scene, Spec.
-  CreateNode: { method: 'POST', parameters: { ContainerId: body('string'), ProjectId: body('integer'), Scene: body('string'), Spec: body('string') } },
+  CreateNode: postBody({ ContainerId: 'string', ProjectId: 'integer', Scene: 'string', Spec: 'string' }),
   // updateNodeWithOptions: POST, body Id, ProjectId, Spec.
-  UpdateNode: { method: 'POST', parameters: { Id: body('string'), ProjectId: body('integer'), Spec: body('string') } },
+  UpdateNode: postBody({ Id: 'string', ProjectId: 'integer', Spec: 'string' }),
   // getNodeWithOptions: GET, query = request.toMap().
-  GetNode: { method: 'GET', parameters: { Id: query('string'), ProjectId: query('integer') } },
+  GetNode: get({ Id: 'string', ProjectId: 'integer' }),
   // listNodesWithOptions: GET, query = request.toMap().
-  ListNodes: {
-    method: 'GET',
-    parameters: {
-      ContainerId: query('string'), Name: query('string'), PageNumber: query('integer'), PageSize: query('integer'),
-      ProjectId: query('integer'), Recurrence: query('string'), RerunMode: query('string'), Scene: query('string'),
-    },
-  },
+  ListNodes: get({
+    ContainerId: 'string', Name: 'string', PageNumber: 'integer', PageSize: 'integer',
+    ProjectId: 'integer', Recurrence: 'string', RerunMode: 'string', Scene: 'string',
+  }),
   // deleteNodeWithOptions: POST, body Id, ProjectId.
-  DeleteNode: { method: 'POST', parameters: { Id: body('string'), ProjectId: body('integer') } },
+  DeleteNode: postBody({ Id: 'string', ProjectId: 'integer' }),
   // createPipelineRunWithOptions: POST, body; ObjectIds is shrunk to a JSON array string.
-  CreatePipelineRun: {
-    method: 'POST',
-    parameters: {
-      AutoRunUntilStage: body('string'), Description: body('string'), ObjectIds: body('json-array'), ProjectId: body('integer'),
-      RunMode: body('string'), Type: body('string'),
-    },
-  },
+  CreatePipelineRun: postBody({
+    AutoRunUntilStage: 'string', Description: 'string', ObjectIds: 'json-array', ProjectId: 'integer',
+    RunMode: 'string', Type: 'string',
+  }),
   // getPipelineRunWithOptions: GET, query = request.toMap().
-  GetPipelineRun: { method: 'GET', parameters: { Id: query('string'), ProjectId: query('integer') } },
+  GetPipelineRun: get({ Id: 'string', ProjectId: 'integer' }),
   // execPipelineRunStageWithOptions: POST, ProjectId in the query, Code and Id in the body.
   ExecPipelineRunStage: { method: 'POST', parameters: { ProjectId: query('integer'), Code: body('string'), Id: body('string') } },
   // abolishPipelineRunWithOptions: POST, body Id, ProjectId.
-  AbolishPipelineRun: { method: 'POST', parameters: { Id: body('string'), ProjectId: body('integer') } },
+  AbolishPipelineRun: postBody({ Id: 'string', ProjectId: 'integer' }),
   // listPipelineRunsWithOptions: GET, query = request.toMap().
-  ListPipelineRuns: {
-    method: 'GET',
-    parameters: {
-      Creator: query('string'), ObjectId: query('string'), PageNumber: query('integer'), PageSize: query('integer'),
-      ProjectId: query('integer'), Status: query('string'),
-    },
-  },
+  ListPipelineRuns: get({
+    Creator: 'string', ObjectId: 'string', PageNumber: 'integer', PageSize: 'integer',
+    ProjectId: 'integer', Status: 'string',
+  }),
   // listPipelineRunItemsWithOptions: GET, query = request.toMap().
-  ListPipelineRunItems: { method: 'GET', parameters: { PageNumber: query('integer'), PageSize: query('integer'), PipelineRunId: query('string'), ProjectId: query('integer') } },
+  ListPipelineRunItems: get({ PageNumber: 'integer', PageSize: 'integer', PipelineRunId: 'string', ProjectId: 'integer' }),
   // Custom monitoring alert rules (account-wide, no ProjectId). createAlertRuleWithOptions / updateAlertRuleWithOptions:
   // POST, every parameter in the query, Notification and TriggerCondition shrunk to JSON (CreateAlertRuleShrinkRequest).
-  CreateAlertRule: {
-    method: 'POST',
-    parameters: { Enabled: query('boolean'), Name: query('string'), Notification: query('json-object'), Owner: query('string'), TriggerCondition: query('json-object') },
-  },
-  UpdateAlertRule: {
-    method: 'POST',
-    parameters: {
-      Enabled: query('boolean'), Id: query('integer'), Name: query('string'), Notification: query('json-object'), Owner: query('string'),
-      TriggerCondition: query('json-object'),
-    },
-  },
+  CreateAlertRule: postQuery({ Enabled: 'boolean', Name: 'string', Notification: 'json-object', Owner: 'string', TriggerCondition: 'json-object' }),
+  UpdateAlertRule: postQuery({
+    Enabled: 'boolean', Id: 'integer', Name: 'string', Notification: 'json-object', Owner: 'string',
+    TriggerCondition: 'json-object',
+  }),
   // getAlertRuleWithOptions: GET, query = request.toMap() (Id).
-  GetAlertRule: { method: 'GET', parameters: { Id: query('string') } },
+  GetAlertRule: get({ Id: 'string' }),
   // listAlertRulesWithOptions: POST, query Name, Owner, PageNumber, PageSize, Receiver, TaskIds and Types shrunk to JSON.
-  ListAlertRules: {
-    method: 'POST',
-    parameters: {
-      Name: query('string'), Owner: query('string'), PageNumber: query('integer'), PageSize: query('integer'), Receiver: query('string'),
-      TaskIds: query('json-integer-array'), Types: query('json-array'),
-    },
-  },
+  ListAlertRules: postQuery({
+    Name: 'string', Owner: 'string', PageNumber: 'integer', PageSize: 'integer', Receiver: 'string',
+    TaskIds: 'json-integer-array', Types: 'json-array',
+  }),
   // deleteAlertRuleWithOptions: POST, body Id.
-  DeleteAlertRule: { method: 'POST', parameters: { Id: body('integer') } },
+  DeleteAlertRule: postBody({ Id: 'integer' }),
 } as const satisfies Record<string, ActionDescriptor>;
 
 export type DataWorksActionName = keyof typeof DATAWORKS_ACTIONS;
@@ -119,23 +112,23 @@ export function placeParameters(action: DataWorksActionName, parameters: Readonl
 function encodeValue(action: string, name: string, type: ActionParameterType, value: ActionValue): string {
   const wrong = (): never => {
     const what: Record<ActionParameterType, string> = {
-      string: 'a string', integer: 'an integer', boolean: 'a boolean', 'json-array': 'an array of strings', 'json-integer-array': 'an array of integers', 'json-object': 'an object',
+    string: 'a string', integer: 'an integer', boolean: 'a boolean', 'json-array': 'an array of strings', 'json-integer-array': 'an array of integers', 'json-object': 'an object',
     };
     throw new Error(`DataWorks ${action} parameter ${name} must be ${what[type]}, got ${JSON.stringify(value)}`);
   };
   switch (type) {
     case 'boolean':
-      return typeof value === 'boolean' ? String(value) : wrong();
+    return typeof value === 'boolean' ? String(value) : wrong();
     case 'json-integer-array':
-      return Array.isArray(value) && value.every(v => typeof v === 'number' && Number.isSafeInteger(v)) ? JSON.stringify(value) : wrong();
+    return Array.isArray(value) && value.every(v => typeof v === 'number' && Number.isSafeInteger(v)) ? JSON.stringify(value) : wrong();
     case 'json-object':
-      return value !== null && typeof value === 'object' && !Array.isArray(value) ? JSON.stringify(value) : wrong();
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? JSON.stringify(value) : wrong();
     case 'json-array':
-      return Array.isArray(value) && value.every(v => typeof v === 'string') ? JSON.stringify(value) : wrong();
+    return Array.isArray(value) && value.every(v => typeof v === 'string') ? JSON.stringify(value) : wrong();
     case 'integer':
-      if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
-      return typeof value === 'string' && /^-?\d+$/.test(value) ? value : wrong();
+    if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+    return typeof value === 'string' && /^-?\d+$/.test(value) ? value : wrong();
     default:
-      return typeof value === 'string' ? value : wrong();
+    return typeof value === 'string' ? value : wrong();
   }
 }
