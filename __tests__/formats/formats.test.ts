@@ -3,24 +3,8 @@ import { gunzipSync } from 'node:zlib';
 import {
   cellsLayout, createDeterministicGzip, createFileFormat, CsvEncoder, javaDoubleText, JsonLinesEncoder, ParquetEncoder, rowsLayout,
 } from '../../lib/runtime/formats';
-import type { RecordEncoder } from '../../lib/runtime/formats';
 import type { StreamRecord } from '../../lib/runtime/reader/types';
-import { PRIMARY_KEY, putColumn, readWithHyparquet, record, syntheticRecords } from './helpers';
-
-function encodeAll(encoder: RecordEncoder, records: readonly StreamRecord[]): Buffer {
-  const parts: Buffer[] = [];
-  const head = encoder.begin();
-  if (head) parts.push(head);
-  let i = 0;
-  while (i < records.length) {
-    const r = encoder.encode(records, i, records.length, Infinity);
-    if (r.bytes) parts.push(r.bytes);
-    i += r.records;
-  }
-  const tail = encoder.finish();
-  if (tail) parts.push(tail);
-  return Buffer.concat(parts);
-}
+import { encodeAll, PRIMARY_KEY, putColumn, readWithHyparquet, record, syntheticRecords } from './helpers';
 
 const T = 1_700_000_000_000;
 

@@ -3,7 +3,23 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RecordEncoder } from '../../lib/runtime/formats';
 import type { StreamColumn, StreamRecord, StreamRecordPage } from '../../lib/runtime/reader/types';
+
+/** A whole file: begin, encode calls of at most `budget` bytes each, finish. */
+export function encodeAll(encoder: RecordEncoder, records: readonly StreamRecord[], budget = Infinity): Buffer {
+  const parts: Buffer[] = [];
+  const head = encoder.begin();
+  if (head) parts.push(head);
+  for (let i = 0; i < records.length;) {
+    const r = encoder.encode(records, i, records.length, budget);
+    if (r.bytes) parts.push(r.bytes);
+    i += r.records;
+  }
+  const tail = encoder.finish();
+  if (tail) parts.push(tail);
+  return Buffer.concat(parts);
+}
 
 export const PRIMARY_KEY = [{ name: 'user_id', type: 'String' as const }, { name: 'seq', type: 'Integer' as const }];
 

@@ -4,9 +4,12 @@
  * otherwise the only cost is a test for undefined per page or chunk.
  */
 export type Phase =
-  /** PlainBuffer rows of a GetStreamRecord page turned into records (checksums of the rows included). */
+  /**
+   * A GetStreamRecord page scanned into records: write times read and filtered to the window. The records of
+   * wide-column tables stay encoded, so their PlainBuffer decoding (checksums included) counts under `format`.
+   */
   | 'decode'
-  /** Records laid out and printed by the encoder (CSV, JSON Lines, Parquet, Parquet's own compression included). */
+  /** Records decoded, laid out and printed by the encoder (CSV, JSON Lines, Parquet, Parquet's own compression included). */
   | 'format'
   /** Bytes handed to the gzip stream (zlib's JavaScript side; the deflate itself runs on the libuv threadpool). */
   | 'compress'

@@ -218,7 +218,7 @@ function report(m: Measurement, csvZlib: ZlibMeasured | null): void {
   line('runtime process CPU, s', `${figures(m, (r) => r.run.cpuMs)}; main thread ${figures(m, (r) => r.run.mainThreadCpuMs)}, other threads (zlib deflate on the threadpool, V8 GC/JIT) ${figures(m, (r) => r.run.cpuMs - r.run.mainThreadCpuMs)}`);
   line('sandbox process CPU (both servers), s', `${figures(m, (r) => r.sandboxCpuMs)} for ${m.runs[0].sandboxRequests} requests per run`);
   line('records/s', figures(m, (r) => r.run.records / (r.run.elapsedMs / 1000), (v) => Math.round(v).toLocaleString('en-US')));
-  line('output', `${(first.uncompressedBytes / MB).toFixed(1)} MB uncompressed -> ${(first.storedBytes / MB).toFixed(1)} MB stored`);
+  line('output', `${(first.bytes.uncompressed / MB).toFixed(1)} MB uncompressed -> ${(first.bytes.stored / MB).toFixed(1)} MB stored`);
   const zlib = m.zlib ?? csvZlib;
   if (zlib) {
     const of = m.zlib ? 'same bytes' : 'the CSV bytes of the same rows';
@@ -236,8 +236,8 @@ function report(m: Measurement, csvZlib: ZlibMeasured | null): void {
   process.stdout.write('  breakdown inside the runtime process (wall time of the main thread, s):\n');
   const phase = (label: string, f: (r: RuntimeDone) => number): void => line(`  ${label}`, figures(m, (r) => f(r.run)));
   phase('busy (event loop active)', (r) => r.busyMs);
-  phase('  decoding (PlainBuffer rows -> records)', (r) => r.phases.decode);
-  phase(`  formatting (${m.format} encoder)`, (r) => r.phases.format);
+  phase('  decoding: page scan (write times, window)', (r) => r.phases.decode);
+  phase(`  decoding + formatting (rows -> ${m.format})`, (r) => r.phases.format);
   phase('  compressing (zlib, JavaScript side)', (r) => r.phases.compress);
   phase('  checksumming (SHA-256, CRC-64, MD5)', (r) => r.phases.checksum);
   phase('  uploading (OSS client, synchronous)', (r) => r.phases.upload);

@@ -27,26 +27,36 @@ export interface ZlibMeasured {
   readonly files: number;
 }
 
-export interface RuntimeDone {
-  readonly type: 'done';
+/** What a runtime child measures of itself over a run, a snapshot or a restore. */
+export interface ProcessFigures {
+  /** Wall time of the run or step, ms. */
   readonly elapsedMs: number;
-  readonly records: number;
-  readonly rows: number;
-  readonly files: number;
-  readonly uncompressedBytes: number;
-  readonly storedBytes: number;
   /** process.resourceUsage().maxRSS of the runtime process, bytes. */
   readonly peakRssBytes: number;
   /** RSS before the run started (modules loaded), bytes. */
   readonly baselineRssBytes: number;
-  readonly peakHeapUsedBytes: number;
   /** CPU time of the runtime process during the run (user + system), ms; zlib's threadpool work included. */
   readonly cpuMs: number;
   /** CPU time of the main thread alone, ms (NaN where /proc is not available); the rest is zlib's threadpool and V8's helpers. */
   readonly mainThreadCpuMs: number;
-  /** Event loop busy and idle time during the run (performance.eventLoopUtilization), ms. */
+  /** Event loop busy time during the run (performance.eventLoopUtilization), ms. */
   readonly busyMs: number;
+  /** Event loop idle time, ms. */
   readonly idleMs: number;
+}
+
+export interface RuntimeDone extends ProcessFigures {
+  readonly type: 'done';
+  /** Stream records exported. */
+  readonly records: number;
+  /** Output rows (lines) they became. */
+  readonly rows: number;
+  /** Data files written. */
+  readonly files: number;
+  /** Bytes before and after compression, all files (the manifest's). */
+  readonly bytes: { readonly uncompressed: number; readonly stored: number };
+  /** Largest heap in use, sampled every 100 ms, bytes. */
+  readonly peakHeapUsedBytes: number;
   /** Wall time of the runtime's phases, ms (see PhaseTimes). */
   readonly phases: Readonly<Record<Phase, number>>;
   readonly gzipLevel: number;
@@ -70,21 +80,13 @@ export type ToSandbox = { readonly type: 'measure-zlib'; readonly level: number;
 export type FromSandbox = SandboxReady | ZlibMeasured | SandboxCpu | { readonly type: 'error'; readonly message: string };
 
 /** A snapshot or restore measured in the runtime child. */
-export interface StepDone {
+export interface StepDone extends ProcessFigures {
   readonly type: 'step-done';
   readonly step: 'snapshot' | 'restore';
-  readonly elapsedMs: number;
   /** Snapshot: rows read; restore: rows written (snapshot rows plus replayed window lines). */
   readonly rows: number;
+  /** Snapshot: key ranges read; restore: windows replayed. */
   readonly parts: number;
-  readonly peakRssBytes: number;
-  readonly baselineRssBytes: number;
-  /** CPU of the process and of its main thread, ms (as in RuntimeDone). */
-  readonly cpuMs: number;
-  readonly mainThreadCpuMs: number;
-  /** Event loop busy and idle time, ms. */
-  readonly busyMs: number;
-  readonly idleMs: number;
 }
 
 export type ToRuntime =

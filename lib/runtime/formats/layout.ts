@@ -22,6 +22,9 @@
  * `seq_id` (the reader's `isExportSequenceInfo: true`) is `%010d_%020d_%010d_<shard>` of epoch, write time
  * (µs) and row index, with `:%010d` column index appended in cell mode.
  */
+import type { CellOperation, ColumnType, ColumnValue, PrimaryKeyValue } from '../../tablestore/plainbuffer/types';
+import type { RowVisitor } from '../../tablestore/plainbuffer/decode';
+import { EncodedStreamRecord } from '../reader/record-decoder';
 import type { StreamRecord } from '../reader/types';
 
 /** A value in an output row. int64 columns carry bigint (values) or integral numbers (timestamps). */
@@ -209,8 +212,7 @@ export function rowsLayout(options: RowsLayoutOptions): OutputLayout {
     time: slots.get('_time'),
   };
 
-  const keySlots = new SlotMemo(slots);
-  const columnSlots = new SlotMemo(slots);
+  const filler = new RowFiller(slots, withOps);
 
   return {
     kind: 'rows',
@@ -218,43 +220,88 @@ export function rowsLayout(options: RowsLayoutOptions): OutputLayout {
     rowsOf(record, row, emit) {
       if (record.action === 'DELETE' && !withOps) return 0;
       for (let i = 0; i < n; i++) row[i] = null;
-      let found = false;
-      let deleted: string | null = null;
+      filler.begin(row);
       const ts = record.timeseries;
       if (ts) {
-        if (tsSlots.measurement !== undefined) { row[tsSlots.measurement] = ts.measurement; found = true; }
-        if (tsSlots.dataSource !== undefined) { row[tsSlots.dataSource] = ts.dataSource; found = true; }
-        if (tsSlots.tags !== undefined) { row[tsSlots.tags] = tagsText(ts.tags); found = true; }
-        if (tsSlots.time !== undefined) { row[tsSlots.time] = ts.timeMicros; found = true; }
+        if (tsSlots.measurement !== undefined) { row[tsSlots.measurement] = ts.measurement; filler.found = true; }
+        if (tsSlots.dataSource !== undefined) { row[tsSlots.dataSource] = ts.dataSource; filler.found = true; }
+        if (tsSlots.tags !== undefined) { row[tsSlots.tags] = tagsText(ts.tags); filler.found = true; }
+        if (tsSlots.time !== undefined) { row[tsSlots.time] = ts.timeMicros; filler.found = true; }
         for (const f of ts.fields) {
           const slot = slots.get(f.name);
-          if (slot !== undefined && f.operation === 'PUT') { row[slot] = f.value; found = true; }
+          if (slot !== undefined && f.operation === 'PUT') { row[slot] = f.value; filler.found = true; }
         }
+      } else if (record instanceof EncodedStreamRecord) {
+        // Straight from the PlainBuffer bytes into the row: no column objects.
+        record.visit(filler);
       } else {
         const key = record.primaryKey;
-        for (let j = 0; j < key.length; j++) {
-          const slot = keySlots.slotAt(j, key[j].name);
-          if (slot >= 0) { row[slot] = key[j].value; found = true; }
-        }
+        for (let j = 0; j < key.length; j++) filler.key(key[j].name, key[j].type, key[j].value);
         const cols = record.columns;
         for (let j = 0; j < cols.length; j++) {
           const c = cols[j];
-          const slot = columnSlots.slotAt(j, c.name);
-          if (slot < 0) continue;
-          if (c.operation === 'PUT') { row[slot] = c.value; found = true; }
-          else if (withOps) /* DELETE_ALL_VERSIONS, or DELETE_ONE_VERSION of a single-version table */ { deleted = deleted === null ? c.name : `${deleted},${c.name}`; found = true; }
+          filler.cell(c.name, c.operation, c.type, c.value);
         }
       }
-      if (!found) return 0;
+      if (!filler.found) return 0;
       if (withOps) {
         row[n] = record.action;
-        row[n + 1] = deleted;
+        row[n + 1] = filler.deleted;
       }
       if (withSeq) row[seqSlot] = sequenceId(record);
       emit();
       return 1;
     },
   };
+}
+
+/**
+ * Fills a `rows` output row from a record's key columns and cells, in record order (a RowVisitor, so that encoded
+ * records walk their bytes straight into it): a configured column gets the value a PUT wrote; with operations, a
+ * configured column an UPDATE deleted (every version, or one version of a single-version table) joins
+ * `_deleted_columns`.
+ */
+class RowFiller implements RowVisitor {
+  found = false;
+  deleted: string | null = null;
+  private row: FieldValue[] = [];
+  private keyIndex = 0;
+  private cellIndex = 0;
+  private readonly keySlots: SlotMemo;
+  private readonly cellSlots: SlotMemo;
+
+  constructor(slots: ReadonlyMap<string, number>, private readonly withOps: boolean) {
+    this.keySlots = new SlotMemo(slots);
+    this.cellSlots = new SlotMemo(slots);
+  }
+
+  begin(row: FieldValue[]): void {
+    this.row = row;
+    this.found = false;
+    this.deleted = null;
+    this.keyIndex = 0;
+    this.cellIndex = 0;
+  }
+
+  key(name: string, _type: string, value: PrimaryKeyValue | null): void {
+    const slot = this.keySlots.slotAt(this.keyIndex++, name);
+    if (slot >= 0) {
+      this.row[slot] = value;
+      this.found = true;
+    }
+  }
+
+  cell(name: string, operation: CellOperation, _type: ColumnType | null, value: ColumnValue | null): void {
+    const slot = this.cellSlots.slotAt(this.cellIndex++, name);
+    if (slot < 0) return;
+    if (operation === 'PUT') {
+      this.row[slot] = value;
+      this.found = true;
+    } else if (this.withOps) {
+      this.deleted = this.deleted === null ? name : `${this.deleted},${name}`;
+      this.found = true;
+    }
+  }
 }
 
 /**

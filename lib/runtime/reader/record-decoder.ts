@@ -1,7 +1,7 @@
 /**
  * Turns one GetStreamRecord batch into window-filtered StreamRecords.
  */
-import { decodeRowAt, readSequenceTimestamp } from '../../tablestore/plainbuffer/decode';
+import { decodeRowAt, readSequenceInfo, readSequenceTimestamp, RowVisitor, visitStreamRecordAt } from '../../tablestore/plainbuffer/decode';
 import { PlainBufferRow } from '../../tablestore/plainbuffer/types';
 import { StreamRecordBatch } from '../../tablestore/protocol/stream-wire';
 import { parseTimeseriesTags, timeseriesFieldName, TS_DATA_SOURCE_COLUMN, TS_HASH_COLUMN, TS_MEASUREMENT_COLUMN, TS_TAGS_COLUMN, TS_TIME_COLUMN } from '../../tablestore/timeseries';
@@ -31,35 +31,105 @@ export interface DecodeBatchOptions {
 }
 
 /**
- * Decodes the records of `batch` whose write time is in [start, end). Records
- * before the window are skipped without being decoded; the first record at or
- * after the end stops the scan (records in a shard are in write order).
+ * The records of `batch` whose write time is in [start, end). Records before the window are skipped without being
+ * decoded; the first record at or after the end stops the scan (records in a shard are in write order). Records of
+ * wide-column tables stay encoded (EncodedStreamRecord): their key and columns are decoded when first read, or
+ * walked straight into an output row by the layouts; time series records are decoded here.
  */
 export function decodeBatch(batch: StreamRecordBatch, o: DecodeBatchOptions): BatchFilterResult {
   const records: StreamRecord[] = [];
   const { body, starts, ends, actions } = batch;
-  // Until a record inside the window shows up, peek at write times without decoding.
-  let beforeWindow = true;
   for (let i = 0; i < batch.count; i++) {
     const s = starts[i];
     const e = ends[i];
-    let row: PlainBufferRow;
+    let ts: number;
     try {
-      if (beforeWindow) {
-        const ts = readSequenceTimestamp(body, s, e);
-        if (ts < 0) throw new Error('record has no sequence info');
-        if (ts < o.startMicros) continue;
-        beforeWindow = false;
-      }
-      row = decodeRowAt(body, s, e, o.verifyChecksums);
-      if (row.sequence === null) throw new Error('record has no sequence info');
+      ts = readSequenceTimestamp(body, s, e);
     } catch (err) {
       throw new StreamRecordFormatError(o.shardId, i, (err as Error).message, { cause: err });
     }
-    if (row.sequence.timestampMicros >= o.endMicros) return { records, reachedEnd: true };
-    records.push(toStreamRecord(row, ACTIONS[actions[i]], o, i));
+    if (ts < 0) throw new StreamRecordFormatError(o.shardId, i, 'record has no sequence info');
+    if (ts < o.startMicros) continue;
+    if (ts >= o.endMicros) return { records, reachedEnd: true };
+    const action = ACTIONS[actions[i]];
+    if (!o.isTimeseriesTable) {
+      records.push(new EncodedStreamRecord(action, o.shardId, ts, body, s, e, o.verifyChecksums, i));
+      continue;
+    }
+    let row: PlainBufferRow;
+    try {
+      row = decodeRowAt(body, s, e, o.verifyChecksums);
+    } catch (err) {
+      throw new StreamRecordFormatError(o.shardId, i, (err as Error).message, { cause: err });
+    }
+    records.push(toStreamRecord(row, action, o, i));
   }
   return { records, reachedEnd: false };
+}
+
+/**
+ * A wide-column stream record kept as its PlainBuffer bytes (a view into the response body). `primaryKey`,
+ * `columns`, `epoch` and `rowIndex` decode on first use; `visit` hands the key and cells to a RowVisitor without
+ * building them, which is how the `rows` layout fills its output row (no per-cell objects). Malformed bytes
+ * surface as StreamRecordFormatError from either.
+ */
+export class EncodedStreamRecord implements StreamRecord {
+  readonly timeseries = null;
+  private decoded: { primaryKey: readonly PrimaryKeyColumn[]; columns: readonly StreamColumn[]; epoch: number; rowIndex: number } | null = null;
+
+  constructor(
+    readonly action: StreamAction,
+    readonly shardId: string,
+    readonly writeTimeMicros: number,
+    private readonly body: Buffer,
+    private readonly start: number,
+    private readonly end: number,
+    private readonly verifyChecksums: boolean,
+    /** Position in its GetStreamRecord page, for messages. */
+    private readonly index: number,
+  ) {}
+
+  get primaryKey(): readonly PrimaryKeyColumn[] {
+    return this.decode().primaryKey;
+  }
+
+  get columns(): readonly StreamColumn[] {
+    return this.decode().columns;
+  }
+
+  get epoch(): number {
+    return this.decode().epoch;
+  }
+
+  get rowIndex(): number {
+    return this.decode().rowIndex;
+  }
+
+  /** Walks the key columns, then the cells, into `visitor`. */
+  visit(visitor: RowVisitor): void {
+    try {
+      visitStreamRecordAt(this.body, this.start, this.end, this.verifyChecksums, visitor);
+    } catch (err) {
+      throw this.formatError(err);
+    }
+  }
+
+  private decode(): NonNullable<EncodedStreamRecord['decoded']> {
+    if (this.decoded) return this.decoded;
+    const primaryKey: PrimaryKeyColumn[] = [];
+    const columns: StreamColumn[] = [];
+    this.visit({
+      key: (name, type, value) => primaryKey.push({ name, type, value } as PrimaryKeyColumn),
+      cell: (name, operation, type, value, timestampMillis) => columns.push({ name, operation, type, value, timestampMillis } as StreamColumn),
+    });
+    const seq = readSequenceInfo(this.body, this.start, this.end)!;
+    this.decoded = { primaryKey, columns, epoch: seq.epoch, rowIndex: seq.rowIndex };
+    return this.decoded;
+  }
+
+  private formatError(err: unknown): StreamRecordFormatError {
+    return err instanceof StreamRecordFormatError ? err : new StreamRecordFormatError(this.shardId, this.index, (err as Error).message, { cause: err });
+  }
 }
 
 function toStreamRecord(row: PlainBufferRow, action: StreamAction, o: DecodeBatchOptions, index: number): StreamRecord {

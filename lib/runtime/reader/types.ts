@@ -1,7 +1,8 @@
 /**
  * Records produced by the Tablestore Stream reader.
  *
- * Shape: plain objects, one per stream record, grouped into pages. A page is
+ * Shape: one object per stream record, grouped into pages (wide-column records keep their PlainBuffer bytes and
+ * decode their key and columns on first read, see EncodedStreamRecord). A page is
  * what one GetStreamRecord call returned for one shard, already filtered to the
  * window [startMicros, endMicros). Writers iterate `page.records` and map each
  * record to a CSV line / JSON object / Parquet row; nothing is shared between

@@ -5,35 +5,7 @@
  * Buffer in place: no intermediate byte copies, checksums computed over byte
  * ranges, short ASCII strings built without going through the UTF-8 decoder.
  */
-import {
-  OP_DELETE_ALL_VERSIONS,
-  OP_DELETE_ONE_VERSION,
-  OP_INCREMENT,
-  PB_HEADER,
-  TAG_CELL,
-  TAG_CELL_CHECKSUM,
-  TAG_CELL_NAME,
-  TAG_CELL_TIMESTAMP,
-  TAG_CELL_TYPE,
-  TAG_CELL_VALUE,
-  TAG_DELETE_ROW_MARKER,
-  TAG_EXTENSION,
-  TAG_ROW_CHECKSUM,
-  TAG_ROW_DATA,
-  TAG_ROW_PK,
-  TAG_SEQ_INFO,
-  TAG_SEQ_INFO_EPOCH,
-  TAG_SEQ_INFO_ROW_INDEX,
-  TAG_SEQ_INFO_TS,
-  VT_AUTO_INCREMENT,
-  VT_BLOB,
-  VT_BOOLEAN,
-  VT_DOUBLE,
-  VT_INF_MAX,
-  VT_INF_MIN,
-  VT_INTEGER,
-  VT_STRING,
-} from './constants';
+import * as pb from './constants';
 import { crc8Byte, crc8Range } from './crc8';
 import {
   Cell,
@@ -42,6 +14,9 @@ import {
   ColumnValue,
   PlainBufferError,
   PlainBufferRow,
+  PrimaryKeyPlaceholder,
+  PrimaryKeyType,
+  PrimaryKeyValue,
   SequenceInfo,
   WirePrimaryKeyColumn,
 } from './types';
@@ -58,6 +33,8 @@ export interface DecodeOptions {
 }
 
 const TWO_POW_32 = 4294967296;
+/** Marks a variant type read in a column cell (readValue's switch: which types keys and columns take). */
+const COLUMN_ONLY = 0x100;
 
 /** Decodes a buffer holding a header and any number of rows. */
 export function decodeRows(buf: Buffer, options: DecodeOptions = {}): PlainBufferRow[] {
@@ -97,6 +74,45 @@ export function readSequenceTimestamp(buf: Buffer, start: number, end: number): 
   return d.skipRowToSequenceTimestamp();
 }
 
+/** Receives a row's key columns and cells in wire order (see visitStreamRecordAt). */
+export interface RowVisitor {
+  key(name: string, type: PrimaryKeyType | PrimaryKeyPlaceholder, value: PrimaryKeyValue | null): void;
+  cell(name: string, operation: CellOperation, type: ColumnType | null, value: ColumnValue | null, timestampMillis: number | null): void;
+}
+
+/**
+ * Decodes the one-row stream record buf[start, end) into `visitor` without building the row: no column objects or
+ * arrays, names interned. Refuses key placeholders and increments (a stream record never carries them).
+ */
+export function visitStreamRecordAt(buf: Buffer, start: number, end: number, verifyChecksums: boolean, visitor: RowVisitor): void {
+  const d = shared.reset(buf, start, end, verifyChecksums);
+  d.readHeader();
+  d.walkRow(visitor, true);
+  if (d.pos !== d.end) throw new PlainBufferError(`expected exactly one row, ${d.end - d.pos} trailing bytes`, d.pos);
+}
+
+/** The sequence info of a one-row buffer (epoch, write time, row index), or null. */
+export function readSequenceInfo(buf: Buffer, start: number, end: number): SequenceInfo | null {
+  const d = shared.reset(buf, start, end, false);
+  d.readHeader();
+  d.skipRowToSequenceTimestamp();
+  return d.hasSequence ? { epoch: d.seqEpoch, timestampMicros: d.seqTimestamp, rowIndex: d.seqRowIndex } : null;
+}
+
+/** Builds the key columns and cells of a PlainBufferRow. */
+class RowBuilder implements RowVisitor {
+  readonly primaryKey: WirePrimaryKeyColumn[] = [];
+  readonly cells: Cell[] = [];
+
+  key(name: string, type: PrimaryKeyType | PrimaryKeyPlaceholder, value: PrimaryKeyValue | null): void {
+    this.primaryKey.push({ name, type, value } as WirePrimaryKeyColumn);
+  }
+
+  cell(name: string, operation: CellOperation, type: ColumnType | null, value: ColumnValue | null, timestampMillis: number | null): void {
+    this.cells.push({ name, operation, type, value, timestampMillis });
+  }
+}
+
 /**
  * Decoding state. One instance is reused for every call (decoding is
  * synchronous), which saves an allocation per stream record.
@@ -108,6 +124,15 @@ class Decoder {
   private verify = true;
   /** Checksum of the cell read last. */
   private cellCrc = 0;
+  /** Type and value of the variant read last (readValue). */
+  private valueType: PrimaryKeyType | PrimaryKeyPlaceholder | ColumnType = 'INTEGER';
+  private value: ColumnValue | null = null;
+  /** What walkRow read after the cells. */
+  deleteMarker = false;
+  hasSequence = false;
+  seqEpoch = 0;
+  seqTimestamp = 0;
+  seqRowIndex = 0;
 
   reset(buf: Buffer, start: number, end: number, verify: boolean): this {
     this.buf = buf;
@@ -115,74 +140,83 @@ class Decoder {
     this.end = end;
     this.verify = verify;
     this.cellCrc = 0;
+    this.hasSequence = false;
     return this;
   }
 
   readHeader(): void {
     this.need(4);
     const header = u32(this.buf, this.pos);
-    if (header !== PB_HEADER) throw new PlainBufferError(`bad header 0x${header.toString(16)}, expected 0x75`, this.pos);
+    if (header !== pb.PB_HEADER) throw new PlainBufferError(`bad header 0x${header.toString(16)}, expected 0x75`, this.pos);
     this.pos += 4;
   }
 
   readRow(): PlainBufferRow {
+    const builder = new RowBuilder();
+    this.walkRow(builder, false);
+    const sequence = this.hasSequence ? { epoch: this.seqEpoch, timestampMicros: this.seqTimestamp, rowIndex: this.seqRowIndex } : null;
+    return { primaryKey: builder.primaryKey, cells: builder.cells, deleteMarker: this.deleteMarker, sequence };
+  }
+
+  /**
+   * Reads a row, handing each key column and cell to `visitor` as it goes; the delete marker and the sequence info
+   * are left in the decoder's fields. `streamRecord` refuses what only requests carry (key placeholders, increments).
+   */
+  walkRow(visitor: RowVisitor, streamRecord: boolean): void {
     const buf = this.buf;
-    this.expectTag(TAG_ROW_PK, 'TAG_ROW_PK');
+    this.expectTag(pb.TAG_ROW_PK, 'TAG_ROW_PK');
     let rowCrc = 0;
-    const primaryKey: WirePrimaryKeyColumn[] = [];
-    while (this.pos < this.end && buf[this.pos] === TAG_CELL) {
+    while (this.pos < this.end && buf[this.pos] === pb.TAG_CELL) {
       this.pos++;
-      primaryKey.push(this.readPrimaryKeyCell());
+      this.readPrimaryKeyCell(visitor, streamRecord);
       rowCrc = crc8Byte(rowCrc, this.cellCrc);
     }
-    const cells: Cell[] = [];
-    if (this.pos < this.end && buf[this.pos] === TAG_ROW_DATA) {
+    if (this.pos < this.end && buf[this.pos] === pb.TAG_ROW_DATA) {
       this.pos++;
-      while (this.pos < this.end && buf[this.pos] === TAG_CELL) {
+      while (this.pos < this.end && buf[this.pos] === pb.TAG_CELL) {
         this.pos++;
-        cells.push(this.readAttributeCell());
+        this.readAttributeCell(visitor, streamRecord);
         rowCrc = crc8Byte(rowCrc, this.cellCrc);
       }
     }
-    let deleteMarker = false;
-    if (this.pos < this.end && buf[this.pos] === TAG_DELETE_ROW_MARKER) {
+    this.deleteMarker = false;
+    if (this.pos < this.end && buf[this.pos] === pb.TAG_DELETE_ROW_MARKER) {
       this.pos++;
-      deleteMarker = true;
+      this.deleteMarker = true;
     }
-    rowCrc = crc8Byte(rowCrc, deleteMarker ? 1 : 0);
-    let sequence: SequenceInfo | null = null;
-    if (this.pos < this.end && buf[this.pos] === TAG_EXTENSION) {
+    rowCrc = crc8Byte(rowCrc, this.deleteMarker ? 1 : 0);
+    this.hasSequence = false;
+    if (this.pos < this.end && buf[this.pos] === pb.TAG_EXTENSION) {
       this.pos++;
-      sequence = this.readExtension();
+      this.readExtension();
     }
-    this.expectTag(TAG_ROW_CHECKSUM, 'TAG_ROW_CHECKSUM');
+    this.expectTag(pb.TAG_ROW_CHECKSUM, 'TAG_ROW_CHECKSUM');
     this.need(1);
     const expected = buf[this.pos++];
     if (this.verify && expected !== rowCrc) {
       throw new PlainBufferError(`row checksum mismatch: stored ${expected}, computed ${rowCrc}`, this.pos - 1);
     }
-    return { primaryKey, cells, deleteMarker, sequence };
   }
 
   /** Walks a row without materialising it and returns its sequence timestamp or -1. */
   skipRowToSequenceTimestamp(): number {
     const buf = this.buf;
-    this.expectTag(TAG_ROW_PK, 'TAG_ROW_PK');
+    this.expectTag(pb.TAG_ROW_PK, 'TAG_ROW_PK');
     while (this.pos < this.end) {
       const tag = buf[this.pos];
-      if (tag === TAG_CELL || tag === TAG_ROW_DATA) {
+      if (tag === pb.TAG_CELL || tag === pb.TAG_ROW_DATA) {
         this.pos++;
-        if (tag === TAG_CELL) this.skipCell();
+        if (tag === pb.TAG_CELL) this.skipCell();
         continue;
       }
-      if (tag === TAG_DELETE_ROW_MARKER) {
+      if (tag === pb.TAG_DELETE_ROW_MARKER) {
         this.pos++;
         continue;
       }
-      if (tag === TAG_EXTENSION) {
+      if (tag === pb.TAG_EXTENSION) {
         this.pos++;
-        const seq = this.readExtension();
-        return seq ? seq.timestampMicros : -1;
+        this.readExtension();
+        return this.hasSequence ? this.seqTimestamp : -1;
       }
       return -1;
     }
@@ -194,18 +228,18 @@ class Decoder {
     while (this.pos < this.end) {
       const tag = buf[this.pos++];
       switch (tag) {
-        case TAG_CELL_NAME:
-        case TAG_CELL_VALUE:
+        case pb.TAG_CELL_NAME:
+        case pb.TAG_CELL_VALUE:
           this.need(4);
           this.pos += 4 + u32(buf, this.pos);
           break;
-        case TAG_CELL_TYPE:
+        case pb.TAG_CELL_TYPE:
           this.pos += 1;
           break;
-        case TAG_CELL_TIMESTAMP:
+        case pb.TAG_CELL_TIMESTAMP:
           this.pos += 8;
           break;
-        case TAG_CELL_CHECKSUM:
+        case pb.TAG_CELL_CHECKSUM:
           this.pos += 1;
           return;
         default:
@@ -215,105 +249,45 @@ class Decoder {
     throw new PlainBufferError('cell runs past the end of the buffer', this.pos);
   }
 
-  private readPrimaryKeyCell(): WirePrimaryKeyColumn {
-    const buf = this.buf;
+  private readPrimaryKeyCell(visitor: RowVisitor, streamRecord: boolean): void {
     const name = this.readCellName();
-    let crc = this.cellCrc;
-    this.expectTag(TAG_CELL_VALUE, 'TAG_CELL_VALUE');
-    this.need(5);
-    const len = u32(buf, this.pos);
-    const valueStart = this.pos + 4;
-    const valueEnd = valueStart + len;
-    if (valueEnd > this.end || len < 1) throw new PlainBufferError(`primary key "${name}" value length ${len} out of range`, this.pos);
-    const vt = buf[valueStart];
-    let column: WirePrimaryKeyColumn;
-    switch (vt) {
-      case VT_INTEGER:
-        if (len !== 9) throw new PlainBufferError(`INTEGER key "${name}" has length ${len}`, this.pos);
-        column = { name, type: 'INTEGER', value: readInt64(buf, valueStart + 1) };
-        break;
-      case VT_STRING:
-        column = { name, type: 'STRING', value: this.readLengthPrefixedString(valueStart + 1, valueEnd, name) };
-        break;
-      case VT_BLOB:
-        column = { name, type: 'BINARY', value: this.readLengthPrefixedBytes(valueStart + 1, valueEnd, name) };
-        break;
-      case VT_INF_MIN:
-        column = { name, type: 'INF_MIN', value: null };
-        break;
-      case VT_INF_MAX:
-        column = { name, type: 'INF_MAX', value: null };
-        break;
-      case VT_AUTO_INCREMENT:
-        column = { name, type: 'AUTO_INCREMENT', value: null };
-        break;
-      default:
-        throw new PlainBufferError(`primary key "${name}" has unsupported variant type 0x${vt.toString(16)}`, valueStart);
-    }
-    if (this.verify) crc = crc8Range(crc, buf, valueStart, valueEnd);
-    this.pos = valueEnd;
+    this.expectTag(pb.TAG_CELL_VALUE, 'TAG_CELL_VALUE');
+    const at = this.pos;
+    const crc = this.readValue(name, true, this.cellCrc);
+    const type = this.valueType as PrimaryKeyType | PrimaryKeyPlaceholder;
+    const value = this.value as PrimaryKeyValue | null;
+    if (streamRecord && value === null) throw new PlainBufferError(`primary key column ${name} is a ${type} placeholder`, at + 4);
     this.finishCell(crc, name);
-    return column;
+    visitor.key(name, type, value);
   }
 
-  private readAttributeCell(): Cell {
+  private readAttributeCell(visitor: RowVisitor, streamRecord: boolean): void {
     const buf = this.buf;
     const name = this.readCellName();
     let crc = this.cellCrc;
     let type: ColumnType | null = null;
     let value: ColumnValue | null = null;
-    if (this.pos < this.end && buf[this.pos] === TAG_CELL_VALUE) {
+    if (this.pos < this.end && buf[this.pos] === pb.TAG_CELL_VALUE) {
       this.pos++;
-      this.need(5);
-      const len = u32(buf, this.pos);
-      const valueStart = this.pos + 4;
-      const valueEnd = valueStart + len;
-      if (valueEnd > this.end || len < 1) throw new PlainBufferError(`column "${name}" value length ${len} out of range`, this.pos);
-      const vt = buf[valueStart];
-      switch (vt) {
-        case VT_INTEGER:
-          if (len !== 9) throw new PlainBufferError(`INTEGER column "${name}" has length ${len}`, this.pos);
-          type = 'INTEGER';
-          value = readInt64(buf, valueStart + 1);
-          break;
-        case VT_DOUBLE:
-          if (len !== 9) throw new PlainBufferError(`DOUBLE column "${name}" has length ${len}`, this.pos);
-          type = 'DOUBLE';
-          value = buf.readDoubleLE(valueStart + 1);
-          break;
-        case VT_BOOLEAN:
-          if (len !== 2) throw new PlainBufferError(`BOOLEAN column "${name}" has length ${len}`, this.pos);
-          type = 'BOOLEAN';
-          value = buf[valueStart + 1] !== 0;
-          break;
-        case VT_STRING:
-          type = 'STRING';
-          value = this.readLengthPrefixedString(valueStart + 1, valueEnd, name);
-          break;
-        case VT_BLOB:
-          type = 'BINARY';
-          value = this.readLengthPrefixedBytes(valueStart + 1, valueEnd, name);
-          break;
-        default:
-          throw new PlainBufferError(`column "${name}" has unsupported variant type 0x${vt.toString(16)}`, valueStart);
-      }
-      if (this.verify) crc = crc8Range(crc, buf, valueStart, valueEnd);
-      this.pos = valueEnd;
+      crc = this.readValue(name, false, crc);
+      type = this.valueType as ColumnType;
+      value = this.value;
     }
     let operation: CellOperation = 'PUT';
     let opByte = -1;
-    if (this.pos < this.end && buf[this.pos] === TAG_CELL_TYPE) {
+    if (this.pos < this.end && buf[this.pos] === pb.TAG_CELL_TYPE) {
       this.need(2);
       opByte = buf[this.pos + 1];
       this.pos += 2;
       switch (opByte) {
-        case OP_DELETE_ALL_VERSIONS:
+        case pb.OP_DELETE_ALL_VERSIONS:
           operation = 'DELETE_ALL_VERSIONS';
           break;
-        case OP_DELETE_ONE_VERSION:
+        case pb.OP_DELETE_ONE_VERSION:
           operation = 'DELETE_ONE_VERSION';
           break;
-        case OP_INCREMENT:
+        case pb.OP_INCREMENT:
+          if (streamRecord) throw new PlainBufferError(`column ${name} is an increment`, this.pos - 1);
           operation = 'INCREMENT';
           break;
         default:
@@ -321,7 +295,7 @@ class Decoder {
       }
     }
     let timestampMillis: number | null = null;
-    if (this.pos < this.end && buf[this.pos] === TAG_CELL_TIMESTAMP) {
+    if (this.pos < this.end && buf[this.pos] === pb.TAG_CELL_TIMESTAMP) {
       this.need(9);
       const at = this.pos + 1;
       timestampMillis = u32(buf, at) + i32(buf, at + 4) * TWO_POW_32;
@@ -331,12 +305,71 @@ class Decoder {
     // The checksum covers the cell type after the timestamp, whatever their wire order.
     if (opByte >= 0) crc = crc8Byte(crc, opByte);
     this.finishCell(crc, name);
-    return { name, operation, type, value, timestampMillis };
+    visitor.cell(name, operation, type, value, timestampMillis);
+  }
+
+  /**
+   * Reads the variant that follows TAG_CELL_VALUE into valueType and value (null for a key placeholder) and returns
+   * `crc` with the value's bytes added. Keys take INTEGER, STRING, BINARY and the placeholders; columns INTEGER,
+   * DOUBLE, BOOLEAN, STRING and BINARY.
+   */
+  private readValue(name: string, key: boolean, crc: number): number {
+    const buf = this.buf;
+    this.need(5);
+    const len = u32(buf, this.pos);
+    const valueStart = this.pos + 4;
+    const valueEnd = valueStart + len;
+    if (valueEnd > this.end || len < 1) throw new PlainBufferError(`${key ? 'primary key' : 'column'} "${name}" value length ${len} out of range`, this.pos);
+    const vt = buf[valueStart];
+    this.value = null;
+    switch (key ? vt : vt | COLUMN_ONLY) {
+      case pb.VT_INTEGER:
+      case pb.VT_INTEGER | COLUMN_ONLY:
+        this.fixedLength('INTEGER', 9, len, name, key);
+        this.value = readInt64(buf, valueStart + 1);
+        break;
+      case pb.VT_DOUBLE | COLUMN_ONLY:
+        this.fixedLength('DOUBLE', 9, len, name, key);
+        this.value = buf.readDoubleLE(valueStart + 1);
+        break;
+      case pb.VT_BOOLEAN | COLUMN_ONLY:
+        this.fixedLength('BOOLEAN', 2, len, name, key);
+        this.value = buf[valueStart + 1] !== 0;
+        break;
+      case pb.VT_STRING:
+      case pb.VT_STRING | COLUMN_ONLY:
+        this.valueType = 'STRING';
+        this.value = this.readLengthPrefixedString(valueStart + 1, valueEnd, name);
+        break;
+      case pb.VT_BLOB:
+      case pb.VT_BLOB | COLUMN_ONLY:
+        this.valueType = 'BINARY';
+        this.value = this.readLengthPrefixedBytes(valueStart + 1, valueEnd, name);
+        break;
+      case pb.VT_INF_MIN:
+        this.valueType = 'INF_MIN';
+        break;
+      case pb.VT_INF_MAX:
+        this.valueType = 'INF_MAX';
+        break;
+      case pb.VT_AUTO_INCREMENT:
+        this.valueType = 'AUTO_INCREMENT';
+        break;
+      default:
+        throw new PlainBufferError(`${key ? 'primary key' : 'column'} "${name}" has unsupported variant type 0x${vt.toString(16)}`, valueStart);
+    }
+    this.pos = valueEnd;
+    return this.verify ? crc8Range(crc, buf, valueStart, valueEnd) : crc;
+  }
+
+  private fixedLength(type: ColumnType, expected: number, len: number, name: string, key: boolean): void {
+    if (len !== expected) throw new PlainBufferError(`${type} ${key ? 'key' : 'column'} "${name}" has length ${len}`, this.pos);
+    this.valueType = type;
   }
 
   /** Reads TAG_CELL_NAME and the name; leaves the name's checksum in cellCrc. */
   private readCellName(): string {
-    this.expectTag(TAG_CELL_NAME, 'TAG_CELL_NAME');
+    this.expectTag(pb.TAG_CELL_NAME, 'TAG_CELL_NAME');
     this.need(4);
     const len = u32(this.buf, this.pos);
     const start = this.pos + 4;
@@ -348,7 +381,7 @@ class Decoder {
   }
 
   private finishCell(crc: number, name: string): void {
-    this.expectTag(TAG_CELL_CHECKSUM, 'TAG_CELL_CHECKSUM');
+    this.expectTag(pb.TAG_CELL_CHECKSUM, 'TAG_CELL_CHECKSUM');
     this.need(1);
     const stored = this.buf[this.pos++];
     if (this.verify && stored !== crc) {
@@ -369,34 +402,33 @@ class Decoder {
     return this.buf.subarray(at + 4, valueEnd);
   }
 
-  private readExtension(): SequenceInfo | null {
+  /** Reads the extension; the sequence info, if any, goes to hasSequence and the seq* fields. */
+  private readExtension(): void {
     const buf = this.buf;
     this.need(4);
     const extLen = u32(buf, this.pos);
     this.pos += 4;
     const extEnd = this.pos + extLen;
     if (extEnd > this.end) throw new PlainBufferError(`extension length ${extLen} runs past the buffer`, this.pos - 4);
-    let sequence: SequenceInfo | null = null;
     while (this.pos < extEnd) {
       const tag = buf[this.pos++];
       this.need(4);
       const len = u32(buf, this.pos);
       this.pos += 4;
-      if (tag === TAG_SEQ_INFO) {
+      if (tag === pb.TAG_SEQ_INFO) {
         if (len !== 19 || this.pos + 19 > extEnd) throw new PlainBufferError(`sequence info length ${len}, expected 19`, this.pos - 4);
-        if (buf[this.pos] !== TAG_SEQ_INFO_EPOCH || buf[this.pos + 5] !== TAG_SEQ_INFO_TS || buf[this.pos + 14] !== TAG_SEQ_INFO_ROW_INDEX) {
+        if (buf[this.pos] !== pb.TAG_SEQ_INFO_EPOCH || buf[this.pos + 5] !== pb.TAG_SEQ_INFO_TS || buf[this.pos + 14] !== pb.TAG_SEQ_INFO_ROW_INDEX) {
           throw new PlainBufferError('sequence info tags out of order', this.pos);
         }
-        const epoch = u32(buf, this.pos + 1);
-        const timestampMicros = u32(buf, this.pos + 6) + i32(buf, this.pos + 10) * TWO_POW_32;
-        const rowIndex = u32(buf, this.pos + 15);
-        sequence = { epoch, timestampMicros, rowIndex };
+        this.hasSequence = true;
+        this.seqEpoch = u32(buf, this.pos + 1);
+        this.seqTimestamp = u32(buf, this.pos + 6) + i32(buf, this.pos + 10) * TWO_POW_32;
+        this.seqRowIndex = u32(buf, this.pos + 15);
       }
       // Unknown extension entries are skipped by their length, as the SDKs do.
       this.pos += len;
     }
     if (this.pos !== extEnd) throw new PlainBufferError('extension entries overrun the extension length', this.pos);
-    return sequence;
   }
 
   private expectTag(tag: number, what: string): void {
