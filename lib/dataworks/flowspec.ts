@@ -24,8 +24,9 @@ export interface FlowSpecParameter {
 
 export interface FlowSpecScript {
   readonly path: string;
-  readonly language: 'di' | 'shell';
-  readonly runtime: { readonly command: 'DI' | 'DIDE_SHELL' };
+  /** Only Data Integration jobs are scheduled (the runtime is not: RUNTIME_NOT_SCHEDULABLE in sync-definition.ts). */
+  readonly language: 'di';
+  readonly runtime: { readonly command: 'DI' };
   readonly content: string;
   readonly parameters: readonly FlowSpecParameter[];
 }
@@ -83,9 +84,10 @@ export interface SyncNodeFlowSpecProps {
   readonly projectIdentifier: string;
   readonly resourceGroup: string;
   readonly schedule: NodeScheduleProps;
-  /** Names of the window parameters; the content reads them (`${startTime}` in the DI job, `$1`/`$2` in shell). */
+  /** Names of the window parameters; the job reads them as `${startTime}` / `${endTime}`. */
   readonly parameterNames: { readonly start: string; readonly end: string };
-  readonly script: { readonly language: 'di'; readonly content: string } | { readonly language: 'shell'; readonly content: string };
+  /** The Data Integration job (JSON text). */
+  readonly script: { readonly language: 'di'; readonly content: string };
 }
 
 /** DataWorks node names: the console accepts letters, digits and underscores; keep to that. */
@@ -119,8 +121,8 @@ export function buildSyncNodeFlowSpec(props: SyncNodeFlowSpecProps): NodeFlowSpe
     timeout: s.timeoutHours * 3600,
     script: {
       path: props.name,
-      language: props.script.language,
-      runtime: { command: props.script.language === 'di' ? 'DI' : 'DIDE_SHELL' },
+      language: 'di',
+      runtime: { command: 'DI' },
       content: props.script.content,
       parameters: [parameter(props.parameterNames.start, s.startTimeExpression), parameter(props.parameterNames.end, s.endTimeExpression)],
     },
