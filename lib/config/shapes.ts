@@ -3,7 +3,7 @@
  * TypeScript's excess-property check only covers object literals, not spreads or values built in code.
  * `Shape<T>` makes this file fail type-checking until a field added to types.ts is listed here.
  */
-import { Shape } from './known-keys';
+import { Shape } from '../common/known-keys';
 import { EnvironmentConfig, ExportColumn, ExportFormatConfig, ProjectConfig, ScheduleOverride } from './types';
 
 const column = { name: 'value', type: 'value' } as const;

@@ -1,5 +1,5 @@
 import { parseCron, parseSchedulingExpression } from '../schedule';
-import { describeUnknownField, findUnknownFields, UnknownField } from './known-keys';
+import { describeUnknownField, findUnknownFields, UnknownField } from '../common/known-keys';
 import { environmentProviderFields, projectProviderFields, ProviderBoundField, providerRuleFailures } from './provider-rules';
 import { namingProblem, NamingRule, regionProblem, RULES, streamRetentionProblem, timeToLiveProblem } from './rules';
 import { RUNTIME_NOT_SCHEDULABLE, syncNodeName } from '../dataworks/sync-definition';

@@ -7,7 +7,7 @@
  * replacement triggered by a spec change always leaves the live object differing from the old spec; the destroy
  * half of the replacement relies on that to know it must not delete (see the *-ops.ts files).
  */
-import { describeUnknownField, findUnknownFields, ObjectShape, Shape } from '../config/known-keys';
+import { describeUnknownField, findUnknownFields, ObjectShape, Shape } from '../common/known-keys';
 import { FLOWSPEC_VERSION, NodeFlowSpec } from '../dataworks/flowspec';
 
 export type ManagedKind = 'sync-node' | 'table-stream' | 'timeseries-table' | 'alert-rule';

@@ -8,7 +8,7 @@
  * single fields with flags.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { describeUnknownField, findUnknownFields, Shape } from '../../config/known-keys';
+import { describeUnknownField, findUnknownFields, Shape } from '../../common/known-keys';
 import { MAX_STREAM_RECORD_LIMIT } from '../../tablestore/stream-client';
 import { assertTimeZone, DEFAULT_END_TIME_EXPRESSION, DEFAULT_HOURLY_CRON, DEFAULT_START_TIME_EXPRESSION, DEFAULT_STREAM_LAG_MINUTES, DEFAULT_TIMEZONE } from '../../schedule';
 import type { FieldType, KeyColumnSpec, RowColumnSpec } from '../formats/layout';
