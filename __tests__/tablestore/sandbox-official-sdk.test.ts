@@ -65,6 +65,31 @@ describe('official SDK against the sandbox', () => {
     expect(h.sb.writeCount('t')).toBe(8);
   });
 
+  test('multi-version rows: versions, time ranges, columns_to_get, increments and version deletes read back as written', async () => {
+    await createStreamTable(h.ots, 'mv', [{ name: 'pk', type: 'STRING' }], 3);
+    const key = [{ pk: 'a' }];
+    const put = (cols: Record<string, unknown>[]) => h.ots.updateRow({ tableName: 'mv', condition: IGNORE(), primaryKey: key, updateOfAttributeColumns: [{ PUT: cols }] });
+    for (const t of [1000, 2000, 3000, 4000]) await put([{ v: `v${t}`, timestamp: t }, { w: long(t), timestamp: t }]);
+    await h.ots.updateRow({ tableName: 'mv', condition: IGNORE(), primaryKey: key, updateOfAttributeColumns: [{ DELETE: [{ v: long(3000) }] }, { INCREMENT: [{ n: long(5) }] }] });
+    await h.ots.updateRow({ tableName: 'mv', condition: IGNORE(), primaryKey: key, updateOfAttributeColumns: [{ INCREMENT: [{ n: long(2) }] }] });
+    const cells = (r: any) => (r.row.attributes ?? []).map((a: any) => [a.columnName, String(a.columnValue), Number(a.timestamp)]);
+    const all = await h.ots.getRow({ tableName: 'mv', primaryKey: key, maxVersions: 3 });
+    // max_versions 3 keeps 4000, 3000, 2000 of each column; the version delete then drops v@3000.
+    const byColumn = (xs: [string, string, number][]) => xs.filter(([n]) => n !== 'n').map(([n, v, t]) => `${n}=${v}@${t}`);
+    expect(byColumn(cells(all))).toEqual(['v=v4000@4000', 'v=v2000@2000', 'w=4000@4000', 'w=3000@3000', 'w=2000@2000']);
+    expect(cells(all).find(([n]: [string]) => n === 'n')?.[1]).toBe('7');
+    const latest = await h.ots.getRow({ tableName: 'mv', primaryKey: key, maxVersions: 1, columnsToGet: ['w'] });
+    expect(byColumn(cells(latest))).toEqual(['w=4000@4000']);
+    const ranged = await h.ots.getRange({
+      tableName: 'mv', direction: TableStore.Direction.FORWARD, inclusiveStartPrimaryKey: [{ pk: TableStore.INF_MIN }], exclusiveEndPrimaryKey: [{ pk: TableStore.INF_MAX }],
+      timeRange: { startTime: 2000, endTime: 4000 }, maxVersions: 3, columnsToGet: ['v', 'w'],
+    });
+    expect(ranged.rows).toHaveLength(1);
+    expect(ranged.rows[0].attributes.map((a: any) => `${a.columnName}=${String(a.columnValue)}@${Number(a.timestamp)}`)).toEqual(['v=v2000@2000', 'w=3000@3000', 'w=2000@2000']);
+    const none = await h.ots.getRow({ tableName: 'mv', primaryKey: key, maxVersions: 3, columnsToGet: ['missing'] });
+    expect(none.row.primaryKey).toBeUndefined();
+  });
+
   test('row existence conditions are enforced', async () => {
     await createStreamTable(h.ots, 't');
     const expectNotExist = new TableStore.Condition(TableStore.RowExistenceExpectation.EXPECT_NOT_EXIST, null);

@@ -4,20 +4,20 @@
  */
 import {
   Cell,
-  ColumnType,
-  ColumnValue,
   decodeRow,
   encodeRows,
   EncodableCell,
+  PB_HEADER,
   PlainBufferError,
   PlainBufferRow,
+  PlainBufferWriter,
   PrimaryKeyColumn,
   PrimaryKeyType,
   WirePrimaryKeyColumn,
 } from '../../tablestore/plainbuffer';
 import { decodeMessage, encodeMessage } from '../../tablestore/protocol/messages';
 import { primaryKeyId } from '../../tablestore/primary-key';
-import { RowState } from './row-store';
+import { approximateRowBytes, ROW_HEADER_BYTES, rowColumns, RowState } from './row-store';
 import { invalidParameter, ServiceError } from './service-error';
 import { SandboxState } from './state';
 import { PrimaryKeySchemaEntry, SandboxTable, TableSettings } from './tables';
@@ -291,7 +291,8 @@ function resolveCells(table: SandboxTable, kind: WriteKind, pk: PrimaryKeyColumn
       case 'INCREMENT': {
         if (kind !== 'UPDATE') throw invalidParameter(`PutRow column ${c.name} cannot be an increment.`);
         if (c.type !== 'INTEGER') throw invalidParameter(`Increment of column ${c.name} must be an INTEGER.`);
-        const current = table.rowStore().get(pk)?.columns.get(c.name)?.[0];
+        const stored = table.rowStore().get(pk);
+        const current = stored ? rowColumns(stored).get(c.name)?.[0] : undefined;
         if (current && current.type !== 'INTEGER') throw invalidParameter(`Column ${c.name} is ${current.type}; only INTEGER columns can be incremented.`);
         const base = current ? (current.value as bigint) : 0n;
         out.push({ name: c.name, operation: 'PUT', type: 'INTEGER', value: base + (c.value as bigint), timestampMillis: writeMillis });
@@ -311,12 +312,11 @@ function applyWrite(
   state: SandboxState,
   table: SandboxTable,
   kind: WriteKind,
-  rowBytes: Buffer | undefined,
+  row: PlainBufferRow,
   condition: PbCondition | undefined,
   writeMicros: number,
   rowIndex: number,
 ): WriteResult {
-  const row = decodeRequestRow(rowBytes, kind === 'DELETE' ? 'primary_key' : 'row');
   const pk = resolvePrimaryKey(table, row.primaryKey, kind !== 'DELETE');
   checkCondition(table, pk, condition);
   const cells = resolveCells(table, kind, pk, row.cells, Math.floor(writeMicros / 1000));
@@ -335,10 +335,13 @@ function singleRowWrite(operation: 'PutRow' | 'UpdateRow' | 'DeleteRow', kind: W
   return (state, body) => {
     const req = parseRequest<{ table_name: string; condition: PbCondition; return_content?: PbReturnContent } & Record<typeof rowField, Buffer>>(operation, body);
     const table = state.table(req.table_name, 'wide');
-    const result = applyWrite(state, table, kind, req[rowField], req.condition, state.clock.issueWriteTimestamp(), 0);
+    const result = applyWrite(state, table, kind, decodeRequestRow(req[rowField], kind === 'DELETE' ? 'primary_key' : 'row'), req.condition, state.clock.issueWriteTimestamp(), 0);
     return encodeMessage(`${operation}Response`, { consumed: consumed(0, 1), row: returnedRow(result, req.return_content) });
   };
 }
+
+/** Encoded BatchWriteRow answers whose rows were all written, by table names and row counts. */
+const allWrittenAnswers = new Map<string, Buffer>();
 
 const batchWriteRow: Handler = (state, body) => {
   const req = parseRequest<{
@@ -349,20 +352,25 @@ const batchWriteRow: Handler = (state, body) => {
   if (total > MAX_BATCH_WRITE_ROWS) throw invalidParameter(`Rows count exceeds the upper limit: ${MAX_BATCH_WRITE_ROWS}, got ${total}.`);
   const bytes = req.tables.reduce((n, t) => n + t.rows.reduce((m, r) => m + (r.row_change?.length ?? 0), 0), 0);
   if (bytes > MAX_BATCH_WRITE_BYTES) throw invalidParameter(`The total data size of BatchWriteRow request exceeds the limit: ${MAX_BATCH_WRITE_BYTES} bytes, got ${bytes}.`);
-  for (const t of req.tables) {
+  // Each row decoded once; a row that does not decode fails on its own (is_ok false), not the request.
+  const decoded = req.tables.map((t) => t.rows.map((r): PlainBufferRow | ServiceError => {
+    try {
+      return decodeRequestRow(r.row_change, r.type === 'DELETE' ? 'primary_key' : 'row');
+    } catch (err) {
+      if (err instanceof ServiceError) return err;
+      throw err;
+    }
+  }));
+  req.tables.forEach((t, i) => {
     // Assumption (no public source found): one row twice in a request is refused, as other batch APIs do.
     const keys = new Set<string>();
-    for (const r of t.rows) {
-      let key: string;
-      try {
-        key = primaryKeyId(decodeRequestRow(r.row_change, 'row_change').primaryKey as PrimaryKeyColumn[]);
-      } catch {
-        continue; // reported on the row itself
-      }
+    for (const row of decoded[i]) {
+      if (row instanceof ServiceError) continue;
+      const key = primaryKeyId(row.primaryKey as PrimaryKeyColumn[]);
       if (keys.has(key)) throw invalidParameter(`Duplicated primary key in BatchWriteRow for table ${t.table_name}.`);
       keys.add(key);
     }
-  }
+  });
   const seenTables = new Set<string>();
   for (const t of req.tables) {
     if (seenTables.has(t.table_name)) throw invalidParameter(`Table ${t.table_name} appears twice in BatchWriteRow.`);
@@ -372,11 +380,14 @@ const batchWriteRow: Handler = (state, body) => {
   // One write instant per request; the row index orders rows within it.
   const writeMicros = state.clock.issueWriteTimestamp();
   let rowIndex = 0;
-  const tables = req.tables.map((t) => {
+  const tables = req.tables.map((t, i) => {
     const table = state.table(t.table_name, 'wide');
-    const rows = t.rows.map((r) => {
+    const rows = t.rows.map((r, j) => {
+      const index = rowIndex++;
       try {
-        const result = applyWrite(state, table, r.type, r.row_change, r.condition, writeMicros, rowIndex++);
+        const row = decoded[i][j];
+        if (row instanceof ServiceError) throw row;
+        const result = applyWrite(state, table, r.type, row, r.condition, writeMicros, index);
         return { is_ok: true, consumed: consumed(0, 1), row: returnedRow(result, r.return_content) };
       } catch (err) {
         if (!(err instanceof ServiceError)) throw err;
@@ -385,7 +396,16 @@ const batchWriteRow: Handler = (state, body) => {
     });
     return { table_name: t.table_name, rows };
   });
-  return encodeMessage('BatchWriteRowResponse', { tables });
+  if (!tables.every((t) => t.rows.every((r) => r.is_ok && r.row === undefined))) return encodeMessage('BatchWriteRowResponse', { tables });
+  // Every row written and none returned: the answer depends only on the tables' names and row counts.
+  const key = tables.map((t) => `${t.table_name}:${t.rows.length}`).join('|');
+  let answer = allWrittenAnswers.get(key);
+  if (!answer) {
+    if (allWrittenAnswers.size >= 1024) allWrittenAnswers.clear();
+    answer = encodeMessage('BatchWriteRowResponse', { tables });
+    allWrittenAnswers.set(key, answer);
+  }
+  return answer;
 };
 
 interface ReadSelection {
@@ -425,21 +445,38 @@ function readSelection(table: SandboxTable, state: SandboxState, columns: string
   };
 }
 
-/** The row as a read returns it (null when nothing is selected). */
-function selectRow(row: RowState, sel: ReadSelection): { primaryKey: PrimaryKeyColumn[]; cells: EncodableCell[] } | null {
+/** Encodes selected rows (PlainBuffer rows without their header); shared, as handlers are synchronous. */
+const selectionWriter = new PlainBufferWriter(4096);
+
+/**
+ * The row as a read returns it, as PlainBuffer row bytes without the header (null when nothing is selected), and
+ * its approximate size. A read of every column and every kept version, at any time, serves the stored bytes as they are.
+ */
+function selectRow(row: RowState, sel: ReadSelection): { bytes: Buffer; size: number } | null {
+  if (!sel.columnsToGet && sel.maxVersions >= row.maxColumnVersions && sel.startMillis <= 0 && sel.endMillis === Number.MAX_SAFE_INTEGER) {
+    return { bytes: row.encoded.subarray(ROW_HEADER_BYTES), size: row.approximateBytes };
+  }
   const cells: EncodableCell[] = [];
-  const names = [...row.columns.keys()].sort();
-  for (const name of names) {
+  for (const [name, versions] of rowColumns(row)) {
     if (sel.columnsToGet && !sel.columnsToGet.has(name)) continue;
     let taken = 0;
-    for (const v of row.columns.get(name) ?? []) {
+    for (const v of versions) {
       if (v.timestampMillis < sel.startMillis || v.timestampMillis >= sel.endMillis) continue;
       if (taken++ >= sel.maxVersions) break;
-      cells.push({ name, type: v.type as ColumnType, value: v.value as ColumnValue, timestampMillis: v.timestampMillis });
+      cells.push({ name, type: v.type, value: v.value, timestampMillis: v.timestampMillis });
     }
   }
   if (sel.columnsToGet && cells.length === 0) return null;
-  return { primaryKey: row.primaryKey, cells };
+  selectionWriter.reset();
+  selectionWriter.writeRow({ primaryKey: row.primaryKey, cells });
+  return { bytes: Buffer.from(selectionWriter.finish()), size: approximateRowBytes(row.primaryKey, cells) };
+}
+
+/** PlainBuffer rows (header included) from row bytes without header. */
+function rowsBuffer(rows: readonly Buffer[]): Buffer {
+  const header = Buffer.allocUnsafe(ROW_HEADER_BYTES);
+  header.writeUInt32LE(PB_HEADER, 0);
+  return Buffer.concat([header, ...rows]);
 }
 
 const getRow: Handler = (state, body) => {
@@ -449,7 +486,7 @@ const getRow: Handler = (state, body) => {
   const sel = readSelection(table, state, req.columns_to_get, req.max_versions, req.time_range);
   const row = table.rowStore().get(pk);
   const selected = row ? selectRow(row, sel) : null;
-  const bytes = selected ? encodeRows([selected]) : Buffer.alloc(0);
+  const bytes = selected ? rowsBuffer([selected.bytes]) : Buffer.alloc(0);
   return encodeMessage('GetRowResponse', { consumed: consumed(1, 0), row: bytes });
 };
 
@@ -476,7 +513,7 @@ const getRange: Handler = (state, body) => {
   if (req.limit !== undefined && req.limit < 1) throw invalidParameter(`Invalid limit: ${req.limit}.`);
   const limit = Math.min(req.limit ?? MAX_RANGE_ROWS, MAX_RANGE_ROWS);
   const sel = readSelection(table, state, req.columns_to_get, req.max_versions, req.time_range);
-  const rows: { primaryKey: PrimaryKeyColumn[]; cells: EncodableCell[] }[] = [];
+  const rows: Buffer[] = [];
   let next: PrimaryKeyColumn[] | null = null;
   let bytes = 0;
   for (const row of table.rowStore().range(start, end, req.direction === 'BACKWARD')) {
@@ -487,29 +524,19 @@ const getRange: Handler = (state, body) => {
     const selected = selectRow(row, sel);
     if (!selected) continue;
     // A page holds at most 4 MB (at least one row): the row that would cross it starts the next page.
-    const size = approximateRowBytes(selected);
-    if (rows.length > 0 && bytes + size > MAX_RANGE_BYTES) {
+    if (rows.length > 0 && bytes + selected.size > MAX_RANGE_BYTES) {
       next = row.primaryKey;
       break;
     }
-    rows.push(selected);
-    bytes += size;
+    rows.push(selected.bytes);
+    bytes += selected.size;
   }
   return encodeMessage('GetRangeResponse', {
     consumed: consumed(Math.max(1, rows.length), 0),
-    rows: rows.length > 0 ? encodeRows(rows) : Buffer.alloc(0),
+    rows: rows.length > 0 ? rowsBuffer(rows) : Buffer.alloc(0),
     next_start_primary_key: next ? encodeRows([{ primaryKey: next }]) : undefined,
   });
 };
-
-/** Bytes a row takes in a response, near enough for the 4 MB page cap and split sizes. */
-function approximateRowBytes(row: { primaryKey: readonly PrimaryKeyColumn[]; cells: readonly { name: string; value?: ColumnValue | null }[] }): number {
-  const size = (v: unknown): number => (typeof v === 'string' ? Buffer.byteLength(v) : Buffer.isBuffer(v) ? v.length : 8);
-  let n = 0;
-  for (const k of row.primaryKey) n += k.name.length + size(k.value);
-  for (const c of row.cells) n += c.name.length + size(c.value) + 8;
-  return n;
-}
 
 /**
  * Split points every `split_size` units of data, in key order. Like the service, a point names only as many key
@@ -535,7 +562,7 @@ const computeSplitPointsBySize: Handler = (state, body) => {
       points.push(encodeRows([{ primaryKey: firstDiffers ? [row.primaryKey[0]] : row.primaryKey }]));
       acc = 0;
     }
-    acc += approximateRowBytes({ primaryKey: row.primaryKey, cells: [...row.columns].map(([name, v]) => ({ name, value: v[0]?.value ?? null })) });
+    acc += row.approximateBytes;
     previous = row.primaryKey;
   }
   return encodeMessage('ComputeSplitPointsBySizeResponse', {

@@ -12,9 +12,47 @@ const CHUNK_BYTES = 8 * 1024 * 1024;
 /** Action codes as in the stream protocol: 1 PUT_ROW, 2 UPDATE_ROW, 3 DELETE_ROW. */
 export type ActionCode = 1 | 2 | 3;
 
+/**
+ * Append-only bytes in large shared chunks: a byte range is named by a chunk number and an offset, so that many
+ * small records cost no JS object each.
+ */
+export class ChunkedBytes {
+  private readonly chunks: Buffer[] = [];
+  private used = 0;
+  /** Chunk number and offset of the bytes reserved last. */
+  lastChunk = 0;
+  lastOffset = 0;
+
+  constructor(private readonly chunkBytes: number = CHUNK_BYTES) {}
+
+  /** Bytes held by the chunks. */
+  get dataBytes(): number {
+    let n = 0;
+    for (const c of this.chunks) n += c.length;
+    return n;
+  }
+
+  /** Reserves `n` contiguous bytes (at lastChunk, lastOffset) and returns their chunk, for the caller to fill. */
+  reserve(n: number): Buffer {
+    let chunk = this.chunks[this.chunks.length - 1];
+    if (!chunk || this.used + n > chunk.length) {
+      chunk = Buffer.allocUnsafe(Math.max(this.chunkBytes, n));
+      this.chunks.push(chunk);
+      this.used = 0;
+    }
+    this.lastChunk = this.chunks.length - 1;
+    this.lastOffset = this.used;
+    this.used += n;
+    return chunk;
+  }
+
+  chunk(i: number): Buffer {
+    return this.chunks[i];
+  }
+}
+
 export class WriteLog {
-  private chunks: Buffer[] = [];
-  private chunkUsed = 0;
+  private readonly data = new ChunkedBytes();
   private size = 0;
   private timestamps: Float64Array = new Float64Array(1024);
   private chunkIndex: Uint32Array = new Uint32Array(1024);
@@ -28,28 +66,19 @@ export class WriteLog {
 
   /** Bytes held by record data chunks. */
   get dataBytes(): number {
-    let n = 0;
-    for (const c of this.chunks) n += c.length;
-    return n;
+    return this.data.dataBytes;
   }
 
   /** Appends a record; returns its entry id. */
   append(action: ActionCode, writeTimeMicros: number, record: Buffer): number {
     if (this.size === this.timestamps.length) this.grow();
-    let chunk = this.chunks[this.chunks.length - 1];
-    if (!chunk || this.chunkUsed + record.length > chunk.length) {
-      chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, record.length));
-      this.chunks.push(chunk);
-      this.chunkUsed = 0;
-    }
-    record.copy(chunk, this.chunkUsed);
+    record.copy(this.data.reserve(record.length), this.data.lastOffset);
     const id = this.size++;
     this.timestamps[id] = writeTimeMicros;
-    this.chunkIndex[id] = this.chunks.length - 1;
-    this.offsets[id] = this.chunkUsed;
+    this.chunkIndex[id] = this.data.lastChunk;
+    this.offsets[id] = this.data.lastOffset;
     this.lengths[id] = record.length;
     this.actions[id] = action;
-    this.chunkUsed += record.length;
     return id;
   }
 
@@ -67,7 +96,7 @@ export class WriteLog {
 
   /** The chunk holding entry `id`; its bytes are [offsetOf(id), offsetOf(id) + lengthOf(id)). */
   chunkOf(id: number): Buffer {
-    return this.chunks[this.chunkIndex[id]];
+    return this.data.chunk(this.chunkIndex[id]);
   }
 
   offsetOf(id: number): number {
@@ -77,7 +106,7 @@ export class WriteLog {
   /** A view of the entry's bytes (no copy). */
   bytesOf(id: number): Buffer {
     const off = this.offsets[id];
-    return this.chunks[this.chunkIndex[id]].subarray(off, off + this.lengths[id]);
+    return this.data.chunk(this.chunkIndex[id]).subarray(off, off + this.lengths[id]);
   }
 
   private grow(): void {
@@ -123,7 +152,7 @@ export class EntryIdList {
   }
 }
 
-function growUint32(a: Uint32Array, n: number): Uint32Array {
+export function growUint32(a: Uint32Array, n: number): Uint32Array {
   const b = new Uint32Array(n);
   b.set(a);
   return b;
