@@ -85,6 +85,15 @@ interface RunMeasurement {
 interface StepMeasurement {
   readonly step: StepDone;
   readonly sandboxCpuMs: number;
+  /** Requests the sandbox served during the step, by operation. */
+  readonly sandboxRequests: Readonly<Record<string, number>>;
+}
+
+/** Requests counted between two `cpu` answers of the sandbox, by operation. */
+function requestsBetween(before: Readonly<Record<string, number>>, after: Readonly<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [op, n] of Object.entries(after)) if (n - (before[op] ?? 0) > 0) out[op] = n - (before[op] ?? 0);
+  return out;
 }
 
 interface Measurement {
@@ -113,7 +122,7 @@ async function runStep(sandbox: ChildProcess, message: Exclude<ToRuntime, { type
   if (done.type !== 'step-done') throw new Error(`${message.type} failed: ${done.type === 'failed' ? done.message : done.type}`);
   await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)));
   const after = await ask(sandbox, { type: 'cpu' }, 'cpu');
-  return { step: done, sandboxCpuMs: after.cpuMs - before.cpuMs };
+  return { step: done, sandboxCpuMs: after.cpuMs - before.cpuMs, sandboxRequests: requestsBetween(before.requests, after.requests) };
 }
 
 async function runRuntime(ready: SandboxReady, format: FormatName, cpuProf: boolean, nodeArgs: readonly string[]): Promise<RuntimeDone> {
@@ -139,7 +148,7 @@ interface RowCountMeasurement {
 }
 
 async function measure(rows: number, recordLimit: number | undefined, formats: readonly FormatName[], runs: number, cpuProf: boolean, nodeArgs: readonly string[], restore: boolean): Promise<RowCountMeasurement> {
-  const sandbox = fork(join(OUT, 'sandbox-process.js'), [String(rows), ...(recordLimit !== undefined ? [String(recordLimit)] : [])], { execArgv: ['--max-old-space-size=8192', '--no-deprecation'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const sandbox = fork(join(OUT, 'sandbox-process.js'), [String(rows), ...(recordLimit !== undefined ? [String(recordLimit)] : [])], { execArgv: ['--max-old-space-size=8192', '--no-deprecation', ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(OUT, 'prof', 'sandbox')}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     const ready = await next<FromSandbox>(sandbox, 'sandbox process');
     if (ready.type !== 'ready') throw new Error(`sandbox process failed: ${ready.type === 'error' ? ready.message : ready.type}`);
@@ -202,7 +211,9 @@ function reportStep(label: string, s: StepMeasurement): void {
   };
   line('elapsed, rows/s', `${sec(d.elapsedMs)} s, ${Math.round(d.rows / (d.elapsedMs / 1000)).toLocaleString('en-US')} rows/s`);
   line('runtime process CPU, s', `${sec(d.cpuMs)}; main thread ${sec(d.mainThreadCpuMs)}, other threads ${sec(d.cpuMs - d.mainThreadCpuMs)}`);
-  line('sandbox process CPU (both servers), s', sec(s.sandboxCpuMs));
+  const requests = Object.values(s.sandboxRequests).reduce((n, c) => n + c, 0);
+  const byOperation = Object.entries(s.sandboxRequests).map(([op, n]) => `${n} ${op}`).join(', ');
+  line('sandbox process CPU (both servers), s', `${sec(s.sandboxCpuMs)} for ${requests} Tablestore requests (${byOperation}), ${(s.sandboxCpuMs / requests).toFixed(2)} ms each`);
   line('main thread busy / idle (wall), s', `${sec(d.busyMs)} / ${sec(d.idleMs)}`);
   line('peak RSS, MiB', `${(d.peakRssBytes / MiB).toFixed(0)} (before ${(d.baselineRssBytes / MiB).toFixed(0)} MiB)`);
 }
@@ -297,7 +308,7 @@ async function main(): Promise<void> {
       process.stdout.write(`\npeak RSS across row counts (${format}): ${rss.map((r) => `${r.toFixed(0)} MiB`).join(', ')} (spread ${(100 * (Math.max(...rss) / Math.min(...rss) - 1)).toFixed(0)}%, target within 10%)\n`);
     }
   }
-  if (values['cpu-prof']) process.stdout.write(`\nCPU profiles of the runtime process: ${join(OUT, 'prof')}\n`);
+  if (values['cpu-prof']) process.stdout.write(`\nCPU profiles of the runtime process (first run of each format): ${join(OUT, 'prof')}; of the sandbox process (seeding and every run): ${join(OUT, 'prof', 'sandbox')}\n`);
 }
 
 main().catch((err: unknown) => {
