@@ -159,6 +159,13 @@ describe('validateConfiguration', () => {
     ]);
   });
 
+  it('refuses a Stream retention on a time series table: its Stream comes with the table, no call sets its retention', () => {
+    const problems = problemsOf(withEnvironment('dev', e => { (series(e) as Record<string, unknown>).streamRetentionHours = 24; }));
+    expect(problems).toEqual([
+      'environment "dev": tablestore.tables[1].streamRetentionHours: does not apply to a time series table: its Stream comes with the table and no Tablestore call sets its retention; drop the option',
+    ]);
+  });
+
   it('refuses export columns the table does not have, and lifecycle days out of order', () => {
     const problems = problemsOf(withEnvironment('prod', e => {
       wide(e).exportColumns = [...wide(e).exportColumns!, { name: 'pressure' }];

@@ -13,7 +13,13 @@ import {
 export const TIMESERIES_FIXED_COLUMNS = ['_m_name', '_data_source', '_tags', '_time'] as const;
 
 /** The table's own settings with their defaults applied (`adopt` 'create', `backupName` the table name, ...). */
-type TableSettings = Required<Pick<TableConfig, 'kind' | 'name' | 'adopt' | 'backupName' | 'exportColumns' | 'streamRetentionHours' | 'enabled'>>;
+type TableSettings = Required<Pick<TableConfig, 'kind' | 'name' | 'adopt' | 'backupName' | 'exportColumns' | 'enabled'>> & {
+  /**
+   * Retention (hours) the stack gives a wide-column table's Stream. A time series table's Stream comes with the
+   * table and no call sets its retention: the environment's value, which nothing sends.
+   */
+  readonly streamRetentionHours: number;
+};
 
 export interface ResolvedTable extends TableSettings {
   /** The instance `instance` names (the first one by default). */
@@ -79,7 +85,7 @@ export function resolveTable(env: EnvironmentConfig, table: TableConfig, index: 
     columnTypes,
     exportFormat: { ...env.exportFormat, ...(table.exportFormat ?? {}) },
     schedule: { ...env.schedule, ...(table.schedule ?? {}) },
-    streamRetentionHours: table.streamRetentionHours ?? env.tablestore.streamRetentionHours,
+    streamRetentionHours: (table.kind === 'wide-column' ? table.streamRetentionHours : undefined) ?? env.tablestore.streamRetentionHours,
     enabled: table.enabled ?? true,
     field: `tablestore.tables[${index}]`,
     config: table,

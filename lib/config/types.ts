@@ -115,8 +115,6 @@ interface TableConfigBase {
   readonly exportFormat?: ExportFormatOverride;
   /** @default the environment's schedule */
   readonly schedule?: ScheduleOverride;
-  /** Stream retention in hours (1 to 168). @default tablestore.streamRetentionHours */
-  readonly streamRetentionHours?: number;
   /**
    * False stops backing the table up: its node, and the Stream or time series table the stack made for it, keep
    * their blocks with count 0 so the next deploy deletes them (Terraform skips destroy steps of removed blocks).
@@ -127,6 +125,8 @@ interface TableConfigBase {
 
 export interface WideColumnTableConfig extends TableConfigBase {
   readonly kind: 'wide-column';
+  /** Stream retention in hours (1 to 168). @default tablestore.streamRetentionHours */
+  readonly streamRetentionHours?: number;
   /** 1 to 4 columns; the first is the partition key. Declared for adopted tables too (their schema). */
   readonly primaryKey: readonly PrimaryKeyColumn[];
   readonly definedColumns?: readonly DefinedColumn[];
@@ -188,7 +188,10 @@ export interface TablestoreConfig {
   readonly instances: readonly TablestoreInstanceConfig[];
   /** The tables backed up, each with its own sync node. */
   readonly tables: readonly TableConfig[];
-  /** Default Stream retention in hours (Tablestore allows 1 to 168). */
+  /**
+   * Default Stream retention in hours of the wide-column tables (Tablestore allows 1 to 168). A time series table's
+   * Stream comes with the table, with a retention no Tablestore call sets.
+   */
   readonly streamRetentionHours: number;
 }
 

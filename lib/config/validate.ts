@@ -326,8 +326,11 @@ function validateTablestore(c: Checker, env: EnvironmentConfig): void {
       c.fail(`${field}.timeToLiveSeconds`, `is required for the imported table "${table.name}": Terraform would otherwise set the default (-1) on the live table`);
     }
     if (table.timeToLiveSeconds !== undefined) c.ttl(`${field}.timeToLiveSeconds`, table.timeToLiveSeconds);
-    if (table.streamRetentionHours !== undefined) {
+    if (table.kind === 'wide-column' && table.streamRetentionHours !== undefined) {
       c.problem(`${field}.streamRetentionHours`, streamRetentionProblem(table.streamRetentionHours));
+    } else if (table.kind === 'timeseries' && 'streamRetentionHours' in table) {
+      // The time series API has no Stream field (README "Tablestore": time series table's Stream).
+      c.fail(`${field}.streamRetentionHours`, 'does not apply to a time series table: its Stream comes with the table and no Tablestore call sets its retention; drop the option');
     }
     const columnNames = new Set<string>();
     if (table.kind === 'wide-column') {
