@@ -1,6 +1,8 @@
 /**
  * Time series table API: Create/Describe/Update/Delete/ListTimeseriesTable and
- * PutTimeseriesData (protobuf rows), with the table's stream on from creation.
+ * PutTimeseriesData (protobuf rows), with the table's stream on from creation: the API has no Stream field (no
+ * enable, disable or retention; DataWorks documents the Stream as on by default for time series tables), so the
+ * sandbox refuses any field these requests do not declare rather than ignoring it.
  *
  * Storage layout (what the stream of a time series table carries, as the SDKs
  * parse it): primary key `_#h` (hash of the series identity, string),
@@ -11,14 +13,24 @@
  * the sandbox uses i/d/b/s/x and readers strip everything from the first ':'.
  */
 import { Cell, ColumnType, ColumnValue, PrimaryKeyColumn, PrimaryKeyType } from '../../tablestore/plainbuffer';
-import { decodeMessage, encodeMessage } from '../../tablestore/protocol/messages';
+import { decodeMessage, encodeMessage, unknownFields } from '../../tablestore/protocol/messages';
 import { formatTimeseriesTags, parseTimeseriesTags } from '../../tablestore/timeseries';
 import { invalidParameter, ServiceError } from './service-error';
 import { SandboxState } from './state';
-import { checkTableName, checkTimeToLive, parseRequest } from './table-handlers';
+import { checkTableName, checkTimeToLive, parseRequest as parseAnyRequest } from './table-handlers';
 import { PrimaryKeySchemaEntry, SandboxTable } from './tables';
 
 type Handler = (state: SandboxState, body: Buffer) => Buffer;
+
+/**
+ * Parses a time series request, refusing fields the API does not declare (the real service would ignore them):
+ * the time series table API has no Stream field, so an attempt to enable or tune the Stream fails here.
+ */
+function parseRequest<T>(operation: string, body: Buffer): T {
+  const unknown = unknownFields(`${operation}Request`, body);
+  if (unknown.length > 0) throw invalidParameter(`${operation} does not take the field(s) ${unknown.join(', ')}.`);
+  return parseAnyRequest<T>(operation, body);
+}
 
 const TYPE_SUFFIX: Record<ColumnType, string> = { INTEGER: 'i', DOUBLE: 'd', BOOLEAN: 'b', STRING: 's', BINARY: 'x' };
 

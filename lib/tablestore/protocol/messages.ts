@@ -64,3 +64,29 @@ function checkRequired(type: protobuf.Type, message: Record<string, unknown>, pa
     }
   }
 }
+
+/**
+ * Field numbers in `bytes` that the named message (or a nested message) does not declare, as paths such as
+ * `CreateTimeseriesTableRequest.table_meta#9`. protobufjs skips unknown fields silently; the sandbox uses this to
+ * refuse a field the API does not have instead of ignoring it.
+ */
+export function unknownFields(name: string, bytes: Uint8Array): string[] {
+  const found: string[] = [];
+  walkFields(lookup(name), protobuf.Reader.create(bytes), name, found);
+  return found;
+}
+
+function walkFields(type: protobuf.Type, reader: protobuf.Reader, path: string, found: string[]): void {
+  while (reader.pos < reader.len) {
+    const tag = reader.uint32();
+    const id = tag >>> 3;
+    const wireType = tag & 7;
+    const field = type.fieldsById[id];
+    if (!field) found.push(`${path}#${id}`);
+    if (field && wireType === 2 && field.resolvedType instanceof protobuf.Type) {
+      walkFields(field.resolvedType, protobuf.Reader.create(reader.bytes()), `${path}.${field.name}`, found);
+    } else {
+      reader.skipType(wireType);
+    }
+  }
+}
