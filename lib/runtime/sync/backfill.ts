@@ -110,7 +110,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
 
   const stream = createStreamClientFor(config.tablestore, credentials, options.tuning);
   try {
-    const tableStream = await locateStream(stream, config.tablestore.tableName);
+    const tableStream = await locateStream(stream, config.tablestore.tableName, config.tablestore.isTimeseriesTable);
     const now = (options.now ?? Date.now)();
     const refused: string[] = [];
     for (const w of plan.windows) {

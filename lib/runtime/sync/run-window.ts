@@ -100,7 +100,7 @@ export async function admittedWindow(
   const { config } = options;
   const window = parseSyncWindow({ startTime: options.startTime, endTime: options.endTime }, config.timezone);
   assertWindowOrder(window, config.timezone);
-  const tableStream = await locateStream(stream, config.tablestore.tableName);
+  const tableStream = await locateStream(stream, config.tablestore.tableName, config.tablestore.isTimeseriesTable);
   admitWindow(window, { now: (options.now ?? Date.now)(), streamLagMinutes: config.streamLagMinutes, retentionHours: tableStream.retentionHours, streamCreatedAt: tableStream.createdAtMs, timeZone: config.timezone });
   return { window, tableStream };
 }
