@@ -1,7 +1,7 @@
 /**
  * Turns one GetStreamRecord batch into window-filtered StreamRecords.
  */
-import { decodeRowAt, readSequenceInfo, readSequenceTimestamp, RowVisitor, visitStreamRecordAt } from '../../tablestore/plainbuffer/decode';
+import { decodeRowAt, peekSequenceTimestamp, readSequenceInfo, readSequenceTimestamp, RowVisitor, visitStreamRecordAt } from '../../tablestore/plainbuffer/decode';
 import { PlainBufferRow } from '../../tablestore/plainbuffer/types';
 import { StreamRecordBatch } from '../../tablestore/protocol/stream-wire';
 import { parseTimeseriesTags, timeseriesFieldName, TS_DATA_SOURCE_COLUMN, TS_HASH_COLUMN, TS_MEASUREMENT_COLUMN, TS_TAGS_COLUMN, TS_TIME_COLUMN } from '../../tablestore/timeseries';
@@ -42,15 +42,19 @@ export function decodeBatch(batch: StreamRecordBatch, o: DecodeBatchOptions): Ba
   for (let i = 0; i < batch.count; i++) {
     const s = starts[i];
     const e = ends[i];
-    let ts: number;
-    try {
-      ts = readSequenceTimestamp(body, s, e);
-    } catch (err) {
-      throw new StreamRecordFormatError(o.shardId, i, (err as Error).message, { cause: err });
+    // The write time from the record's tail; a record left out on its strength is walked to confirm it, a kept one
+    // is confirmed when it is decoded.
+    let ts = peekSequenceTimestamp(body, s, e);
+    if (ts < o.startMicros || ts >= o.endMicros) {
+      try {
+        ts = readSequenceTimestamp(body, s, e);
+      } catch (err) {
+        throw new StreamRecordFormatError(o.shardId, i, (err as Error).message, { cause: err });
+      }
+      if (ts < 0) throw new StreamRecordFormatError(o.shardId, i, 'record has no sequence info');
+      if (ts < o.startMicros) continue;
+      if (ts >= o.endMicros) return { records, reachedEnd: true };
     }
-    if (ts < 0) throw new StreamRecordFormatError(o.shardId, i, 'record has no sequence info');
-    if (ts < o.startMicros) continue;
-    if (ts >= o.endMicros) return { records, reachedEnd: true };
     const action = ACTIONS[actions[i]];
     if (!o.isTimeseriesTable) {
       records.push(new EncodedStreamRecord(action, o.shardId, ts, body, s, e, o.verifyChecksums, i));
@@ -107,11 +111,13 @@ export class EncodedStreamRecord implements StreamRecord {
 
   /** Walks the key columns, then the cells, into `visitor`. */
   visit(visitor: RowVisitor): void {
+    let ts: number;
     try {
-      visitStreamRecordAt(this.body, this.start, this.end, this.verifyChecksums, visitor);
+      ts = visitStreamRecordAt(this.body, this.start, this.end, this.verifyChecksums, visitor);
     } catch (err) {
       throw this.formatError(err);
     }
+    if (ts !== this.writeTimeMicros) throw this.formatError(new Error(`sequence info says ${ts} µs, the record's tail said ${this.writeTimeMicros} µs`));
   }
 
   private decode(): NonNullable<EncodedStreamRecord['decoded']> {
@@ -122,7 +128,8 @@ export class EncodedStreamRecord implements StreamRecord {
       key: (name, type, value) => primaryKey.push({ name, type, value } as PrimaryKeyColumn),
       cell: (name, operation, type, value, timestampMillis) => columns.push({ name, operation, type, value, timestampMillis } as StreamColumn),
     });
-    const seq = readSequenceInfo(this.body, this.start, this.end)!;
+    const seq = readSequenceInfo(this.body, this.start, this.end);
+    if (seq?.timestampMicros !== this.writeTimeMicros) throw this.formatError(new Error(`sequence info says ${seq?.timestampMicros} µs, the record's tail said ${this.writeTimeMicros} µs`));
     this.decoded = { primaryKey, columns, epoch: seq.epoch, rowIndex: seq.rowIndex };
     return this.decoded;
   }

@@ -63,6 +63,23 @@ export function decodeRowAt(buf: Buffer, start: number, end: number, verifyCheck
   return row;
 }
 
+/** Bytes from TAG_EXTENSION to the end of a row whose extension holds only the sequence info (as the service writes it). */
+const SEQUENCE_TAIL_BYTES = 1 + 4 + 1 + 4 + 19 + 2;
+
+/**
+ * The sequence-info timestamp of a one-row buffer read from its last bytes, where a stream record carries it
+ * (extension of one sequence entry, then the row checksum); -1 when the tail is not laid out so (then
+ * readSequenceTimestamp walks the row). O(1): a guess that whoever decodes the row must confirm (visitStreamRecordAt
+ * returns the timestamp it read).
+ */
+export function peekSequenceTimestamp(buf: Buffer, start: number, end: number): number {
+  const at = end - SEQUENCE_TAIL_BYTES;
+  if (at < start + 5) return -1;
+  if (buf[at] !== pb.TAG_EXTENSION || u32(buf, at + 1) !== 24 || buf[at + 5] !== pb.TAG_SEQ_INFO || u32(buf, at + 6) !== 19) return -1;
+  if (buf[at + 10] !== pb.TAG_SEQ_INFO_EPOCH || buf[at + 15] !== pb.TAG_SEQ_INFO_TS || buf[at + 24] !== pb.TAG_SEQ_INFO_ROW_INDEX || buf[end - 2] !== pb.TAG_ROW_CHECKSUM) return -1;
+  return u32(buf, at + 16) + i32(buf, at + 20) * TWO_POW_32;
+}
+
 /**
  * Reads only the sequence-info timestamp (microseconds) of a one-row buffer,
  * skipping cells by their lengths; -1 when the row has no sequence info.
@@ -82,13 +99,15 @@ export interface RowVisitor {
 
 /**
  * Decodes the one-row stream record buf[start, end) into `visitor` without building the row: no column objects or
- * arrays, names interned. Refuses key placeholders and increments (a stream record never carries them).
+ * arrays, names interned. Refuses key placeholders and increments (a stream record never carries them). Returns
+ * the sequence-info timestamp, -1 when there is none.
  */
-export function visitStreamRecordAt(buf: Buffer, start: number, end: number, verifyChecksums: boolean, visitor: RowVisitor): void {
+export function visitStreamRecordAt(buf: Buffer, start: number, end: number, verifyChecksums: boolean, visitor: RowVisitor): number {
   const d = shared.reset(buf, start, end, verifyChecksums);
   d.readHeader();
   d.walkRow(visitor, true);
   if (d.pos !== d.end) throw new PlainBufferError(`expected exactly one row, ${d.end - d.pos} trailing bytes`, d.pos);
+  return d.hasSequence ? d.seqTimestamp : -1;
 }
 
 /** The sequence info of a one-row buffer (epoch, write time, row index), or null. */
