@@ -3,7 +3,7 @@
  */
 import { TablestoreError } from '../../lib/tablestore/errors';
 import { TablestoreStreamClient } from '../../lib/tablestore/stream-client';
-import { createStreamTable, Harness, putRow, startHarness, T0 } from './helpers';
+import { createStreamTable, Harness, IGNORE, putRow, startHarness, T0 } from './helpers';
 
 describe('stream lifecycle', () => {
   let h: Harness;
@@ -207,5 +207,38 @@ describe('time series tables', () => {
       ['note:s', 'n'],
     ]);
     expect(row.sequence?.timestampMicros).toBe(T0 + 500);
+  });
+});
+
+describe('pages served from the write log', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness({ shardCount: 2 });
+  });
+  afterEach(() => h.close());
+
+  test('a page spanning several log chunks, its shard\'s writes interleaved with the other shard\'s, reads every record once and in order', async () => {
+    await createStreamTable(h.ots, 't');
+    const rows = Array.from({ length: 1500 }, (_, i) => ({ type: 'PUT', condition: IGNORE(), primaryKey: [{ pk: `k${String(i).padStart(5, '0')}` }], attributeColumns: [{ v: 'x'.repeat(200) }] }));
+    for (let i = 0; i < rows.length; i += 100) {
+      h.sb.clock.set(T0 + i);
+      await h.ots.batchWriteRow({ tables: [{ tableName: 't', rows: rows.slice(i, i + 100) }] });
+    }
+    const [{ streamId }] = await h.client.listStream('t');
+    const seen: string[] = [];
+    for (const shard of h.sb.shards('t')) {
+      let it: string | null = await h.client.getShardIterator(streamId, shard.shardId);
+      const before = seen.length;
+      while (it !== null) {
+        const page: { records: { row: { primaryKey: { value: unknown }[] } }[]; nextShardIterator: string | null } = await h.client.getStreamRecord(it, 10_000);
+        seen.push(...page.records.map((r) => String(r.row.primaryKey[0].value)));
+        if (page.records.length === 0) break;
+        it = page.nextShardIterator;
+      }
+      // One shard's records hold more than the log's first chunks (64 KiB, then 128 KiB): one page crosses them.
+      expect(seen.length - before).toBe(shard.recordCount);
+      expect(seen.slice(before)).toEqual([...seen.slice(before)].sort());
+    }
+    expect([...seen].sort()).toEqual(rows.map((r) => r.primaryKey[0].pk));
   });
 });

@@ -8,11 +8,11 @@
  * are served from it. Test hooks: a controllable clock, fault injection, shard
  * split/merge and stream trimming.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import { closeServer, listenOnLoopback } from '../loopback';
 import { encodeMessage } from '../../tablestore/protocol/messages';
-import { contentMd5, HEADER_REQUEST_ID, verifyRequest } from '../../tablestore/signing';
+import { HEADER_REQUEST_ID, verifyRequest } from '../../tablestore/signing';
 import { SandboxClock } from './clock';
 import { FaultInjector } from './faults';
 import { ServiceError } from './service-error';
@@ -106,7 +106,10 @@ export interface TablestoreSandbox {
   close(): Promise<void>;
 }
 
-const HANDLERS: Readonly<Record<string, (state: SandboxState, body: Buffer) => Buffer>> = {
+/** A response body, whole or in parts sent one after the other (GetStreamRecord pages are slices of the log). */
+type ResponseBody = Buffer | readonly Buffer[];
+
+const HANDLERS: Readonly<Record<string, (state: SandboxState, body: Buffer) => ResponseBody>> = {
   ...TABLE_HANDLERS,
   ...STREAM_HANDLERS,
   ...TIMESERIES_HANDLERS,
@@ -142,22 +145,30 @@ export async function startTablestoreSandbox(options: TablestoreSandboxOptions =
   let requestCounter = 0;
   const requestIdPrefix = randomBytes(4).toString('hex');
 
-  const send = (res: http.ServerResponse, status: number, body: Buffer, dropMidway = false): void => {
+  const send = (res: http.ServerResponse, status: number, out: ResponseBody, dropMidway = false): void => {
     const requestId = `${requestIdPrefix}-${(++requestCounter).toString(16).padStart(8, '0')}`;
+    const parts = Buffer.isBuffer(out) ? [out] : out;
+    const md5 = createHash('md5');
+    let length = 0;
+    for (const p of parts) {
+      md5.update(p);
+      length += p.length;
+    }
     res.writeHead(status, {
-      'content-length': body.length,
+      'content-length': length,
       'content-type': 'application/x-protobuf',
       [HEADER_REQUEST_ID]: requestId,
       // The service's own time (the sandbox clock), which clients may compare with their own.
       'x-ots-date': new Date(Math.floor(clock.nowMicros() / 1000)).toISOString(),
-      'x-ots-contentmd5': contentMd5(body),
+      'x-ots-contentmd5': md5.digest('base64'),
       'x-ots-contenttype': 'protocol buffer',
     });
     if (!dropMidway) {
-      res.end(body);
+      for (let i = 0; i < parts.length - 1; i++) res.write(parts[i]);
+      res.end(parts[parts.length - 1]);
       return;
     }
-    res.write(body.subarray(0, Math.floor(body.length / 2)));
+    res.write(Buffer.concat(parts).subarray(0, Math.floor(length / 2)));
     // Let the partial body reach the socket, then cut the connection.
     setImmediate(() => res.socket?.destroy());
   };
@@ -199,7 +210,7 @@ export async function startTablestoreSandbox(options: TablestoreSandboxOptions =
       sendError(res, fault.status ?? 500, fault.code ?? 'OTSInternalServerError', fault.message ?? '');
       return;
     }
-    let out: Buffer;
+    let out: ResponseBody;
     try {
       out = handler(state, body);
     } catch (err) {

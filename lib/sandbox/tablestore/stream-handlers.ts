@@ -13,7 +13,7 @@ import { SandboxState } from './state';
 import { SandboxTable, ShardState, StreamState } from './tables';
 import { parseRequest } from './table-handlers';
 
-type Handler = (state: SandboxState, body: Buffer) => Buffer;
+type Handler = (state: SandboxState, body: Buffer) => Buffer | Buffer[];
 
 interface IteratorPosition {
   readonly streamId: string;
@@ -141,14 +141,29 @@ const getStreamRecord: Handler = (state, body) => {
     bytes += len;
     end++;
   }
-  const writer = new StreamRecordResponseWriter(bytes + (end - from) * 8 + 256);
+  // The shard's records are stored framed and one after the other: the page is a slice or two of the log's chunks
+  // (a slice per run of adjacent records), sent as they are, then the tail (next iterator, consumed capacity).
+  const page: Buffer[] = [];
+  let runChunk = -1;
+  let runStart = 0;
+  let runEnd = 0;
   for (let i = from; i < end; i++) {
     const id = shard.records.at(i);
-    const off = log.offsetOf(id);
-    writer.add(log.actionOf(id), log.chunkOf(id), off, off + log.lengthOf(id));
+    const chunk = log.chunkNumberOf(id);
+    const start = log.framedOffsetOf(id);
+    if (chunk !== runChunk || start !== runEnd) {
+      if (runChunk >= 0) page.push(log.chunkOf(shard.records.at(i - 1)).subarray(runStart, runEnd));
+      runChunk = chunk;
+      runStart = start;
+    }
+    runEnd = log.offsetOf(id) + log.lengthOf(id);
   }
+  if (runChunk >= 0) page.push(log.chunkOf(shard.records.at(end - 1)).subarray(runStart, runEnd));
+  const tail = new StreamRecordResponseWriter(256);
+  tail.countFramed(bytes);
   const next = shard.closed && end === total ? null : encodeIterator({ streamId: stream.streamId, shardId: shard.id, index: end });
-  return writer.finish(next);
+  page.push(tail.finish(next));
+  return page;
 };
 
 export const STREAM_HANDLERS: Readonly<Record<string, Handler>> = {

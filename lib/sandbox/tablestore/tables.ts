@@ -27,7 +27,12 @@ export interface ShardState {
   trimmedCount: number;
   /** Data written before this instant is gone from the shard. */
   trimmedBeforeMicros: number;
+  /** The write-log lane holding this shard's records (contiguous, so that a page is one slice). */
+  readonly lane: number;
 }
+
+/** Lanes of shards (0 is the lane of writes without a stream). */
+let nextLane = 1;
 
 export interface StreamState {
   readonly streamId: string;
@@ -116,8 +121,9 @@ export class SandboxTable {
     scratch.writeHeader();
     scratch.writeRow({ primaryKey, cells, deleteMarker: action === 3, sequence: { epoch: 0, timestampMicros: writeTimeMicros, rowIndex } });
     // append copies the bytes, so the scratch writer can be reused.
-    const id = this.log.append(action, writeTimeMicros, scratch.finish());
-    if (this.stream) this.shardFor(this.stream, primaryKey[0]).records.push(id);
+    const shard = this.stream ? this.shardFor(this.stream, primaryKey[0]) : null;
+    const id = this.log.append(action, writeTimeMicros, scratch.finish(), shard ? shard.lane : 0);
+    shard?.records.push(id);
     if (this.rows) applyToStore(this.rows, action, primaryKey, cells);
   }
 
@@ -197,6 +203,7 @@ function addShard(stream: StreamState, parentId: string | null, parentSiblingId:
     records: new EntryIdList(),
     trimmedCount: 0,
     trimmedBeforeMicros: 0,
+    lane: nextLane++,
   };
   stream.shards.push(shard);
   stream.byId.set(shard.id, shard);

@@ -5,20 +5,27 @@
  * PlainBuffer (sequence info included) in large shared chunks, plus a few
  * numbers in growable typed arrays. No per-write JS objects, so millions of
  * writes cost little more than their bytes.
+ *
+ * Records are stored framed as a GetStreamRecordResponse frames them, each shard's in chunks of its own (a lane),
+ * so that a page of consecutive records is one slice of a chunk, sent without copying.
  */
+import { streamRecordFrameBytes, writeStreamRecordFrame } from '../../tablestore/protocol/stream-wire';
 
 const CHUNK_BYTES = 8 * 1024 * 1024;
+/** A lane's first chunk; each next one is twice as large, up to the chunk size (tests write little per shard). */
+const FIRST_CHUNK_BYTES = 64 * 1024;
 
 /** Action codes as in the stream protocol: 1 PUT_ROW, 2 UPDATE_ROW, 3 DELETE_ROW. */
 export type ActionCode = 1 | 2 | 3;
 
 /**
  * Append-only bytes in large shared chunks: a byte range is named by a chunk number and an offset, so that many
- * small records cost no JS object each.
+ * small records cost no JS object each. Each lane fills chunks of its own, so one lane's bytes stay contiguous.
  */
 export class ChunkedBytes {
   private readonly chunks: Buffer[] = [];
-  private used = 0;
+  /** Per lane: its current chunk number and the bytes used in it. */
+  private readonly lanes = new Map<number, { chunk: number; used: number }>();
   /** Chunk number and offset of the bytes reserved last. */
   lastChunk = 0;
   lastOffset = 0;
@@ -32,17 +39,19 @@ export class ChunkedBytes {
     return n;
   }
 
-  /** Reserves `n` contiguous bytes (at lastChunk, lastOffset) and returns their chunk, for the caller to fill. */
-  reserve(n: number): Buffer {
-    let chunk = this.chunks[this.chunks.length - 1];
-    if (!chunk || this.used + n > chunk.length) {
-      chunk = Buffer.allocUnsafe(Math.max(this.chunkBytes, n));
+  /** Reserves `n` contiguous bytes of a lane (at lastChunk, lastOffset) and returns their chunk, for the caller to fill. */
+  reserve(n: number, lane = 0): Buffer {
+    let at = this.lanes.get(lane);
+    let chunk = at ? this.chunks[at.chunk] : undefined;
+    if (!at || !chunk || at.used + n > chunk.length) {
+      chunk = Buffer.allocUnsafe(Math.max(n, Math.min(this.chunkBytes, chunk ? chunk.length * 2 : FIRST_CHUNK_BYTES)));
       this.chunks.push(chunk);
-      this.used = 0;
+      at = { chunk: this.chunks.length - 1, used: 0 };
+      this.lanes.set(lane, at);
     }
-    this.lastChunk = this.chunks.length - 1;
-    this.lastOffset = this.used;
-    this.used += n;
+    this.lastChunk = at.chunk;
+    this.lastOffset = at.used;
+    at.used += n;
     return chunk;
   }
 
@@ -69,14 +78,17 @@ export class WriteLog {
     return this.data.dataBytes;
   }
 
-  /** Appends a record; returns its entry id. */
-  append(action: ActionCode, writeTimeMicros: number, record: Buffer): number {
+  /** Appends a record, framed, to a lane (its shard's; 0 without a stream); returns its entry id. */
+  append(action: ActionCode, writeTimeMicros: number, record: Buffer, lane: number): number {
     if (this.size === this.timestamps.length) this.grow();
-    record.copy(this.data.reserve(record.length), this.data.lastOffset);
+    const frame = streamRecordFrameBytes(record.length);
+    const chunk = this.data.reserve(frame + record.length, lane);
+    const start = writeStreamRecordFrame(chunk, this.data.lastOffset, action, record.length);
+    record.copy(chunk, start);
     const id = this.size++;
     this.timestamps[id] = writeTimeMicros;
     this.chunkIndex[id] = this.data.lastChunk;
-    this.offsets[id] = this.data.lastOffset;
+    this.offsets[id] = start;
     this.lengths[id] = record.length;
     this.actions[id] = action;
     return id;
@@ -97,6 +109,16 @@ export class WriteLog {
   /** The chunk holding entry `id`; its bytes are [offsetOf(id), offsetOf(id) + lengthOf(id)). */
   chunkOf(id: number): Buffer {
     return this.data.chunk(this.chunkIndex[id]);
+  }
+
+  /** Number of the chunk holding entry `id` (entries of one lane written one after the other are adjacent in it). */
+  chunkNumberOf(id: number): number {
+    return this.chunkIndex[id];
+  }
+
+  /** Where the entry's StreamRecord framing starts in its chunk (the record follows it). */
+  framedOffsetOf(id: number): number {
+    return this.offsets[id] - streamRecordFrameBytes(this.lengths[id]);
   }
 
   offsetOf(id: number): number {

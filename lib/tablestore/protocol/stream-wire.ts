@@ -95,6 +95,34 @@ export function decodeGetStreamRecordResponse(body: Buffer): StreamRecordBatch {
   return { body, count, actions, starts, ends, nextShardIterator, mayMoreRecord };
 }
 
+/** Bytes of the StreamRecord framing (message tag and length, action, record tag and length) before a record. */
+export function streamRecordFrameBytes(recordLength: number): number {
+  const inner = 2 + 1 + varintSize(recordLength) + recordLength;
+  return 1 + varintSize(inner) + 2 + 1 + varintSize(recordLength);
+}
+
+/**
+ * Writes the framing of one StreamRecord of a GetStreamRecordResponse at buf[pos]; the record's `recordLength`
+ * bytes go right after it (the returned position). Lets a server keep records framed and send them as they are.
+ */
+export function writeStreamRecordFrame(buf: Buffer, pos: number, action: number, recordLength: number): number {
+  buf[pos++] = 0x0a;
+  pos = putVarint(buf, pos, 2 + 1 + varintSize(recordLength) + recordLength);
+  buf[pos++] = 0x08;
+  buf[pos++] = action;
+  buf[pos++] = 0x12;
+  return putVarint(buf, pos, recordLength);
+}
+
+function putVarint(buf: Buffer, pos: number, v: number): number {
+  while (v > 0x7f) {
+    buf[pos++] = (v & 0x7f) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  buf[pos++] = v;
+  return pos;
+}
+
 /**
  * Builds a GetStreamRecordResponse by appending records; sized up front by the
  * caller's estimate and grown geometrically when needed.
@@ -108,17 +136,19 @@ export class StreamRecordResponseWriter extends GrowableBuffer {
 
   add(action: number, src: Buffer, start: number, end: number): void {
     const len = end - start;
-    const inner = 2 + 1 + varintSize(len) + len;
-    this.ensure(1 + varintSize(inner) + inner);
-    this.buf[this.pos++] = 0x0a;
-    this.writeVarint(inner);
-    this.buf[this.pos++] = 0x08;
-    this.buf[this.pos++] = action;
-    this.buf[this.pos++] = 0x12;
-    this.writeVarint(len);
+    this.ensure(streamRecordFrameBytes(len) + len);
+    this.pos = writeStreamRecordFrame(this.buf, this.pos, action, len);
     src.copy(this.buf, this.pos, start, end);
     this.pos += len;
     this.recordBytes += len;
+  }
+
+  /**
+   * Counts records already framed (writeStreamRecordFrame) and sent ahead of this writer's bytes, for the consumed
+   * capacity of `finish`: the writer then holds only the response's tail.
+   */
+  countFramed(recordBytes: number): void {
+    this.recordBytes += recordBytes;
   }
 
   finish(nextShardIterator: string | null, mayMoreRecord?: boolean): Buffer {
@@ -148,11 +178,7 @@ export class StreamRecordResponseWriter extends GrowableBuffer {
   }
 
   private writeVarint(v: number): void {
-    while (v > 0x7f) {
-      this.buf[this.pos++] = (v & 0x7f) | 0x80;
-      v = Math.floor(v / 128);
-    }
-    this.buf[this.pos++] = v;
+    this.pos = putVarint(this.buf, this.pos, v);
   }
 }
 
