@@ -179,15 +179,9 @@ export class RowStore {
     const from = primaryKeySortKey(start);
     const to = primaryKeySortKey(end);
     if (!backward) {
-      for (let i = this.bound(rows, from, false); i < rows.length; i++) {
-        if (this.compareTo(rows[i], to) >= 0) return;
-        yield this.view(rows[i]);
-      }
+      for (let i = this.bound(rows, from, false), stop = this.bound(rows, to, false); i < stop; i++) yield this.view(rows[i]);
     } else {
-      for (let i = this.bound(rows, from, true) - 1; i >= 0; i--) {
-        if (this.compareTo(rows[i], to) <= 0) return;
-        yield this.view(rows[i]);
-      }
+      for (let i = this.bound(rows, from, true) - 1, stop = this.bound(rows, to, true); i >= stop; i--) yield this.view(rows[i]);
     }
   }
 

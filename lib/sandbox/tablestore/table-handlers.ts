@@ -555,15 +555,16 @@ const computeSplitPointsBySize: Handler = (state, body) => {
   const min = schema.map((c) => ({ name: c.name, type: 'INF_MIN' as const, value: null }));
   const max = schema.map((c) => ({ name: c.name, type: 'INF_MAX' as const, value: null }));
   let acc = 0;
-  let previous: PrimaryKeyColumn[] | null = null;
+  // Keys are decoded only at split points.
+  let previous: RowState | null = null;
   for (const row of table.rowStore().range(min, max, false)) {
     if (acc >= splitBytes && previous) {
-      const firstDiffers = compareColumnValues(previous[0], row.primaryKey[0]) !== 0;
+      const firstDiffers = compareColumnValues(previous.primaryKey[0], row.primaryKey[0]) !== 0;
       points.push(encodeRows([{ primaryKey: firstDiffers ? [row.primaryKey[0]] : row.primaryKey }]));
       acc = 0;
     }
     acc += row.approximateBytes;
-    previous = row.primaryKey;
+    previous = row;
   }
   return encodeMessage('ComputeSplitPointsBySizeResponse', {
     consumed: consumed(1, 0),
