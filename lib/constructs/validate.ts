@@ -3,7 +3,7 @@
  * configuration validator applies), skipped for unresolved tokens, since a name such as `instance.name` is only
  * known at apply time. Messages name the construct and the prop.
  */
-import { Token } from 'cdktf';
+import { Token } from 'cdktf/lib/tokens'; // see policy-document.ts
 import { ConfigurationError } from '../config/validate';
 import { namingProblem, NamingRule, regionProblem, streamRetentionProblem, timeToLiveProblem } from '../config/rules';
 
