@@ -138,151 +138,173 @@ async function exportWindows(s: Scenario, format: 'jsonl' | 'csv' | 'parquet', s
   }
 }
 
+async function startScenario(): Promise<Scenario> {
+  return { h: await startRuntimeHarness(2), model: new Map(), states: [], dir: mkdtempSync(join(tmpdir(), 'otsbk-restore-')) };
+}
+
+async function closeScenario(s: Scenario): Promise<void> {
+  await s.h.close();
+  rmSync(s.dir, { recursive: true, force: true });
+}
+
 describe('snapshot and restore', () => {
-  let s: Scenario;
-  beforeEach(async () => {
-    s = { h: await startRuntimeHarness(2), model: new Map(), states: [], dir: mkdtempSync(join(tmpdir(), 'otsbk-restore-')) };
-  });
-  afterEach(async () => {
-    await s.h.close();
-    rmSync(s.dir, { recursive: true, force: true });
+  // The tests of one group read the same writes, snapshot and exported windows, set up once: each restores into a
+  // table of its own, and none writes to the source or the backup.
+  describe('from JSON Lines windows of every hour', () => {
+    let s: Scenario;
+    beforeAll(async () => {
+      s = await startScenario();
+      await scenario(s, 'jsonl');
+      await exportWindows(s, 'jsonl');
+    });
+    afterAll(() => closeScenario(s));
+
+    test('restores to three different hours, each equal row by row to the table at that hour; the source is never written', async () => {
+      const sourceWrites = s.h.sb.tablestore.writeCount(TABLE);
+      const sourceRows = await readTable(s.h, TABLE);
+      for (const k of [2, 3, 4]) {
+        const target = `restored_${k}`;
+        const result = await restoreFromBackup({
+          config: s.h.config({ format: { fileFormat: 'jsonl', compression: 'gzip' } }), credentials: s.h.credentials,
+          to: time(windowStart(k + 1)), target, statePath: join(s.dir, `${target}.json`),
+        });
+        expect(result.windows[0]).toBe(`${time(windowStart(1))}_${time(windowStart(2))}`);
+        expect(result.windows).toHaveLength(k);
+        expect(sorted(await readTable(s.h, target))).toEqual(sorted(s.states[k]));
+        const verified = await verifyRestoredTable({ config: s.h.config(), credentials: s.h.credentials, to: time(windowStart(k + 1)), target, against: 'backup' });
+        expect(verified).toMatchObject({ ok: true, differenceCount: 0, expectedRows: s.states[k].size });
+      }
+      // The latest hour can also be checked against the live source (nothing wrote to it since).
+      const live = await verifyRestoredTable({ config: s.h.config(), credentials: s.h.credentials, to: time(windowStart(5)), target: 'restored_4', against: 'source' });
+      expect(live.ok).toBe(true);
+      expect(sorted(await readTable(s.h, TABLE))).toEqual(sorted(sourceRows));
+      expect(s.h.sb.tablestore.writeCount(TABLE)).toBe(sourceWrites);
+    });
+
+    test('a verify of a tampered restore fails and names the differing keys', async () => {
+      const to = time(windowStart(5));
+      await restoreFromBackup({ config: s.h.config(), credentials: s.h.credentials, to, target: 'tampered', statePath: join(s.dir, 'r.json') });
+      await s.h.sb.ots.deleteRow({ tableName: 'tampered', condition: (await import('../../lib/runtime/demo/local-sandboxes')).ignoreCondition(), primaryKey: [{ id: 'r03' }] });
+      const v = await verifyRestoredTable({ config: s.h.config(), credentials: s.h.credentials, to, target: 'tampered', against: 'backup' });
+      expect(v.ok).toBe(false);
+      expect(v.differences).toEqual([expect.objectContaining({ key: { id: 'r03' }, problem: 'missing in target' })]);
+    });
   });
 
-  test('restores to three different hours, each equal row by row to the table at that hour; the source is never written', async () => {
-    await scenario(s, 'jsonl');
-    await exportWindows(s, 'jsonl');
-    const sourceWrites = s.h.sb.tablestore.writeCount(TABLE);
-    const sourceRows = await readTable(s.h, TABLE);
-    for (const k of [2, 3, 4]) {
-      const target = `restored_${k}`;
-      const result = await restoreFromBackup({
-        config: s.h.config({ format: { fileFormat: 'jsonl', compression: 'gzip' } }), credentials: s.h.credentials,
-        to: time(windowStart(k + 1)), target, statePath: join(s.dir, `${target}.json`),
-      });
-      expect(result.windows[0]).toBe(`${time(windowStart(1))}_${time(windowStart(2))}`);
-      expect(result.windows).toHaveLength(k);
-      expect(sorted(await readTable(s.h, target))).toEqual(sorted(s.states[k]));
-      const verified = await verifyRestoredTable({ config: s.h.config(), credentials: s.h.credentials, to: time(windowStart(k + 1)), target, against: 'backup' });
-      expect(verified).toMatchObject({ ok: true, differenceCount: 0, expectedRows: s.states[k].size });
-    }
-    // The latest hour can also be checked against the live source (nothing wrote to it since).
-    const live = await verifyRestoredTable({ config: s.h.config(), credentials: s.h.credentials, to: time(windowStart(5)), target: 'restored_4', against: 'source' });
-    expect(live.ok).toBe(true);
-    expect(sorted(await readTable(s.h, TABLE))).toEqual(sorted(sourceRows));
-    expect(s.h.sb.tablestore.writeCount(TABLE)).toBe(sourceWrites);
+  describe('from JSON Lines windows with one hour never exported', () => {
+    let s: Scenario;
+    beforeAll(async () => {
+      s = await startScenario();
+      await scenario(s, 'jsonl');
+      await exportWindows(s, 'jsonl', [3]);
+    });
+    afterAll(() => closeScenario(s));
+
+    test('a missing window is refused with its name; --allow-gaps restores and reports it', async () => {
+      const to = time(windowStart(5));
+      const missing = `${time(windowStart(3))}_${time(windowStart(4))}`;
+      await expect(restoreFromBackup({ config: s.h.config(), credentials: s.h.credentials, to, target: 'restored', statePath: join(s.dir, 'a.json') }))
+        .rejects.toThrow(new RegExp(`window ${missing} is missing`));
+      await expect(readTable(s.h, 'restored')).rejects.toThrow(/OTSObjectNotExist|does not exist/);
+      const r = await restoreFromBackup({ config: s.h.config(), credentials: s.h.credentials, to, target: 'restored', statePath: join(s.dir, 'b.json'), allowGaps: true });
+      expect(r.gaps).toEqual([`window ${missing} is missing`]);
+    });
+
+    test('the CLI: snapshot, restore and verify-restore print JSON on stdout, exit 0, 3 or 4, and print no secret', async () => {
+      let out = '';
+      let err = '';
+      const io = { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t), isTTY: false }, env: s.h.sb.credentialEnv(), cwd: s.dir, now: NOW };
+      const config = ['--config', JSON.stringify({ tablestore: { endpoint: s.h.sb.tablestore.endpoint, instanceName: s.h.sb.tablestore.instanceName, tableName: TABLE }, oss: { endpoint: s.h.sb.oss.endpoint, region: s.h.sb.oss.clientOptions().region, bucket: s.h.sb.oss.bucket, prefix: 'tablestore-export' } }), '--columns', 'id:string,name:string,qty:int64'];
+      const code = await main(['snapshot', ...config], io);
+      if (code !== 0) throw new Error(err);
+      expect(code).toBe(0);
+      expect(JSON.parse(out)).toMatchObject({ manifest: { table: TABLE, rows: s.states[4].size } });
+      out = '';
+      const to = time(windowStart(5));
+      expect(await main(['restore', ...config, '--to', to, '--target', 'restored_cli'], io)).toBe(4);
+      expect(err).toContain(`window ${time(windowStart(3))}_${time(windowStart(4))} is missing`);
+      expect(await main(['restore', ...config, '--to', time(windowStart(3)), '--target', 'restored_cli'], io)).toBe(0);
+      expect(JSON.parse(out)).toMatchObject({ target: 'restored_cli', windows: [`${time(windowStart(1))}_${time(windowStart(2))}`, `${time(windowStart(2))}_${time(windowStart(3))}`] });
+      out = '';
+      expect(await main(['verify-restore', ...config, '--to', time(windowStart(3)), '--target', 'restored_cli'], io)).toBe(0);
+      expect(JSON.parse(out)).toMatchObject({ ok: true });
+      out = '';
+      // Against the live source (which moved on since): a mismatch, exit 3, with the differing keys.
+      expect(await main(['verify-restore', ...config, '--to', time(windowStart(3)), '--target', 'restored_cli', '--against', 'source'], io)).toBe(3);
+      expect(JSON.parse(out).differences.map((d: { key: { id: string } }) => d.key.id)).toEqual(['r00', 'r07', 'r08', 'r09', 'r10', 'r13']);
+      expect(await main(['restore', ...config, '--to', to, '--target', TABLE], io)).toBe(2);
+      expect(err).toContain('restore never writes to the source unless --overwrite-source');
+      expect(out + err).not.toContain(s.h.sb.credentials.accessKeySecret);
+    });
   });
 
-  test('restores from Parquet windows', async () => {
-    await scenario(s, 'parquet');
-    await exportWindows(s, 'parquet');
-    const config = s.h.config({ format: { fileFormat: 'parquet', compression: 'gzip' } });
-    await restoreFromBackup({ config, credentials: s.h.credentials, to: time(windowStart(5)), target: 'restored', statePath: join(s.dir, 'pq.json') });
-    expect(sorted(await readTable(s.h, 'restored'))).toEqual(sorted(s.states[4]));
-  });
+  describe('on writes of their own', () => {
+    let s: Scenario;
+    beforeEach(async () => {
+      s = await startScenario();
+    });
+    afterEach(() => closeScenario(s));
 
-  test('a verify of a tampered restore fails and names the differing keys', async () => {
-    await scenario(s, 'jsonl');
-    await exportWindows(s, 'jsonl');
-    const to = time(windowStart(5));
-    await restoreFromBackup({ config: s.h.config(), credentials: s.h.credentials, to, target: 'restored', statePath: join(s.dir, 'r.json') });
-    await s.h.sb.ots.deleteRow({ tableName: 'restored', condition: (await import('../../lib/runtime/demo/local-sandboxes')).ignoreCondition(), primaryKey: [{ id: 'r03' }] });
-    const v = await verifyRestoredTable({ config: s.h.config(), credentials: s.h.credentials, to, target: 'restored', against: 'backup' });
-    expect(v.ok).toBe(false);
-    expect(v.differences).toEqual([expect.objectContaining({ key: { id: 'r03' }, problem: 'missing in target' })]);
-  });
+    test('restores from Parquet windows', async () => {
+      await scenario(s, 'parquet');
+      await exportWindows(s, 'parquet');
+      const config = s.h.config({ format: { fileFormat: 'parquet', compression: 'gzip' } });
+      await restoreFromBackup({ config, credentials: s.h.credentials, to: time(windowStart(5)), target: 'restored', statePath: join(s.dir, 'pq.json') });
+      expect(sorted(await readTable(s.h, 'restored'))).toEqual(sorted(s.states[4]));
+    });
 
-  test('a restore stopped halfway resumes from its state file and ends in the same table', async () => {
-    await scenario(s, 'csv');
-    await exportWindows(s, 'csv');
-    const to = time(windowStart(5));
-    const statePath = join(s.dir, 'state.json');
-    const stop = new AbortController();
-    let windowsSeen = 0;
-    const config = s.h.config({ format: { fileFormat: 'csv', compression: 'gzip' } });
-    await expect(restoreFromBackup({
-      config, credentials: s.h.credentials, to, target: 'restored', statePath, signal: stop.signal,
-      progress: { update: (p) => { if (p.phase === 'window' && ++windowsSeen === 2) stop.abort(); }, end: () => undefined },
-    })).rejects.toThrow(/stopped/);
-    const resumed = await restoreFromBackup({ config, credentials: s.h.credentials, to, target: 'restored', statePath });
-    expect(resumed.resumed).toBe(true);
-    expect(sorted(await readTable(s.h, 'restored'))).toEqual(sorted(s.states[4]));
-  });
+    test('a restore stopped halfway resumes from its state file and ends in the same table', async () => {
+      await scenario(s, 'csv');
+      await exportWindows(s, 'csv');
+      const to = time(windowStart(5));
+      const statePath = join(s.dir, 'state.json');
+      const stop = new AbortController();
+      let windowsSeen = 0;
+      const config = s.h.config({ format: { fileFormat: 'csv', compression: 'gzip' } });
+      await expect(restoreFromBackup({
+        config, credentials: s.h.credentials, to, target: 'restored', statePath, signal: stop.signal,
+        progress: { update: (p) => { if (p.phase === 'window' && ++windowsSeen === 2) stop.abort(); }, end: () => undefined },
+      })).rejects.toThrow(/stopped/);
+      const resumed = await restoreFromBackup({ config, credentials: s.h.credentials, to, target: 'restored', statePath });
+      expect(resumed.resumed).toBe(true);
+      expect(sorted(await readTable(s.h, 'restored'))).toEqual(sorted(s.states[4]));
+    });
 
-  test('a missing window is refused with its name; --allow-gaps restores and reports it', async () => {
-    await scenario(s, 'jsonl');
-    await exportWindows(s, 'jsonl', [3]);
-    const to = time(windowStart(5));
-    const missing = `${time(windowStart(3))}_${time(windowStart(4))}`;
-    await expect(restoreFromBackup({ config: s.h.config(), credentials: s.h.credentials, to, target: 'restored', statePath: join(s.dir, 'a.json') }))
-      .rejects.toThrow(new RegExp(`window ${missing} is missing`));
-    await expect(readTable(s.h, 'restored')).rejects.toThrow(/OTSObjectNotExist|does not exist/);
-    const r = await restoreFromBackup({ config: s.h.config(), credentials: s.h.credentials, to, target: 'restored', statePath: join(s.dir, 'b.json'), allowGaps: true });
-    expect(r.gaps).toEqual([`window ${missing} is missing`]);
-  });
+    test('restores from Data Integration-style CSV windows (one headerless CSV per window, no manifest)', async () => {
+      await scenario(s, 'jsonl');
+      // Write the windows as the Data Integration job does, from the model: its row mode has no operation column,
+      // so this test's windows hold only puts and updates.
+      const lines = (rows: Array<[string, Row]>): string => rows.map(([id, r]) => `${id},${r.name ?? ''},${r.qty ?? ''}\n`).join('');
+      for (let k = 1; k < 5; k++) {
+        const changed = sorted(s.states[k]).filter(([id, r]) => JSON.stringify(s.states[k - 1].get(id)) !== JSON.stringify(r));
+        s.h.sb.oss.putObject(`tablestore-export/${TABLE}/${time(windowStart(k))}_${time(windowStart(k + 1))}.csv`, Buffer.from(lines(changed)));
+      }
+      const to = time(windowStart(5));
+      const config = s.h.config({ format: { fileFormat: 'csv', compression: 'none' }, layout: { mode: 'rows', columns: [{ name: 'id', type: 'string' }, { name: 'name', type: 'string' }, { name: 'qty', type: 'int64' }], operations: false } });
+      const r = await restoreFromBackup({ config, credentials: s.h.credentials, to, target: 'restored', statePath: join(s.dir, 'di.json') });
+      expect(r.windows).toHaveLength(4);
+      // Deleted rows come back (the row mode exports no deletes); every other row is as it was.
+      const restored = await readTable(s.h, 'restored');
+      for (const [id, row] of s.states[4]) expect(restored.get(id)).toEqual(expect.objectContaining(row));
+    });
 
-  test('restores from Data Integration-style CSV windows (one headerless CSV per window, no manifest)', async () => {
-    await scenario(s, 'jsonl');
-    // Write the windows as the Data Integration job does, from the model: its row mode has no operation column,
-    // so this test's windows hold only puts and updates.
-    const lines = (rows: Array<[string, Row]>): string => rows.map(([id, r]) => `${id},${r.name ?? ''},${r.qty ?? ''}\n`).join('');
-    for (let k = 1; k < 5; k++) {
-      const changed = sorted(s.states[k]).filter(([id, r]) => JSON.stringify(s.states[k - 1].get(id)) !== JSON.stringify(r));
-      s.h.sb.oss.putObject(`tablestore-export/${TABLE}/${time(windowStart(k))}_${time(windowStart(k + 1))}.csv`, Buffer.from(lines(changed)));
-    }
-    const to = time(windowStart(5));
-    const config = s.h.config({ format: { fileFormat: 'csv', compression: 'none' }, layout: { mode: 'rows', columns: [{ name: 'id', type: 'string' }, { name: 'name', type: 'string' }, { name: 'qty', type: 'int64' }], operations: false } });
-    const r = await restoreFromBackup({ config, credentials: s.h.credentials, to, target: 'restored', statePath: join(s.dir, 'di.json') });
-    expect(r.windows).toHaveLength(4);
-    // Deleted rows come back (the row mode exports no deletes); every other row is as it was.
-    const restored = await readTable(s.h, 'restored');
-    for (const [id, row] of s.states[4]) expect(restored.get(id)).toEqual(expect.objectContaining(row));
-  });
-
-  test('the CLI: snapshot, restore and verify-restore print JSON on stdout, exit 0, 3 or 4, and print no secret', async () => {
-    await scenario(s, 'jsonl');
-    await exportWindows(s, 'jsonl', [3]);
-    let out = '';
-    let err = '';
-    const io = { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t), isTTY: false }, env: s.h.sb.credentialEnv(), cwd: s.dir, now: NOW };
-    const config = ['--config', JSON.stringify({ tablestore: { endpoint: s.h.sb.tablestore.endpoint, instanceName: s.h.sb.tablestore.instanceName, tableName: TABLE }, oss: { endpoint: s.h.sb.oss.endpoint, region: s.h.sb.oss.clientOptions().region, bucket: s.h.sb.oss.bucket, prefix: 'tablestore-export' } }), '--columns', 'id:string,name:string,qty:int64'];
-    const code = await main(['snapshot', ...config], io);
-    if (code !== 0) throw new Error(err);
-    expect(code).toBe(0);
-    expect(JSON.parse(out)).toMatchObject({ manifest: { table: TABLE, rows: s.states[4].size } });
-    out = '';
-    const to = time(windowStart(5));
-    expect(await main(['restore', ...config, '--to', to, '--target', 'restored'], io)).toBe(4);
-    expect(err).toContain(`window ${time(windowStart(3))}_${time(windowStart(4))} is missing`);
-    expect(await main(['restore', ...config, '--to', time(windowStart(3)), '--target', 'restored'], io)).toBe(0);
-    expect(JSON.parse(out)).toMatchObject({ target: 'restored', windows: [`${time(windowStart(1))}_${time(windowStart(2))}`, `${time(windowStart(2))}_${time(windowStart(3))}`] });
-    out = '';
-    expect(await main(['verify-restore', ...config, '--to', time(windowStart(3)), '--target', 'restored'], io)).toBe(0);
-    expect(JSON.parse(out)).toMatchObject({ ok: true });
-    out = '';
-    // Against the live source (which moved on since): a mismatch, exit 3, with the differing keys.
-    expect(await main(['verify-restore', ...config, '--to', time(windowStart(3)), '--target', 'restored', '--against', 'source'], io)).toBe(3);
-    expect(JSON.parse(out).differences.map((d: { key: { id: string } }) => d.key.id)).toEqual(['r00', 'r07', 'r08', 'r09', 'r10', 'r13']);
-    expect(await main(['restore', ...config, '--to', to, '--target', TABLE], io)).toBe(2);
-    expect(err).toContain('restore never writes to the source unless --overwrite-source');
-    expect(out + err).not.toContain(s.h.sb.credentials.accessKeySecret);
-  });
-
-  test('a snapshot stopped halfway is resumed by the next run: only the missing ranges are read, no upload left over', async () => {
-    for (let i = 0; i < 30; i++) await write(s, (windowStart(0) + 60_000) * 1000 + i, 'put', `k${String(i).padStart(2, '0')}`, { name: 'x'.repeat(40), qty: i });
-    const config = s.h.config();
-    const now = (): number => windowStart(0) + 30 * 60_000;
-    const stop = new AbortController();
-    await expect(snapshotTable({
-      config, credentials: s.h.credentials, now, pageRows: 3, splitSizeUnitBytes: 400, concurrency: 1, signal: stop.signal,
-      progress: { update: (p) => { if (p.item.startsWith('2/')) stop.abort(); }, end: () => undefined },
-    })).rejects.toThrow(/stopped/);
-    const before = s.h.sb.tablestore.stats.requests.GetRange ?? 0;
-    const resumed = await snapshotTable({ config, credentials: s.h.credentials, now, pageRows: 3, splitSizeUnitBytes: 400, concurrency: 1 });
-    expect(resumed.resumed).toBe(true);
-    expect(resumed.manifest.rows).toBe(30);
-    expect(resumed.manifest.parts.length).toBeGreaterThan(3);
-    const rangesReadAgain = (s.h.sb.tablestore.stats.requests.GetRange ?? 0) - before;
-    expect(rangesReadAgain).toBeLessThan(Math.ceil(30 / 3) + resumed.manifest.parts.length);
-    expect(s.h.sb.oss.uploads()).toEqual([]);
+    test('a snapshot stopped halfway is resumed by the next run: only the missing ranges are read, no upload left over', async () => {
+      for (let i = 0; i < 30; i++) await write(s, (windowStart(0) + 60_000) * 1000 + i, 'put', `k${String(i).padStart(2, '0')}`, { name: 'x'.repeat(40), qty: i });
+      const config = s.h.config();
+      const now = (): number => windowStart(0) + 30 * 60_000;
+      const stop = new AbortController();
+      await expect(snapshotTable({
+        config, credentials: s.h.credentials, now, pageRows: 3, splitSizeUnitBytes: 400, concurrency: 1, signal: stop.signal,
+        progress: { update: (p) => { if (p.item.startsWith('2/')) stop.abort(); }, end: () => undefined },
+      })).rejects.toThrow(/stopped/);
+      const before = s.h.sb.tablestore.stats.requests.GetRange ?? 0;
+      const resumed = await snapshotTable({ config, credentials: s.h.credentials, now, pageRows: 3, splitSizeUnitBytes: 400, concurrency: 1 });
+      expect(resumed.resumed).toBe(true);
+      expect(resumed.manifest.rows).toBe(30);
+      expect(resumed.manifest.parts.length).toBeGreaterThan(3);
+      const rangesReadAgain = (s.h.sb.tablestore.stats.requests.GetRange ?? 0) - before;
+      expect(rangesReadAgain).toBeLessThan(Math.ceil(30 / 3) + resumed.manifest.parts.length);
+      expect(s.h.sb.oss.uploads()).toEqual([]);
+    });
   });
 });
