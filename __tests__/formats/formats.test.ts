@@ -197,11 +197,11 @@ describe('Parquet', () => {
   const layout = cellsLayout({ primaryKey: [...PRIMARY_KEY, { name: 'blob', type: 'Binary' }] });
   const withBlob = (r: StreamRecord): StreamRecord => ({ ...r, primaryKey: [...r.primaryKey, { name: 'blob', type: 'BINARY', value: Buffer.from([1, 2, 3]) }] });
 
-  test.each(['gzip', 'none', 'snappy'] as const)('round trip through hyparquet (%s), several row groups', (compression) => {
+  test.each(['gzip', 'none', 'snappy'] as const)('round trip through hyparquet (%s), several row groups', async (compression) => {
     const records = syntheticRecords(700).map(withBlob);
     const format = createFileFormat(layout, { fileFormat: 'parquet', compression, parquet: { rowGroupRows: 500 } });
     const file = encodeAll(format.encoder, records);
-    const read = readWithHyparquet(file);
+    const read = await readWithHyparquet(file);
 
     const expected: Array<Record<string, unknown>> = [];
     const row = new Array(layout.columns.length);
@@ -231,20 +231,20 @@ describe('Parquet', () => {
     expect(read.schema.map((s) => s.name)).toEqual(['schema', 'user_id', 'seq', 'blob', 'column_name', 'timestamp', 'column_value', 'op_type']);
   });
 
-  test('typed row-mode columns, booleans and doubles, empty file', () => {
+  test('typed row-mode columns, booleans and doubles, empty file', async () => {
     const typed = rowsLayout({ columns: [{ name: 'user_id', type: 'string' }, { name: 'seq', type: 'int64' }, { name: 'active', type: 'boolean' }, { name: 'score', type: 'double' }] });
     const records = [
       record('PUT', 'a', 1n, [putColumn('active', true), putColumn('score', 1.25)]),
       record('PUT', 'b', 2n, [putColumn('active', false)]),
       record('PUT', 'c', -3n, [putColumn('score', -0.5)]),
     ];
-    const read = readWithHyparquet(encodeAll(new ParquetEncoder(typed), records));
+    const read = await readWithHyparquet(encodeAll(new ParquetEncoder(typed), records));
     expect(read.rows).toEqual([
       { user_id: 'a', seq: { $bigint: '1' }, active: true, score: 1.25 },
       { user_id: 'b', seq: { $bigint: '2' }, active: false, score: null },
       { user_id: 'c', seq: { $bigint: '-3' }, active: null, score: -0.5 },
     ]);
-    const empty = readWithHyparquet(encodeAll(new ParquetEncoder(typed), []));
+    const empty = await readWithHyparquet(encodeAll(new ParquetEncoder(typed), []));
     expect(empty.rows).toEqual([]);
     expect(empty.rowGroups).toBe(0);
   });
@@ -261,9 +261,9 @@ describe('Parquet', () => {
     expect(a.equals(b)).toBe(true);
   });
 
-  test('snappy output decompresses to the input', () => {
+  test('snappy output decompresses to the input', async () => {
     const input = Buffer.from('abcabcabcabcabcabc xyz '.repeat(5000) + 'tail');
-    const read = readWithHyparquet(encodeAll(new ParquetEncoder(rowsLayout({ columns: [{ name: 'user_id', type: 'string' }] }), { codec: 'SNAPPY' }), [record('PUT', input.toString(), 1n, [])]));
+    const read = await readWithHyparquet(encodeAll(new ParquetEncoder(rowsLayout({ columns: [{ name: 'user_id', type: 'string' }] }), { codec: 'SNAPPY' }), [record('PUT', input.toString(), 1n, [])]));
     expect(read.rows[0].user_id).toBe(input.toString());
   });
 

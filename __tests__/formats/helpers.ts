@@ -1,8 +1,6 @@
-/** Shared test fixtures: synthetic stream records and a hyparquet reader running in a child process (hyparquet is ESM-only). */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+/** Shared test fixtures: synthetic stream records and an independent Parquet reader (hyparquet). */
+import { parquetMetadata, parquetReadObjects } from 'hyparquet';
+import { gunzipSync } from 'node:zlib';
 import type { RecordEncoder } from '../../lib/runtime/formats';
 import type { StreamColumn, StreamRecord, StreamRecordPage } from '../../lib/runtime/reader/types';
 
@@ -85,19 +83,6 @@ export async function* asyncPages(pages: readonly StreamRecordPage[]): AsyncGene
   for (const p of pages) yield p;
 }
 
-const HYPARQUET_SCRIPT = `
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
-import { parquetReadObjects, parquetMetadata } from 'hyparquet';
-const buf = readFileSync(process.argv[1]);
-const file = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
-const compressors = { GZIP: (input) => new Uint8Array(gunzipSync(input)) };
-const rows = await parquetReadObjects({ file, compressors, utf8: false });
-const meta = parquetMetadata(file);
-const replacer = (k, v) => typeof v === 'bigint' ? { $bigint: v.toString() } : v instanceof Uint8Array ? { $bytes: Buffer.from(v).toString('base64') } : v;
-process.stdout.write(JSON.stringify({ rows, numRows: meta.num_rows, rowGroups: meta.row_groups.length, schema: meta.schema, createdBy: meta.created_by }, replacer));
-`;
-
 export interface HyparquetResult {
   readonly rows: Record<string, unknown>[];
   readonly numRows: unknown;
@@ -106,15 +91,14 @@ export interface HyparquetResult {
   readonly createdBy: string;
 }
 
-/** Reads a Parquet file with hyparquet; bigints come back as `{ $bigint }`, byte arrays as `{ $bytes }` (base64). */
-export function readWithHyparquet(file: Buffer): HyparquetResult {
-  const dir = mkdtempSync(join(tmpdir(), 'pq-'));
-  try {
-    const path = join(dir, 'f.parquet');
-    writeFileSync(path, file);
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', HYPARQUET_SCRIPT, path], { cwd: join(__dirname, '..', '..'), maxBuffer: 256 * 1024 * 1024 });
-    return JSON.parse(out.toString('utf8')) as HyparquetResult;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/**
+ * Reads a Parquet file with hyparquet, in this process (Jest transforms the ESM package); bigints come back as
+ * `{ $bigint }`, byte arrays as `{ $bytes }` (base64).
+ */
+export async function readWithHyparquet(file: Buffer): Promise<HyparquetResult> {
+  const buffer = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer;
+  const rows = await parquetReadObjects({ file: buffer, utf8: false, compressors: { GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)) } });
+  const meta = parquetMetadata(buffer);
+  const json = (_key: string, v: unknown): unknown => (typeof v === 'bigint' ? { $bigint: v.toString() } : v instanceof Uint8Array ? { $bytes: Buffer.from(v).toString('base64') } : v);
+  return JSON.parse(JSON.stringify({ rows, numRows: meta.num_rows, rowGroups: meta.row_groups.length, schema: meta.schema, createdBy: meta.created_by }, json)) as HyparquetResult;
 }

@@ -176,7 +176,7 @@ describe('writeWindow', () => {
     const records = syntheticRecords(500, START_MICROS);
     const manifest = await writeWindow(asyncPages(pagesOf(records, 100)), options({ format: { fileFormat: 'parquet', compression: 'gzip', parquet: { rowGroupRows: 400 } } }));
     expect(manifest.parts.map((p) => p.key)).toEqual([expect.stringMatching(/part-00000-[0-9a-f]{12}\.parquet$/)]);
-    const read = readWithHyparquet(sandbox.objects().get(manifest.parts[0].key)!);
+    const read = await readWithHyparquet(sandbox.objects().get(manifest.parts[0].key)!);
     expect(read.rows.length).toBe(manifest.rows);
     expect(read.rowGroups).toBe(Math.ceil(manifest.rows / 400));
     expect(manifest.format).toMatchObject({ fileFormat: 'parquet', compression: 'gzip', layout: 'cells' });
