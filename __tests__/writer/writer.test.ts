@@ -93,8 +93,8 @@ describe('windowObjectKeys', () => {
 
 describe('writeWindow', () => {
   test('writes rolled gzip CSV files and commits a manifest last', async () => {
-    const records = syntheticRecords(3000, START_MICROS);
-    const manifest = await writeWindow(asyncPages(pagesOf(records, 250)), options({ maxFileBytes: 64 * 1024 }));
+    const records = syntheticRecords(1000, START_MICROS);
+    const manifest = await writeWindow(asyncPages(pagesOf(records, 100)), options({ maxFileBytes: 20 * 1024 }));
 
     expect(manifest.parts.length).toBeGreaterThan(3);
     const attempt = attemptOfKey(manifest.parts[0].key)!;
@@ -102,13 +102,13 @@ describe('writeWindow', () => {
     expect(manifest.parts.map((p) => p.key)).toEqual(manifest.parts.map((_, i) => `${DIR}part-${String(i).padStart(5, '0')}-${attempt}.csv.gz`));
     expect(committedCsv(manifest)).toBe(expectedCsv(records));
     expect(manifest.records).toEqual({
-      total: 3000,
+      total: 1000,
       PUT: records.filter((r) => r.action === 'PUT').length,
       UPDATE: records.filter((r) => r.action === 'UPDATE').length,
       DELETE: records.filter((r) => r.action === 'DELETE').length,
     });
-    expect(manifest.parts.reduce((n, p) => n + p.records, 0)).toBe(3000);
-    expect(manifest.writeTimeMicros).toEqual({ min: START_MICROS, max: START_MICROS + 2999 * 1000 });
+    expect(manifest.parts.reduce((n, p) => n + p.records, 0)).toBe(1000);
+    expect(manifest.writeTimeMicros).toEqual({ min: START_MICROS, max: START_MICROS + 999 * 1000 });
     expect(manifest.bytes.uncompressed).toBe(Buffer.byteLength(expectedCsv(records)));
     expect(manifest.format).toMatchObject({ fileFormat: 'csv', compression: 'gzip', gzipLevel: 6, layout: 'cells', fieldDelimiter: ',', nullFormat: '' });
     expect(manifest.columns.map((c) => c.name)).toEqual(['user_id', 'seq', 'column_name', 'timestamp', 'column_value', 'op_type']);
@@ -153,10 +153,10 @@ describe('writeWindow', () => {
   });
 
   test('the same records give byte-identical objects whatever the page size', async () => {
-    const records = syntheticRecords(2500, START_MICROS);
-    await writeWindow(asyncPages(pagesOf(records, 7)), options({ maxFileBytes: 50 * 1024 }));
+    const records = syntheticRecords(800, START_MICROS);
+    await writeWindow(asyncPages(pagesOf(records, 7)), options({ maxFileBytes: 16 * 1024 }));
     const first = snapshot();
-    await writeWindow(asyncPages(pagesOf(records, 1000)), options({ maxFileBytes: 50 * 1024 }));
+    await writeWindow(asyncPages(pagesOf(records, 500)), options({ maxFileBytes: 16 * 1024 }));
     expect(snapshot()).toEqual(first);
   });
 
@@ -242,12 +242,12 @@ describe('failures and reruns', () => {
   });
 
   test('a rerun over the same records keeps the same keys, bytes and manifest, and writes no new commit', async () => {
-    const records = syntheticRecords(3000, START_MICROS);
-    const first = await writeWindow(asyncPages(pagesOf(records, 500)), options({ maxFileBytes: 40 * 1024 }));
+    const records = syntheticRecords(1000, START_MICROS);
+    const first = await writeWindow(asyncPages(pagesOf(records, 170)), options({ maxFileBytes: 13 * 1024 }));
     const objects = snapshot();
     const events: WriterEvent[] = [];
     const requestsBefore = sandbox.requests.length;
-    const second = await writeWindow(asyncPages(pagesOf(records, 300)), options({ maxFileBytes: 40 * 1024, onEvent: (e) => events.push(e) }));
+    const second = await writeWindow(asyncPages(pagesOf(records, 100)), options({ maxFileBytes: 13 * 1024, onEvent: (e) => events.push(e) }));
     expect(second).toEqual(first);
     expect(snapshot()).toEqual(objects);
     expect(events.filter((e) => e.type === 'file-reused').length).toBe(first.parts.length);
@@ -256,11 +256,11 @@ describe('failures and reruns', () => {
   });
 
   test('a rerun with fewer parts replaces the commit in one PUT, then deletes the files it replaced and leftovers', async () => {
-    const records = syntheticRecords(3000, START_MICROS);
-    const first = await writeWindow(asyncPages(pagesOf(records, 500)), options({ maxFileBytes: 40 * 1024 }));
+    const records = syntheticRecords(1000, START_MICROS);
+    const first = await writeWindow(asyncPages(pagesOf(records, 170)), options({ maxFileBytes: 13 * 1024 }));
     sandbox.putObject(`${DIR}part-00999.csv.gz`, 'left by someone');
     const requestsBefore = sandbox.requests.length;
-    const second = await writeWindow(asyncPages(pagesOf(records, 500)), options({ maxFileBytes: 1024 * 1024 }));
+    const second = await writeWindow(asyncPages(pagesOf(records, 170)), options({ maxFileBytes: 1024 * 1024 }));
     expect(second.parts.length).toBe(1);
     expect(first.parts.length).toBeGreaterThan(1);
     expect([...sandbox.objects().keys()]).toEqual([`${DIR}_manifest.json`, second.parts[0].key]);
