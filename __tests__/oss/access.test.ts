@@ -126,7 +126,7 @@ describe('bucket policy: TLS only, as the stack synthesizes it', () => {
 
   it('refuses conditions it does not model instead of ignoring them', () => {
     const doc = JSON.stringify({ Version: '1', Statement: [{ Effect: 'Deny', Principal: ['*'], Action: ['oss:*'], Resource: ['acs:oss:*:*:b'], Condition: { IpAddress: { 'acs:SourceIp': ['10.0.0.0/8'] } } }] });
-    expect(() => parsePolicy(doc, 'bucket')).toThrow('only models Bool acs:SecureTransport');
+    expect(() => parsePolicy(doc, 'bucket')).toThrow('only model Bool acs:SecureTransport');
   });
 });
 

@@ -9,6 +9,10 @@
  * binds everyone, the owner included.
  */
 import type { OssOperation } from './faults';
+import { AccessRequest, Decision, matchingStatements, ParsedPolicy, statementMatches, Statement } from '../ram-policy';
+
+export { parsePolicy, PolicyError } from '../ram-policy';
+export type { AccessRequest, Decision, ParsedPolicy } from '../ram-policy';
 
 /** Every API the sandbox serves, and the RAM action OSS checks for it (OSS "Policy syntax and elements"). */
 export const OSS_ACTION_OF: Readonly<Record<OssOperation, string>> = {
@@ -44,15 +48,6 @@ export const KMS_ACTION_OF: Partial<Readonly<Record<OssOperation, string>>> = {
   GetObject: 'kms:Decrypt',
 };
 
-/** A request as the evaluator sees it. */
-export interface AccessRequest {
-  readonly action: string;
-  /** `acs:oss:<region>:<owner account>:<bucket>` or `.../<bucket>/<key>`. */
-  readonly resource: string;
-  /** Whether the request came over TLS (`acs:SecureTransport`). */
-  readonly secureTransport: boolean;
-}
-
 export interface Caller {
   /** Account the AccessKey belongs to. */
   readonly accountId: string;
@@ -60,86 +55,6 @@ export interface Caller {
   readonly ramUserId?: string;
   /** RAM policies attached to a RAM identity. */
   readonly policies: readonly ParsedPolicy[];
-}
-
-interface Statement {
-  readonly effect: 'Allow' | 'Deny';
-  readonly actions: readonly string[];
-  readonly resources: readonly string[];
-  readonly principals?: readonly string[];
-  readonly secureTransport?: boolean;
-}
-
-export interface ParsedPolicy {
-  readonly statements: readonly Statement[];
-}
-
-export class PolicyError extends Error {}
-
-const list = (v: unknown, what: string): string[] => {
-  const arr = typeof v === 'string' ? [v] : v;
-  if (!Array.isArray(arr) || arr.some(x => typeof x !== 'string')) throw new PolicyError(`${what} must be a string or a list of strings`);
-  return arr as string[];
-};
-
-/**
- * Parses a policy document. `kind: 'bucket'` requires `Principal` in every statement (OSS: required for bucket
- * policies; `[]` means everyone); `kind: 'ram'` refuses it (RAM policies carry no Principal). Conditions other than
- * `Bool` on `acs:SecureTransport` are refused: the sandbox does not model them, and must not silently ignore them.
- */
-export function parsePolicy(text: string, kind: 'bucket' | 'ram'): ParsedPolicy {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    throw new PolicyError('the policy is not valid JSON');
-  }
-  const d = doc as { Version?: unknown; Statement?: unknown };
-  if (typeof d !== 'object' || d === null || d.Version !== '1') throw new PolicyError('Version must be "1"');
-  if (!Array.isArray(d.Statement) || d.Statement.length === 0) throw new PolicyError('Statement must be a non-empty list');
-  const statements = d.Statement.map((raw: Record<string, unknown>, i: number): Statement => {
-    const where = `Statement[${i}]`;
-    if (raw.Effect !== 'Allow' && raw.Effect !== 'Deny') throw new PolicyError(`${where}.Effect must be Allow or Deny`);
-    const actions = list(raw.Action, `${where}.Action`);
-    const resources = list(raw.Resource, `${where}.Resource`);
-    if (actions.length === 0 || resources.length === 0) throw new PolicyError(`${where} needs at least one Action and one Resource`);
-    let principals: string[] | undefined;
-    if (kind === 'bucket') {
-      if (raw.Principal === undefined) throw new PolicyError(`${where}.Principal is required in a bucket policy`);
-      principals = list(raw.Principal, `${where}.Principal`);
-      if (principals.length === 0) principals = ['*'];
-    } else if (raw.Principal !== undefined) {
-      throw new PolicyError(`${where}.Principal is not allowed in a RAM policy`);
-    }
-    let secureTransport: boolean | undefined;
-    if (raw.Condition !== undefined) {
-      const cond = raw.Condition as Record<string, Record<string, unknown>>;
-      for (const [op, keys] of Object.entries(cond)) {
-        for (const [key, value] of Object.entries(keys ?? {})) {
-          const values = list(value, `${where}.Condition.${op}.${key}`).map(v => v.toLowerCase());
-          if (op !== 'Bool' || key !== 'acs:SecureTransport' || values.length !== 1 || !['true', 'false'].includes(values[0])) {
-            throw new PolicyError(`${where}.Condition ${op} ${key}: the OSS sandbox only models Bool acs:SecureTransport true|false`);
-          }
-          secureTransport = values[0] === 'true';
-        }
-      }
-    }
-    return { effect: raw.Effect, actions, resources, principals, secureTransport };
-  });
-  return { statements };
-}
-
-/** RAM-style wildcard match: `*` any run, `?` one character. Actions match case-insensitively. */
-function globMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const re = new RegExp(`^${pattern.split('').map(c => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&'))).join('')}$`, ignoreCase ? 'i' : '');
-  return re.test(value);
-}
-
-function statementMatches(st: Statement, req: AccessRequest): boolean {
-  if (!st.actions.some(a => globMatch(a, req.action, true))) return false;
-  if (!st.resources.some(r => globMatch(r, req.resource, false))) return false;
-  if (st.secureTransport !== undefined && st.secureTransport !== req.secureTransport) return false;
-  return true;
 }
 
 function principalMatches(st: Statement, caller: Caller, bucketOwner: string): boolean {
@@ -154,11 +69,9 @@ function principalMatches(st: Statement, caller: Caller, bucketOwner: string): b
   return false;
 }
 
-export type Decision = { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
-
 export function evaluateAccess(req: AccessRequest, caller: Caller, bucketPolicy: ParsedPolicy | undefined, bucketOwner: string): Decision {
   const bucketStatements = (bucketPolicy?.statements ?? []).filter(st => principalMatches(st, caller, bucketOwner) && statementMatches(st, req));
-  const ramStatements = caller.ramUserId !== undefined ? caller.policies.flatMap(p => p.statements).filter(st => statementMatches(st, req)) : [];
+  const ramStatements = caller.ramUserId !== undefined ? matchingStatements(caller.policies, req) : [];
   if (bucketStatements.some(st => st.effect === 'Deny')) return { allowed: false, reason: `explicitly denied by the bucket policy` };
   if (ramStatements.some(st => st.effect === 'Deny')) return { allowed: false, reason: `explicitly denied by a RAM policy` };
   if (caller.ramUserId === undefined && caller.accountId === bucketOwner) return { allowed: true };

@@ -22,6 +22,7 @@ import { closeServer, listenOnLoopback } from '../loopback';
 import type { TLSSocket } from 'node:tls';
 import { loopbackCertificate } from '../tls';
 import { Caller, evaluateAccess, KMS_ACTION_OF, OSS_ACTION_OF, parsePolicy, PolicyError } from './access';
+import { parseIdentityPolicies } from '../ram-policy';
 import { Crc64 } from '../../common/crc64';
 import { OssFault, OssFaults, OssOperation } from './faults';
 import { SIGNED_SUBRESOURCES, verifySignature } from './signature';
@@ -274,13 +275,7 @@ export async function startOssSandbox(options: OssSandboxOptions = {}): Promise<
   const callers = new Map<string, Caller>([[accessKeyId, { accountId: ownerAccountId, policies: [] }]]);
   function addIdentity(identity: OssIdentity): void {
     if (credentials.has(identity.accessKeyId)) throw new Error(`The OSS sandbox already has an identity with AccessKey ${identity.accessKeyId}`);
-    const policies = identity.policies.map((text, i) => {
-      try {
-        return parsePolicy(text, 'ram');
-      } catch (err) {
-        throw new Error(`RAM policy ${i} of ${identity.accessKeyId}: ${(err as Error).message}`);
-      }
-    });
+    const policies = parseIdentityPolicies(identity.accessKeyId, identity.policies);
     credentials.set(identity.accessKeyId, identity.accessKeySecret);
     callers.set(identity.accessKeyId, { accountId: ownerAccountId, ramUserId: identity.userId ?? `ram-${identity.accessKeyId}`, policies });
   }
