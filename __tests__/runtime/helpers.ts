@@ -54,10 +54,11 @@ function attributes(columns: Record<string, unknown>): Array<Record<string, unkn
 }
 
 /**
- * The RAM policy of the runtime node's identity, built from the permission table for the sandbox's bucket (owner
- * account, default bucket, the export prefix `sb.config()` uses): a call the table lacks fails the test.
+ * The RAM policy of the runtime node's identity, built from the permission table for both sandboxes' resources (owner
+ * account, the Tablestore sandbox's region and instance, the default bucket, the export prefix `sb.config()` uses):
+ * a call the table lacks fails the test, in either sandbox.
  */
-export function runtimeOssPolicy(tables: readonly string[] = [TABLE], exportPrefix = 'tablestore-export'): string {
+export function runtimeSyncPolicy(tables: readonly string[] = [TABLE], exportPrefix = 'tablestore-export'): string {
   return syncPolicyDocument({
     engine: 'runtime', region: 'cn-hangzhou', accountId: '1000000000000001',
     dataTables: tables.map(tableName => ({ instanceName: 'sandbox', tableName })), timeseriesTables: [], statusTables: [], bucketName: 'sandbox-bucket',
@@ -70,7 +71,8 @@ export async function startRuntimeHarness(shardCount = 4, exportPrefixes: readon
   const sb = await startLocalSandboxes({
     startMicros: START_US - 60_000_000,
     tablestore: { shardCount, maxClockSkewMs: null },
-    ossPolicies: exportPrefixes.map(prefix => runtimeOssPolicy([TABLE], prefix)),
+    ossPolicies: exportPrefixes.map(prefix => runtimeSyncPolicy([TABLE], prefix)),
+    tablestorePolicies: [runtimeSyncPolicy([TABLE])],
   });
   await createStreamTable(sb.ots, TABLE, [{ name: 'id', type: 'STRING' }]);
   const ots = sb.ots;

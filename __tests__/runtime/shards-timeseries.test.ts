@@ -2,7 +2,7 @@
 import { startLocalSandboxes } from '../../lib/runtime/demo/local-sandboxes';
 import { runWindow, staticCredentialProvider } from '../../lib/runtime/sync';
 import { TablestoreStreamClient } from '../../lib/tablestore';
-import { END, END_US, FAST_TUNING, jsonRows, NOW, objectsUnder, START, START_US, runtimeOssPolicy, startRuntimeHarness, TABLE } from './helpers';
+import { END, END_US, FAST_TUNING, jsonRows, NOW, objectsUnder, START, START_US, runtimeSyncPolicy, startRuntimeHarness, TABLE } from './helpers';
 
 test('a shard split and a merge inside the window: every record once, each key in write order', async () => {
   const h = await startRuntimeHarness(1);
@@ -33,8 +33,8 @@ test('a shard split and a merge inside the window: every record once, each key i
 });
 
 test('a time series table: data points of the window as rows of _m_name, _data_source, _tags, _time and fields', async () => {
-  const sb = await startLocalSandboxes({ startMicros: START_US - 60_000_000, tablestore: { maxClockSkewMs: null }, ossPolicies: [runtimeOssPolicy(['metrics'])] });
-  const client = new TablestoreStreamClient({ endpoint: sb.tablestore.endpoint, instanceName: sb.tablestore.instanceName, credentials: sb.credentials });
+  const sb = await startLocalSandboxes({ startMicros: START_US - 60_000_000, tablestore: { maxClockSkewMs: null }, ossPolicies: [runtimeSyncPolicy(['metrics'])], tablestorePolicies: [runtimeSyncPolicy(['metrics'])] });
+  const client = new TablestoreStreamClient({ endpoint: sb.tablestore.endpoint, instanceName: sb.tablestore.instanceName, credentials: sb.tablestoreOwner });
   try {
     await client.createTimeseriesTable({ tableName: 'metrics' });
     const point = (host: string, usage: number, timeMicros: number) => ({ measurement: 'cpu', dataSource: host, tags: { region: 'hz', az: 'b' }, timeMicros, fields: { usage, cores: 8n } });

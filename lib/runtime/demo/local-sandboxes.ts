@@ -22,6 +22,11 @@ export interface LocalSandboxesOptions {
    * node's identity is. Default: the key is the bucket owner's account key (every OSS permission).
    */
   readonly ossPolicies?: readonly string[];
+  /**
+   * RAM policies (JSON) of the shared AccessKey in the Tablestore sandbox: it is then a RAM user allowed only these;
+   * `ots` (the seeding client) signs with the instance owner's key. Default: the shared key is the owner's.
+   */
+  readonly tablestorePolicies?: readonly string[];
 }
 
 export interface LocalSandboxes {
@@ -29,8 +34,10 @@ export interface LocalSandboxes {
   readonly oss: OssSandbox;
   /** The test AccessKey both sandboxes accept. */
   readonly credentials: AccessCredentials;
-  /** The official `tablestore` SDK client (its own retries off). */
+  /** The official `tablestore` SDK client (its own retries off), signing with the instance owner's key. */
   readonly ots: any;
+  /** The instance owner's key: `credentials` unless `tablestorePolicies` made those a RAM user. */
+  readonly tablestoreOwner: AccessCredentials;
   /** A runtime configuration pointing at both sandboxes; `overrides` is merged over it. */
   config(overrides?: SyncRuntimeConfigInput): SyncRuntimeConfig;
   /** The ALIBABA_CLOUD_* variables the credential chain reads, for the sandbox's key. */
@@ -38,16 +45,19 @@ export interface LocalSandboxes {
   close(): Promise<void>;
 }
 
+function randomCredentials(prefix: string): AccessCredentials {
+  return { accessKeyId: `${prefix}-${randomBytes(6).toString('hex')}`, accessKeySecret: randomBytes(24).toString('base64url') };
+}
+
 export async function startLocalSandboxes(options: LocalSandboxesOptions = {}): Promise<LocalSandboxes> {
-  const credentials: AccessCredentials = {
-    accessKeyId: `sandbox-${randomBytes(6).toString('hex')}`,
-    accessKeySecret: randomBytes(24).toString('base64url'),
-  };
+  const credentials = randomCredentials('sandbox');
+  // With RAM policies the owner's key stays with the seeding client; the shared key is a RAM user with exactly these.
+  const tablestoreOwner: AccessCredentials = options.tablestorePolicies ? randomCredentials('owner') : credentials;
   const tablestore = await startTablestoreSandbox({
     ...options.tablestore,
     ...(options.startMicros !== undefined ? { startMicros: options.startMicros } : {}),
-    accessKeyId: credentials.accessKeyId,
-    accessKeySecret: credentials.accessKeySecret,
+    ...tablestoreOwner,
+    ...(options.tablestorePolicies ? { identities: [...(options.tablestore?.identities ?? []), { ...credentials, policies: options.tablestorePolicies }] } : {}),
   });
   let oss: OssSandbox;
   try {
@@ -55,8 +65,7 @@ export async function startLocalSandboxes(options: LocalSandboxesOptions = {}): 
       ? {
         ...options.oss,
         // The owner's key stays unknown to the runtime: the shared key is a RAM user with exactly these policies.
-        accessKeyId: `owner-${randomBytes(6).toString('hex')}`,
-        accessKeySecret: randomBytes(24).toString('base64url'),
+        ...randomCredentials('owner'),
         identities: [...(options.oss?.identities ?? []), { ...credentials, policies: options.ossPolicies }],
       }
       : { ...options.oss, accessKeyId: credentials.accessKeyId, accessKeySecret: credentials.accessKeySecret });
@@ -65,8 +74,8 @@ export async function startLocalSandboxes(options: LocalSandboxesOptions = {}): 
     throw err;
   }
   const ots = new TableStore.Client({
-    accessKeyId: credentials.accessKeyId,
-    secretAccessKey: credentials.accessKeySecret,
+    accessKeyId: tablestoreOwner.accessKeyId,
+    secretAccessKey: tablestoreOwner.accessKeySecret,
     endpoint: tablestore.endpoint,
     instancename: tablestore.instanceName,
     maxRetries: 0,
@@ -77,6 +86,7 @@ export async function startLocalSandboxes(options: LocalSandboxesOptions = {}): 
     oss,
     credentials,
     ots,
+    tablestoreOwner,
     config(overrides?: SyncRuntimeConfigInput): SyncRuntimeConfig {
       return resolveConfig(mergeConfigInputs({
         tablestore: { endpoint: tablestore.endpoint, instanceName: tablestore.instanceName },

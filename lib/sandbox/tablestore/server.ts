@@ -13,6 +13,8 @@ import * as http from 'node:http';
 import { closeServer, listenOnLoopback } from '../loopback';
 import { encodeMessage } from '../../tablestore/protocol/messages';
 import { HEADER_REQUEST_ID, verifyRequest } from '../../tablestore/signing';
+import { parseIdentityPolicies } from '../ram-policy';
+import { OTS_RESOURCE_RULES, TablestoreAccess, TablestoreIdentity } from './access';
 import { SandboxClock } from './clock';
 import { FaultInjector } from './faults';
 import { ServiceError } from './service-error';
@@ -64,6 +66,15 @@ export interface TablestoreSandboxOptions {
   readonly maxClockSkewMs?: number | null;
   /** Request body cap in bytes (default 16 MiB); larger gets OTSRequestBodyTooLarge. */
   readonly maxRequestBytes?: number;
+  /** Region and account the instance's RAM resources name (`acs:ots:<region>:<account>:instance/...`). Default `cn-hangzhou`. */
+  readonly region?: string;
+  /** Account that owns the instance; `accessKeyId` is this account's own key (allowed everything). Default `1000000000000001`. */
+  readonly ownerAccountId?: string;
+  /**
+   * RAM users of the owner's account: requests signed with their keys are allowed only what their policies allow
+   * (403 OTSNoPermissionAccess otherwise). Default none: every request is the owner's, RAM is not evaluated.
+   */
+  readonly identities?: readonly TablestoreIdentity[];
 }
 
 export interface TablestoreSandboxStats {
@@ -71,6 +82,8 @@ export interface TablestoreSandboxStats {
   readonly requests: Record<string, number>;
   /** Requests rejected by authentication. */
   authFailures: number;
+  /** Requests of RAM identities their policies did not allow. */
+  accessDenials: number;
 }
 
 export interface ShardView {
@@ -115,6 +128,23 @@ const HANDLERS: Readonly<Record<string, (state: SandboxState, body: Buffer) => R
   ...TIMESERIES_HANDLERS,
 };
 
+/** The AccessKeys the sandbox accepts (the owner's and its RAM users') and their RAM evaluation. */
+function ramAccess(options: TablestoreSandboxOptions, instanceName: string, accessKeyId: string, accessKeySecret: string): { secrets: Map<string, string>; rules: TablestoreAccess } {
+  const rules = new TablestoreAccess(options.region ?? 'cn-hangzhou', options.ownerAccountId ?? '1000000000000001', instanceName);
+  const secrets = new Map([[accessKeyId, accessKeySecret]]);
+  if ((options.identities ?? []).length > 0) {
+    const unruled = Object.keys(HANDLERS).filter((op) => OTS_RESOURCE_RULES[op] === undefined);
+    if (unruled.length > 0) throw new Error(`The Tablestore sandbox has no RAM resource rule for ${unruled.join(', ')} (lib/sandbox/tablestore/access.ts)`);
+  }
+  for (const identity of options.identities ?? []) {
+    if (secrets.has(identity.accessKeyId)) throw new Error(`The Tablestore sandbox already has an identity with AccessKey ${identity.accessKeyId}`);
+    const policies = parseIdentityPolicies(identity.accessKeyId, identity.policies);
+    secrets.set(identity.accessKeyId, identity.accessKeySecret);
+    rules.addIdentity(identity.accessKeyId, identity.userId ?? `ram-${identity.accessKeyId}`, policies);
+  }
+  return { secrets, rules };
+}
+
 function positiveInt(name: string, v: number | undefined, dflt: number, min = 1): number {
   const x = v ?? dflt;
   if (!Number.isInteger(x) || x < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${x}`);
@@ -141,7 +171,8 @@ export async function startTablestoreSandbox(options: TablestoreSandboxOptions =
   const clock = new SandboxClock(options.startMicros);
   const state = new SandboxState(settings, clock);
   const faults = new FaultInjector();
-  const stats: TablestoreSandboxStats = { requests: {}, authFailures: 0 };
+  const stats: TablestoreSandboxStats = { requests: {}, authFailures: 0, accessDenials: 0 };
+  const access = ramAccess(options, instanceName, accessKeyId, accessKeySecret);
   let requestCounter = 0;
   const requestIdPrefix = randomBytes(4).toString('hex');
 
@@ -189,7 +220,7 @@ export async function startTablestoreSandbox(options: TablestoreSandboxOptions =
       headers: req.headers,
       body,
       instanceName,
-      secretFor: (id) => (id === accessKeyId ? accessKeySecret : undefined),
+      secretFor: (id) => access.secrets.get(id),
       securityToken: options.securityToken,
       maxClockSkewMs: maxClockSkewMs ?? undefined,
     });
@@ -205,6 +236,24 @@ export async function startTablestoreSandbox(options: TablestoreSandboxOptions =
       return;
     }
     stats.requests[operation] = (stats.requests[operation] ?? 0) + 1;
+    const denial = access.rules.check(auth.accessKeyId, operation, body, state);
+    if (denial) {
+      stats.accessDenials++;
+      // Tablestore error codes: 403 OTSNoPermissionAccess; the Java SDK reads access_denied_detail from the Error.
+      send(res, 403, encodeMessage('Error', {
+        code: 'OTSNoPermissionAccess',
+        message: `You have no permission to access the requested resource, please contact the resource owner. (${denial.action} on ${denial.resource}: ${denial.reason})`,
+        access_denied_detail: {
+          auth_action: denial.action,
+          auth_principal_type: 'SubUser',
+          auth_principal_owner_id: access.rules.accountId,
+          auth_principal_display_name: access.rules.userIdOf(auth.accessKeyId) ?? auth.accessKeyId,
+          policy_type: 'AccountLevelIdentityBasedPolicy',
+          no_permission_type: denial.explicit ? 'ExplicitDeny' : 'ImplicitDeny',
+        },
+      }));
+      return;
+    }
     const fault = faults.take(operation);
     if (fault && fault.kind !== 'dropConnection') {
       sendError(res, fault.status ?? 500, fault.code ?? 'OTSInternalServerError', fault.message ?? '');

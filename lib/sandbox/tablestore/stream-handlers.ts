@@ -25,7 +25,7 @@ function encodeIterator(p: IteratorPosition): string {
   return Buffer.from(JSON.stringify([p.streamId, p.shardId, p.index])).toString('base64url');
 }
 
-function decodeIterator(s: string): IteratorPosition {
+export function decodeIterator(s: string): IteratorPosition {
   try {
     const [streamId, shardId, index] = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as unknown[];
     if (typeof streamId === 'string' && typeof shardId === 'string' && Number.isInteger(index) && (index as number) >= 0) {
