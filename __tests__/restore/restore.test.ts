@@ -139,7 +139,8 @@ async function exportWindows(s: Scenario, format: 'jsonl' | 'csv' | 'parquet', s
 }
 
 async function startScenario(): Promise<Scenario> {
-  return { h: await startRuntimeHarness(2), model: new Map(), states: [], dir: mkdtempSync(join(tmpdir(), 'otsbk-restore-')) };
+  // Snapshot and restore are an operator's calls, outside the sync policy: they sign with the instance owner's key.
+  return { h: await startRuntimeHarness(2, undefined, true), model: new Map(), states: [], dir: mkdtempSync(join(tmpdir(), 'otsbk-restore-')) };
 }
 
 async function closeScenario(s: Scenario): Promise<void> {

@@ -65,14 +65,18 @@ export function runtimeSyncPolicy(tables: readonly string[] = [TABLE], exportPre
     exportPrefix,   }).toJsonString();
 }
 
-/** `exportPrefixes`: where the identity may write (each gets the runtime policy). */
-export async function startRuntimeHarness(shardCount = 4, exportPrefixes: readonly string[] = ['tablestore-export']): Promise<RuntimeHarness> {
+/**
+ * `exportPrefixes`: where the identity may write (each gets the runtime policy). `tablestoreOwnerKey`: the key is the
+ * Tablestore instance owner's (for calls outside the sync policy: snapshot and restore); by default it is a RAM user
+ * holding the runtime policy in both sandboxes.
+ */
+export async function startRuntimeHarness(shardCount = 4, exportPrefixes: readonly string[] = ['tablestore-export'], tablestoreOwnerKey = false): Promise<RuntimeHarness> {
   // The table (and its stream) exists a minute before the window starts.
   const sb = await startLocalSandboxes({
     startMicros: START_US - 60_000_000,
     tablestore: { shardCount, maxClockSkewMs: null },
     ossPolicies: exportPrefixes.map(prefix => runtimeSyncPolicy([TABLE], prefix)),
-    tablestorePolicies: [runtimeSyncPolicy([TABLE])],
+    tablestorePolicies: tablestoreOwnerKey ? undefined : [runtimeSyncPolicy([TABLE])],
   });
   await createStreamTable(sb.ots, TABLE, [{ name: 'id', type: 'STRING' }]);
   const ots = sb.ots;
