@@ -6,11 +6,11 @@ import { startLocalSandboxes } from '../../lib/runtime/demo/local-sandboxes';
 import { runWindow, staticCredentialProvider, SyncFailedError } from '../../lib/runtime/sync';
 import { TablestoreStreamClient } from '../../lib/tablestore';
 import { createStreamTable } from '../tablestore/helpers';
-import { COLUMNS, END, FAST_TUNING, NOW, runtimeOssPolicy, START, START_US, TABLE } from './helpers';
+import { COLUMNS, END, FAST_TUNING, NOW, runtimeSyncPolicy, START, START_US, TABLE } from './helpers';
 
 test('a table of the other kind than tablestore.isTimeseriesTable says is refused, naming the fix', async () => {
-  const sb = await startLocalSandboxes({ startMicros: START_US - 60_000_000, tablestore: { maxClockSkewMs: null }, ossPolicies: [runtimeOssPolicy([TABLE, 'metrics'])] });
-  const client = new TablestoreStreamClient({ endpoint: sb.tablestore.endpoint, instanceName: sb.tablestore.instanceName, credentials: sb.credentials });
+  const sb = await startLocalSandboxes({ startMicros: START_US - 60_000_000, tablestore: { maxClockSkewMs: null }, ossPolicies: [runtimeSyncPolicy([TABLE, 'metrics'])], tablestorePolicies: [runtimeSyncPolicy([TABLE, 'metrics'])] });
+  const client = new TablestoreStreamClient({ endpoint: sb.tablestore.endpoint, instanceName: sb.tablestore.instanceName, credentials: sb.tablestoreOwner });
   try {
     await createStreamTable(sb.ots, TABLE, [{ name: 'id', type: 'STRING' }]);
     await client.createTimeseriesTable({ tableName: 'metrics' });
