@@ -10,7 +10,7 @@ import { CHECK_HELP, readStackObjects, runOps, StackObject } from '../../lib/ops
 import { DataWorksSandbox, startDataWorksSandbox } from '../../lib/sandbox/dataworks';
 import { startTablestoreSandbox, TablestoreSandbox } from '../../lib/sandbox/tablestore';
 import { TablestoreStreamClient } from '../../lib/tablestore';
-import { synthAll } from '../stacks/synth';
+import { synthEnvironment } from '../stacks/synth';
 import { ACCESS_KEY_ID, ACCESS_KEY_SECRET, createProviderTables, ops, PROJECT_ID, staticCredentials } from './helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -25,7 +25,7 @@ let tablestore: TablestoreSandbox;
 
 beforeAll(() => {
   stackFile = join(mkdtempSync(join(tmpdir(), 'otsbk-check-')), 'cdk.tf.json');
-  writeFileSync(stackFile, JSON.stringify(synthAll().get('staging')));
+  writeFileSync(stackFile, JSON.stringify(synthEnvironment('staging')));
 });
 
 beforeEach(async () => {

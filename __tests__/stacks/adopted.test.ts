@@ -6,7 +6,7 @@
 import { checkConformance, formatViolations, loadAlicloudSchema } from '../../lib/bindings/conformance';
 import { projectConfig } from '../../lib/config/environments';
 import { EnvironmentConfig, ProjectConfig } from '../../lib/config/types';
-import { resourcesOf, StackJson, synthAll } from './synth';
+import { resourcesOf, StackJson, synthEnvironment } from './synth';
 import { resolveReferences } from '../support/terraform-json';
 
 const prod = projectConfig.environments.find(e => e.name === 'prod')!;
@@ -52,7 +52,7 @@ export const adopted: EnvironmentConfig = {
 };
 
 const config: ProjectConfig = { ...projectConfig, environments: [...projectConfig.environments, adopted] };
-const stack = synthAll(config).get('adopt')! as StackJson & { import?: Array<{ id: string; to: string }> };
+const stack = synthEnvironment('adopt', config) as StackJson & { import?: Array<{ id: string; to: string }> };
 const addressOf = (type: string, predicate: (r: Record<string, unknown>) => boolean): string => {
   const entry = Object.entries(stack.resource?.[type] ?? {}).find(([, r]) => predicate(r));
   if (!entry) throw new Error(`no ${type} matches`);
@@ -169,7 +169,7 @@ describe('the README example: two production tables of an existing instance into
     dataworks: { ...prod.dataworks, workspace: { existing: { id: '204874', identifier: 'acme_prod' } }, ossDataSourceName: 'acme_backup_oss' },
     state: { ...prod.state, prefix: 'env/orders', lockTableName: 'terraform_lock_orders' },
   };
-  const synthesized = synthAll({ ...projectConfig, environments: [...projectConfig.environments, example] }).get('orders')! as StackJson & { import?: Array<{ id: string; to: string }> };
+  const synthesized = synthEnvironment('orders', { ...projectConfig, environments: [...projectConfig.environments, example] }) as StackJson & { import?: Array<{ id: string; to: string }> };
 
   it('imports seven resources and adds only what the backup needs', () => {
     const imported = new Set(synthesized.import!.map(i => i.to));

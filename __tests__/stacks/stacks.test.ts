@@ -15,7 +15,7 @@ import { ConfigurationError } from '../../lib/config/validate';
 import { BackupBucket } from '../../lib/constructs/backup-bucket';
 import { syncPermissionsFor, SyncPolicyProps, syncResourceArns } from '../../lib/constructs/sync-permissions';
 import { resolveReferences } from '../support/terraform-json';
-import { ENVIRONMENTS, resourcesOf, StackJson, synthAll } from './synth';
+import { ENVIRONMENTS, resourcesOf, StackJson, synthAll, synthEnvironment } from './synth';
 
 const stacks = synthAll();
 
@@ -207,7 +207,7 @@ describe('policy', () => {
   });
 
   it('an explicit OTSBK_ALLOW_TEARDOWN=prod lifts table protection but never force-destroys the prod bucket', () => {
-    const allowed = synthAll(projectConfig, { allowTeardownOf: 'prod' }).get('prod')!;
+    const allowed = synthEnvironment('prod', projectConfig, { allowTeardownOf: 'prod' });
     const table = resourcesOf(allowed, 'alicloud_ots_table').find(t => t.table_name === 'device_readings')!;
     expect(table.lifecycle).toBeUndefined();
     expect(resourcesOf(allowed, 'alicloud_oss_bucket')[0].force_destroy).toBe(false);
