@@ -2,7 +2,7 @@
  * Client for the Tablestore Stream API and the time series table API — the
  * operations the official Node SDK lacks.
  */
-import { decodeRowAt } from './plainbuffer/decode';
+import { decodeRowAt, decodeRows } from './plainbuffer/decode';
 import { PlainBufferRow, PrimaryKeyType } from './plainbuffer/types';
 import { decodeMessage, encodeMessage } from './protocol/messages';
 import { decodeGetStreamRecordResponse, StreamRecordBatch } from './protocol/stream-wire';
@@ -258,6 +258,33 @@ export class TablestoreStreamClient {
       rows_data: { type: 'RST_PROTO_BUFFER', rows_data: rowsData },
     });
     return res.failed_rows.map((f) => ({ rowIndex: f.row_index, errorCode: f.error_code ?? null, errorMessage: f.error_message ?? null }));
+  }
+
+  /**
+   * Splits a full scan of the table into tasks (at least one; the service decides how many, `splitCountHint` > 0
+   * is a hint). Each opaque split info goes to scanTimeseriesData.
+   */
+  async splitTimeseriesScanTask(tableName: string, splitCountHint: number): Promise<Buffer[]> {
+    const res = await this.call<{ split_infos: Buffer[] }>('SplitTimeseriesScanTask', { table_name: tableName, split_count_hint: splitCountHint });
+    return res.split_infos;
+  }
+
+  /**
+   * One page of a split's data points, as the storage rows the service returns (PlainBuffer, the layout of
+   * lib/tablestore/timeseries.ts); `nextToken` is null after the last page. At most `limit` rows (service maximum
+   * and default: MAX_TIMESERIES_SCAN_ROWS).
+   */
+  async scanTimeseriesData(tableName: string, splitInfo: Buffer, token: Buffer | null, limit?: number): Promise<{ rows: PlainBufferRow[]; nextToken: Buffer | null }> {
+    const res = await this.call<{ data: Buffer; next_token?: Buffer; data_serialize_type?: string }>('ScanTimeseriesData', {
+      table_name: tableName,
+      split_info: splitInfo,
+      ...(limit !== undefined ? { limit } : {}),
+      // The Java SDK asks for PlainBuffer rows and refuses any other answer; so does this client.
+      data_serialize_type: 'RST_PLAIN_BUFFER',
+      ...(token ? { token } : {}),
+    });
+    if (res.data_serialize_type !== 'RST_PLAIN_BUFFER') throw new Error(`ScanTimeseriesData answered rows serialized as ${res.data_serialize_type ?? '(none)'}, not RST_PLAIN_BUFFER`);
+    return { rows: res.data.length > 0 ? decodeRows(res.data) : [], nextToken: res.next_token && res.next_token.length > 0 ? res.next_token : null };
   }
 
   /** The service's time (epoch ms) from the latest response, or null (see TablestoreTransport.serverTimeMs). */

@@ -51,3 +51,6 @@ export function timeseriesFieldName(columnName: string): string {
   const colon = columnName.indexOf(':');
   return colon < 0 ? columnName : columnName.slice(0, colon);
 }
+
+/** Rows a ScanTimeseriesData page holds at most (and by default): API reference, ScanTimeseriesData `limit`. */
+export const MAX_TIMESERIES_SCAN_ROWS = 5000;

@@ -5,7 +5,8 @@
 import type { TablestoreTableClient } from '../../tablestore/table-client';
 import type { TransportOptions } from '../../tablestore/transport';
 import type { OssClient } from '../writer/oss-client';
-import { createOssClientFor, createTableClientFor } from '../sync/clients';
+import type { TablestoreStreamClient } from '../../tablestore/stream-client';
+import { createOssClientFor, createStreamClientFor, createTableClientFor } from '../sync/clients';
 import type { SyncRuntimeConfig } from '../sync/config';
 import type { RuntimeContext } from '../sync/context';
 import { defaultCredentialProvider } from '../../common/credentials';
@@ -14,6 +15,7 @@ import { Logger, silentLogger } from '../../common/log';
 import { formatDuration, TtyLike } from '../sync/progress';
 import { restoreTable, RestoreResult, RestoreTarget, ReplayProgress } from './restore';
 import { takeSnapshot, SnapshotResult } from './snapshot';
+import { restoreTimeseriesTable, verifyTimeseriesRestore } from './timeseries';
 import { verifyRestore, VerifyRestoreResult } from './verify-restore';
 import type { DataIntegrationCsv } from './windows';
 
@@ -23,9 +25,6 @@ export interface RestoreContext extends RuntimeContext {
 }
 
 async function withClients<T>(ctx: RestoreContext, body: (table: TablestoreTableClient, oss: OssClient) => Promise<T>): Promise<T> {
-  if (ctx.config.tablestore.isTimeseriesTable) {
-    throw new UsageError(`${ctx.config.tablestore.tableName} is a time series table: snapshot and restore cover wide-column tables for now (a full read of a time series table would need the time series scan API, which this runtime does not implement)`);
-  }
   const credentials = ctx.credentials ?? defaultCredentialProvider();
   const table = createTableClientFor(ctx.config.tablestore, credentials, ctx.tuning, ctx.tableClientFactory);
   try {
@@ -33,6 +32,18 @@ async function withClients<T>(ctx: RestoreContext, body: (table: TablestoreTable
     return await body(table, oss);
   } finally {
     table.close();
+  }
+}
+
+/** The time series client and OSS, for a time series table's restore and verification. */
+async function withTimeseriesClients<T>(ctx: RestoreContext, body: (client: TablestoreStreamClient, oss: OssClient) => Promise<T>): Promise<T> {
+  const credentials = ctx.credentials ?? defaultCredentialProvider();
+  const client = createStreamClientFor(ctx.config.tablestore, credentials, ctx.tuning);
+  try {
+    const oss = await createOssClientFor(ctx.config.oss, credentials, ctx.tuning);
+    return await body(client, oss);
+  } finally {
+    client.close();
   }
 }
 
@@ -56,6 +67,9 @@ export interface SnapshotCommandOptions extends RestoreContext {
 }
 
 export function snapshotTable(o: SnapshotCommandOptions): Promise<SnapshotResult> {
+  if (o.config.tablestore.isTimeseriesTable) {
+    return Promise.reject(new UsageError(`${o.config.tablestore.tableName} is a time series table: snapshot covers wide-column tables for now; restore replays a time series table's windows from its creation, without a snapshot`));
+  }
   return withClients(o, (table, oss) => takeSnapshot({
     table,
     oss,
@@ -93,6 +107,18 @@ export interface RestoreCommandOptions extends ReplayCommandOptions {
 }
 
 export function restoreFromBackup(o: RestoreCommandOptions): Promise<RestoreResult> {
+  if (o.config.tablestore.isTimeseriesTable) {
+    return withTimeseriesClients(o, (client, oss) => restoreTimeseriesTable({
+      ...replayTarget(o, oss),
+      client,
+      statePath: o.statePath,
+      existingTarget: o.existingTarget,
+      overwriteSource: o.overwriteSource,
+      logger: o.logger,
+      signal: o.signal,
+      onProgress: o.progress ? (p) => o.progress!.update(p) : undefined,
+    }));
+  }
   return withClients(o, (table, oss) => restoreTable({
     ...restoreTarget(o, table, oss),
     statePath: o.statePath,
@@ -110,6 +136,9 @@ export interface VerifyRestoreCommandOptions extends ReplayCommandOptions {
 }
 
 export function verifyRestoredTable(o: VerifyRestoreCommandOptions): Promise<VerifyRestoreResult> {
+  if (o.config.tablestore.isTimeseriesTable) {
+    return withTimeseriesClients(o, (client, oss) => verifyTimeseriesRestore({ ...replayTarget(o, oss), client, against: o.against, logger: o.logger ?? silentLogger }));
+  }
   return withClients(o, (table, oss) => verifyRestore({ ...restoreTarget(o, table, oss), against: o.against, logger: o.logger ?? silentLogger }));
 }
 
@@ -168,8 +197,12 @@ export class RestoreProgressLog implements RestoreProgressReporter {
 
 /** The configured table and bucket prefix, the restore's target and end, with the clients. */
 function restoreTarget(o: ReplayCommandOptions, table: TablestoreTableClient, oss: OssClient): RestoreTarget {
+  return { table, ...replayTarget(o, oss) };
+}
+
+function replayTarget(o: ReplayCommandOptions, oss: OssClient): Omit<RestoreTarget, 'table'> {
   return {
-    table, oss, prefix: o.config.oss.prefix, source: o.config.tablestore.tableName, target: o.target, timeZone: o.config.timezone, to: o.to,
+    oss, prefix: o.config.oss.prefix, source: o.config.tablestore.tableName, target: o.target, timeZone: o.config.timezone, to: o.to,
     allowGaps: o.allowGaps, dataIntegration: dataIntegrationCsv(o.config),
   };
 }

@@ -42,15 +42,19 @@ export interface RestorePlan {
 
 export type PlanRestoreOptions = Pick<RestoreTarget, 'oss' | 'prefix' | 'source' | 'timeZone' | 'to' | 'allowGaps'>;
 
+/** `--to` as epoch ms, or a UsageError. */
+export function restoreEnd(options: Pick<PlanRestoreOptions, 'to' | 'timeZone'>): number {
+  try {
+    return parseWindowTime(options.to, options.timeZone);
+  } catch (err) {
+    throw new UsageError(`--to ${JSON.stringify(options.to)} is not a yyyyMMddHHmmss time in ${options.timeZone}: ${(err as Error).message}`);
+  }
+}
+
 /** Finds the snapshot and the window chain for `to`; refuses (exit 4) naming what is missing. */
 export async function planRestore(options: PlanRestoreOptions): Promise<RestorePlan> {
-  const { oss, prefix, source, timeZone } = options;
-  let toMs: number;
-  try {
-    toMs = parseWindowTime(options.to, timeZone);
-  } catch (err) {
-    throw new UsageError(`--to ${JSON.stringify(options.to)} is not a yyyyMMddHHmmss time in ${timeZone}: ${(err as Error).message}`);
-  }
+  const { oss, prefix, source } = options;
+  const toMs = restoreEnd(options);
   const snapshots = (await listSnapshots(oss, prefix, source)).filter((s) => s.committed).reverse();
   let chosen: { manifest: SnapshotManifest; directory: string } | undefined;
   for (const s of snapshots) {
@@ -63,7 +67,17 @@ export async function planRestore(options: PlanRestoreOptions): Promise<RestoreP
   if (!chosen) {
     throw new RefusedWindowError(`no committed snapshot of ${source} finished at or before ${options.to}; take one with 'otsbk-sync snapshot' (restore can only reach times after a snapshot finished)`, ['no snapshot']);
   }
-  const start = chosen.manifest.start;
+  const { chain, gaps } = await windowChain(options, chosen.manifest.start, toMs, `snapshot ${chosen.manifest.startTime}`);
+  return { snapshot: chosen.manifest, snapshotDirectory: chosen.directory, windows: chain, gaps };
+}
+
+/**
+ * The committed windows from `start` to `toMs`, in order (a runtime window wins over a Data Integration CSV of the
+ * same bounds); a missing or uncommitted window is refused naming it (exit 4), or with allowGaps reported as a gap.
+ * `from` names where the chain starts, for the message.
+ */
+export async function windowChain(options: PlanRestoreOptions, start: number, toMs: number, from: string): Promise<{ chain: ExportedWindow[]; gaps: string[] }> {
+  const { oss, prefix, source, timeZone } = options;
   const all = (await listExportedWindows(oss, prefix, source, timeZone)).filter((w) => w.end > start && w.start < toMs);
   // One window per interval: a runtime window wins over a Data Integration CSV of the same bounds.
   const windows: ExportedWindow[] = [];
@@ -100,9 +114,9 @@ export async function planRestore(options: PlanRestoreOptions): Promise<RestoreP
     problems.push(`no window ends at ${options.to}: the last one before it is ${windowName(chain[chain.length - 1])}; --to must be the end of an exported window`);
   }
   if (problems.length > 0) {
-    throw new RefusedWindowError(`cannot restore ${source} to ${options.to} from snapshot ${chosen.manifest.startTime}: ${problems.join('; ')}${options.allowGaps ? '' : ' (--allow-gaps skips missing windows, and the restore is then not exact)'}`, problems);
+    throw new RefusedWindowError(`cannot restore ${source} to ${options.to} from ${from}: ${problems.join('; ')}${options.allowGaps ? '' : ' (--allow-gaps skips missing windows, and the restore is then not exact)'}`, problems);
   }
-  return { snapshot: chosen.manifest, snapshotDirectory: chosen.directory, windows: chain, gaps };
+  return { chain, gaps };
 }
 
 /** Types for `variant` columns: the snapshot's observations, then its defined columns. */
@@ -187,9 +201,27 @@ export async function replayPlan(o: ReplayOptions): Promise<void> {
   };
   // Parts go one after another through the shared sink (which writes in parallel), each flushed before it counts.
   await loadPart();
-  for (let w = o.done?.windows ?? 0; w < plan.windows.length; w++) {
+  await replayWindows({
+    oss, windows: plan.windows, schema, sink, dataIntegration: o.dataIntegration, from: o.done?.windows ?? 0, signal: o.signal, onWindowDone: o.onWindowDone,
+    onApplied: (item, n) => report('window', item, n),
+  });
+}
+
+export interface ReplayWindowsOptions extends Pick<ReplayOptions, 'oss' | 'sink' | 'dataIntegration' | 'signal' | 'onWindowDone'> {
+  readonly windows: readonly ExportedWindow[];
+  readonly schema: ReplaySchema;
+  /** Windows already applied (resume). */
+  readonly from: number;
+  /** Operations of window `item` handed to the sink. */
+  readonly onApplied?: (item: string, ops: number) => void;
+}
+
+/** Replays windows in order through the sink, each flushed before it counts as done. */
+export async function replayWindows(o: ReplayWindowsOptions): Promise<void> {
+  const { oss, schema, sink } = o;
+  for (let w = o.from; w < o.windows.length; w++) {
     throwIfAborted(o.signal);
-    const window = plan.windows[w];
+    const window = o.windows[w];
     const ops = window.engine === 'runtime'
       ? runtimeWindowOps(oss, window, schema)
       : dataIntegrationWindowOps(oss, window, schema, o.dataIntegration ?? missingDiColumns(window));
@@ -198,7 +230,7 @@ export async function replayPlan(o: ReplayOptions): Promise<void> {
         throwIfAborted(o.signal);
         const slice = batch.slice(i, i + 1000);
         await sink.write(slice);
-        report('window', windowName(window), slice.length);
+        o.onApplied?.(windowName(window), slice.length);
       }
     }
     await sink.flush();
@@ -224,7 +256,7 @@ export interface RestoreStateFile {
   windowsDone: number;
 }
 
-function loadState(path: string, expected: Omit<RestoreStateFile, 'targetReady' | 'parts' | 'windowsDone'>): RestoreStateFile {
+export function loadState(path: string, expected: Omit<RestoreStateFile, 'targetReady' | 'parts' | 'windowsDone'>): RestoreStateFile {
   if (!existsSync(path)) return { ...expected, targetReady: false, parts: [], windowsDone: 0 };
   let s: RestoreStateFile;
   try {
@@ -239,7 +271,7 @@ function loadState(path: string, expected: Omit<RestoreStateFile, 'targetReady' 
   return s;
 }
 
-function saveState(path: string, s: RestoreStateFile): void {
+export function saveState(path: string, s: RestoreStateFile): void {
   const dir = dirname(path);
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
@@ -280,7 +312,8 @@ export interface RestoreResult {
   readonly source: string;
   readonly target: string;
   readonly to: string;
-  readonly snapshot: { readonly startTime: string; readonly rows: number; readonly finishedIso: string };
+  /** The snapshot the replay started from; null for a time series table (its windows start at its creation). */
+  readonly snapshot: { readonly startTime: string; readonly rows: number; readonly finishedIso: string } | null;
   readonly windows: readonly string[];
   readonly gaps: readonly string[];
   readonly resumed: boolean;

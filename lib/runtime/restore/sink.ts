@@ -124,31 +124,59 @@ export class TablestoreRowSink implements RowSink {
     this.inflight.add(p);
   }
 
-  private async send(batch: RowOp[], encoded: Buffer[]): Promise<void> {
-    let rows = batch.map(toWrite);
-    let bytes: Buffer[] | undefined = encoded;
-    for (let attempt = 1; ; attempt++) {
-      const results = await this.options.client.batchWriteRow(this.options.tableName, rows, bytes);
-      bytes = undefined;
-      const retry: RowWrite[] = [];
-      let throttled = false;
-      results.forEach((r, i) => {
-        if (r.ok) return;
-        const code = r.code ?? 'unknown';
-        if ((THROTTLING_CODES.has(code) || TRANSIENT_CODES.has(code)) && attempt < this.rowAttempts) {
-          throttled ||= THROTTLING_CODES.has(code);
-          retry.push(rows[i]);
-          this.options.onRowRetry?.(code, attempt);
-          return;
-        }
-        const key = rows[i].primaryKey.map((k) => `${k.name}=${Buffer.isBuffer(k.value) ? k.value.toString('base64') : String(k.value)}`).join(', ');
-        throw new Error(`BatchWriteRow refused the ${rows[i].type} of row (${key}) in ${this.options.tableName}: ${code} ${r.message ?? ''}`.trim());
-      });
-      if (retry.length === 0) return;
-      const policy = { attempts: this.rowAttempts, baseDelayMs: this.baseDelayMs, throttleBaseDelayMs: this.baseDelayMs * 2.5, maxDelayMs: 10_000 };
-      await realSleep(equalJitterDelay(policy, attempt, throttled ? 'throttled' : 'server'));
-      rows = retry;
-    }
+  private send(batch: RowOp[], encoded: Buffer[]): Promise<void> {
+    const { client, tableName } = this.options;
+    return sendWithRowRetries(
+      batch.map(toWrite),
+      // The first attempt sends the bytes measured for the budget; a retry re-encodes its subset.
+      (rows, attempt) => client.batchWriteRow(tableName, rows, attempt === 1 ? encoded : undefined),
+      { rowAttempts: this.rowAttempts, baseDelayMs: this.baseDelayMs, onRowRetry: this.options.onRowRetry },
+      (row, code, message) => {
+        const key = row.primaryKey.map((k) => `${k.name}=${Buffer.isBuffer(k.value) ? k.value.toString('base64') : String(k.value)}`).join(', ');
+        return new Error(`BatchWriteRow refused the ${row.type} of row (${key}) in ${tableName}: ${code} ${message}`.trim());
+      },
+    );
+  }
+}
+
+/** How rows refused with a retryable code are sent again. */
+export interface RowRetryPolicy {
+  readonly rowAttempts: number;
+  readonly baseDelayMs: number;
+  readonly onRowRetry?: (code: string, attempt: number) => void;
+}
+
+/**
+ * Sends `items`, then again (after a backoff) the ones the service refused with a throttling or transient code,
+ * until every one is written; any other refusal, or one past the last attempt, throws `refused(item, code, message)`.
+ * `send` answers one result per item, in order.
+ */
+export async function sendWithRowRetries<T>(
+  items: readonly T[],
+  send: (items: readonly T[], attempt: number) => Promise<readonly { readonly ok: boolean; readonly code?: string | null; readonly message?: string | null }[]>,
+  policy: RowRetryPolicy,
+  refused: (item: T, code: string, message: string) => Error,
+): Promise<void> {
+  let todo = items;
+  for (let attempt = 1; ; attempt++) {
+    const results = await send(todo, attempt);
+    const retry: T[] = [];
+    let throttled = false;
+    results.forEach((r, i) => {
+      if (r.ok) return;
+      const code = r.code ?? 'unknown';
+      if ((THROTTLING_CODES.has(code) || TRANSIENT_CODES.has(code)) && attempt < policy.rowAttempts) {
+        throttled ||= THROTTLING_CODES.has(code);
+        retry.push(todo[i]);
+        policy.onRowRetry?.(code, attempt);
+        return;
+      }
+      throw refused(todo[i], code, r.message ?? '');
+    });
+    if (retry.length === 0) return;
+    const delays = { attempts: policy.rowAttempts, baseDelayMs: policy.baseDelayMs, throttleBaseDelayMs: policy.baseDelayMs * 2.5, maxDelayMs: 10_000 };
+    await realSleep(equalJitterDelay(delays, attempt, throttled ? 'throttled' : 'server'));
+    todo = retry;
   }
 }
 

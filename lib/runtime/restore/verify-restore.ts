@@ -65,7 +65,7 @@ async function* tableRows(client: TablestoreTableClient, table: string, start: r
   }
 }
 
-async function* arrayRows(rows: readonly TableRow[]): AsyncGenerator<TableRow> {
+export async function* arrayRows(rows: readonly TableRow[]): AsyncGenerator<TableRow> {
   for (const r of rows) yield r;
 }
 
@@ -105,7 +105,17 @@ export async function verifyRestore(o: VerifyRestoreOptions): Promise<VerifyRest
     expected = arrayRows(memory.sorted());
   }
   const actual = tableRows(o.table, o.target, min, maxKey);
+  return reportComparison(o, await compareRows(expected, actual, points, max));
+}
 
+/** What compareRows finds. */
+export type RowComparison = Pick<VerifyRestoreResult, 'ok' | 'expectedRows' | 'actualRows' | 'ranges' | 'differences' | 'differenceCount'>;
+
+/**
+ * Compares two row sequences in key order, per range split at `points`: counts, a SHA-256 of each range's
+ * canonical rows, and the first `max` keys that differ.
+ */
+export async function compareRows(expected: AsyncGenerator<TableRow>, actual: AsyncGenerator<TableRow>, points: readonly WirePrimaryKeyColumn[][], max: number): Promise<RowComparison> {
   const n = points.length + 1;
   const counts = Array.from({ length: n }, () => ({ e: 0, a: 0, eh: createHash('sha256') as Hash, ah: createHash('sha256') as Hash }));
   const differences: KeyDifference[] = [];
@@ -145,7 +155,12 @@ export async function verifyRestore(o: VerifyRestoreOptions): Promise<VerifyRest
     const actualSha256 = r.ah.digest('hex');
     return { range: i, expectedRows: r.e, actualRows: r.a, expectedSha256, actualSha256, ok: r.e === r.a && expectedSha256 === actualSha256 };
   });
-  const ok = differenceCount === 0;
+  return { ok: differenceCount === 0, expectedRows, actualRows, ranges, differences, differenceCount };
+}
+
+/** Logs the comparison and names what was verified. */
+export function reportComparison(o: Pick<VerifyRestoreOptions, 'against' | 'target' | 'to' | 'logger'>, c: RowComparison): VerifyRestoreResult {
+  const { ok, expectedRows, actualRows, differenceCount } = c;
   (ok ? o.logger?.info.bind(o.logger) : o.logger?.error.bind(o.logger))?.(ok ? 'restore verified' : 'restore differs', { target: o.target, against: o.against, expectedRows, actualRows, differences: differenceCount });
-  return { ok, against: o.against, target: o.target, to: o.to, expectedRows, actualRows, ranges, differences, differenceCount };
+  return { ...c, against: o.against, target: o.target, to: o.to };
 }

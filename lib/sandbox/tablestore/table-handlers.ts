@@ -225,7 +225,7 @@ interface PbReturnContent {
 
 type WriteKind = 'PUT' | 'UPDATE' | 'DELETE';
 
-function decodeRequestRow(bytes: Buffer | undefined, what: string): PlainBufferRow {
+export function decodeRequestRow(bytes: Buffer | undefined, what: string): PlainBufferRow {
   if (!bytes || bytes.length === 0) throw invalidParameter(`${what} is empty.`);
   try {
     return decodeRow(bytes, { allowTrailingZeros: true });
@@ -473,7 +473,7 @@ function selectRow(row: RowState, sel: ReadSelection): { bytes: Buffer; size: nu
 }
 
 /** PlainBuffer rows (header included) from row bytes without header. */
-function rowsBuffer(rows: readonly Buffer[]): Buffer {
+export function rowsBuffer(rows: readonly Buffer[]): Buffer {
   const header = Buffer.allocUnsafe(ROW_HEADER_BYTES);
   header.writeUInt32LE(PB_HEADER, 0);
   return Buffer.concat([header, ...rows]);

@@ -1,5 +1,6 @@
 /**
- * Time series table API: Create/Describe/Update/Delete/ListTimeseriesTable and
+ * Time series table API: Create/Describe/Update/Delete/ListTimeseriesTable, SplitTimeseriesScanTask and
+ * ScanTimeseriesData (full scan, PlainBuffer storage rows) and
  * PutTimeseriesData (protobuf rows), with the table's stream on from creation: the API has no Stream field (no
  * enable, disable or retention; DataWorks documents the Stream as on by default for time series tables), so the
  * sandbox refuses any field these requests do not declare rather than ignoring it.
@@ -12,12 +13,13 @@
  * `<field>:<type suffix>`. The suffix letters the service uses are not public;
  * the sandbox uses i/d/b/s/x and readers strip everything from the first ':'.
  */
-import { Cell, ColumnType, ColumnValue, PrimaryKeyColumn, PrimaryKeyType } from '../../tablestore/plainbuffer';
+import { Cell, ColumnType, ColumnValue, encodeRows, PrimaryKeyColumn, PrimaryKeyType, WirePrimaryKeyColumn } from '../../tablestore/plainbuffer';
 import { decodeMessage, encodeMessage, unknownFields } from '../../tablestore/protocol/messages';
-import { formatTimeseriesTags, parseTimeseriesTags } from '../../tablestore/timeseries';
+import { formatTimeseriesTags, MAX_TIMESERIES_SCAN_ROWS, parseTimeseriesTags, TS_HASH_COLUMN, TS_MEASUREMENT_COLUMN, TS_TIME_COLUMN } from '../../tablestore/timeseries';
 import { invalidParameter, ServiceError } from './service-error';
+import { ROW_HEADER_BYTES } from './row-store';
 import { SandboxState } from './state';
-import { checkTableName, checkTimeToLive, parseRequest as parseAnyRequest } from './table-handlers';
+import { checkTableName, checkTimeToLive, decodeRequestRow, parseRequest as parseAnyRequest, rowsBuffer } from './table-handlers';
 import { PrimaryKeySchemaEntry, SandboxTable } from './tables';
 
 type Handler = (state: SandboxState, body: Buffer) => Buffer;
@@ -230,6 +232,94 @@ const putTimeseriesData: Handler = (state, body) => {
   return encodeMessage('PutTimeseriesDataResponse', { failed_rows: failed });
 };
 
+/** Most scan tasks SplitTimeseriesScanTask hands out here (the service decides the count; the hint is a hint). */
+const MAX_SCAN_SPLITS = 16;
+
+/** What a split info names here: the table, a range of series hashes, and optionally one measurement. */
+interface ScanSplit {
+  readonly table: string;
+  readonly index: number;
+  readonly count: number;
+  readonly measurement?: string;
+}
+
+/** Series hash (8 hex digits) where split `index` of `count` starts. */
+function splitBound(index: number, count: number): string {
+  return Math.floor((index * 0x100000000) / count).toString(16).padStart(8, '0');
+}
+
+const splitTimeseriesScanTask: Handler = (state, body) => {
+  const req = parseRequest<{ table_name: string; measurement_name?: string; split_count_hint: number }>('SplitTimeseriesScanTask', body);
+  state.table(req.table_name, 'timeseries');
+  if (!(req.split_count_hint > 0)) throw invalidParameter(`split_count_hint must be greater than 0, got ${req.split_count_hint}.`);
+  const count = Math.min(req.split_count_hint, MAX_SCAN_SPLITS);
+  const infos = Array.from({ length: count }, (_, index) => {
+    const split: ScanSplit = { table: req.table_name, index, count, ...(req.measurement_name ? { measurement: req.measurement_name } : {}) };
+    return Buffer.from(JSON.stringify(split));
+  });
+  return encodeMessage('SplitTimeseriesScanTaskResponse', { split_infos: infos });
+};
+
+function parseSplit(bytes: Buffer, table: string): ScanSplit {
+  let split: ScanSplit;
+  try {
+    split = JSON.parse(bytes.toString('utf8')) as ScanSplit;
+  } catch {
+    throw invalidParameter('Invalid split_info: pass one that SplitTimeseriesScanTask returned.');
+  }
+  if (split.table !== table || !(split.index >= 0 && split.index < split.count)) throw invalidParameter(`split_info does not belong to table ${table}.`);
+  return split;
+}
+
+/**
+ * A page of the split's data points as PlainBuffer storage rows. Strict where the API reference leaves room:
+ * `data_serialize_type` must be RST_PLAIN_BUFFER (the one the Java SDK asks for and parses), `limit` 1–5000,
+ * and `fields_to_get` (a column selection the sandbox does not serve) is refused rather than ignored.
+ */
+const scanTimeseriesData: Handler = (state, body) => {
+  const req = parseRequest<{
+    table_name: string;
+    split_info?: Buffer;
+    start_time_us?: number;
+    end_time_us?: number;
+    fields_to_get: unknown[];
+    limit?: number;
+    data_serialize_type?: string;
+    token?: Buffer;
+  }>('ScanTimeseriesData', body);
+  const table = state.table(req.table_name, 'timeseries');
+  if (req.data_serialize_type !== 'RST_PLAIN_BUFFER') throw invalidParameter(`data_serialize_type ${req.data_serialize_type ?? '(absent)'} is not served: ask for RST_PLAIN_BUFFER.`);
+  if (req.limit !== undefined && (req.limit < 1 || req.limit > MAX_TIMESERIES_SCAN_ROWS)) throw invalidParameter(`limit must be 1 to ${MAX_TIMESERIES_SCAN_ROWS}, got ${req.limit}.`);
+  if (req.fields_to_get.length > 0) throw invalidParameter('fields_to_get is not served by the sandbox.');
+  const from = req.start_time_us ?? 0;
+  const to = req.end_time_us ?? Number.MAX_SAFE_INTEGER;
+  if (from >= to) throw invalidParameter(`start_time_us ${from} must be before end_time_us ${to}.`);
+  const split: ScanSplit = req.split_info && req.split_info.length > 0 ? parseSplit(req.split_info, table.name) : { table: table.name, index: 0, count: 1 };
+  const key = (hash: string | null, fill: 'INF_MIN' | 'INF_MAX'): WirePrimaryKeyColumn[] =>
+    table.primaryKey.map((c, i) => (i === 0 && hash !== null ? { name: c.name, type: 'STRING', value: hash } : { name: c.name, type: fill, value: null }));
+  const start = req.token && req.token.length > 0 ? decodeRequestRow(req.token, 'token').primaryKey : key(split.index === 0 ? null : splitBound(split.index, split.count), 'INF_MIN');
+  if (start[0]?.name !== TS_HASH_COLUMN || start.length !== table.primaryKey.length) throw invalidParameter('Invalid token: pass the next_token of the previous page.');
+  const end = split.index === split.count - 1 ? key(null, 'INF_MAX') : key(splitBound(split.index + 1, split.count), 'INF_MIN');
+  const limit = req.limit ?? MAX_TIMESERIES_SCAN_ROWS;
+  const rows: Buffer[] = [];
+  let next: PrimaryKeyColumn[] | null = null;
+  for (const row of table.rowStore().range(start, end, false)) {
+    if (rows.length >= limit) {
+      next = row.primaryKey;
+      break;
+    }
+    const measurement = row.primaryKey.find((c) => c.name === TS_MEASUREMENT_COLUMN)?.value;
+    const time = Number(row.primaryKey.find((c) => c.name === TS_TIME_COLUMN)?.value);
+    if ((split.measurement !== undefined && measurement !== split.measurement) || time < from || time >= to) continue;
+    rows.push(row.encoded.subarray(ROW_HEADER_BYTES));
+  }
+  return encodeMessage('ScanTimeseriesDataResponse', {
+    data_serialize_type: 'RST_PLAIN_BUFFER',
+    data: rows.length > 0 ? rowsBuffer(rows) : Buffer.alloc(0),
+    next_token: next ? encodeRows([{ primaryKey: next }]) : undefined,
+  });
+};
+
 export const TIMESERIES_HANDLERS: Readonly<Record<string, (state: SandboxState, body: Buffer) => Buffer>> = {
   CreateTimeseriesTable: createTimeseriesTable,
   DescribeTimeseriesTable: describeTimeseriesTable,
@@ -237,4 +327,6 @@ export const TIMESERIES_HANDLERS: Readonly<Record<string, (state: SandboxState, 
   DeleteTimeseriesTable: deleteTimeseriesTable,
   ListTimeseriesTable: listTimeseriesTable,
   PutTimeseriesData: putTimeseriesData,
+  SplitTimeseriesScanTask: splitTimeseriesScanTask,
+  ScanTimeseriesData: scanTimeseriesData,
 };

@@ -401,4 +401,28 @@ message GetTimeseriesDataResponse {
   required bytes rows_data = 1;
   optional bytes next_token = 2;
 }
+// Full scan of a time series table (timeseries.proto of aliyun-tablestore-java-sdk; API reference
+// SplitTimeseriesScanTask, ScanTimeseriesData): data comes back as PlainBuffer rows in the storage layout.
+message SplitTimeseriesScanTaskRequest {
+  required string table_name = 1;
+  optional string measurement_name = 2;
+  required int32 split_count_hint = 3;
+}
+message SplitTimeseriesScanTaskResponse { repeated bytes split_infos = 1; }
+message ScanTimeseriesDataRequest {
+  required string table_name = 1;
+  optional bytes split_info = 2;
+  optional int64 start_time_us = 3;
+  optional int64 end_time_us = 4;
+  repeated TimeseriesFieldsToGet fields_to_get = 5;
+  optional int32 limit = 6;
+  optional RowsSerializeType data_serialize_type = 7;
+  optional bytes token = 8;
+  optional int64 supported_table_version = 9;
+}
+message ScanTimeseriesDataResponse {
+  optional RowsSerializeType data_serialize_type = 1;
+  required bytes data = 2;
+  optional bytes next_token = 3;
+}
 `;

@@ -1,0 +1,307 @@
+/**
+ * Restore and verify of a time series table: the exported windows replayed, in order, into a new time series table
+ * through PutTimeseriesData, and the target read back through SplitTimeseriesScanTask + ScanTimeseriesData.
+ *
+ * A data point is identified by measurement, data source, tags and time (the `_m_name`, `_data_source`, `_tags`,
+ * `_time` columns of the rows layout): restore keys it so, and writes it whole. Writing a point again replaces it,
+ * so replaying windows in order (or a window again after a stop) gives the same table. Time series data has no
+ * deletions through the API (no call deletes a point; expiry by TTL is not a Stream record), so a window line that
+ * deletes is refused as not coming from a time series table.
+ *
+ * There is no snapshot of a time series table yet: the chain starts at the table's beginning (its Stream's creation,
+ * ListStream, rounded up to the second: the first window a run admits), so the first window must start there, e.g.
+ * `otsbk-sync run --start <creation> --end <first scheduled window start>`; a missing window is refused by name
+ * unless gaps are allowed. Tables with field primary keys are refused (a point's identity would need them).
+ */
+import type { Logger } from '../../common/log';
+import { silentLogger } from '../../common/log';
+import type { PrimaryKeyType } from '../../tablestore/plainbuffer/types';
+import { primaryKeyId } from '../../tablestore/primary-key';
+import type { TablestoreStreamClient, TimeseriesDataPoint, TimeseriesFieldValue } from '../../tablestore/stream-client';
+import { formatTimeseriesTags, MAX_TIMESERIES_SCAN_ROWS, parseTimeseriesTags, TS_DATA_SOURCE_COLUMN, TS_MEASUREMENT_COLUMN, TS_TAGS_COLUMN, TS_TIME_COLUMN } from '../../tablestore/timeseries';
+import { toTimeseriesPoint } from '../reader/record-decoder';
+import { formatDuration } from '../sync/progress';
+import { UsageError } from '../sync/errors';
+import { locateStream } from '../sync/stream';
+import { readManifest } from '../writer/manifest';
+import {
+  loadState, replayWindows, restoreEnd, RestoreOptions, RestoreResult, RestoreTarget, saveState, windowChain,
+} from './restore';
+import { RowOp, sortColumns, TableRow, TypedColumn } from './rows';
+import { MemoryTable, RowSink, sendWithRowRetries } from './sink';
+import { arrayRows, compareRows, reportComparison, VerifyRestoreOptions, VerifyRestoreResult } from './verify-restore';
+import { ExportedWindow, ReplaySchema, windowName } from './windows';
+
+/** A data point's identity, as restore keys it: the identity columns of the rows layout. */
+const POINT_KEY: readonly { readonly name: string; readonly type: PrimaryKeyType }[] = [
+  { name: TS_MEASUREMENT_COLUMN, type: 'STRING' },
+  { name: TS_DATA_SOURCE_COLUMN, type: 'STRING' },
+  { name: TS_TAGS_COLUMN, type: 'STRING' },
+  { name: TS_TIME_COLUMN, type: 'INTEGER' },
+];
+
+const POINT_SCHEMA: ReplaySchema = { primaryKey: POINT_KEY, columnTypes: new Map() };
+
+/** Points per PutTimeseriesData request: the Java SDK's TimeseriesWriter default (maxBatchRowsCount 200). */
+const POINTS_PER_REQUEST = 200;
+
+/** Scan tasks asked of SplitTimeseriesScanTask (a hint: the service decides). */
+const SCAN_SPLIT_HINT = 4;
+
+/** Where a time series restore reads from and writes to: as RestoreTarget, with the time series client. */
+export type TimeseriesRestoreTarget = Omit<RestoreTarget, 'table'> & { readonly client: TablestoreStreamClient };
+
+/** Tags of an exported `_tags` value (the layout writes a JSON array of "k=v"), in the stored form (sorted keys). */
+function canonicalTags(text: string, where: string): string {
+  let items: unknown;
+  try {
+    items = JSON.parse(text);
+  } catch {
+    items = undefined;
+  }
+  if (!Array.isArray(items) || items.some((t) => typeof t !== 'string' || !t.includes('='))) {
+    throw new Error(`${where}: _tags ${JSON.stringify(text)} is not a JSON array of "name=value" strings`);
+  }
+  const tags: Record<string, string> = {};
+  for (const t of items as string[]) tags[t.slice(0, t.indexOf('='))] = t.slice(t.indexOf('=') + 1);
+  return formatTimeseriesTags(tags);
+}
+
+/** The whole point a window line writes, keyed by its identity with canonical tags. */
+export function pointOp(op: RowOp): RowOp {
+  const where = `point ${op.key.map((k) => String(k.value)).join(' ')}`;
+  if (op.kind === 'DELETE' || op.deleteColumns.length > 0) {
+    throw new Error(`${where}: the window deletes ${op.kind === 'DELETE' ? 'the point' : `fields ${op.deleteColumns.join(', ')}`}, which no time series table's Stream records (time series data has no deletions); is the window from a wide-column table?`);
+  }
+  const key = op.key.map((k) => (k.name === TS_TAGS_COLUMN ? { ...k, value: canonicalTags(String(k.value), where) } : k));
+  return { kind: 'PUT', key, columns: op.columns, deleteColumns: [] };
+}
+
+/** Hands the points of window lines to another sink. */
+class PointOps implements RowSink {
+  constructor(private readonly inner: RowSink) {}
+
+  get rowsWritten(): number {
+    return this.inner.rowsWritten;
+  }
+
+  write(ops: readonly RowOp[]): Promise<void> {
+    return this.inner.write(ops.map(pointOp));
+  }
+
+  flush(): Promise<void> {
+    return this.inner.flush();
+  }
+}
+
+function fieldValue(c: TypedColumn): TimeseriesFieldValue {
+  return c.value as TimeseriesFieldValue;
+}
+
+function dataPoint(op: RowOp): TimeseriesDataPoint {
+  const [measurement, dataSource, tags, time] = op.key.map((k) => k.value);
+  return {
+    measurement: String(measurement),
+    dataSource: String(dataSource),
+    tags: parseTimeseriesTags(String(tags)),
+    timeMicros: Number(time as bigint),
+    fields: Object.fromEntries(op.columns.map((c) => [c.name, fieldValue(c)])),
+  };
+}
+
+export interface TimeseriesPointSinkOptions {
+  readonly client: TablestoreStreamClient;
+  readonly tableName: string;
+  /** Attempts for a point the service refused with a retryable code. Default 8. */
+  readonly rowAttempts?: number;
+  readonly baseDelayMs?: number;
+  readonly onRowRetry?: (code: string, attempt: number) => void;
+}
+
+/**
+ * Writes points through PutTimeseriesData, POINTS_PER_REQUEST at a time, one request after another; a request
+ * never holds a point twice (the later one starts the next request), so points land in line order.
+ */
+export class TimeseriesPointSink implements RowSink {
+  rowsWritten = 0;
+  private pending: RowOp[] = [];
+  private pendingIds = new Set<string>();
+
+  constructor(private readonly options: TimeseriesPointSinkOptions) {}
+
+  async write(ops: readonly RowOp[]): Promise<void> {
+    for (const op of ops) {
+      const id = primaryKeyId(op.key);
+      if (this.pendingIds.has(id) || this.pending.length >= POINTS_PER_REQUEST) await this.flush();
+      this.pendingIds.add(id);
+      this.pending.push(op);
+    }
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const points = this.pending.map(dataPoint);
+    this.pending = [];
+    this.pendingIds = new Set();
+    const { client, tableName } = this.options;
+    await sendWithRowRetries(
+      points,
+      async (batch) => {
+        const failed = new Map((await client.putTimeseriesData(tableName, batch)).map((f) => [f.rowIndex, f]));
+        return batch.map((_, i) => {
+          const f = failed.get(i);
+          return f ? { ok: false, code: f.errorCode, message: f.errorMessage } : { ok: true };
+        });
+      },
+      { rowAttempts: this.options.rowAttempts ?? 8, baseDelayMs: this.options.baseDelayMs ?? 200, onRowRetry: this.options.onRowRetry },
+      (p, code, message) => new Error(`PutTimeseriesData refused the point ${p.measurement} ${p.dataSource} ${formatTimeseriesTags(p.tags)} at ${p.timeMicros} µs in ${tableName}: ${code} ${message}`.trim()),
+    );
+    this.rowsWritten += points.length;
+  }
+}
+
+/** Every data point of a time series table, as rows keyed like the replayed points, in key order. */
+export async function scanPoints(client: TablestoreStreamClient, tableName: string, limit?: number): Promise<TableRow[]> {
+  const memory = new MemoryTable();
+  for (const split of await client.splitTimeseriesScanTask(tableName, SCAN_SPLIT_HINT)) {
+    let token: Buffer | null = null;
+    do {
+      const page: Awaited<ReturnType<TablestoreStreamClient['scanTimeseriesData']>> = await client.scanTimeseriesData(tableName, split, token, limit ?? MAX_TIMESERIES_SCAN_ROWS);
+      const ops: RowOp[] = page.rows.map((r) => {
+        const p = toTimeseriesPoint(r.primaryKey as Parameters<typeof toTimeseriesPoint>[0], r.cells as Parameters<typeof toTimeseriesPoint>[1]);
+        const columns = sortColumns(p.fields.filter((f) => f.type !== null && f.value !== null).map((f) => ({ name: f.name, type: f.type!, value: f.value! })));
+        const key = [
+          { name: TS_MEASUREMENT_COLUMN, type: 'STRING' as const, value: p.measurement },
+          { name: TS_DATA_SOURCE_COLUMN, type: 'STRING' as const, value: p.dataSource },
+          { name: TS_TAGS_COLUMN, type: 'STRING' as const, value: formatTimeseriesTags(p.tags) },
+          { name: TS_TIME_COLUMN, type: 'INTEGER' as const, value: BigInt(p.timeMicros) },
+        ];
+        return { kind: 'PUT', key, columns, deleteColumns: [] };
+      });
+      await memory.write(ops);
+      if (limit !== undefined && memory.rows.size >= limit) return memory.sorted();
+      token = page.nextToken;
+    } while (token);
+  }
+  return memory.sorted();
+}
+
+/** The window chain of a time series table: from the table's beginning (its Stream's creation) to `--to`. */
+export async function planTimeseriesRestore(o: TimeseriesRestoreTarget): Promise<{ windows: ExportedWindow[]; gaps: string[]; startMs: number }> {
+  const toMs = restoreEnd(o);
+  let startMs: number;
+  try {
+    startMs = (await locateStream(o.client, o.source, true)).createdAtMs;
+  } catch (err) {
+    throw new UsageError(`cannot tell where time series table ${o.source} began (${(err as Error).message}): restore replays its windows from the table's creation, and without a snapshot it needs the source table to check that the first window covers it`);
+  }
+  // Window times are whole seconds and the runtime refuses a window that starts before the Stream's creation: the
+  // first window starts at the creation rounded up to the second.
+  startMs = Math.ceil(startMs / 1000) * 1000;
+  const { chain, gaps } = await windowChain(o, startMs, toMs, `the table's creation (its Stream, ${new Date(startMs).toISOString()})`);
+  return { windows: chain, gaps, startMs };
+}
+
+/** Refuses a table whose points restore cannot key (field primary keys). */
+async function checkRestorable(client: TablestoreStreamClient, table: string): Promise<Awaited<ReturnType<TablestoreStreamClient['describeTimeseriesTable']>>> {
+  const d = await client.describeTimeseriesTable(table);
+  if (d.fieldPrimaryKeys.length > 0) {
+    throw new UsageError(`time series table ${table} has field primary keys (${d.fieldPrimaryKeys.map((f) => f.name).join(', ')}); restore keys a point by measurement, data source, tags and time only, and does not restore such tables`);
+  }
+  return d;
+}
+
+export type TimeseriesRestoreOptions = Omit<RestoreOptions, 'table' | 'writeConcurrency'> & TimeseriesRestoreTarget;
+
+/** Replays the table's windows up to `--to` into a new (or existing, empty) time series table. */
+export async function restoreTimeseriesTable(o: TimeseriesRestoreOptions): Promise<RestoreResult> {
+  const log: Logger = o.logger ?? silentLogger;
+  if (o.target === o.source && !o.overwriteSource) {
+    throw new UsageError(`--target ${o.target} is the source table; restore never writes to the source unless --overwrite-source is given (and the table is empty)`);
+  }
+  const source = await checkRestorable(o.client, o.source);
+  const plan = await planTimeseriesRestore(o);
+  if (plan.gaps.length > 0) log.warn('restoring across gaps: the result is not exact', { gaps: plan.gaps });
+  const state = loadState(o.statePath, { version: 1, source: o.source, target: o.target, to: o.to, snapshot: 'none', windows: plan.windows.map(windowName) });
+  const resumed = state.targetReady;
+  if (!state.targetReady) {
+    let exists = true;
+    try {
+      await o.client.describeTimeseriesTable(o.target);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'OTSObjectNotExist') throw err;
+      exists = false;
+    }
+    if (exists) {
+      if (!o.existingTarget && o.target !== o.source) throw new UsageError(`target table ${o.target} already exists; pass --existing-target to restore into it (it must be empty), or name a new table`);
+      await checkRestorable(o.client, o.target);
+      if ((await scanPoints(o.client, o.target, 1)).length > 0) throw new UsageError(`target table ${o.target} is not empty; restore only writes into an empty table`);
+    } else {
+      await o.client.createTimeseriesTable({ tableName: o.target, timeToLiveSeconds: source.timeToLiveSeconds, timeseriesKeys: source.timeseriesKeys });
+      log.info('target time series table created', { target: o.target, timeToLiveSeconds: source.timeToLiveSeconds });
+    }
+    state.targetReady = true;
+    saveState(o.statePath, state);
+  } else {
+    log.info('resuming restore', { state: o.statePath, windowsDone: state.windowsDone });
+  }
+
+  const sink = new TimeseriesPointSink({ client: o.client, tableName: o.target, onRowRetry: (code, attempt) => log.warn('point write retried', { code, attempt }) });
+  const t0 = performance.now();
+  let expected = 0;
+  for (const w of plan.windows) if (w.engine === 'runtime') expected += (await readManifest(o.oss, w.key))?.rows ?? 0;
+  let applied = 0;
+  await replayWindows({
+    oss: o.oss,
+    windows: plan.windows,
+    schema: POINT_SCHEMA,
+    sink: new PointOps(sink),
+    dataIntegration: o.dataIntegration,
+    from: state.windowsDone,
+    signal: o.signal,
+    onWindowDone: (n) => {
+      state.windowsDone = n;
+      saveState(o.statePath, state);
+      log.info('window replayed', { window: windowName(plan.windows[n - 1]), windowsDone: n, windows: plan.windows.length });
+    },
+    onApplied: (item, n) => {
+      applied += n;
+      const rate = applied / (Math.max(performance.now() - t0, 1) / 1000);
+      o.onProgress?.({ phase: 'window', item, rowsApplied: applied, rowsExpected: expected, rowsPerSecond: Math.round(rate), etaMs: rate > 0 ? (Math.max(0, expected - applied) / rate) * 1000 : null });
+    },
+  });
+  const elapsedMs = performance.now() - t0;
+  log.info('restore finished', { target: o.target, to: o.to, windows: plan.windows.length, pointsWritten: sink.rowsWritten, elapsed: formatDuration(elapsedMs) });
+  return {
+    source: o.source,
+    target: o.target,
+    to: o.to,
+    snapshot: null,
+    windows: plan.windows.map(windowName),
+    gaps: plan.gaps,
+    resumed,
+    rowsWritten: sink.rowsWritten,
+    elapsedMs: Math.round(elapsedMs),
+    rowsPerSecond: Math.round(sink.rowsWritten / (Math.max(elapsedMs, 1) / 1000)),
+  };
+}
+
+export type VerifyTimeseriesRestoreOptions = Omit<VerifyRestoreOptions, 'table'> & TimeseriesRestoreTarget;
+
+/**
+ * Compares the target's points with the windows replayed in memory (`backup`) or with the source table's points
+ * (`source`): both sides are read whole and sorted by point identity (memory grows with the table).
+ */
+export async function verifyTimeseriesRestore(o: VerifyTimeseriesRestoreOptions): Promise<VerifyRestoreResult> {
+  let expected: TableRow[];
+  if (o.against === 'source') {
+    expected = await scanPoints(o.client, o.source);
+  } else {
+    const plan = await planTimeseriesRestore(o);
+    const memory = new MemoryTable();
+    await replayWindows({ oss: o.oss, windows: plan.windows, schema: POINT_SCHEMA, sink: new PointOps(memory), dataIntegration: o.dataIntegration, from: 0 });
+    expected = memory.sorted();
+  }
+  const actual = await scanPoints(o.client, o.target);
+  return reportComparison(o, await compareRows(arrayRows(expected), arrayRows(actual), [], o.maxDifferences ?? 100));
+}
