@@ -322,38 +322,69 @@ export interface RestoreResult {
   readonly rowsPerSecond: number;
 }
 
-export async function restoreTable(o: RestoreOptions): Promise<RestoreResult> {
-  const log = o.logger ?? silentLogger;
+/** How restore finds, checks and creates its target, whatever the table's kind. */
+export interface TargetTable {
+  /** Resolves when the table exists; rejects with code OTSObjectNotExist when it does not. */
+  describe(): Promise<unknown>;
+  /** Whether the existing table holds any row (or point). */
+  hasRows(): Promise<boolean>;
+  create(): Promise<void>;
+}
+
+/** Refuses the source as target unless told so. */
+export function refuseSourceTarget(o: Pick<RestoreOptions, 'source' | 'target' | 'overwriteSource'>): void {
   if (o.target === o.source && !o.overwriteSource) {
     throw new UsageError(`--target ${o.target} is the source table; restore never writes to the source unless --overwrite-source is given (and the table is empty)`);
   }
+}
+
+/**
+ * Makes the target ready once (the state file remembers it): creates it, or checks that the existing one may be
+ * used (--existing-target, or the source with --overwrite-source) and is empty. Returns whether this is a resume.
+ */
+export async function prepareTarget(o: Pick<RestoreOptions, 'target' | 'source' | 'existingTarget' | 'statePath'>, state: RestoreStateFile, log: Logger, table: TargetTable): Promise<boolean> {
+  if (state.targetReady) {
+    log.info('resuming restore', { state: o.statePath, partsDone: state.parts.length, windowsDone: state.windowsDone });
+    return true;
+  }
+  let exists = true;
+  try {
+    await table.describe();
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'OTSObjectNotExist') throw err;
+    exists = false;
+  }
+  if (exists) {
+    if (!o.existingTarget && o.target !== o.source) throw new UsageError(`target table ${o.target} already exists; pass --existing-target to restore into it (it must be empty), or name a new table`);
+    if (await table.hasRows()) throw new UsageError(`target table ${o.target} is not empty; restore only writes into an empty table`);
+  } else {
+    await table.create();
+  }
+  state.targetReady = true;
+  saveState(o.statePath, state);
+  return false;
+}
+
+export async function restoreTable(o: RestoreOptions): Promise<RestoreResult> {
+  const log = o.logger ?? silentLogger;
+  refuseSourceTarget(o);
   const plan = await planRestore(o);
   if (plan.gaps.length > 0) log.warn('restoring across gaps: the result is not exact', { gaps: plan.gaps });
   const state = loadState(o.statePath, {
     version: 1, source: o.source, target: o.target, to: o.to, snapshot: plan.snapshot.startTime, windows: plan.windows.map(windowName),
   });
-  const resumed = state.targetReady;
-  if (!state.targetReady) {
-    let exists = true;
-    try {
-      await o.table.describeTable(o.target);
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'OTSObjectNotExist') throw err;
-      exists = false;
-    }
-    if (exists) {
-      if (!o.existingTarget && o.target !== o.source) throw new UsageError(`target table ${o.target} already exists; pass --existing-target to restore into it (it must be empty), or name a new table`);
-      const page = await o.table.getRangePage(o.target, plan.snapshot.schema.primaryKey.map((k) => ({ name: k.name, type: 'INF_MIN', value: null })), plan.snapshot.schema.primaryKey.map((k) => ({ name: k.name, type: 'INF_MAX', value: null })), 1);
-      if (page.rows.length > 0) throw new UsageError(`target table ${o.target} is not empty; restore only writes into an empty table`);
-    } else {
+  const resumed = await prepareTarget(o, state, log, {
+    describe: () => o.table.describeTable(o.target),
+    hasRows: async () => {
+      const key = plan.snapshot.schema.primaryKey;
+      const page = await o.table.getRangePage(o.target, key.map((k) => ({ name: k.name, type: 'INF_MIN', value: null })), key.map((k) => ({ name: k.name, type: 'INF_MAX', value: null })), 1);
+      return page.rows.length > 0;
+    },
+    create: async () => {
       await o.table.createTable({ ...plan.snapshot.schema, tableName: o.target });
       log.info('target table created', { target: o.target, primaryKey: plan.snapshot.schema.primaryKey });
-    }
-    state.targetReady = true;
-    saveState(o.statePath, state);
-  } else {
-    log.info('resuming restore', { state: o.statePath, partsDone: state.parts.length, windowsDone: state.windowsDone });
-  }
+    },
+  });
 
   const sink = new TablestoreRowSink({
     client: o.table,
@@ -390,19 +421,28 @@ export async function restoreTable(o: RestoreOptions): Promise<RestoreResult> {
       o.onProgress?.({ ...p, rowsPerSecond: Math.round(rate), etaMs: rate > 0 ? (remaining / rate) * 1000 : null });
     },
   });
-  const elapsedMs = performance.now() - t0;
+  const snapshot = { startTime: plan.snapshot.startTime, rows: plan.snapshot.rows, finishedIso: plan.snapshot.finishedIso };
+  return finishRestore(o, log, { snapshot, windows: plan.windows, gaps: plan.gaps, resumed, rowsWritten: sink.rowsWritten, elapsedMs: performance.now() - t0 });
+}
+
+/** The result of a finished restore, logged. */
+export function finishRestore(
+  o: Pick<RestoreOptions, 'source' | 'target' | 'to'>,
+  log: Logger,
+  r: Pick<RestoreResult, 'snapshot' | 'gaps' | 'resumed' | 'rowsWritten' | 'elapsedMs'> & { readonly windows: readonly ExportedWindow[] },
+): RestoreResult {
   const result: RestoreResult = {
     source: o.source,
     target: o.target,
     to: o.to,
-    snapshot: { startTime: plan.snapshot.startTime, rows: plan.snapshot.rows, finishedIso: plan.snapshot.finishedIso },
-    windows: plan.windows.map(windowName),
-    gaps: plan.gaps,
-    resumed,
-    rowsWritten: sink.rowsWritten,
-    elapsedMs: Math.round(elapsedMs),
-    rowsPerSecond: Math.round(sink.rowsWritten / (Math.max(elapsedMs, 1) / 1000)),
+    snapshot: r.snapshot,
+    windows: r.windows.map(windowName),
+    gaps: r.gaps,
+    resumed: r.resumed,
+    rowsWritten: r.rowsWritten,
+    elapsedMs: Math.round(r.elapsedMs),
+    rowsPerSecond: Math.round(r.rowsWritten / (Math.max(r.elapsedMs, 1) / 1000)),
   };
-  log.info('restore finished', { target: o.target, to: o.to, windows: plan.windows.length, rowsWritten: result.rowsWritten, elapsed: formatDuration(elapsedMs) });
+  log.info('restore finished', { target: o.target, to: o.to, windows: r.windows.length, rowsWritten: result.rowsWritten, elapsed: formatDuration(r.elapsedMs) });
   return result;
 }

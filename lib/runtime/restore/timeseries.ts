@@ -20,12 +20,11 @@ import { primaryKeyId } from '../../tablestore/primary-key';
 import type { TablestoreStreamClient, TimeseriesDataPoint, TimeseriesFieldValue } from '../../tablestore/stream-client';
 import { formatTimeseriesTags, MAX_TIMESERIES_SCAN_ROWS, parseTimeseriesTags, TS_DATA_SOURCE_COLUMN, TS_MEASUREMENT_COLUMN, TS_TAGS_COLUMN, TS_TIME_COLUMN } from '../../tablestore/timeseries';
 import { toTimeseriesPoint } from '../reader/record-decoder';
-import { formatDuration } from '../sync/progress';
 import { UsageError } from '../sync/errors';
 import { locateStream } from '../sync/stream';
 import { readManifest } from '../writer/manifest';
 import {
-  loadState, replayWindows, restoreEnd, RestoreOptions, RestoreResult, RestoreTarget, saveState, windowChain,
+  finishRestore, loadState, prepareTarget, refuseSourceTarget, replayWindows, restoreEnd, RestoreOptions, RestoreResult, RestoreTarget, saveState, windowChain,
 } from './restore';
 import { RowOp, sortColumns, TableRow, TypedColumn } from './rows';
 import { MemoryTable, RowSink, sendWithRowRetries } from './sink';
@@ -216,35 +215,22 @@ export type TimeseriesRestoreOptions = Omit<RestoreOptions, 'table' | 'writeConc
 /** Replays the table's windows up to `--to` into a new (or existing, empty) time series table. */
 export async function restoreTimeseriesTable(o: TimeseriesRestoreOptions): Promise<RestoreResult> {
   const log: Logger = o.logger ?? silentLogger;
-  if (o.target === o.source && !o.overwriteSource) {
-    throw new UsageError(`--target ${o.target} is the source table; restore never writes to the source unless --overwrite-source is given (and the table is empty)`);
-  }
+  refuseSourceTarget(o);
   const source = await checkRestorable(o.client, o.source);
   const plan = await planTimeseriesRestore(o);
   if (plan.gaps.length > 0) log.warn('restoring across gaps: the result is not exact', { gaps: plan.gaps });
   const state = loadState(o.statePath, { version: 1, source: o.source, target: o.target, to: o.to, snapshot: 'none', windows: plan.windows.map(windowName) });
-  const resumed = state.targetReady;
-  if (!state.targetReady) {
-    let exists = true;
-    try {
-      await o.client.describeTimeseriesTable(o.target);
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'OTSObjectNotExist') throw err;
-      exists = false;
-    }
-    if (exists) {
-      if (!o.existingTarget && o.target !== o.source) throw new UsageError(`target table ${o.target} already exists; pass --existing-target to restore into it (it must be empty), or name a new table`);
+  const resumed = await prepareTarget(o, state, log, {
+    describe: () => o.client.describeTimeseriesTable(o.target),
+    hasRows: async () => {
       await checkRestorable(o.client, o.target);
-      if ((await scanPoints(o.client, o.target, 1)).length > 0) throw new UsageError(`target table ${o.target} is not empty; restore only writes into an empty table`);
-    } else {
+      return (await scanPoints(o.client, o.target, 1)).length > 0;
+    },
+    create: async () => {
       await o.client.createTimeseriesTable({ tableName: o.target, timeToLiveSeconds: source.timeToLiveSeconds, timeseriesKeys: source.timeseriesKeys });
       log.info('target time series table created', { target: o.target, timeToLiveSeconds: source.timeToLiveSeconds });
-    }
-    state.targetReady = true;
-    saveState(o.statePath, state);
-  } else {
-    log.info('resuming restore', { state: o.statePath, windowsDone: state.windowsDone });
-  }
+    },
+  });
 
   const sink = new TimeseriesPointSink({ client: o.client, tableName: o.target, onRowRetry: (code, attempt) => log.warn('point write retried', { code, attempt }) });
   const t0 = performance.now();
@@ -270,20 +256,7 @@ export async function restoreTimeseriesTable(o: TimeseriesRestoreOptions): Promi
       o.onProgress?.({ phase: 'window', item, rowsApplied: applied, rowsExpected: expected, rowsPerSecond: Math.round(rate), etaMs: rate > 0 ? (Math.max(0, expected - applied) / rate) * 1000 : null });
     },
   });
-  const elapsedMs = performance.now() - t0;
-  log.info('restore finished', { target: o.target, to: o.to, windows: plan.windows.length, pointsWritten: sink.rowsWritten, elapsed: formatDuration(elapsedMs) });
-  return {
-    source: o.source,
-    target: o.target,
-    to: o.to,
-    snapshot: null,
-    windows: plan.windows.map(windowName),
-    gaps: plan.gaps,
-    resumed,
-    rowsWritten: sink.rowsWritten,
-    elapsedMs: Math.round(elapsedMs),
-    rowsPerSecond: Math.round(sink.rowsWritten / (Math.max(elapsedMs, 1) / 1000)),
-  };
+  return finishRestore(o, log, { snapshot: null, windows: plan.windows, gaps: plan.gaps, resumed, rowsWritten: sink.rowsWritten, elapsedMs: performance.now() - t0 });
 }
 
 export type VerifyTimeseriesRestoreOptions = Omit<VerifyRestoreOptions, 'table'> & TimeseriesRestoreTarget;
