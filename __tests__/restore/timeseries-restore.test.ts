@@ -12,7 +12,7 @@ import { scanPoints } from '../../lib/runtime/restore/timeseries';
 import { runWindow, staticCredentialProvider, SyncRuntimeConfig } from '../../lib/runtime/sync';
 import { formatWindowTime } from '../../lib/schedule';
 import { TablestoreStreamClient, TimeseriesDataPoint } from '../../lib/tablestore';
-import { FAST_TUNING, runtimeOssPolicy, START_MS, TZ } from '../runtime/helpers';
+import { FAST_TUNING, runtimeSyncPolicy, START_MS, TZ } from '../runtime/helpers';
 
 const HOUR = 3_600_000;
 /** Window 0 starts when the table was created (a minute past the hour), the others on the hour. */
@@ -32,7 +32,7 @@ describe('restore of a time series table', () => {
   const exportWindow = (k: number) => runWindow({ ...ctx(), startTime: time(windowStart(k)), endTime: time(windowStart(k + 1)) });
 
   beforeAll(async () => {
-    sb = await startLocalSandboxes({ startMicros: (START_MS + 60_000) * 1000, tablestore: { maxClockSkewMs: null }, ossPolicies: [runtimeOssPolicy(['metrics']), runtimeOssPolicy(['metrics'], 'gapped')] });
+    sb = await startLocalSandboxes({ startMicros: (START_MS + 60_000) * 1000, tablestore: { maxClockSkewMs: null }, ossPolicies: [runtimeSyncPolicy(['metrics']), runtimeSyncPolicy(['metrics'], 'gapped')] });
     client = new TablestoreStreamClient({ endpoint: sb.tablestore.endpoint, instanceName: sb.tablestore.instanceName, credentials: sb.credentials });
     dir = mkdtempSync(join(tmpdir(), 'otsbk-ts-restore-'));
     // The table (and its Stream) begins a minute into window 0.
