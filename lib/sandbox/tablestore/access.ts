@@ -54,6 +54,8 @@ export const OTS_RESOURCE_RULES: Readonly<Record<string, ResourceRule>> = {
   DeleteTimeseriesTable: 'table',
   ListTimeseriesTable: 'instance',
   PutTimeseriesData: 'table',
+  SplitTimeseriesScanTask: 'table',
+  ScanTimeseriesData: 'table',
 };
 
 interface NamedRequest {
