@@ -1,13 +1,14 @@
 /**
  * Restore of a time series table on the loopback servers: points written across three windows (one point written
  * again with a new value), the windows exported by the runtime, replayed into a new time series table through
- * PutTimeseriesData, and compared point by point (ScanTimeseriesData) with the backup and with the source.
+ * PutTimeseriesData, and compared point by point (ScanTimeseriesData) with the backup and with the source; and
+ * from a snapshot (SplitTimeseriesScanTask + ScanTimeseriesData) plus the windows since.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalSandboxes, LocalSandboxes } from '../../lib/runtime/demo/local-sandboxes';
-import { restoreFromBackup, verifyRestoredTable } from '../../lib/runtime/restore';
+import { restoreFromBackup, snapshotTable, verifyRestoredTable } from '../../lib/runtime/restore';
 import { scanPoints } from '../../lib/runtime/restore/timeseries';
 import { runWindow, staticCredentialProvider, SyncRuntimeConfig } from '../../lib/runtime/sync';
 import { formatWindowTime } from '../../lib/schedule';
@@ -32,7 +33,7 @@ describe('restore of a time series table', () => {
   const exportWindow = (k: number) => runWindow({ ...ctx(), startTime: time(windowStart(k)), endTime: time(windowStart(k + 1)) });
 
   beforeAll(async () => {
-    sb = await startLocalSandboxes({ startMicros: (START_MS + 60_000) * 1000, tablestore: { maxClockSkewMs: null }, ossPolicies: [runtimeSyncPolicy(['metrics']), runtimeSyncPolicy(['metrics'], 'gapped')] });
+    sb = await startLocalSandboxes({ startMicros: (START_MS + 60_000) * 1000, tablestore: { maxClockSkewMs: null }, ossPolicies: [runtimeSyncPolicy(['metrics']), runtimeSyncPolicy(['metrics'], 'gapped'), runtimeSyncPolicy(['metrics'], 'snap')] });
     client = new TablestoreStreamClient({ endpoint: sb.tablestore.endpoint, instanceName: sb.tablestore.instanceName, credentials: sb.credentials });
     dir = mkdtempSync(join(tmpdir(), 'otsbk-ts-restore-'));
     // The table (and its Stream) begins a minute into window 0.
@@ -101,5 +102,22 @@ describe('restore of a time series table', () => {
     await client.putTimeseriesData('metrics_restored', [point('host9', 9_000_000, 9, 'extra')]);
     const v = await verifyRestoredTable({ ...ctx(), to: time(windowStart(3)), target: 'metrics_restored', against: 'backup' });
     expect(v).toMatchObject({ ok: false, differenceCount: 1, differences: [{ problem: 'not expected in target', key: { _m_name: 'cpu', _data_source: 'host9' } }] });
+  });
+
+  test('a snapshot is the baseline: restore loads it and replays only the windows since its start', async () => {
+    // Under another prefix: the snapshot, taken ten minutes into window 2, and window 2 alone.
+    const snap = { ...config, oss: { ...config.oss, prefix: 'snap' } };
+    const to = time(windowStart(3));
+    await expect(restoreFromBackup({ ...ctx(), config: snap, to, target: 'metrics_snap', statePath: join(dir, 'snap.json') })).rejects.toThrow(/is missing/);
+    const taken = await snapshotTable({ ...ctx(), config: snap, now: () => windowStart(2) + 10 * 60_000, pageRows: 2 });
+    expect(taken.manifest).toMatchObject({ rows: 4, schema: { primaryKey: [{ name: '_m_name' }, { name: '_data_source' }, { name: '_tags' }, { name: '_time' }] } });
+    expect(taken.manifest.parts.length).toBeGreaterThan(1);
+    await runWindow({ ...ctx(), config: snap, startTime: time(windowStart(2)), endTime: to });
+    const result = await restoreFromBackup({ ...ctx(), config: snap, to, target: 'metrics_snap', statePath: join(dir, 'snap.json') });
+    expect(result).toMatchObject({ snapshot: { startTime: taken.manifest.startTime, rows: 4 }, windows: [`${time(windowStart(2))}_${to}`], gaps: [], rowsWritten: 6 });
+    for (const against of ['backup', 'source'] as const) {
+      const v = await verifyRestoredTable({ ...ctx(), config: snap, to, target: 'metrics_snap', against });
+      expect(v).toMatchObject({ ok: true, expectedRows: 4, actualRows: 4, differenceCount: 0 });
+    }
   });
 });

@@ -10,12 +10,11 @@ import { createOssClientFor, createStreamClientFor, createTableClientFor } from 
 import type { SyncRuntimeConfig } from '../sync/config';
 import type { RuntimeContext } from '../sync/context';
 import { defaultCredentialProvider } from '../../common/credentials';
-import { UsageError } from '../sync/errors';
 import { Logger, silentLogger } from '../../common/log';
 import { formatDuration, TtyLike } from '../sync/progress';
 import { restoreTable, RestoreResult, RestoreTarget, ReplayProgress } from './restore';
-import { takeSnapshot, SnapshotResult } from './snapshot';
-import { restoreTimeseriesTable, verifyTimeseriesRestore } from './timeseries';
+import { takeSnapshot, SnapshotResult, SnapshotRunOptions } from './snapshot';
+import { restoreTimeseriesTable, takeTimeseriesSnapshot, verifyTimeseriesRestore } from './timeseries';
 import { verifyRestore, VerifyRestoreResult } from './verify-restore';
 import type { DataIntegrationCsv } from './windows';
 
@@ -67,25 +66,23 @@ export interface SnapshotCommandOptions extends RestoreContext {
 }
 
 export function snapshotTable(o: SnapshotCommandOptions): Promise<SnapshotResult> {
-  if (o.config.tablestore.isTimeseriesTable) {
-    return Promise.reject(new UsageError(`${o.config.tablestore.tableName} is a time series table: snapshot covers wide-column tables for now; restore replays a time series table's windows from its creation, without a snapshot`));
-  }
-  return withClients(o, (table, oss) => takeSnapshot({
-    table,
+  const run = (oss: OssClient): SnapshotRunOptions => ({
     oss,
     prefix: o.config.oss.prefix,
     tableName: o.config.tablestore.tableName,
     timeZone: o.config.timezone,
     now: o.now,
     concurrency: o.concurrency,
-    splitSizeUnits: o.splitSizeUnits,
-    splitSizeUnitBytes: o.splitSizeUnitBytes,
     pageRows: o.pageRows,
     fresh: o.fresh,
     logger: o.logger,
     signal: o.signal,
     onProgress: o.progress ? (p) => o.progress!.update({ phase: 'snapshot', item: `${p.partsDone}/${p.parts} ranges`, rowsApplied: p.rows, rowsExpected: 0 }) : undefined,
-  }));
+  });
+  if (o.config.tablestore.isTimeseriesTable) {
+    return withTimeseriesClients(o, (client, oss) => takeTimeseriesSnapshot({ ...run(oss), client }));
+  }
+  return withClients(o, (table, oss) => takeSnapshot({ ...run(oss), table, splitSizeUnits: o.splitSizeUnits, splitSizeUnitBytes: o.splitSizeUnitBytes }));
 }
 
 /** What restore and verify-restore share: the target table, and the time the backup is replayed up to. */

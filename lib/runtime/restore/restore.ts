@@ -53,22 +53,23 @@ export function restoreEnd(options: Pick<PlanRestoreOptions, 'to' | 'timeZone'>)
 
 /** Finds the snapshot and the window chain for `to`; refuses (exit 4) naming what is missing. */
 export async function planRestore(options: PlanRestoreOptions): Promise<RestorePlan> {
-  const { oss, prefix, source } = options;
   const toMs = restoreEnd(options);
-  const snapshots = (await listSnapshots(oss, prefix, source)).filter((s) => s.committed).reverse();
-  let chosen: { manifest: SnapshotManifest; directory: string } | undefined;
-  for (const s of snapshots) {
-    const manifest = await readSnapshotManifest(oss, s.directory);
-    if (manifest && manifest.finished <= toMs) {
-      chosen = { manifest, directory: s.directory };
-      break;
-    }
-  }
+  const chosen = await chooseSnapshot(options, toMs);
   if (!chosen) {
-    throw new RefusedWindowError(`no committed snapshot of ${source} finished at or before ${options.to}; take one with 'otsbk-sync snapshot' (restore can only reach times after a snapshot finished)`, ['no snapshot']);
+    throw new RefusedWindowError(`no committed snapshot of ${options.source} finished at or before ${options.to}; take one with 'otsbk-sync snapshot' (restore can only reach times after a snapshot finished)`, ['no snapshot']);
   }
   const { chain, gaps } = await windowChain(options, chosen.manifest.start, toMs, `snapshot ${chosen.manifest.startTime}`);
   return { snapshot: chosen.manifest, snapshotDirectory: chosen.directory, windows: chain, gaps };
+}
+
+/** The newest committed snapshot of the source that finished at or before `toMs`, if any. */
+export async function chooseSnapshot(options: PlanRestoreOptions, toMs: number): Promise<{ manifest: SnapshotManifest; directory: string } | undefined> {
+  const snapshots = (await listSnapshots(options.oss, options.prefix, options.source)).filter((s) => s.committed).reverse();
+  for (const s of snapshots) {
+    const manifest = await readSnapshotManifest(options.oss, s.directory);
+    if (manifest && manifest.finished <= toMs) return { manifest, directory: s.directory };
+  }
+  return undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
- * Baseline snapshot: a whole wide-column table exported to OSS as gzipped JSON Lines (see rows.ts), one file per
- * split of ComputeSplitPointsBySize, read with GetRange in parallel.
+ * Baseline snapshot: a whole table exported to OSS as gzipped JSON Lines (see rows.ts), one file per range read in
+ * parallel: a wide-column table's splits of ComputeSplitPointsBySize read with GetRange, a time series table's
+ * SplitTimeseriesScanTask splits read with ScanTimeseriesData (timeseries.ts).
  *
  *   <prefix>/<table>/_snapshots/<startTime>/_plan.json          written first: start time, schema, key ranges
  *   <prefix>/<table>/_snapshots/<startTime>/part-NNNNN.jsonl.gz  one per key range
@@ -21,7 +22,7 @@ import { listWindowObjects } from '../writer/listing';
 import { ObjectUpload } from '../writer/object-upload';
 import { RUNTIME_VERSION } from '../writer/window-writer';
 import type { Logger } from '../../common/log';
-import { rowLine, sortColumns, TypedColumn } from './rows';
+import { rowLine, sortColumns, TableRow, TypedColumn } from './rows';
 import { tableBase } from './windows';
 
 export const SNAPSHOT_VERSION = 1;
@@ -76,8 +77,8 @@ export interface SnapshotManifest extends SnapshotPlan {
   readonly parts: readonly SnapshotPart[];
 }
 
-export interface SnapshotOptions {
-  readonly table: TablestoreTableClient;
+/** What a snapshot of either table kind takes: where it goes, how it runs. */
+export interface SnapshotRunOptions {
   readonly oss: OssClient;
   readonly prefix: string;
   readonly tableName: string;
@@ -85,17 +86,30 @@ export interface SnapshotOptions {
   readonly now?: () => number;
   /** Key ranges scanned at once. Default 4. */
   readonly concurrency?: number;
-  /** ComputeSplitPointsBySize split_size, in units of `splitSizeUnitBytes`. Default 1. */
-  readonly splitSizeUnits?: number;
-  /** ComputeSplitPointsBySize split_size_unit_in_byte. Default: not sent (the service's 100 MB). */
-  readonly splitSizeUnitBytes?: number;
-  /** GetRange limit per page (rows). Default: not sent (the service's 5000 rows or 4 MB). */
+  /** Rows per page read (GetRange or ScanTimeseriesData limit). Default: not sent (the service's maximum). */
   readonly pageRows?: number;
   /** Start a new snapshot even when an unfinished one could be resumed. */
   readonly fresh?: boolean;
   readonly logger?: Logger;
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: { rows: number; partsDone: number; parts: number }) => void;
+}
+
+/**
+ * How a snapshot reads its table: the schema and ranges to scan (planned once, kept in the plan for a resume), and
+ * the rows of one range, a page at a time.
+ */
+export interface SnapshotReader {
+  plan(): Promise<{ readonly schema: TableSchema; readonly ranges: readonly SnapshotPart['range'][] }>;
+  rows(range: SnapshotPart['range']): AsyncIterable<readonly TableRow[]>;
+}
+
+export interface SnapshotOptions extends SnapshotRunOptions {
+  readonly table: TablestoreTableClient;
+  /** ComputeSplitPointsBySize split_size, in units of `splitSizeUnitBytes`. Default 1. */
+  readonly splitSizeUnits?: number;
+  /** ComputeSplitPointsBySize split_size_unit_in_byte. Default: not sent (the service's 100 MB). */
+  readonly splitSizeUnitBytes?: number;
 }
 
 export interface SnapshotResult {
@@ -181,9 +195,47 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw Object.assign(new Error('snapshot stopped'), { name: 'AbortError' });
 }
 
+/** Reads a wide-column table: key ranges from ComputeSplitPointsBySize, rows with GetRange. */
+function wideColumnReader(options: SnapshotOptions): SnapshotReader {
+  const { table, tableName } = options;
+  return {
+    async plan() {
+      const description = await table.describeTable(tableName);
+      const schema: TableSchema = {
+        tableName: description.tableName,
+        primaryKey: description.primaryKey,
+        definedColumns: description.definedColumns,
+        timeToLiveSeconds: description.timeToLiveSeconds,
+        maxVersions: description.maxVersions,
+      };
+      const keyNames = schema.primaryKey.map((k) => k.name);
+      const points = await table.computeSplitPointsBySize(tableName, options.splitSizeUnits ?? 1, keyNames, options.splitSizeUnitBytes);
+      const min: WirePrimaryKeyColumn[] = keyNames.map((name) => ({ name, type: 'INF_MIN', value: null }));
+      const max: WirePrimaryKeyColumn[] = keyNames.map((name) => ({ name, type: 'INF_MAX', value: null }));
+      const bounds = [min, ...points, max];
+      options.logger?.info('key ranges planned', { table: tableName, ranges: bounds.length - 1, splitSizeBytes: (options.splitSizeUnits ?? 1) * (options.splitSizeUnitBytes ?? SPLIT_SIZE_UNIT_BYTES) });
+      return { schema, ranges: bounds.slice(0, -1).map((b, i) => ({ start: boundJson(b), end: boundJson(bounds[i + 1]) })) };
+    },
+    async *rows(range) {
+      for await (const page of table.scan(tableName, boundFromJson(range.start), boundFromJson(range.end), options.pageRows)) {
+        yield page.map((r) => {
+          const columns: TypedColumn[] = [];
+          for (const c of r.cells) if (c.type !== null && c.value !== null) columns.push({ name: c.name, type: c.type, value: c.value });
+          return { key: r.primaryKey as PrimaryKeyColumn[], columns: sortColumns(columns) };
+        });
+      }
+    },
+  };
+}
+
 /** Takes (or resumes) a snapshot of a wide-column table. */
-export async function takeSnapshot(options: SnapshotOptions): Promise<SnapshotResult> {
-  const { oss, table, tableName, prefix, timeZone } = options;
+export function takeSnapshot(options: SnapshotOptions): Promise<SnapshotResult> {
+  return snapshotWith(options, wideColumnReader(options));
+}
+
+/** Takes (or resumes) a snapshot of the table `reader` reads. */
+export async function snapshotWith(options: SnapshotRunOptions, reader: SnapshotReader): Promise<SnapshotResult> {
+  const { oss, tableName, prefix, timeZone } = options;
   const now = options.now ?? Date.now;
   const log = options.logger;
   const t0 = performance.now();
@@ -203,24 +255,11 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<SnapshotRe
   }
   if (!plan) {
     const start = now() - SNAPSHOT_CLOCK_MARGIN_MS;
-    const description = await table.describeTable(tableName);
-    const schema: TableSchema = {
-      tableName: description.tableName,
-      primaryKey: description.primaryKey,
-      definedColumns: description.definedColumns,
-      timeToLiveSeconds: description.timeToLiveSeconds,
-      maxVersions: description.maxVersions,
-    };
-    const keyNames = schema.primaryKey.map((k) => k.name);
-    const points = await table.computeSplitPointsBySize(tableName, options.splitSizeUnits ?? 1, keyNames, options.splitSizeUnitBytes);
-    const min: WirePrimaryKeyColumn[] = keyNames.map((name) => ({ name, type: 'INF_MIN', value: null }));
-    const max: WirePrimaryKeyColumn[] = keyNames.map((name) => ({ name, type: 'INF_MAX', value: null }));
-    const bounds = [min, ...points, max];
-    const ranges = bounds.slice(0, -1).map((b, i) => ({ start: boundJson(b), end: boundJson(bounds[i + 1]) }));
-    plan = { snapshotVersion: SNAPSHOT_VERSION, table: tableName, start, startTime: formatWindowTime(start, timeZone), timeZone, schema, ranges };
+    const { schema, ranges } = await reader.plan();
+    plan = { snapshotVersion: SNAPSHOT_VERSION, table: tableName, start, startTime: formatWindowTime(start, timeZone), timeZone, schema, ranges: [...ranges] };
     const dir = snapshotDirectory(prefix, tableName, plan.startTime);
     await oss.put(dir + PLAN_NAME, Buffer.from(`${JSON.stringify(plan, null, 2)}\n`));
-    log?.info('snapshot started', { table: tableName, startTime: plan.startTime, ranges: ranges.length, splitSizeBytes: (options.splitSizeUnits ?? 1) * (options.splitSizeUnitBytes ?? SPLIT_SIZE_UNIT_BYTES) });
+    log?.info('snapshot started', { table: tableName, startTime: plan.startTime, ranges: ranges.length });
   }
   const dir = snapshotDirectory(prefix, tableName, plan.startTime);
   const parts: (SnapshotPart | undefined)[] = await Promise.all(plan.ranges.map((_, i) => getJson<SnapshotPart>(oss, partKey(dir, i).replace(/\.jsonl\.gz$/, '.json'))));
@@ -233,7 +272,7 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<SnapshotRe
     while (next < todo.length) {
       const i = todo[next++];
       throwIfAborted(options.signal);
-      const part = await scanRange(options, plan!, dir, i, (n) => {
+      const part = await scanRange(options, reader, plan!.ranges[i], partKey(dir, i), (n) => {
         rows += n;
         options.onProgress?.({ rows, partsDone, parts: plan!.ranges.length });
       });
@@ -269,10 +308,8 @@ export async function takeSnapshot(options: SnapshotOptions): Promise<SnapshotRe
   return { manifestKey, manifest, resumed, elapsedMs: Math.round(elapsedMs), rowsPerSecond: Math.round(manifest.rows / (Math.max(elapsedMs, 1) / 1000)) };
 }
 
-/** Scans one key range into its part file; memory: one GetRange page plus the upload buffers. */
-async function scanRange(options: SnapshotOptions, plan: SnapshotPlan, dir: string, index: number, onRows: (n: number) => void): Promise<SnapshotPart> {
-  const range = plan.ranges[index];
-  const key = partKey(dir, index);
+/** Scans one range into its part file; memory: one page plus the upload buffers. */
+async function scanRange(options: SnapshotRunOptions, reader: SnapshotReader, range: SnapshotPart['range'], key: string, onRows: (n: number) => void): Promise<SnapshotPart> {
   // 1 MiB parts: a part file is tens of MB of gzip, and several ranges upload at once (memory: ranges × 3 parts).
   const upload = new ObjectUpload(options.oss, key, { partSize: 1024 * 1024, concurrency: 2, contentType: 'application/gzip', signal: options.signal });
   const gzip = createDeterministicGzip(DEFAULT_GZIP_LEVEL);
@@ -285,17 +322,12 @@ async function scanRange(options: SnapshotOptions, plan: SnapshotPlan, dir: stri
   let rows = 0;
   let uncompressed = 0;
   try {
-    for await (const page of options.table.scan(plan.table, boundFromJson(range.start), boundFromJson(range.end), options.pageRows)) {
+    for await (const page of reader.rows(range)) {
       throwIfAborted(options.signal);
       let text = '';
       for (const r of page) {
-        const columns: TypedColumn[] = [];
-        for (const c of r.cells) {
-          if (c.type === null || c.value === null) continue;
-          columns.push({ name: c.name, type: c.type, value: c.value });
-          columnTypes[c.name] ??= c.type;
-        }
-        text += `${rowLine({ key: r.primaryKey as PrimaryKeyColumn[], columns: sortColumns(columns) })}\n`;
+        for (const c of r.columns) columnTypes[c.name] ??= c.type;
+        text += `${rowLine(r)}\n`;
       }
       const bytes = Buffer.from(text, 'utf8');
       content.update(bytes);

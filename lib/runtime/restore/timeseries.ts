@@ -8,28 +8,31 @@
  * deletions through the API (no call deletes a point; expiry by TTL is not a Stream record), so a window line that
  * deletes is refused as not coming from a time series table.
  *
- * There is no snapshot of a time series table yet: the chain starts at the table's beginning (its Stream's creation,
- * ListStream, rounded up to the second: the first window a run admits), so the first window must start there, e.g.
- * `otsbk-sync run --start <creation> --end <first scheduled window start>`; a missing window is refused by name
- * unless gaps are allowed. Tables with field primary keys are refused (a point's identity would need them).
+ * A snapshot of a time series table (SplitTimeseriesScanTask + ScanTimeseriesData, same files as a wide-column
+ * table's, lines keyed by point) is the baseline as for a wide-column table. Without one, the chain starts at the
+ * table's beginning (its Stream's creation, ListStream, rounded up to the second: the first window a run admits),
+ * so the first window must start there, e.g. `otsbk-sync run --start <creation> --end <first scheduled window
+ * start>`. Either way a missing window is refused by name unless gaps are allowed. Tables with field primary keys are refused (a point's identity would need them).
  */
 import type { Logger } from '../../common/log';
 import { silentLogger } from '../../common/log';
 import type { PrimaryKeyType } from '../../tablestore/plainbuffer/types';
 import { primaryKeyId } from '../../tablestore/primary-key';
 import type { TablestoreStreamClient, TimeseriesDataPoint, TimeseriesFieldValue } from '../../tablestore/stream-client';
-import { formatTimeseriesTags, MAX_TIMESERIES_SCAN_ROWS, parseTimeseriesTags, TS_DATA_SOURCE_COLUMN, TS_MEASUREMENT_COLUMN, TS_TAGS_COLUMN, TS_TIME_COLUMN } from '../../tablestore/timeseries';
+import { formatTimeseriesTags, parseTimeseriesTags, TS_DATA_SOURCE_COLUMN, TS_MEASUREMENT_COLUMN, TS_TAGS_COLUMN, TS_TIME_COLUMN } from '../../tablestore/timeseries';
 import { toTimeseriesPoint } from '../reader/record-decoder';
 import { UsageError } from '../sync/errors';
 import { locateStream } from '../sync/stream';
 import { readManifest } from '../writer/manifest';
 import {
-  finishRestore, loadState, prepareTarget, refuseSourceTarget, replayWindows, restoreEnd, RestoreOptions, RestoreResult, RestoreTarget, saveState, windowChain,
+  chooseSnapshot, finishRestore, loadState, prepareTarget, refuseSourceTarget, ReplayOptions, ReplayProgress, replayPlan, replayWindows, restoreEnd,
+  RestoreOptions, RestorePlan, RestoreResult, RestoreTarget, saveState, windowChain,
 } from './restore';
+import { SnapshotReader, SnapshotResult, SnapshotRunOptions, snapshotWith } from './snapshot';
 import { RowOp, sortColumns, TableRow, TypedColumn } from './rows';
 import { MemoryTable, RowSink, sendWithRowRetries } from './sink';
 import { arrayRows, compareRows, reportComparison, VerifyRestoreOptions, VerifyRestoreResult } from './verify-restore';
-import { ExportedWindow, ReplaySchema, windowName } from './windows';
+import { ReplaySchema, windowName } from './windows';
 
 /** A data point's identity, as restore keys it: the identity columns of the rows layout. */
 const POINT_KEY: readonly { readonly name: string; readonly type: PrimaryKeyType }[] = [
@@ -159,46 +162,104 @@ export class TimeseriesPointSink implements RowSink {
   }
 }
 
-/** Every data point of a time series table, as rows keyed like the replayed points, in key order. */
+/** Storage rows of ScanTimeseriesData as rows keyed like the replayed points, fields sorted by name. */
+function pointRows(rows: Awaited<ReturnType<TablestoreStreamClient['scanTimeseriesData']>>['rows']): TableRow[] {
+  return rows.map((r) => {
+    const p = toTimeseriesPoint(r.primaryKey as Parameters<typeof toTimeseriesPoint>[0], r.cells as Parameters<typeof toTimeseriesPoint>[1]);
+    const columns: TypedColumn[] = [];
+    for (const f of p.fields) if (f.type !== null && f.value !== null) columns.push({ name: f.name, type: f.type, value: f.value });
+    const key = [
+      { name: TS_MEASUREMENT_COLUMN, type: 'STRING' as const, value: p.measurement },
+      { name: TS_DATA_SOURCE_COLUMN, type: 'STRING' as const, value: p.dataSource },
+      { name: TS_TAGS_COLUMN, type: 'STRING' as const, value: formatTimeseriesTags(p.tags) },
+      { name: TS_TIME_COLUMN, type: 'INTEGER' as const, value: BigInt(p.timeMicros) },
+    ];
+    return { key, columns: sortColumns(columns) };
+  });
+}
+
+/** The pages of one scan split, as point rows. */
+async function* splitPages(client: TablestoreStreamClient, tableName: string, split: Buffer, limit?: number): AsyncGenerator<TableRow[]> {
+  let token: Buffer | null = null;
+  do {
+    const page: Awaited<ReturnType<TablestoreStreamClient['scanTimeseriesData']>> = await client.scanTimeseriesData(tableName, split, token, limit);
+    yield pointRows(page.rows);
+    token = page.nextToken;
+  } while (token);
+}
+
+/** Every data point of a time series table (at least `limit` when given), as point rows in key order. */
 export async function scanPoints(client: TablestoreStreamClient, tableName: string, limit?: number): Promise<TableRow[]> {
   const memory = new MemoryTable();
   for (const split of await client.splitTimeseriesScanTask(tableName, SCAN_SPLIT_HINT)) {
-    let token: Buffer | null = null;
-    do {
-      const page: Awaited<ReturnType<TablestoreStreamClient['scanTimeseriesData']>> = await client.scanTimeseriesData(tableName, split, token, limit ?? MAX_TIMESERIES_SCAN_ROWS);
-      const ops: RowOp[] = page.rows.map((r) => {
-        const p = toTimeseriesPoint(r.primaryKey as Parameters<typeof toTimeseriesPoint>[0], r.cells as Parameters<typeof toTimeseriesPoint>[1]);
-        const columns = sortColumns(p.fields.filter((f) => f.type !== null && f.value !== null).map((f) => ({ name: f.name, type: f.type!, value: f.value! })));
-        const key = [
-          { name: TS_MEASUREMENT_COLUMN, type: 'STRING' as const, value: p.measurement },
-          { name: TS_DATA_SOURCE_COLUMN, type: 'STRING' as const, value: p.dataSource },
-          { name: TS_TAGS_COLUMN, type: 'STRING' as const, value: formatTimeseriesTags(p.tags) },
-          { name: TS_TIME_COLUMN, type: 'INTEGER' as const, value: BigInt(p.timeMicros) },
-        ];
-        return { kind: 'PUT', key, columns, deleteColumns: [] };
-      });
-      await memory.write(ops);
+    for await (const rows of splitPages(client, tableName, split, limit)) {
+      await memory.write(rows.map((r) => ({ kind: 'PUT', key: r.key, columns: r.columns, deleteColumns: [] })));
       if (limit !== undefined && memory.rows.size >= limit) return memory.sorted();
-      token = page.nextToken;
-    } while (token);
+    }
   }
   return memory.sorted();
 }
 
-/** The window chain of a time series table: from the table's beginning (its Stream's creation) to `--to`. */
-export async function planTimeseriesRestore(o: TimeseriesRestoreTarget): Promise<{ windows: ExportedWindow[]; gaps: string[]; startMs: number }> {
+/** Name of the bound that carries a scan split in a snapshot range (a split is opaque bytes, not a key range). */
+const SPLIT_BOUND = 'split_info';
+
+/**
+ * Reads a time series table for a snapshot: one range per SplitTimeseriesScanTask split (its split info kept, base64,
+ * as the range's start so that a resumed snapshot scans the same splits), points with ScanTimeseriesData. Lines are
+ * keyed like the replayed points, so a restore loads them as it replays windows.
+ */
+function timeseriesSnapshotReader(o: TimeseriesSnapshotOptions): SnapshotReader {
+  return {
+    async plan() {
+      const d = await checkRestorable(o.client, o.tableName);
+      const splits = await o.client.splitTimeseriesScanTask(o.tableName, o.splitCountHint ?? SCAN_SPLIT_HINT);
+      return {
+        schema: { tableName: o.tableName, primaryKey: POINT_KEY, definedColumns: [], timeToLiveSeconds: d.timeToLiveSeconds, maxVersions: 1 },
+        ranges: splits.map((split) => ({ start: [[SPLIT_BOUND, 'SPLIT', split.toString('base64')]], end: [] })),
+      };
+    },
+    rows(range) {
+      const bound = range.start[0];
+      if (range.start.length !== 1 || bound[0] !== SPLIT_BOUND || bound[2] === null) throw new Error(`snapshot range ${JSON.stringify(range)} is not a time series scan split`);
+      return splitPages(o.client, o.tableName, Buffer.from(bound[2], 'base64'), o.pageRows);
+    },
+  };
+}
+
+export interface TimeseriesSnapshotOptions extends SnapshotRunOptions {
+  readonly client: TablestoreStreamClient;
+  /** SplitTimeseriesScanTask split_count_hint. Default 4. */
+  readonly splitCountHint?: number;
+}
+
+/** Takes (or resumes) a snapshot of a time series table (points, one part per scan split). */
+export function takeTimeseriesSnapshot(o: TimeseriesSnapshotOptions): Promise<SnapshotResult> {
+  return snapshotWith(o, timeseriesSnapshotReader(o));
+}
+
+/**
+ * What a time series restore replays: the newest committed snapshot that finished by `--to` and the windows since
+ * its start, as for a wide-column table; without one, every window from the table's beginning (its Stream's
+ * creation) to `--to`.
+ */
+export async function planTimeseriesRestore(o: TimeseriesRestoreTarget): Promise<Omit<RestorePlan, 'snapshot' | 'snapshotDirectory'> & Partial<Pick<RestorePlan, 'snapshot' | 'snapshotDirectory'>>> {
   const toMs = restoreEnd(o);
+  const chosen = await chooseSnapshot(o, toMs);
+  if (chosen) {
+    const { chain, gaps } = await windowChain(o, chosen.manifest.start, toMs, `snapshot ${chosen.manifest.startTime}`);
+    return { snapshot: chosen.manifest, snapshotDirectory: chosen.directory, windows: chain, gaps };
+  }
   let startMs: number;
   try {
     startMs = (await locateStream(o.client, o.source, true)).createdAtMs;
   } catch (err) {
-    throw new UsageError(`cannot tell where time series table ${o.source} began (${(err as Error).message}): restore replays its windows from the table's creation, and without a snapshot it needs the source table to check that the first window covers it`);
+    throw new UsageError(`cannot tell where time series table ${o.source} began (${(err as Error).message}): without a snapshot, restore replays its windows from the table's creation, and needs the source table to check that the first window covers it; take a snapshot ('otsbk-sync snapshot') to restore without it`);
   }
   // Window times are whole seconds and the runtime refuses a window that starts before the Stream's creation: the
   // first window starts at the creation rounded up to the second.
   startMs = Math.ceil(startMs / 1000) * 1000;
-  const { chain, gaps } = await windowChain(o, startMs, toMs, `the table's creation (its Stream, ${new Date(startMs).toISOString()})`);
-  return { windows: chain, gaps, startMs };
+  const { chain, gaps } = await windowChain(o, startMs, toMs, `the table's creation (its Stream, ${new Date(startMs).toISOString()}; no snapshot finished by then)`);
+  return { windows: chain, gaps };
 }
 
 /** Refuses a table whose points restore cannot key (field primary keys). */
@@ -212,14 +273,14 @@ async function checkRestorable(client: TablestoreStreamClient, table: string): P
 
 export type TimeseriesRestoreOptions = Omit<RestoreOptions, 'table' | 'writeConcurrency'> & TimeseriesRestoreTarget;
 
-/** Replays the table's windows up to `--to` into a new (or existing, empty) time series table. */
+/** Replays the table's snapshot and windows up to `--to` into a new (or existing, empty) time series table. */
 export async function restoreTimeseriesTable(o: TimeseriesRestoreOptions): Promise<RestoreResult> {
   const log: Logger = o.logger ?? silentLogger;
   refuseSourceTarget(o);
   const source = await checkRestorable(o.client, o.source);
   const plan = await planTimeseriesRestore(o);
   if (plan.gaps.length > 0) log.warn('restoring across gaps: the result is not exact', { gaps: plan.gaps });
-  const state = loadState(o.statePath, { version: 1, source: o.source, target: o.target, to: o.to, snapshot: 'none', windows: plan.windows.map(windowName) });
+  const state = loadState(o.statePath, { version: 1, source: o.source, target: o.target, to: o.to, snapshot: plan.snapshot?.startTime ?? 'none', windows: plan.windows.map(windowName) });
   const resumed = await prepareTarget(o, state, log, {
     describe: () => o.client.describeTimeseriesTable(o.target),
     hasRows: async () => {
@@ -234,29 +295,52 @@ export async function restoreTimeseriesTable(o: TimeseriesRestoreOptions): Promi
 
   const sink = new TimeseriesPointSink({ client: o.client, tableName: o.target, onRowRetry: (code, attempt) => log.warn('point write retried', { code, attempt }) });
   const t0 = performance.now();
-  let expected = 0;
-  for (const w of plan.windows) if (w.engine === 'runtime') expected += (await readManifest(o.oss, w.key))?.rows ?? 0;
+  let windowRows = 0;
+  for (const w of plan.windows) if (w.engine === 'runtime') windowRows += (await readManifest(o.oss, w.key))?.rows ?? 0;
+  const expected = (plan.snapshot?.rows ?? 0) + windowRows;
+  const progress = (p: ReplayProgress): void => {
+    const rate = p.rowsApplied / (Math.max(performance.now() - t0, 1) / 1000);
+    o.onProgress?.({ ...p, rowsPerSecond: Math.round(rate), etaMs: rate > 0 ? (Math.max(0, expected - p.rowsApplied) / rate) * 1000 : null });
+  };
+  const onWindowDone = (n: number): void => {
+    state.windowsDone = n;
+    saveState(o.statePath, state);
+    log.info('window replayed', { window: windowName(plan.windows[n - 1]), windowsDone: n, windows: plan.windows.length });
+  };
+  await replayPoints(o, plan, new PointOps(sink), {
+    windowRows,
+    done: { parts: new Set(state.parts), windows: state.windowsDone },
+    signal: o.signal,
+    onPartDone: (i) => {
+      state.parts.push(i);
+      saveState(o.statePath, state);
+    },
+    onWindowDone,
+    onProgress: progress,
+  });
+  const snapshot = plan.snapshot ? { startTime: plan.snapshot.startTime, rows: plan.snapshot.rows, finishedIso: plan.snapshot.finishedIso } : null;
+  return finishRestore(o, log, { snapshot, windows: plan.windows, gaps: plan.gaps, resumed, rowsWritten: sink.rowsWritten, elapsedMs: performance.now() - t0 });
+}
+
+/** Replays the plan's snapshot (if any) and windows into `sink`: as replayPlan, or the windows alone. */
+async function replayPoints(
+  o: Pick<TimeseriesRestoreTarget, 'oss' | 'dataIntegration'>,
+  plan: Awaited<ReturnType<typeof planTimeseriesRestore>>,
+  sink: RowSink,
+  r: Pick<ReplayOptions, 'windowRows' | 'done' | 'signal' | 'onPartDone' | 'onWindowDone' | 'onProgress'> = {},
+): Promise<void> {
+  if (plan.snapshot && plan.snapshotDirectory !== undefined) {
+    await replayPlan({ ...r, oss: o.oss, plan: { ...plan, snapshot: plan.snapshot, snapshotDirectory: plan.snapshotDirectory }, sink, dataIntegration: o.dataIntegration });
+    return;
+  }
   let applied = 0;
   await replayWindows({
-    oss: o.oss,
-    windows: plan.windows,
-    schema: POINT_SCHEMA,
-    sink: new PointOps(sink),
-    dataIntegration: o.dataIntegration,
-    from: state.windowsDone,
-    signal: o.signal,
-    onWindowDone: (n) => {
-      state.windowsDone = n;
-      saveState(o.statePath, state);
-      log.info('window replayed', { window: windowName(plan.windows[n - 1]), windowsDone: n, windows: plan.windows.length });
-    },
+    oss: o.oss, windows: plan.windows, schema: POINT_SCHEMA, sink, dataIntegration: o.dataIntegration, from: r.done?.windows ?? 0, signal: r.signal, onWindowDone: r.onWindowDone,
     onApplied: (item, n) => {
       applied += n;
-      const rate = applied / (Math.max(performance.now() - t0, 1) / 1000);
-      o.onProgress?.({ phase: 'window', item, rowsApplied: applied, rowsExpected: expected, rowsPerSecond: Math.round(rate), etaMs: rate > 0 ? (Math.max(0, expected - applied) / rate) * 1000 : null });
+      r.onProgress?.({ phase: 'window', item, rowsApplied: applied, rowsExpected: r.windowRows ?? 0 });
     },
   });
-  return finishRestore(o, log, { snapshot: null, windows: plan.windows, gaps: plan.gaps, resumed, rowsWritten: sink.rowsWritten, elapsedMs: performance.now() - t0 });
 }
 
 export type VerifyTimeseriesRestoreOptions = Omit<VerifyRestoreOptions, 'table'> & TimeseriesRestoreTarget;
@@ -270,9 +354,8 @@ export async function verifyTimeseriesRestore(o: VerifyTimeseriesRestoreOptions)
   if (o.against === 'source') {
     expected = await scanPoints(o.client, o.source);
   } else {
-    const plan = await planTimeseriesRestore(o);
     const memory = new MemoryTable();
-    await replayWindows({ oss: o.oss, windows: plan.windows, schema: POINT_SCHEMA, sink: new PointOps(memory), dataIntegration: o.dataIntegration, from: 0 });
+    await replayPoints(o, await planTimeseriesRestore(o), new PointOps(memory));
     expected = memory.sorted();
   }
   const actual = await scanPoints(o.client, o.target);
