@@ -33,7 +33,7 @@ describe('restore of a time series table', () => {
   const exportWindow = (k: number) => runWindow({ ...ctx(), startTime: time(windowStart(k)), endTime: time(windowStart(k + 1)) });
 
   beforeAll(async () => {
-    sb = await startLocalSandboxes({ startMicros: (START_MS + 60_000) * 1000, tablestore: { maxClockSkewMs: null }, ossPolicies: [runtimeSyncPolicy(['metrics']), runtimeSyncPolicy(['metrics'], 'gapped'), runtimeSyncPolicy(['metrics'], 'snap')] });
+    sb = await startLocalSandboxes({ startMicros: (START_MS + 60_000) * 1000, tablestore: { maxClockSkewMs: null }, ossPolicies: [runtimeSyncPolicy(['metrics']), runtimeSyncPolicy(['metrics'], 'gapped'), runtimeSyncPolicy(['metrics'], 'snap'), runtimeSyncPolicy(['metrics'], 'di')] });
     client = new TablestoreStreamClient({ endpoint: sb.tablestore.endpoint, instanceName: sb.tablestore.instanceName, credentials: sb.credentials });
     dir = mkdtempSync(join(tmpdir(), 'otsbk-ts-restore-'));
     // The table (and its Stream) begins a minute into window 0.
@@ -119,5 +119,22 @@ describe('restore of a time series table', () => {
       const v = await verifyRestoredTable({ ...ctx(), config: snap, to, target: 'metrics_snap', against });
       expect(v).toMatchObject({ ok: true, expectedRows: 4, actualRows: 4, differenceCount: 0 });
     }
+  });
+
+  test('restores from Data Integration CSV windows (headerless, the raw _tags text, no _op)', async () => {
+    // What the DI Stream reader's row mode writes for these points: one object per window under its own prefix.
+    const di = { ...config, oss: { ...config.oss, prefix: 'di' } };
+    const tags = '"[""az=b"",""region=hz""]"';
+    const lines = [
+      [`cpu,host1,${tags},1000000,0.5,8,a`, `cpu,host2,${tags},1000000,0.25,8,"b, ""quoted"""`],
+      [`cpu,host1,${tags},2000000,0.75,8,c`],
+      [`cpu,host2,${tags},1000000,1.5,8,d`, `cpu,host3,${tags},3000000,2,8,e`],
+    ];
+    lines.forEach((l, k) => sb.oss.putObject(`di/metrics/${time(windowStart(k))}_${time(windowStart(k + 1))}.csv`, `${l.join('\n')}\n`));
+    const to = time(windowStart(3));
+    const result = await restoreFromBackup({ ...ctx(), config: di, to, target: 'metrics_di', statePath: join(dir, 'di.json') });
+    expect(result).toMatchObject({ snapshot: null, gaps: [], rowsWritten: 5 });
+    const v = await verifyRestoredTable({ ...ctx(), config: di, to, target: 'metrics_di', against: 'source' });
+    expect(v).toMatchObject({ ok: true, expectedRows: 4, actualRows: 4, differenceCount: 0 });
   });
 });
