@@ -98,6 +98,22 @@ describe('restore of a time series table', () => {
     }
   });
 
+  test('a restore stopped halfway resumes from its state file and ends equal to the backup', async () => {
+    const to = time(windowStart(3));
+    const statePath = join(dir, 'resume.json');
+    const stop = new AbortController();
+    let windowsSeen = 0;
+    await expect(restoreFromBackup({
+      ...ctx(), to, target: 'metrics_resumed', statePath, signal: stop.signal,
+      progress: { update: (p) => { if (p.phase === 'window' && ++windowsSeen === 2) stop.abort(); }, end: () => undefined },
+    })).rejects.toThrow(/stopped/);
+    const resumed = await restoreFromBackup({ ...ctx(), to, target: 'metrics_resumed', statePath });
+    // Windows 0 and 1 were applied before the stop: the rerun replays window 2 alone (its two points).
+    expect(resumed).toMatchObject({ resumed: true, rowsWritten: 2 });
+    const v = await verifyRestoredTable({ ...ctx(), to, target: 'metrics_resumed', against: 'backup' });
+    expect(v).toMatchObject({ ok: true, expectedRows: 4, actualRows: 4 });
+  });
+
   test('verify-restore names a point that differs', async () => {
     await client.putTimeseriesData('metrics_restored', [point('host9', 9_000_000, 9, 'extra')]);
     const v = await verifyRestoredTable({ ...ctx(), to: time(windowStart(3)), target: 'metrics_restored', against: 'backup' });
