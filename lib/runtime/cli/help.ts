@@ -115,7 +115,7 @@ followed by _manifest.json (scan start and finish, table schema, row counts, che
 ranges in parallel with GetRange; memory stays at one page per range. An interrupted snapshot is resumed by the
 next run (only ranges without their part-NNNNN.json marker are read again). Prints the manifest.
 
-  --concurrency <n>            Key ranges read at once (default 4)
+  --concurrency <n>            Key ranges read at once (default 2)
   --split-size <n>             Key range size in units of 100 MB (default 1)
   --fresh                      Start a new snapshot instead of resuming an unfinished one
 

@@ -77,6 +77,9 @@ export interface SnapshotManifest extends SnapshotPlan {
   readonly parts: readonly SnapshotPart[];
 }
 
+/** Key ranges scanned at once unless `concurrency` says otherwise. */
+export const DEFAULT_SNAPSHOT_CONCURRENCY = 2;
+
 /** What a snapshot of either table kind takes: where it goes, how it runs. */
 export interface SnapshotRunOptions {
   readonly oss: OssClient;
@@ -84,7 +87,7 @@ export interface SnapshotRunOptions {
   readonly tableName: string;
   readonly timeZone: string;
   readonly now?: () => number;
-  /** Key ranges scanned at once. Default 4. */
+  /** Key ranges scanned at once. Default {@link DEFAULT_SNAPSHOT_CONCURRENCY} (2). */
   readonly concurrency?: number;
   /** Rows per page read (GetRange or ScanTimeseriesData limit). Default: not sent (the service's maximum). */
   readonly pageRows?: number;
@@ -101,7 +104,8 @@ export interface SnapshotRunOptions {
  */
 export interface SnapshotReader {
   plan(): Promise<{ readonly schema: TableSchema; readonly ranges: readonly SnapshotPart['range'][] }>;
-  rows(range: SnapshotPart['range']): AsyncIterable<readonly TableRow[]>;
+  /** The range's rows, a page at a time; a page may build its rows as it is iterated (once). */
+  rows(range: SnapshotPart['range']): AsyncIterable<Iterable<TableRow>>;
 }
 
 export interface SnapshotOptions extends SnapshotRunOptions {
@@ -218,11 +222,14 @@ function wideColumnReader(options: SnapshotOptions): SnapshotReader {
     },
     async *rows(range) {
       for await (const page of table.scan(tableName, boundFromJson(range.start), boundFromJson(range.end), options.pageRows)) {
-        yield page.map((r) => {
-          const columns: TypedColumn[] = [];
-          for (const c of r.cells) if (c.type !== null && c.value !== null) columns.push({ name: c.name, type: c.type, value: c.value });
-          return { key: r.primaryKey as PrimaryKeyColumn[], columns: sortColumns(columns) };
-        });
+        // Each row is built as it is written, so a page in flight holds its decoded rows, not a second copy.
+        yield (function* () {
+          for (const r of page) {
+            const columns: TypedColumn[] = [];
+            for (const c of r.cells) if (c.type !== null && c.value !== null) columns.push({ name: c.name, type: c.type, value: c.value });
+            yield { key: r.primaryKey as PrimaryKeyColumn[], columns: sortColumns(columns) };
+          }
+        })();
       }
     },
   };
@@ -266,7 +273,10 @@ export async function snapshotWith(options: SnapshotRunOptions, reader: Snapshot
   let rows = parts.reduce((n, p) => n + (p?.rows ?? 0), 0);
   let partsDone = parts.filter((p) => p).length;
   const todo = plan.ranges.map((_, i) => i).filter((i) => !parts[i]);
-  const concurrency = Math.max(1, options.concurrency ?? 4);
+  // Two ranges at once keep the main thread busy (it, not the service, bounds the rate) while holding two decoded
+  // pages of up to 4 MB, not four. Bench, 1M rows: 279-289 MiB peak and 82-83k rows/s, against 309-344 MiB and
+  // 72-87k rows/s with four.
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_SNAPSHOT_CONCURRENCY);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < todo.length) {
@@ -325,16 +335,18 @@ async function scanRange(options: SnapshotRunOptions, reader: SnapshotReader, ra
     for await (const page of reader.rows(range)) {
       throwIfAborted(options.signal);
       let text = '';
+      let pageRows = 0;
       for (const r of page) {
         for (const c of r.columns) columnTypes[c.name] ??= c.type;
         text += `${rowLine(r)}\n`;
+        pageRows++;
       }
       const bytes = Buffer.from(text, 'utf8');
       content.update(bytes);
       uncompressed += bytes.length;
-      rows += page.length;
+      rows += pageRows;
       if (!gzip.write(bytes)) await new Promise<void>((resolve) => gzip.once('drain', resolve));
-      onRows(page.length);
+      onRows(pageRows);
     }
     gzip.end();
     await pump;
