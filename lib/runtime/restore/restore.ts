@@ -394,15 +394,28 @@ export async function restoreTable(o: RestoreOptions): Promise<RestoreResult> {
     onRowRetry: (code, attempt) => log.warn('row write retried', { code, attempt }),
   });
   const t0 = performance.now();
-  // The progress total: snapshot rows plus the lines of the runtime windows (their manifests count them).
+  await replayPlan({ oss: o.oss, plan, sink, dataIntegration: o.dataIntegration, ...(await replayBookkeeping(o, plan.windows, plan.snapshot.rows, state, log, t0)) });
+  const snapshot = { startTime: plan.snapshot.startTime, rows: plan.snapshot.rows, finishedIso: plan.snapshot.finishedIso };
+  return finishRestore(o, log, { snapshot, windows: plan.windows, gaps: plan.gaps, resumed, rowsWritten: sink.rowsWritten, elapsedMs: performance.now() - t0 });
+}
+
+/**
+ * What both restores (table and time series) keep around a replay: the progress total (snapshot rows plus the lines
+ * the runtime windows' manifests count), each part and window saved to the state file as it completes, and progress
+ * with its rate and ETA.
+ */
+export async function replayBookkeeping(
+  o: Pick<RestoreOptions, 'oss' | 'statePath' | 'signal' | 'onProgress'>,
+  windows: readonly ExportedWindow[],
+  snapshotRows: number,
+  state: RestoreStateFile,
+  log: Logger,
+  t0: number,
+): Promise<Pick<ReplayOptions, 'windowRows' | 'done' | 'signal' | 'onPartDone' | 'onWindowDone' | 'onProgress'>> {
   let windowRows = 0;
-  for (const w of plan.windows) if (w.engine === 'runtime') windowRows += (await readManifest(o.oss, w.key))?.rows ?? 0;
-  const expected = plan.snapshot.rows + windowRows;
-  await replayPlan({
-    oss: o.oss,
-    plan,
-    sink,
-    dataIntegration: o.dataIntegration,
+  for (const w of windows) if (w.engine === 'runtime') windowRows += (await readManifest(o.oss, w.key))?.rows ?? 0;
+  const expected = snapshotRows + windowRows;
+  return {
     windowRows,
     done: { parts: new Set(state.parts), windows: state.windowsDone },
     signal: o.signal,
@@ -413,17 +426,13 @@ export async function restoreTable(o: RestoreOptions): Promise<RestoreResult> {
     onWindowDone: (n) => {
       state.windowsDone = n;
       saveState(o.statePath, state);
-      log.info('window replayed', { window: windowName(plan.windows[n - 1]), windowsDone: n, windows: plan.windows.length });
+      log.info('window replayed', { window: windowName(windows[n - 1]), windowsDone: n, windows: windows.length });
     },
     onProgress: (p) => {
-      const seconds = Math.max(performance.now() - t0, 1) / 1000;
-      const rate = p.rowsApplied / seconds;
-      const remaining = Math.max(0, expected - p.rowsApplied);
-      o.onProgress?.({ ...p, rowsPerSecond: Math.round(rate), etaMs: rate > 0 ? (remaining / rate) * 1000 : null });
+      const rate = p.rowsApplied / (Math.max(performance.now() - t0, 1) / 1000);
+      o.onProgress?.({ ...p, rowsPerSecond: Math.round(rate), etaMs: rate > 0 ? (Math.max(0, expected - p.rowsApplied) / rate) * 1000 : null });
     },
-  });
-  const snapshot = { startTime: plan.snapshot.startTime, rows: plan.snapshot.rows, finishedIso: plan.snapshot.finishedIso };
-  return finishRestore(o, log, { snapshot, windows: plan.windows, gaps: plan.gaps, resumed, rowsWritten: sink.rowsWritten, elapsedMs: performance.now() - t0 });
+  };
 }
 
 /** The result of a finished restore, logged. */

@@ -23,10 +23,9 @@ import { formatTimeseriesTags, parseTimeseriesTags, TS_DATA_SOURCE_COLUMN, TS_ME
 import { toTimeseriesPoint } from '../reader/record-decoder';
 import { UsageError } from '../sync/errors';
 import { locateStream } from '../sync/stream';
-import { readManifest } from '../writer/manifest';
 import {
-  chooseSnapshot, finishRestore, loadState, prepareTarget, refuseSourceTarget, ReplayOptions, ReplayProgress, replayPlan, replayWindows, restoreEnd,
-  RestoreOptions, RestorePlan, RestoreResult, RestoreTarget, saveState, windowChain,
+  chooseSnapshot, finishRestore, loadState, prepareTarget, refuseSourceTarget, replayBookkeeping, ReplayOptions, replayPlan, replayWindows, restoreEnd,
+  RestoreOptions, RestorePlan, RestoreResult, RestoreTarget, windowChain,
 } from './restore';
 import { SnapshotReader, SnapshotResult, SnapshotRunOptions, snapshotWith } from './snapshot';
 import { RowOp, sortColumns, TableRow, TypedColumn } from './rows';
@@ -295,29 +294,7 @@ export async function restoreTimeseriesTable(o: TimeseriesRestoreOptions): Promi
 
   const sink = new TimeseriesPointSink({ client: o.client, tableName: o.target, onRowRetry: (code, attempt) => log.warn('point write retried', { code, attempt }) });
   const t0 = performance.now();
-  let windowRows = 0;
-  for (const w of plan.windows) if (w.engine === 'runtime') windowRows += (await readManifest(o.oss, w.key))?.rows ?? 0;
-  const expected = (plan.snapshot?.rows ?? 0) + windowRows;
-  const progress = (p: ReplayProgress): void => {
-    const rate = p.rowsApplied / (Math.max(performance.now() - t0, 1) / 1000);
-    o.onProgress?.({ ...p, rowsPerSecond: Math.round(rate), etaMs: rate > 0 ? (Math.max(0, expected - p.rowsApplied) / rate) * 1000 : null });
-  };
-  const onWindowDone = (n: number): void => {
-    state.windowsDone = n;
-    saveState(o.statePath, state);
-    log.info('window replayed', { window: windowName(plan.windows[n - 1]), windowsDone: n, windows: plan.windows.length });
-  };
-  await replayPoints(o, plan, new PointOps(sink), {
-    windowRows,
-    done: { parts: new Set(state.parts), windows: state.windowsDone },
-    signal: o.signal,
-    onPartDone: (i) => {
-      state.parts.push(i);
-      saveState(o.statePath, state);
-    },
-    onWindowDone,
-    onProgress: progress,
-  });
+  await replayPoints(o, plan, new PointOps(sink), await replayBookkeeping(o, plan.windows, plan.snapshot?.rows ?? 0, state, log, t0));
   const snapshot = plan.snapshot ? { startTime: plan.snapshot.startTime, rows: plan.snapshot.rows, finishedIso: plan.snapshot.finishedIso } : null;
   return finishRestore(o, log, { snapshot, windows: plan.windows, gaps: plan.gaps, resumed, rowsWritten: sink.rowsWritten, elapsedMs: performance.now() - t0 });
 }
