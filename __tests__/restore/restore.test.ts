@@ -98,10 +98,16 @@ async function scenario(s: Scenario, format: 'jsonl' | 'csv' | 'parquet'): Promi
   ];
   s.h.sb.tablestore.clock.set(us(1, 10));
   class WritingClient extends TablestoreTableClient {
-    override async getRangePage(...args: Parameters<TablestoreTableClient['getRangePage']>): ReturnType<TablestoreTableClient['getRangePage']> {
-      const next = during.shift();
-      if (next) await next();
-      return super.getRangePage(...args);
+    // One write before each GetRange request of the scan.
+    override async *scan(...args: Parameters<TablestoreTableClient['scan']>): ReturnType<TablestoreTableClient['scan']> {
+      const pages = super.scan(...args);
+      for (;;) {
+        const next = during.shift();
+        if (next) await next();
+        const page = await pages.next();
+        if (page.done) return;
+        yield page.value;
+      }
     }
   }
   const snap = await snapshotTable({

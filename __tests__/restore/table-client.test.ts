@@ -58,7 +58,7 @@ describe('TablestoreTableClient against the sandbox', () => {
     expect(page.rows.length).toBeLessThan(3);
     expect(page.next).not.toBeNull();
     let n = 0;
-    for await (const rows of client.scan('t', MIN, MAX)) n += rows.length;
+    for await (const rows of client.scan('t', MIN, MAX)) n += [...rows].length;
     expect(n).toBe(3);
   });
 

@@ -7,7 +7,7 @@
  * 5000 rows or 4 MB and then next_start_primary_key. ComputeSplitPointsBySize takes split_size in units of 100 MB
  * (tablestore.proto) and returns split points that may omit trailing INF_MIN columns.
  */
-import { decodeRows } from './plainbuffer/decode';
+import { decodeRows, iterateRows } from './plainbuffer/decode';
 import { EncodableCell, encodeRow } from './plainbuffer/encode';
 import type { ColumnType, ColumnValue, PlainBufferRow, PrimaryKeyColumn, PrimaryKeyType, WirePrimaryKeyColumn } from './plainbuffer/types';
 import { decodeMessage, encodeMessage } from './protocol/messages';
@@ -130,6 +130,25 @@ export class TablestoreTableClient {
 
   /** One GetRange page, FORWARD, latest version of every column. */
   async getRangePage(tableName: string, start: readonly WirePrimaryKeyColumn[], end: readonly WirePrimaryKeyColumn[], limit?: number): Promise<RangePage> {
+    const page = await this.getRange(tableName, start, end, limit);
+    return { rows: page.rowBytes ? decodeRows(page.rowBytes, { allowTrailingZeros: true }) : [], next: page.next };
+  }
+
+  /**
+   * Every row of [start, end), page by page. A page's rows are decoded as they are iterated (once), so a reader that
+   * keeps a page across awaits holds its response bytes, not thousands of decoded rows.
+   */
+  async *scan(tableName: string, start: readonly WirePrimaryKeyColumn[], end: readonly WirePrimaryKeyColumn[], limit?: number): AsyncGenerator<Iterable<PlainBufferRow>> {
+    let from: readonly WirePrimaryKeyColumn[] = start;
+    for (;;) {
+      const page = await this.getRange(tableName, from, end, limit);
+      if (page.rowBytes) yield iterateRows(page.rowBytes, { allowTrailingZeros: true });
+      if (!page.next) return;
+      from = page.next;
+    }
+  }
+
+  private async getRange(tableName: string, start: readonly WirePrimaryKeyColumn[], end: readonly WirePrimaryKeyColumn[], limit?: number): Promise<{ rowBytes: Buffer | null; next: WirePrimaryKeyColumn[] | null }> {
     const req: Record<string, unknown> = {
       table_name: tableName,
       direction: 'FORWARD',
@@ -140,21 +159,9 @@ export class TablestoreTableClient {
     };
     if (limit !== undefined) req.limit = limit;
     const res = await this.call<{ rows: Buffer; next_start_primary_key?: Buffer }>('GetRange', req);
-    const rows = res.rows && res.rows.length > 0 ? decodeRows(res.rows, { allowTrailingZeros: true }) : [];
     const nextBytes = res.next_start_primary_key;
     const next = nextBytes && nextBytes.length > 0 ? decodeRows(nextBytes, { allowTrailingZeros: true })[0].primaryKey : null;
-    return { rows, next };
-  }
-
-  /** Every row of [start, end), page by page. */
-  async *scan(tableName: string, start: readonly WirePrimaryKeyColumn[], end: readonly WirePrimaryKeyColumn[], limit?: number): AsyncGenerator<PlainBufferRow[]> {
-    let from: readonly WirePrimaryKeyColumn[] = start;
-    for (;;) {
-      const page = await this.getRangePage(tableName, from, end, limit);
-      if (page.rows.length > 0) yield page.rows;
-      if (!page.next) return;
-      from = page.next;
-    }
+    return { rowBytes: res.rows && res.rows.length > 0 ? res.rows : null, next };
   }
 
   /**

@@ -273,9 +273,9 @@ export async function snapshotWith(options: SnapshotRunOptions, reader: Snapshot
   let rows = parts.reduce((n, p) => n + (p?.rows ?? 0), 0);
   let partsDone = parts.filter((p) => p).length;
   const todo = plan.ranges.map((_, i) => i).filter((i) => !parts[i]);
-  // Two ranges at once keep the main thread busy (it, not the service, bounds the rate) while holding two decoded
-  // pages of up to 4 MB, not four. Bench, 1M rows: 279-289 MiB peak and 82-83k rows/s, against 309-344 MiB and
-  // 72-87k rows/s with four.
+  // Two ranges at once keep the main thread busy (it, not the service, bounds the rate) while holding two pages of
+  // up to 4 MB, not four. Bench, 1M rows: 279-289 MiB peak and 82-83k rows/s, against 309-344 MiB and 72-87k rows/s
+  // with four (before pages were decoded lazily).
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_SNAPSHOT_CONCURRENCY);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -45,6 +45,16 @@ export function decodeRows(buf: Buffer, options: DecodeOptions = {}): PlainBuffe
   return rows;
 }
 
+/**
+ * decodeRows one row at a time, with a decoder of its own (other decodes may run between two rows): a reader of a
+ * large page keeps one row alive, not the whole page.
+ */
+export function* iterateRows(buf: Buffer, options: DecodeOptions = {}): Generator<PlainBufferRow> {
+  const d = new Decoder().reset(buf, 0, buf.length, options.verifyChecksums !== false);
+  d.readHeader();
+  while (d.pos < d.end) yield d.readRow();
+}
+
 /** Decodes a buffer holding a header and exactly one row (a stream record, a primary key). */
 export function decodeRow(buf: Buffer, options: DecodeOptions = {}): PlainBufferRow {
   return decodeRowAt(buf, 0, buf.length, options.verifyChecksums !== false, options.allowTrailingZeros === true);
