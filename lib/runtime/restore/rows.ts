@@ -6,7 +6,7 @@
  * name. Values by type: INTEGER decimal string (every digit), DOUBLE a JSON number (or "NaN", "Infinity",
  * "-Infinity"), BOOLEAN true/false, STRING a string, BINARY base64. The line is also the row's canonical text.
  */
-import type { ColumnType, ColumnValue, PrimaryKeyColumn, PrimaryKeyType } from '../../tablestore/plainbuffer/types';
+import type { ColumnType, ColumnValue, PlainBufferRow, PrimaryKeyColumn, PrimaryKeyType } from '../../tablestore/plainbuffer/types';
 
 export interface TypedColumn {
   readonly name: string;
@@ -106,6 +106,13 @@ export function parseRowLine(line: string, where: string): TableRow {
 /** Sorts columns by name (the canonical order). */
 export function sortColumns(columns: TypedColumn[]): TypedColumn[] {
   return columns.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** A row read from the table (GetRange): its key and its present cells, in the canonical column order. */
+export function tableRowOf(r: PlainBufferRow): TableRow {
+  const columns: TypedColumn[] = [];
+  for (const c of r.cells) if (c.type !== null && c.value !== null) columns.push({ name: c.name, type: c.type, value: c.value });
+  return { key: r.primaryKey as PrimaryKeyColumn[], columns: sortColumns(columns) };
 }
 
 /** Applies an operation to a row (undefined: no row); returns the new row or undefined. */

@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { formatWindowTime } from '../../schedule';
-import type { PrimaryKeyColumn, WirePrimaryKeyColumn } from '../../tablestore/plainbuffer/types';
+import type { WirePrimaryKeyColumn } from '../../tablestore/plainbuffer/types';
 import { SPLIT_SIZE_UNIT_BYTES, TableSchema, TablestoreTableClient } from '../../tablestore/table-client';
 import { createDeterministicGzip, DEFAULT_GZIP_LEVEL } from '../formats';
 import { isNoSuchKey, OssClient } from '../writer/oss-client';
@@ -22,7 +22,7 @@ import { listWindowObjects } from '../writer/listing';
 import { ObjectUpload } from '../writer/object-upload';
 import { RUNTIME_VERSION } from '../writer/window-writer';
 import type { Logger } from '../../common/log';
-import { rowLine, sortColumns, TableRow, TypedColumn } from './rows';
+import { rowLine, TableRow, tableRowOf } from './rows';
 import { tableBase } from './windows';
 
 export const SNAPSHOT_VERSION = 1;
@@ -224,11 +224,7 @@ function wideColumnReader(options: SnapshotOptions): SnapshotReader {
       for await (const page of table.scan(tableName, boundFromJson(range.start), boundFromJson(range.end), options.pageRows)) {
         // Each row is built as it is written, so a page in flight holds its decoded rows, not a second copy.
         yield (function* () {
-          for (const r of page) {
-            const columns: TypedColumn[] = [];
-            for (const c of r.cells) if (c.type !== null && c.value !== null) columns.push({ name: c.name, type: c.type, value: c.value });
-            yield { key: r.primaryKey as PrimaryKeyColumn[], columns: sortColumns(columns) };
-          }
+          for (const r of page) yield tableRowOf(r);
         })();
       }
     },

@@ -13,7 +13,7 @@ import { createHash, Hash } from 'node:crypto';
 import type { PrimaryKeyColumn, WirePrimaryKeyColumn } from '../../tablestore/plainbuffer/types';
 import type { TablestoreTableClient } from '../../tablestore/table-client';
 import type { Logger } from '../../common/log';
-import { compareKeys, rowLine, sortColumns, TableRow, TypedColumn } from './rows';
+import { compareKeys, rowLine, TableRow, tableRowOf } from './rows';
 import { planRestore, replayPlan, RestoreTarget } from './restore';
 import { MemoryTable } from './sink';
 import { boundFromJson } from './snapshot';
@@ -57,11 +57,7 @@ function keyText(key: readonly PrimaryKeyColumn[]): Record<string, string> {
 
 async function* tableRows(client: TablestoreTableClient, table: string, start: readonly WirePrimaryKeyColumn[], end: readonly WirePrimaryKeyColumn[]): AsyncGenerator<TableRow> {
   for await (const page of client.scan(table, start, end)) {
-    for (const r of page) {
-      const columns: TypedColumn[] = [];
-      for (const c of r.cells) if (c.type !== null && c.value !== null) columns.push({ name: c.name, type: c.type, value: c.value });
-      yield { key: r.primaryKey as PrimaryKeyColumn[], columns: sortColumns(columns) };
-    }
+    for (const r of page) yield tableRowOf(r);
   }
 }
 
