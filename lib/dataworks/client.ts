@@ -4,13 +4,20 @@
  * the generated SDK declares for each action (actions.ts); responses are parsed here so that 19-digit node ids keep
  * every digit (see json.ts).
  */
-import OpenApiClient, { Config, OpenApiRequest, Params } from '@alicloud/openapi-client';
+import type OpenApiClient from '@alicloud/openapi-client';
 import type { CredentialProvider } from '../common/credentials';
 import { ActionValue, DataWorksActionName, placeParameters } from './actions';
 import { parseJsonPreservingLargeIntegers } from './json';
 import { FailureKind, realSleep, retryLine, RetryPolicy, Sleep, withRetry } from '../common/retry';
 
 export const DATAWORKS_API_VERSION = '2024-05-18';
+
+/**
+ * `@alicloud/openapi-client`, loaded on the first client constructed: it brings @alicloud/credentials, xml2js and
+ * the Tea runtime, which a process that never calls DataWorks (a Tablestore operation of dist/ops.js) need not load.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const openApi = (): typeof import('@alicloud/openapi-client') => require('@alicloud/openapi-client');
 
 /** DataWorks calls: 6 tries, from 0.5 s doubling up to 15 s. */
 export const DATAWORKS_RETRY_POLICY: RetryPolicy = { attempts: 6, baseDelayMs: 500, maxDelayMs: 15_000 };
@@ -132,7 +139,8 @@ export class DataWorksClient {
 
   constructor(private readonly options: DataWorksClientOptions) {
     const { protocol, host } = splitEndpoint(options.endpoint);
-    this.api = new OpenApiClient(new Config({
+    const { default: Client, Config } = openApi();
+    this.api = new Client(new Config({
       // The shape `@alicloud/openapi-client` signs with: getCredential() and a type (`sts` with a token).
       credential: {
         getCredential: async () => {
@@ -153,6 +161,7 @@ export class DataWorksClient {
   /** One signed call, no retry, sent as the action's row in actions.ts says. Returns the parsed JSON body. */
   async call(action: DataWorksActionName, parameters: Parameters): Promise<Record<string, unknown>> {
     const placed = placeParameters(action, parameters);
+    const { Params, OpenApiRequest } = openApi();
     const params = new Params({
       action,
       version: DATAWORKS_API_VERSION,

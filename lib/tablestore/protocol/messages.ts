@@ -6,13 +6,18 @@
 import * as protobuf from 'protobufjs';
 import { TABLESTORE_PROTO } from './schema';
 
-const root = protobuf.parse(TABLESTORE_PROTO, { keepCase: true }).root;
-root.resolveAll();
+// Parsed on the first message encoded or decoded, not on import: a process that never calls Tablestore through
+// this module (most runs of dist/ops.js) does not pay for parsing the schema.
+let root: protobuf.Root | undefined;
 const types = new Map<string, protobuf.Type>();
 
 function lookup(name: string): protobuf.Type {
   let type = types.get(name);
   if (!type) {
+    if (!root) {
+      root = protobuf.parse(TABLESTORE_PROTO, { keepCase: true }).root;
+      root.resolveAll();
+    }
     type = root.lookupType(`ots.${name}`);
     types.set(name, type);
   }
