@@ -1,13 +1,12 @@
 /**
  * Signed HTTP transport to a Tablestore endpoint: one POST per operation,
- * keep-alive connections, retries (see retry.ts), service errors decoded from
- * the protobuf Error body.
+ * keep-alive connections (http1.ts), retries (see retry.ts), service errors decoded
+ * from the protobuf Error body, responses checked against x-ots-contentmd5.
  */
-import * as http from 'node:http';
-import * as https from 'node:https';
 import { decodeMessage } from './protocol/messages';
 import { RetryPolicy, Sleep, validateRetryPolicy, withRetry } from '../common/retry';
 import { TablestoreError, tablestoreFailureKind } from './errors';
+import { Http1Pool, Http1Response, HttpTimeoutError } from './http1';
 import { contentMd5, HEADER_CONTENT_MD5, HEADER_REQUEST_ID, signRequest, TablestoreCredentials } from './signing';
 
 /** Tablestore calls: 10 tries; transient failures from 100 ms, throttling from 500 ms, doubling up to 10 s. */
@@ -42,8 +41,7 @@ interface ServiceErrorBody {
 }
 
 export class TablestoreTransport {
-  private readonly url: URL;
-  private readonly agent: http.Agent;
+  private readonly pool: Http1Pool;
   private readonly retry: { readonly policy: RetryPolicy; readonly random?: () => number; readonly sleep?: Sleep };
   private readonly timeoutMs: number;
   private readonly verifyMd5: boolean;
@@ -60,9 +58,7 @@ export class TablestoreTransport {
       throw new TypeError(`endpoint "${options.endpoint}" must use http or https, not ${url.protocol}`);
     }
     if (!options.instanceName) throw new TypeError('instanceName must not be empty');
-    this.url = url;
-    const maxSockets = options.maxSockets ?? 16;
-    this.agent = url.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets }) : new http.Agent({ keepAlive: true, maxSockets });
+    this.pool = new Http1Pool({ url, maxSockets: options.maxSockets ?? 16 });
     const { random, sleep, ...policy } = options.retry ?? {};
     this.retry = { policy: validateRetryPolicy({ ...TABLESTORE_RETRY_POLICY, ...withoutUndefined(policy) }), random, sleep };
     this.timeoutMs = options.requestTimeoutMs ?? 30_000;
@@ -90,83 +86,40 @@ export class TablestoreTransport {
   }
 
   close(): void {
-    this.agent.destroy();
+    this.pool.close();
   }
 
   private async attempt(operation: string, body: Buffer): Promise<Buffer> {
     const source = this.options.credentials;
     const credentials = typeof source === 'function' ? await source() : source;
     const path = `/${operation}`;
-    const headers: Record<string, string | number> = signRequest({ path, body, instanceName: this.options.instanceName, credentials });
-    headers['content-length'] = body.length;
-    const mod = this.url.protocol === 'https:' ? https : http;
-
-    return new Promise<Buffer>((resolve, reject) => {
-      let settled = false;
-      const fail = (err: TablestoreError): void => {
-        if (settled) return;
-        settled = true;
-        reject(err);
-      };
-      const networkError = (cause: Error & { code?: string }, requestId: string | null = null): TablestoreError =>
-        new TablestoreError({
-          code: 'NetworkError',
-          message: `${cause.code ?? cause.name}: ${cause.message}`,
-          httpStatus: null,
-          requestId,
-          operation,
-          cause,
-        });
-
-      const req = mod.request(
-        {
-          agent: this.agent,
-          protocol: this.url.protocol,
-          hostname: this.url.hostname,
-          port: this.url.port || undefined,
-          method: 'POST',
-          path,
-          headers,
-        },
-        (res) => {
-          const requestId = headerValue(res.headers[HEADER_REQUEST_ID]);
-          const date = Date.parse(headerValue(res.headers['x-ots-date']) ?? '');
-          if (Number.isFinite(date)) this.serverTime = date;
-          const chunks: Buffer[] = [];
-          let ended = false;
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('error', (err) => fail(networkError(err, requestId)));
-          res.on('close', () => {
-            if (!ended) fail(networkError(Object.assign(new Error('connection closed before the response ended'), { code: 'ECONNRESET' }), requestId));
-          });
-          res.on('end', () => {
-            ended = true;
-            if (settled) return;
-            const payload = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-            const status = res.statusCode ?? 0;
-            if (status >= 200 && status < 300) {
-              const md5 = headerValue(res.headers[HEADER_CONTENT_MD5]);
-              if (this.verifyMd5 && md5 !== null && contentMd5(payload) !== md5) {
-                fail(new TablestoreError({ code: 'NetworkError', message: 'response body does not match x-ots-contentmd5', httpStatus: status, requestId, operation }));
-                return;
-              }
-              settled = true;
-              resolve(payload);
-              return;
-            }
-            fail(serviceError(operation, status, requestId, payload));
-          });
-        },
-      );
-      req.setTimeout(this.timeoutMs, () => {
-        const err = new TablestoreError({ code: 'TimeoutError', message: `no response within ${this.timeoutMs} ms`, httpStatus: null, requestId: null, operation });
-        fail(err);
-        req.destroy();
-      });
-      req.on('error', (err) => fail(networkError(err)));
-      req.end(body);
-    });
+    const headers = signRequest({ path, body, instanceName: this.options.instanceName, credentials });
+    let res: Http1Response;
+    try {
+      res = await this.pool.post(path, headers, body, this.timeoutMs);
+    } catch (err) {
+      throw transportError(operation, err as Error & { code?: string });
+    }
+    const requestId = res.headers.get(HEADER_REQUEST_ID) ?? null;
+    const date = Date.parse(res.headers.get('x-ots-date') ?? '');
+    if (Number.isFinite(date)) this.serverTime = date;
+    const payload = res.body;
+    const status = res.status;
+    if (status < 200 || status >= 300) throw serviceError(operation, status, requestId, payload);
+    const md5 = res.headers.get(HEADER_CONTENT_MD5);
+    if (this.verifyMd5 && md5 !== undefined && contentMd5(payload) !== md5) {
+      throw new TablestoreError({ code: 'NetworkError', message: 'response body does not match x-ots-contentmd5', httpStatus: status, requestId, operation });
+    }
+    return payload;
   }
+}
+
+/** A failed exchange (no response): TimeoutError when nothing moved for the timeout, else NetworkError. */
+function transportError(operation: string, cause: Error & { code?: string }): TablestoreError {
+  if (cause instanceof HttpTimeoutError) {
+    return new TablestoreError({ code: 'TimeoutError', message: cause.message, httpStatus: null, requestId: null, operation, cause });
+  }
+  return new TablestoreError({ code: 'NetworkError', message: `${cause.code ?? cause.name}: ${cause.message}`, httpStatus: null, requestId: null, operation, cause });
 }
 
 function serviceError(operation: string, status: number, requestId: string | null, payload: Buffer): TablestoreError {
@@ -182,11 +135,6 @@ function serviceError(operation: string, status: number, requestId: string | nul
     // Not a protobuf Error (e.g. a proxy page): keep the HTTP status as the code.
   }
   return new TablestoreError({ code, message, httpStatus: status, requestId, operation });
-}
-
-function headerValue(v: string | string[] | undefined): string | null {
-  if (v === undefined) return null;
-  return Array.isArray(v) ? (v[0] ?? null) : v;
 }
 
 function withoutUndefined<T extends object>(o: T): Partial<T> {
