@@ -4,7 +4,7 @@
  * window are pinned, so that a faster path cannot change what a rerun writes.
  */
 import { createHash } from 'node:crypto';
-import { cellsLayout, createFileFormat, OutputLayout, rowsLayout } from '../../lib/runtime/formats';
+import { CsvOptions, cellsLayout, createFileFormat, OutputLayout, rowsLayout } from '../../lib/runtime/formats';
 import { decodeBatch, StreamRecordFormatError } from '../../lib/runtime/reader';
 import type { StreamRecord } from '../../lib/runtime/reader/types';
 import { encodeRow } from '../../lib/tablestore/plainbuffer/encode';
@@ -81,6 +81,115 @@ describe('encoded records give the bytes decoded records give', () => {
       csv: '4e46af68df4583dc728576fa9e0b81c5bc1cab4e8a5c640420a8b8e4abf60a0f',
       jsonl: 'ff07ef58cd00cb6be76cea2f8b43dcd7898a05cbb566901a840c54a4baada04e',
     });
+  });
+});
+
+/**
+ * Values the byte paths (strings copied, numbers printed into the output) must either write exactly as the value
+ * path does or hand over to it: quoting, escaping, non-ASCII, empty strings, integers around 2^31 and 2^53,
+ * negative numbers, doubles printed plainly or not, doubles in an int64 column.
+ */
+function awkwardWindow(): StreamRecord[] {
+  const t = 1_700_000_100_000_000;
+  const strings = ['', ' ', 'a b', ' lead', 'trail ', '\ttab', 'tab\t', '#hash', 'x#', 'semi;colon', 'pipe|', 'comma,', 'quote"', 'back\\slash',
+    'cr\r', 'lf\n', 'nul\u0000', 'x\u0001y', 'del\u007f', 'ü', '温度', '温度;', '，全角', 'emoji 😀', '\u2028', '\ufeffbom', '\\N', 'null', '1.5', '-7'];
+  const doubles = [0, -0, 1.5, -1.5, 0.001, 0.000999, 1e-4, 9999999.999999, 9999999.9999999, 1e7, -1e7, 123456789.125, 1e21, -1e-7, NaN, Infinity, -Infinity,
+    29.990000000000002, 100, -100, 20.01, 0.1 + 0.2];
+  const ints = [0n, -1n, 1n, 2147483647n, 2147483648n, -2147483648n, -2147483649n, 999999999n, 1000000000n, -1000000000n, 9007199254740991n,
+    9007199254740992n, -9007199254740992n, 9007199254740993n, -9007199254740993n, -(2n ** 63n), 2n ** 63n - 1n];
+  const out: StreamRecord[] = [];
+  let i = 0;
+  for (const s of strings) out.push(record('PUT', s, BigInt(i), [putColumn('name', s), putColumn('tags', s)], t + i++, i));
+  for (const d of doubles) out.push(record('UPDATE', `d${i}`, BigInt(-i), [putColumn('score', d), putColumn('reading', d)], t + i++, i));
+  for (const n of ints) out.push(record('PUT', `i${i}`, n, [putColumn('count', n), putColumn('reading', n), putColumn('active', n < 0n)], t + i++, i));
+  return out;
+}
+
+const AWKWARD_COLUMNS = [...COLUMNS, { name: 'reading', type: 'int64' as const }];
+const CSV_OPTIONS: Record<string, CsvOptions> = {
+  default: {},
+  'semicolon, header': { fieldDelimiter: ';', header: true },
+  tab: { fieldDelimiter: '\t' },
+  pipe: { fieldDelimiter: '|' },
+  'control character': { fieldDelimiter: '\u0001' },
+  'non-ASCII delimiter': { fieldDelimiter: '，' },
+  'delimiter in numbers (.)': { fieldDelimiter: '.' },
+  'delimiter in numbers (-)': { fieldDelimiter: '-' },
+  'empty nullFormat': { nullFormat: '' },
+  'nullFormat needing quotes': { nullFormat: ' n,"' },
+  'non-ASCII nullFormat': { nullFormat: '空' },
+  'utf8 binaries': { binaryEncoding: 'utf8' },
+};
+
+describe('encoded records written as bytes give the bytes of their values', () => {
+  const decoded = [...awkwardWindow(), ...syntheticRecords(60, 1_700_000_200_000_000)];
+  const encoded = throughTheWire(decoded);
+  const layouts = {
+    rows: () => rowsLayout({ columns: AWKWARD_COLUMNS, operations: true }),
+    'rows, sequence info': () => rowsLayout({ columns: AWKWARD_COLUMNS, sequenceInfo: true }),
+    cells: () => cellsLayout({ primaryKey: PRIMARY_KEY }),
+  };
+
+  for (const [name, layout] of Object.entries(layouts)) {
+    // Every CSV option with the layout that writes bytes, the default with the others.
+    for (const [optionName, csv] of Object.entries(name === 'rows' ? CSV_OPTIONS : { default: {} })) {
+      test(`${name}, CSV, ${optionName}`, () => {
+        const spec = { fileFormat: 'csv' as const, compression: 'none' as const, csv };
+        const want = encodeAll(createFileFormat(layout(), spec).encoder, decoded, 512);
+        expect(encodeAll(createFileFormat(layout(), spec).encoder, encoded, 512).toString('latin1')).toBe(want.toString('latin1'));
+      });
+    }
+    test(`${name}, JSON Lines`, () => {
+      const spec = { fileFormat: 'jsonl' as const, compression: 'none' as const };
+      const want = encodeAll(createFileFormat(layout(), spec).encoder, decoded, 512);
+      expect(encodeAll(createFileFormat(layout(), spec).encoder, encoded, 512).toString('latin1')).toBe(want.toString('latin1'));
+    });
+  }
+
+  test('the rows layout writes encoded records without building their values', () => {
+    const layout = rowsLayout({ columns: AWKWARD_COLUMNS, operations: true });
+    const rowsOf = jest.spyOn(layout, 'rowsOf');
+    for (const fileFormat of ['csv', 'jsonl'] as const) encodeAll(createFileFormat(layout, { fileFormat, compression: 'none' }).encoder, encoded);
+    expect(rowsOf).not.toHaveBeenCalled();
+  });
+
+  test('encoded and decoded records mixed in one call keep their order and the size budget', () => {
+    const mixed = decoded.map((r, i) => (i % 3 === 0 ? r : encoded[i]));
+    for (const fileFormat of ['csv', 'jsonl'] as const) {
+      const spec = { fileFormat, compression: 'none' as const };
+      const steps = (records: readonly StreamRecord[]): number[] => {
+        const encoder = createFileFormat(rowsLayout({ columns: AWKWARD_COLUMNS, operations: true }), spec).encoder;
+        const consumed: number[] = [];
+        for (let i = 0; i < records.length;) {
+          const r = encoder.encode(records, i, records.length, 300);
+          expect(r.size).toBe(r.bytes?.length ?? 0);
+          consumed.push(r.records);
+          i += r.records;
+        }
+        return consumed;
+      };
+      expect(steps(mixed)).toEqual(steps(decoded));
+      const layout = rowsLayout({ columns: AWKWARD_COLUMNS, operations: true });
+      expect(encodeAll(createFileFormat(layout, spec).encoder, mixed, 300).toString('latin1')).toBe(encodeAll(createFileFormat(layout, spec).encoder, decoded, 300).toString('latin1'));
+    }
+  });
+
+  test('strings that are not well-formed UTF-8 are written as their decoded text (U+FFFD), as before', () => {
+    const [rec] = throughTheWire([record('PUT', 'key', 1n, [putColumn('name', 'abcdef'), putColumn('tags', 'ghijkl')])], false);
+    const body = (rec as unknown as { body: Buffer }).body;
+    const name = body.indexOf(Buffer.from('abcdef'));
+    Buffer.from([0xc0, 0x80, 0xff, 0xed, 0xa0, 0x80]).copy(body, name); // overlong NUL, invalid byte, surrogate
+    const tags = body.indexOf(Buffer.from('ghijkl'));
+    Buffer.from([0x61, 0xe6, 0xb8, 0x29, 0x62, 0x63]).copy(body, tags); // truncated sequence
+    const asValues: StreamRecord = {
+      action: rec.action, shardId: rec.shardId, writeTimeMicros: rec.writeTimeMicros, epoch: rec.epoch, rowIndex: rec.rowIndex, primaryKey: rec.primaryKey, columns: rec.columns, timeseries: null,
+    };
+    expect(asValues.columns[0].value).toContain('\ufffd');
+    for (const fileFormat of ['csv', 'jsonl'] as const) {
+      const layout = rowsLayout({ columns: COLUMNS, operations: true });
+      const spec = { fileFormat, compression: 'none' as const };
+      expect(encodeAll(createFileFormat(layout, spec).encoder, [rec]).toString('latin1')).toBe(encodeAll(createFileFormat(layout, spec).encoder, [asValues]).toString('latin1'));
+    }
   });
 });
 

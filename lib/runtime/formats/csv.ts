@@ -9,11 +9,13 @@
  * loses data in a backup, so values are kept verbatim and quoted instead. CsvWriter leaves a lone CR unquoted
  * when a custom record delimiter is set; it is quoted here so that RFC 4180 readers see one line per row.
  */
+import { decodeUtf8, readInt64 } from '../../tablestore/plainbuffer/decode';
+import { VT_BLOB, VT_BOOLEAN, VT_DOUBLE, VT_INTEGER, VT_STRING } from '../../tablestore/plainbuffer/constants';
 import type { StreamRecord } from '../reader/types';
 import type { EncodeResult, RecordEncoder } from './encoder';
-import type { FieldValue, OutputLayout } from './layout';
+import { BytesRow, FIELD_NULL, FieldValue, OutputLayout } from './layout';
 import { BinaryTextEncoding, binaryText, javaDoubleText } from './text';
-import { encodeLines, TextBuffer } from './text-buffer';
+import { encodeLines, isWellFormedUtf8, LineRows, TextBuffer } from './text-buffer';
 
 export interface CsvOptions {
   /** One character (DataX reads the first character of `fieldDelimiter`). Default `,`. */
@@ -54,8 +56,12 @@ export class CsvEncoder implements RecordEncoder {
   private readonly needsQuote: RegExp;
   /** Whether numbers and booleans can never need quoting (their text cannot contain the delimiter). */
   private readonly scalarsSafe: boolean;
-  private readonly row: FieldValue[];
-  private readonly emit: () => void;
+  private readonly lines: LineRows;
+  /** The delimiter's UTF-8 bytes, and the byte itself when it is ASCII (else -1). */
+  private readonly delimiterBytes: Buffer;
+  private readonly delimiterByte: number;
+  /** Per column, the bytes of a null. */
+  private readonly nullBytes: readonly Buffer[];
   private readonly int64Columns: readonly boolean[];
   private readonly lastValue: Array<FieldValue | undefined>;
   private readonly lastText: string[];
@@ -76,11 +82,15 @@ export class CsvEncoder implements RecordEncoder {
     this.columns = layout.columns;
     this.needsQuote = new RegExp(`["\\r\\n${escapeRegExp(delimiter)}]|^[ \\t]|[ \\t]$`);
     this.scalarsSafe = !/[0-9A-Za-z.+-]/.test(delimiter);
-    this.row = new Array<FieldValue>(layout.columns.length).fill(null);
+    this.delimiterBytes = Buffer.from(delimiter, 'utf8');
+    this.delimiterByte = this.delimiterBytes.length === 1 ? this.delimiterBytes[0] : -1;
+    this.nullBytes = layout.columns.map((_, i) => Buffer.from(this.field(this.nullFormat, i === 0), 'utf8'));
     this.int64Columns = layout.columns.map((c) => c.type === 'int64');
     this.lastValue = layout.columns.map(() => undefined);
     this.lastText = layout.columns.map(() => '');
-    this.emit = () => this.writeRow(this.row);
+    const row = new Array<FieldValue>(layout.columns.length).fill(null);
+    const bytesRow = new BytesRow(layout.columns.length);
+    this.lines = { row, emit: () => this.writeRow(row), bytesRow, emitBytes: () => this.writeBytesRow(bytesRow) };
   }
 
   private field(text: string, first: boolean): string {
@@ -126,6 +136,67 @@ export class CsvEncoder implements RecordEncoder {
     this.out.text(line + '\n');
   }
 
+  /**
+   * Whether the string bytes buf[start, end) are written as they are: well-formed UTF-8 (what decoding and
+   * encoding again would give) that needs no quotes. Anything else goes through `field`.
+   */
+  private plainBytes(buf: Buffer, start: number, end: number, first: boolean): boolean {
+    if (start === end) return !first;
+    const b0 = buf[start];
+    const last = buf[end - 1];
+    if (b0 === 32 || b0 === 9 || last === 32 || last === 9 || (first && b0 === 35)) return false;
+    const d = this.delimiterByte;
+    let ascii = true;
+    for (let k = start; k < end; k++) {
+      const b = buf[k];
+      if (b === 34 || b === 10 || b === 13 || b === d) return false;
+      if (b >= 0x80) ascii = false;
+    }
+    // A delimiter beyond ASCII could hide in the non-ASCII bytes: `field` decides then.
+    return ascii || (d >= 0 && isWellFormedUtf8(buf, start, end));
+  }
+
+  /** writeRow for a row of byte ranges: bytes copied or printed where that gives the same text, `cellText` else. */
+  private writeBytesRow(row: BytesRow): void {
+    const out = this.out;
+    const { types, starts, ends, buf } = row;
+    for (let i = 0; i < types.length; i++) {
+      if (i > 0) {
+        if (this.delimiterByte >= 0) out.byte(this.delimiterByte);
+        else out.copy(this.delimiterBytes, 0, this.delimiterBytes.length);
+      }
+      const start = starts[i];
+      switch (types[i]) {
+        case VT_STRING:
+          if (this.plainBytes(buf, start, ends[i], i === 0)) out.copy(buf, start, ends[i]);
+          else out.string(this.cellText(decodeUtf8(buf, start, ends[i]), i));
+          break;
+        case VT_INTEGER:
+          if (!this.scalarsSafe || !out.int64(buf, start)) out.string(this.cellText(readInt64(buf, start), i));
+          break;
+        case VT_DOUBLE: {
+          const v = buf.readDoubleLE(start);
+          if (this.int64Columns[i] || !this.scalarsSafe || !out.plainDouble(v, true)) out.string(this.cellText(v, i));
+          break;
+        }
+        case VT_BOOLEAN:
+          out.string(this.cellText(buf[start] !== 0, i));
+          break;
+        case VT_BLOB:
+          out.string(this.cellText(buf.subarray(start, ends[i]), i));
+          break;
+        case FIELD_NULL: {
+          const text = this.nullBytes[i];
+          out.copy(text, 0, text.length);
+          break;
+        }
+        default:
+          out.string(this.cellText(row.values[i], i));
+      }
+    }
+    out.byte(10);
+  }
+
   begin(): Buffer | null {
     if (!this.header) return null;
     this.writeRow(this.columns.map((c) => c.name));
@@ -133,7 +204,7 @@ export class CsvEncoder implements RecordEncoder {
   }
 
   encode(records: readonly StreamRecord[], start: number, end: number, sizeBudget: number): EncodeResult {
-    return encodeLines(this.layout, this.row, this.emit, this.out, records, start, end, sizeBudget);
+    return encodeLines(this.layout, this.lines, this.out, records, start, end, sizeBudget);
   }
 
   finish(): Buffer | null {

@@ -23,7 +23,7 @@
  * (µs) and row index, with `:%010d` column index appended in cell mode.
  */
 import type { CellOperation, ColumnType, ColumnValue, PrimaryKeyValue } from '../../tablestore/plainbuffer/types';
-import type { RowVisitor } from '../../tablestore/plainbuffer/decode';
+import type { RowBytesVisitor, RowVisitor } from '../../tablestore/plainbuffer/decode';
 import { EncodedStreamRecord } from '../reader/record-decoder';
 import type { StreamRecord } from '../reader/types';
 
@@ -35,6 +35,43 @@ export type FieldValue = string | bigint | number | boolean | Buffer | null;
  * as they are, Parquet stores their text form.
  */
 export type FieldType = 'string' | 'int64' | 'double' | 'boolean' | 'binary' | 'variant';
+
+/** Kinds of a BytesRow field besides the PlainBuffer variant types: null, or a value held in `values`. */
+export const FIELD_NULL = -1;
+export const FIELD_VALUE = -2;
+
+/**
+ * An output row as byte ranges of a record's PlainBuffer bytes (see OutputLayout.encodedRowsOf): per column,
+ * `types[i]` is a PlainBuffer variant type (VT_INTEGER, VT_DOUBLE, VT_BOOLEAN, VT_STRING, VT_BLOB) whose payload
+ * is buf[starts[i], ends[i]) (see RowBytesVisitor), FIELD_NULL, or FIELD_VALUE with the value in `values[i]` (what
+ * the layout computes: `_op`, `_deleted_columns`, `seq_id`).
+ */
+export class BytesRow {
+  buf: Buffer = Buffer.alloc(0);
+  readonly types: Int32Array;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  readonly values: FieldValue[];
+
+  constructor(width: number) {
+    this.types = new Int32Array(width).fill(FIELD_NULL);
+    this.starts = new Int32Array(width);
+    this.ends = new Int32Array(width);
+    this.values = new Array<FieldValue>(width).fill(null);
+  }
+
+  setBytes(i: number, vt: number, buf: Buffer, start: number, end: number): void {
+    this.types[i] = vt;
+    this.buf = buf;
+    this.starts[i] = start;
+    this.ends[i] = end;
+  }
+
+  setValue(i: number, value: FieldValue): void {
+    this.types[i] = value === null ? FIELD_NULL : FIELD_VALUE;
+    this.values[i] = value;
+  }
+}
 
 export interface OutputColumn {
   readonly name: string;
@@ -49,6 +86,11 @@ export interface OutputLayout {
    * `emit` once per row; `emit` must consume the row before returning. Returns the number of rows.
    */
   rowsOf(record: StreamRecord, row: FieldValue[], emit: () => void): number;
+  /**
+   * rowsOf for a record kept encoded, the row given as byte ranges of its bytes (no value per cell), for the
+   * text formats to copy. Absent where the layout has no such path (they then use rowsOf).
+   */
+  encodedRowsOf?(record: EncodedStreamRecord, row: BytesRow, emit: () => void): number;
 }
 
 /** A primary key column as the table schema declares it. */
@@ -252,19 +294,34 @@ export function rowsLayout(options: RowsLayoutOptions): OutputLayout {
       emit();
       return 1;
     },
+    encodedRowsOf(record, row, emit) {
+      if (record.action === 'DELETE' && !withOps) return 0;
+      for (let i = 0; i < n; i++) row.types[i] = FIELD_NULL;
+      filler.beginBytes(row);
+      record.visitBytes(filler);
+      if (!filler.found) return 0;
+      if (withOps) {
+        row.setValue(n, record.action);
+        row.setValue(n + 1, filler.deleted);
+      }
+      if (withSeq) row.setValue(seqSlot, sequenceId(record));
+      emit();
+      return 1;
+    },
   };
 }
 
 /**
  * Fills a `rows` output row from a record's key columns and cells, in record order (a RowVisitor, so that encoded
- * records walk their bytes straight into it): a configured column gets the value a PUT wrote; with operations, a
- * configured column an UPDATE deleted (every version, or one version of a single-version table) joins
- * `_deleted_columns`.
+ * records walk their bytes straight into it, or a RowBytesVisitor filling a BytesRow): a configured column gets
+ * the value a PUT wrote; with operations, a configured column an UPDATE deleted (every version, or one version of
+ * a single-version table) joins `_deleted_columns`.
  */
-class RowFiller implements RowVisitor {
+class RowFiller implements RowVisitor, RowBytesVisitor {
   found = false;
   deleted: string | null = null;
   private row: FieldValue[] = [];
+  private bytesRow: BytesRow | null = null;
   private keyIndex = 0;
   private cellIndex = 0;
   private readonly keySlots: SlotMemo;
@@ -283,24 +340,54 @@ class RowFiller implements RowVisitor {
     this.cellIndex = 0;
   }
 
+  beginBytes(row: BytesRow): void {
+    this.bytesRow = row;
+    this.found = false;
+    this.deleted = null;
+    this.keyIndex = 0;
+    this.cellIndex = 0;
+  }
+
   key(name: string, _type: string, value: PrimaryKeyValue | null): void {
-    const slot = this.keySlots.slotAt(this.keyIndex++, name);
-    if (slot >= 0) {
-      this.row[slot] = value;
-      this.found = true;
-    }
+    const slot = this.keySlot(name);
+    if (slot >= 0) this.row[slot] = value;
+  }
+
+  keyBytes(name: string, vt: number, buf: Buffer, start: number, end: number): void {
+    const slot = this.keySlot(name);
+    if (slot >= 0) this.bytesRow!.setBytes(slot, vt, buf, start, end);
   }
 
   cell(name: string, operation: CellOperation, _type: ColumnType | null, value: ColumnValue | null): void {
+    const slot = this.putSlot(name, operation);
+    if (slot >= 0) this.row[slot] = value;
+  }
+
+  cellBytes(name: string, operation: CellOperation, vt: number, buf: Buffer, start: number, end: number): void {
+    const slot = this.putSlot(name, operation);
+    if (slot >= 0) this.bytesRow!.setBytes(slot, vt, buf, start, end);
+  }
+
+  /** Output slot of the next key column, -1 if not exported. */
+  private keySlot(name: string): number {
+    const slot = this.keySlots.slotAt(this.keyIndex++, name);
+    if (slot >= 0) this.found = true;
+    return slot;
+  }
+
+  /** Output slot the next cell's value goes to (a PUT of an exported column), else -1; notes deletions. */
+  private putSlot(name: string, operation: CellOperation): number {
     const slot = this.cellSlots.slotAt(this.cellIndex++, name);
-    if (slot < 0) return;
+    if (slot < 0) return -1;
     if (operation === 'PUT') {
-      this.row[slot] = value;
       this.found = true;
-    } else if (this.withOps) {
+      return slot;
+    }
+    if (this.withOps) {
       this.deleted = this.deleted === null ? name : `${this.deleted},${name}`;
       this.found = true;
     }
+    return -1;
   }
 }
 

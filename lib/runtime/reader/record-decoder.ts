@@ -1,7 +1,7 @@
 /**
  * Turns one GetStreamRecord batch into window-filtered StreamRecords.
  */
-import { decodeRowAt, peekSequenceTimestamp, readSequenceInfo, readSequenceTimestamp, RowVisitor, visitStreamRecordAt } from '../../tablestore/plainbuffer/decode';
+import { decodeRowAt, peekSequenceTimestamp, readSequenceInfo, readSequenceTimestamp, RowBytesVisitor, RowVisitor, visitStreamRecordAt, visitStreamRecordBytesAt } from '../../tablestore/plainbuffer/decode';
 import { PlainBufferRow } from '../../tablestore/plainbuffer/types';
 import { StreamRecordBatch } from '../../tablestore/protocol/stream-wire';
 import { parseTimeseriesTags, timeseriesFieldName, TS_DATA_SOURCE_COLUMN, TS_HASH_COLUMN, TS_MEASUREMENT_COLUMN, TS_TAGS_COLUMN, TS_TIME_COLUMN } from '../../tablestore/timeseries';
@@ -74,8 +74,9 @@ export function decodeBatch(batch: StreamRecordBatch, o: DecodeBatchOptions): Ba
 /**
  * A wide-column stream record kept as its PlainBuffer bytes (a view into the response body). `primaryKey`,
  * `columns`, `epoch` and `rowIndex` decode on first use; `visit` hands the key and cells to a RowVisitor without
- * building them, which is how the `rows` layout fills its output row (no per-cell objects). Malformed bytes
- * surface as StreamRecordFormatError from either.
+ * building them, which is how the `rows` layout fills its output row (no per-cell objects), and `visitBytes` hands
+ * them over as byte ranges (no value at all), which is how CSV and JSON Lines copy them. Malformed bytes surface
+ * as StreamRecordFormatError from any of them.
  */
 export class EncodedStreamRecord implements StreamRecord {
   readonly timeseries = null;
@@ -111,9 +112,20 @@ export class EncodedStreamRecord implements StreamRecord {
 
   /** Walks the key columns, then the cells, into `visitor`. */
   visit(visitor: RowVisitor): void {
+    this.walk(visitor, null);
+  }
+
+  /** Walks the key columns, then the cells, into `visitor` as byte ranges of the response body. */
+  visitBytes(visitor: RowBytesVisitor): void {
+    this.walk(null, visitor);
+  }
+
+  private walk(visitor: RowVisitor | null, bytesVisitor: RowBytesVisitor | null): void {
     let ts: number;
     try {
-      ts = visitStreamRecordAt(this.body, this.start, this.end, this.verifyChecksums, visitor);
+      ts = bytesVisitor !== null
+        ? visitStreamRecordBytesAt(this.body, this.start, this.end, this.verifyChecksums, bytesVisitor)
+        : visitStreamRecordAt(this.body, this.start, this.end, this.verifyChecksums, visitor as RowVisitor);
     } catch (err) {
       throw this.formatError(err);
     }

@@ -108,16 +108,31 @@ export interface RowVisitor {
 }
 
 /**
+ * Receives a row's key columns and cells in wire order as byte ranges of the buffer (see
+ * visitStreamRecordBytesAt): `vt` is the PlainBuffer variant type (VT_INTEGER, VT_DOUBLE, VT_BOOLEAN, VT_STRING,
+ * VT_BLOB; -1 for a cell without a value) and buf[start, end) its payload: an integer's or a double's 8
+ * little-endian bytes, a boolean's byte, a string's UTF-8 bytes (not validated), a binary's bytes.
+ */
+export interface RowBytesVisitor {
+  keyBytes(name: string, vt: number, buf: Buffer, start: number, end: number): void;
+  cellBytes(name: string, operation: CellOperation, vt: number, buf: Buffer, start: number, end: number): void;
+}
+
+/**
  * Decodes the one-row stream record buf[start, end) into `visitor` without building the row: no column objects or
  * arrays, names interned. Refuses key placeholders and increments (a stream record never carries them). Returns
  * the sequence-info timestamp, -1 when there is none.
  */
 export function visitStreamRecordAt(buf: Buffer, start: number, end: number, verifyChecksums: boolean, visitor: RowVisitor): number {
-  const d = shared.reset(buf, start, end, verifyChecksums);
-  d.readHeader();
-  d.walkRow(visitor, true);
-  if (d.pos !== d.end) throw new PlainBufferError(`expected exactly one row, ${d.end - d.pos} trailing bytes`, d.pos);
-  return d.hasSequence ? d.seqTimestamp : -1;
+  return shared.reset(buf, start, end, verifyChecksums).walkStreamRecord(visitor, null);
+}
+
+/**
+ * visitStreamRecordAt handing out byte ranges instead of values (no value is built): the same checks, checksums
+ * included. Returns the sequence-info timestamp, -1 when there is none.
+ */
+export function visitStreamRecordBytesAt(buf: Buffer, start: number, end: number, verifyChecksums: boolean, visitor: RowBytesVisitor): number {
+  return shared.reset(buf, start, end, verifyChecksums).walkStreamRecord(null, visitor);
 }
 
 /** The sequence info of a one-row buffer (epoch, write time, row index), or null. */
@@ -156,6 +171,12 @@ class Decoder {
   /** Type and value of the variant read last (readValue). */
   private valueType: PrimaryKeyType | PrimaryKeyPlaceholder | ColumnType = 'INTEGER';
   private value: ColumnValue | null = null;
+  /** Variant type byte and payload range of the value read last (readValue). */
+  private vt = 0;
+  private payloadStart = 0;
+  private payloadEnd = 0;
+  /** Set while walkStreamRecord hands out byte ranges: readValue then builds no value. */
+  private bytesVisitor: RowBytesVisitor | null = null;
   /** What walkRow read after the cells. */
   deleteMarker = false;
   hasSequence = false;
@@ -170,6 +191,7 @@ class Decoder {
     this.verify = verify;
     this.cellCrc = 0;
     this.hasSequence = false;
+    this.bytesVisitor = null;
     return this;
   }
 
@@ -178,6 +200,17 @@ class Decoder {
     const header = u32(this.buf, this.pos);
     if (header !== pb.PB_HEADER) throw new PlainBufferError(`bad header 0x${header.toString(16)}, expected 0x75`, this.pos);
     this.pos += 4;
+  }
+
+  /** Reads the one row of a stream record into `visitor`, or as byte ranges into `bytesVisitor`; returns its sequence timestamp or -1. */
+  walkStreamRecord(visitor: RowVisitor | null, bytesVisitor: RowBytesVisitor | null): number {
+    this.readHeader();
+    // reset() clears it again for whatever decodes next, even after a throw.
+    this.bytesVisitor = bytesVisitor;
+    this.walkRow(visitor as RowVisitor, true);
+    this.bytesVisitor = null;
+    if (this.pos !== this.end) throw new PlainBufferError(`expected exactly one row, ${this.end - this.pos} trailing bytes`, this.pos);
+    return this.hasSequence ? this.seqTimestamp : -1;
   }
 
   readRow(): PlainBufferRow {
@@ -284,10 +317,10 @@ class Decoder {
     const at = this.pos;
     const crc = this.readValue(name, true, this.cellCrc);
     const type = this.valueType as PrimaryKeyType | PrimaryKeyPlaceholder;
-    const value = this.value as PrimaryKeyValue | null;
-    if (streamRecord && value === null) throw new PlainBufferError(`primary key column ${name} is a ${type} placeholder`, at + 4);
+    if (streamRecord && this.payloadStart < 0) throw new PlainBufferError(`primary key column ${name} is a ${type} placeholder`, at + 4);
     this.finishCell(crc, name);
-    visitor.key(name, type, value);
+    if (this.bytesVisitor !== null) this.bytesVisitor.keyBytes(name, this.vt, this.buf, this.payloadStart, this.payloadEnd);
+    else visitor.key(name, type, this.value as PrimaryKeyValue | null);
   }
 
   private readAttributeCell(visitor: RowVisitor, streamRecord: boolean): void {
@@ -296,11 +329,13 @@ class Decoder {
     let crc = this.cellCrc;
     let type: ColumnType | null = null;
     let value: ColumnValue | null = null;
+    let vt = -1;
     if (this.pos < this.end && buf[this.pos] === pb.TAG_CELL_VALUE) {
       this.pos++;
       crc = this.readValue(name, false, crc);
       type = this.valueType as ColumnType;
       value = this.value;
+      vt = this.vt;
     }
     let operation: CellOperation = 'PUT';
     let opByte = -1;
@@ -334,13 +369,15 @@ class Decoder {
     // The checksum covers the cell type after the timestamp, whatever their wire order.
     if (opByte >= 0) crc = crc8Byte(crc, opByte);
     this.finishCell(crc, name);
-    visitor.cell(name, operation, type, value, timestampMillis);
+    if (this.bytesVisitor !== null) this.bytesVisitor.cellBytes(name, operation, vt, buf, this.payloadStart, this.payloadEnd);
+    else visitor.cell(name, operation, type, value, timestampMillis);
   }
 
   /**
-   * Reads the variant that follows TAG_CELL_VALUE into valueType and value (null for a key placeholder) and returns
-   * `crc` with the value's bytes added. Keys take INTEGER, STRING, BINARY and the placeholders; columns INTEGER,
-   * DOUBLE, BOOLEAN, STRING and BINARY.
+   * Reads the variant that follows TAG_CELL_VALUE into valueType, vt, the payload range (-1 for a key placeholder)
+   * and value (null for a key placeholder; not built while a bytes visitor walks) and returns `crc` with the
+   * value's bytes added. Keys take INTEGER, STRING, BINARY and the placeholders; columns INTEGER, DOUBLE, BOOLEAN,
+   * STRING and BINARY.
    */
   private readValue(name: string, key: boolean, crc: number): number {
     const buf = this.buf;
@@ -350,39 +387,48 @@ class Decoder {
     const valueEnd = valueStart + len;
     if (valueEnd > this.end || len < 1) throw new PlainBufferError(`${key ? 'primary key' : 'column'} "${name}" value length ${len} out of range`, this.pos);
     const vt = buf[valueStart];
+    const build = this.bytesVisitor === null;
     this.value = null;
+    this.vt = vt;
+    this.payloadStart = valueStart + 1;
+    this.payloadEnd = valueEnd;
     switch (key ? vt : vt | COLUMN_ONLY) {
       case pb.VT_INTEGER:
       case pb.VT_INTEGER | COLUMN_ONLY:
         this.fixedLength('INTEGER', 9, len, name, key);
-        this.value = readInt64(buf, valueStart + 1);
+        if (build) this.value = readInt64(buf, valueStart + 1);
         break;
       case pb.VT_DOUBLE | COLUMN_ONLY:
         this.fixedLength('DOUBLE', 9, len, name, key);
-        this.value = buf.readDoubleLE(valueStart + 1);
+        if (build) this.value = buf.readDoubleLE(valueStart + 1);
         break;
       case pb.VT_BOOLEAN | COLUMN_ONLY:
         this.fixedLength('BOOLEAN', 2, len, name, key);
-        this.value = buf[valueStart + 1] !== 0;
+        if (build) this.value = buf[valueStart + 1] !== 0;
         break;
       case pb.VT_STRING:
       case pb.VT_STRING | COLUMN_ONLY:
         this.valueType = 'STRING';
-        this.value = this.readLengthPrefixedString(valueStart + 1, valueEnd, name);
+        this.lengthPrefixed('string', valueStart + 1, valueEnd, name);
+        if (build) this.value = decodeUtf8(buf, this.payloadStart, valueEnd);
         break;
       case pb.VT_BLOB:
       case pb.VT_BLOB | COLUMN_ONLY:
         this.valueType = 'BINARY';
-        this.value = this.readLengthPrefixedBytes(valueStart + 1, valueEnd, name);
+        this.lengthPrefixed('binary', valueStart + 1, valueEnd, name);
+        if (build) this.value = buf.subarray(this.payloadStart, valueEnd);
         break;
       case pb.VT_INF_MIN:
         this.valueType = 'INF_MIN';
+        this.payloadStart = -1;
         break;
       case pb.VT_INF_MAX:
         this.valueType = 'INF_MAX';
+        this.payloadStart = -1;
         break;
       case pb.VT_AUTO_INCREMENT:
         this.valueType = 'AUTO_INCREMENT';
+        this.payloadStart = -1;
         break;
       default:
         throw new PlainBufferError(`${key ? 'primary key' : 'column'} "${name}" has unsupported variant type 0x${vt.toString(16)}`, valueStart);
@@ -405,8 +451,9 @@ class Decoder {
     const end = start + len;
     if (end > this.end) throw new PlainBufferError(`cell name length ${len} runs past the buffer`, this.pos);
     this.pos = end;
-    this.cellCrc = this.verify ? crc8Range(0, this.buf, start, end) : 0;
-    return internName(this.buf, start, end);
+    const name = internName(this.buf, start, end);
+    this.cellCrc = this.verify ? internedCrc : 0;
+    return name;
   }
 
   private finishCell(crc: number, name: string): void {
@@ -419,16 +466,11 @@ class Decoder {
     this.cellCrc = stored;
   }
 
-  private readLengthPrefixedString(at: number, valueEnd: number, name: string): string {
+  /** Checks the inner length of a string or binary at `at` and sets the payload to the bytes after it. */
+  private lengthPrefixed(what: string, at: number, valueEnd: number, name: string): void {
     const len = u32(this.buf, at);
-    if (at + 4 + len !== valueEnd) throw new PlainBufferError(`string "${name}" length ${len} disagrees with the cell length`, at);
-    return decodeUtf8(this.buf, at + 4, valueEnd);
-  }
-
-  private readLengthPrefixedBytes(at: number, valueEnd: number, name: string): Buffer {
-    const len = u32(this.buf, at);
-    if (at + 4 + len !== valueEnd) throw new PlainBufferError(`binary "${name}" length ${len} disagrees with the cell length`, at);
-    return this.buf.subarray(at + 4, valueEnd);
+    if (at + 4 + len !== valueEnd) throw new PlainBufferError(`${what} "${name}" length ${len} disagrees with the cell length`, at);
+    this.payloadStart = at + 4;
   }
 
   /** Reads the extension; the sequence info, if any, goes to hasSequence and the seq* fields. */
@@ -487,7 +529,7 @@ function i32(buf: Buffer, at: number): number {
  * int64 little-endian as bigint. Values within ±2^53 (nearly all) take one
  * BigInt conversion instead of the shift-and-add readBigInt64LE performs.
  */
-function readInt64(buf: Buffer, at: number): bigint {
+export function readInt64(buf: Buffer, at: number): bigint {
   const lo = u32(buf, at);
   const hi = i32(buf, at + 4);
   if (hi >= -0x200000 && hi < 0x200000) return BigInt(hi * TWO_POW_32 + lo);
@@ -507,18 +549,24 @@ export function decodeUtf8(buf: Buffer, start: number, end: number): string {
 
 /*
  * Column and key names repeat in every record: a small direct-mapped cache
- * returns the same string for the same bytes instead of decoding again.
+ * returns the same string (and checksum) for the same bytes instead of decoding
+ * (and checksumming) again.
  */
 const NAME_CACHE_SLOTS = 1024;
 const NAME_MAX_BYTES = 32;
 const nameBytes = Buffer.alloc(NAME_CACHE_SLOTS * NAME_MAX_BYTES);
 const nameLengths = new Int16Array(NAME_CACHE_SLOTS).fill(-1);
 const nameStrings: string[] = new Array<string>(NAME_CACHE_SLOTS).fill('');
+const nameCrcs = new Uint8Array(NAME_CACHE_SLOTS);
+/** CRC-8 of the bytes of the name internName returned last. */
+let internedCrc = 0;
 
 function internName(buf: Buffer, start: number, end: number): string {
   const len = end - start;
-  if (len > NAME_MAX_BYTES) return decodeUtf8(buf, start, end);
-  if (len === 0) return '';
+  if (len > NAME_MAX_BYTES || len === 0) {
+    internedCrc = crc8Range(0, buf, start, end);
+    return decodeUtf8(buf, start, end);
+  }
   // Slot from the length and three bytes: cheaper than hashing every byte, and a table's few names rarely collide.
   const h = Math.imul(len ^ (buf[start] << 8) ^ (buf[start + (len >> 1)] << 16) ^ (buf[end - 1] << 24), 0x9e3779b1);
   const slot = (h >>> 22) & (NAME_CACHE_SLOTS - 1);
@@ -531,11 +579,15 @@ function internName(buf: Buffer, start: number, end: number): string {
         break;
       }
     }
-    if (same) return nameStrings[slot];
+    if (same) {
+      internedCrc = nameCrcs[slot];
+      return nameStrings[slot];
+    }
   }
   const s = decodeUtf8(buf, start, end);
   buf.copy(nameBytes, base, start, end);
   nameLengths[slot] = len;
   nameStrings[slot] = s;
+  internedCrc = nameCrcs[slot] = crc8Range(0, buf, start, end);
   return s;
 }
