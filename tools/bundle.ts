@@ -16,7 +16,7 @@
  *   --check  build twice into a temporary directory and fail unless both builds are byte-identical
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { build, BuildOptions, version as esbuildVersion } from 'esbuild';
@@ -41,14 +41,23 @@ interface BundleTarget {
   readonly entry: string;
   readonly outfile: string;
   readonly optional: boolean;
+  /** Packages the bundle requires from another bundle beside it (package name → that bundle's file in dist/). */
+  readonly beside?: Readonly<Record<string, string>>;
 }
 
 export const TARGETS: readonly BundleTarget[] = [
   { entry: 'lib/runtime/cli.ts', outfile: 'otsbk-sync.js', optional: false },
-  { entry: 'lib/ops/main.ts', outfile: 'ops.js', optional: true },
+  // Only the table-stream commands use the Tablestore SDK (1.6 MB, 1.35 MB of it generated protobuf code), and they
+  // require it on their first call: in a file of its own, every other start of the command does not read and compile it.
+  { entry: 'lib/ops/main.ts', outfile: 'ops.js', optional: true, beside: { tablestore: 'ops-tablestore.js' } },
+  { entry: 'node_modules/tablestore/index.js', outfile: 'ops-tablestore.js', optional: true },
 ];
 
-export function options(entry: string, outfile: string): BuildOptions {
+/** The operations command's bundles: the command and the bundles it requires from beside it. */
+export const OPS_BUNDLES: readonly string[] = ['ops.js', 'ops-tablestore.js'];
+
+export function options(entry: string, outfile: string, beside: Readonly<Record<string, string>> = {}): BuildOptions {
+  const besideNames = Object.keys(beside);
   return {
     absWorkingDir: ROOT,
     entryPoints: [entry],
@@ -63,6 +72,13 @@ export function options(entry: string, outfile: string): BuildOptions {
     charset: 'utf8',
     // urllib (under ali-oss) requires proxy-agent only when an HTTP proxy is configured; it is not installed.
     external: ['proxy-agent'],
+    // `require('<package>')` becomes `require('./<its bundle>')`, which Node resolves beside the requiring bundle.
+    plugins: besideNames.length === 0 ? [] : [{
+      name: 'beside',
+      setup(b) {
+        b.onResolve({ filter: new RegExp(`^(${besideNames.map(n => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`) }, args => ({ path: `./${beside[args.path]}`, external: true }));
+      },
+    }],
     logLevel: 'warning',
   };
 }
@@ -108,20 +124,35 @@ function upToDate(dist: string): Map<string, string> | undefined {
   return hashes;
 }
 
-async function buildAll(outDir: string): Promise<{ hashes: Map<string, string>; inputs: string[] }> {
+async function buildAll(outDir: string, targets: readonly BundleTarget[] = TARGETS): Promise<{ hashes: Map<string, string>; inputs: string[] }> {
   const hashes = new Map<string, string>();
   const inputs = new Set<string>();
-  for (const t of TARGETS) {
+  for (const t of targets) {
     if (!existsSync(join(ROOT, t.entry))) {
       if (t.optional) continue;
       throw new Error(`bundle entry ${t.entry} does not exist`);
     }
     const outfile = join(outDir, t.outfile);
-    const result = await build({ ...options(t.entry, outfile), metafile: true });
+    const result = await build({ ...options(t.entry, outfile, t.beside), metafile: true });
     for (const input of Object.keys(result.metafile?.inputs ?? {})) inputs.add(input);
     hashes.set(t.outfile, sha256(readFileSync(outfile)));
   }
   return { hashes, inputs: [...inputs].sort() };
+}
+
+/**
+ * The operations command's bundles as `npm run build` writes them, into `outDir`: copied from dist/ when the build
+ * stamp shows them current (`npm test` builds first), built there otherwise. dist/ itself is left as it is.
+ */
+export async function writeOpsBundles(outDir: string): Promise<void> {
+  mkdirSync(outDir, { recursive: true });
+  const dist = join(ROOT, 'dist');
+  const current = upToDate(dist);
+  if (current && OPS_BUNDLES.every(file => current.has(file))) {
+    for (const file of OPS_BUNDLES) copyFileSync(join(dist, file), join(outDir, file));
+    return;
+  }
+  await buildAll(outDir, TARGETS.filter(t => OPS_BUNDLES.includes(t.outfile)));
 }
 
 /** Writes the environments file (only when its content changed, so its mtime says when the configuration did). */

@@ -60,8 +60,8 @@ export function classifyTablestoreError(error: unknown): FailureKind {
 /**
  * The SDK (tablestore 5.x) assigns five undeclared variables on its row paths: `key` and `size`
  * (plian_buffer_builder.js, row sizes), `pro` (filter.js, conditions), `sub` (encoder.js), `cell_type`
- * (plain_buffer_coded_stream.js, decoding a row). Legal in sloppy mode, a ReferenceError in the strict bundle
- * dist/ops.js; global bindings make those assignments legal. (Found by walking the SDK's syntax trees, scope by
+ * (plain_buffer_coded_stream.js, decoding a row). Legal in sloppy mode (its own bundle, dist/ops-tablestore.js),
+ * a ReferenceError once bundled into strict code; global bindings make those assignments legal wherever it is. (Found by walking the SDK's syntax trees, scope by
  * scope, for assignments to names no enclosing function declares.)
  */
 function allowSdkImplicitGlobals(): void {
