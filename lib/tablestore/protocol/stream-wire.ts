@@ -8,7 +8,7 @@
  *   StreamRecord { required ActionType action_type = 1; required bytes record = 2;
  *     optional bytes origin_record = 3; }
  *
- * Decoding does not copy record bytes: it returns their offsets in the body.
+ * Decoding does not copy record bytes: it returns their offsets in the body, in one pass.
  */
 import { GrowableBuffer } from '../../common/growable-buffer';
 
@@ -37,22 +37,17 @@ export class WireFormatError extends Error {
   }
 }
 
+/** Records a decoded page has room for before its offset arrays grow (the runtime asks for 1000 per page). */
+const INITIAL_RECORDS = 1024;
+
 export function decodeGetStreamRecordResponse(body: Buffer): StreamRecordBatch {
-  // First pass counts records so the offset arrays are allocated once.
-  let count = 0;
-  const r = new WireReader(body, 0, body.length);
-  while (r.pos < r.end) {
-    const key = r.varint();
-    if (key === 0x0a) count++;
-    r.skip(key & 7);
-  }
-  const actions = new Uint8Array(count);
-  const starts = new Uint32Array(count);
-  const ends = new Uint32Array(count);
+  let actions = new Uint8Array(INITIAL_RECORDS);
+  let starts = new Uint32Array(INITIAL_RECORDS);
+  let ends = new Uint32Array(INITIAL_RECORDS);
   let nextShardIterator: string | null = null;
   let mayMoreRecord: boolean | null = null;
   let i = 0;
-  r.pos = 0;
+  const r = new WireReader(body, 0, body.length);
   while (r.pos < r.end) {
     const key = r.varint();
     const field = key >>> 3;
@@ -77,6 +72,11 @@ export function decodeGetStreamRecordResponse(body: Buffer): StreamRecordBatch {
       }
       if (action < 1 || action > 3) throw new WireFormatError(`stream record ${i} has action_type ${action}`);
       if (start < 0) throw new WireFormatError(`stream record ${i} has no record bytes`);
+      if (i === actions.length) {
+        actions = grown(actions, new Uint8Array(2 * i));
+        starts = grown(starts, new Uint32Array(2 * i));
+        ends = grown(ends, new Uint32Array(2 * i));
+      }
       actions[i] = action;
       starts[i] = start;
       ends[i] = end;
@@ -92,7 +92,12 @@ export function decodeGetStreamRecordResponse(body: Buffer): StreamRecordBatch {
       r.skip(wire);
     }
   }
-  return { body, count, actions, starts, ends, nextShardIterator, mayMoreRecord };
+  return { body, count: i, actions: actions.subarray(0, i), starts: starts.subarray(0, i), ends: ends.subarray(0, i), nextShardIterator, mayMoreRecord };
+}
+
+function grown<T extends Uint8Array | Uint32Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }
 
 /** Bytes of the StreamRecord framing (message tag and length, action, record tag and length) before a record. */
