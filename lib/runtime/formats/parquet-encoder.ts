@@ -9,7 +9,7 @@
  * returns at once: memory is bounded by a row group. Output is a pure function of the rows (no clock).
  */
 import { gzipSync } from 'node:zlib';
-import { ByteWriter, ParquetWriter, type ColumnSource, type SchemaElement } from 'hyparquet-writer';
+import type { ByteWriter, ColumnSource, ParquetWriter, SchemaElement } from 'hyparquet-writer';
 import type { StreamRecord } from '../reader/types';
 import type { EncodeResult, RecordEncoder } from './encoder';
 import type { FieldType, FieldValue, OutputLayout } from './layout';
@@ -81,22 +81,24 @@ function columnValue(name: string, type: FieldType, v: FieldValue): [ColumnValue
   }
 }
 
-/** A ByteWriter whose bytes the encoder takes out after each row group (and the header and footer). */
-class DrainableWriter extends ByteWriter {
-  drain(): Buffer | null {
-    if (this.index === 0) return null;
-    const out = Buffer.from(this.buffer.slice(0, this.index));
-    this.index = 0;
-    return out;
-  }
+/** The bytes a ByteWriter holds, taken out after each row group (and the header and footer). */
+function drain(writer: ByteWriter): Buffer | null {
+  if (writer.index === 0) return null;
+  const out = Buffer.from(writer.buffer.slice(0, writer.index));
+  writer.index = 0;
+  return out;
 }
+
+/** hyparquet-writer, loaded by the first Parquet encoder: CSV and JSON Lines runs do not load it. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const hyparquetWriter = (): typeof import('hyparquet-writer') => require('hyparquet-writer');
 
 export class ParquetEncoder implements RecordEncoder {
   readonly format = 'parquet' as const;
   readonly extension = 'parquet';
   readonly contentType = 'application/vnd.apache.parquet';
   readonly columns;
-  private out: DrainableWriter | undefined;
+  private out: ByteWriter | undefined;
   private writer: ParquetWriter | undefined;
   private readonly schema: SchemaElement[];
   private readonly row: FieldValue[];
@@ -145,7 +147,8 @@ export class ParquetEncoder implements RecordEncoder {
 
   begin(): Buffer | null {
     const level = this.options.gzipLevel ?? 6;
-    this.out = new DrainableWriter();
+    const { ByteWriter, ParquetWriter } = hyparquetWriter();
+    this.out = new ByteWriter();
     this.writer = new ParquetWriter({
       writer: this.out,
       schema: this.schema,
@@ -158,7 +161,7 @@ export class ParquetEncoder implements RecordEncoder {
     this.buffered = this.layout.columns.map(() => []);
     this.bufferedRows = 0;
     this.bufferedBytes = 0;
-    return this.out.drain();
+    return drain(this.out);
   }
 
   encode(records: readonly StreamRecord[], start: number, end: number, sizeBudget: number): EncodeResult {
@@ -180,7 +183,7 @@ export class ParquetEncoder implements RecordEncoder {
     if (!this.writer || !this.out) throw new Error('ParquetEncoder.finish called before begin()');
     this.flushRowGroup();
     void this.writer.finish();
-    const tail = this.out.drain();
+    const tail = drain(this.out);
     const all = tail ? [...this.pending, tail] : this.pending;
     this.pending = [];
     return all.length === 0 ? null : Buffer.concat(all);
@@ -192,7 +195,7 @@ export class ParquetEncoder implements RecordEncoder {
       name: c.name, data: this.buffered[i] as ColumnSource['data'], columnIndex: true, offsetIndex: true,
     }));
     void this.writer!.write({ columnData, rowGroupSize: this.bufferedRows, ...(this.options.pageSize ? { pageSize: this.options.pageSize } : {}) });
-    const bytes = this.out!.drain();
+    const bytes = drain(this.out!);
     if (bytes) this.pending.push(bytes);
     this.buffered = this.layout.columns.map(() => []);
     this.bufferedRows = 0;

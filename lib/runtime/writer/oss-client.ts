@@ -2,7 +2,7 @@
  * The part of the `ali-oss` client the window writer uses, typed after what ali-oss 6.23 actually returns
  * (the community @types package disagrees in places, e.g. uploadPart's `etag` and listV2's query types).
  */
-import OSS from 'ali-oss';
+import type OSS from 'ali-oss';
 
 export interface OssResponseInfo {
   readonly status: number;
@@ -68,9 +68,14 @@ export interface OssClientOptions {
   readonly [option: string]: unknown;
 }
 
-/** An ali-oss client seen through the OssClient interface. */
+/**
+ * An ali-oss client seen through the OssClient interface. ali-oss (and urllib under it) is loaded on the first
+ * client: a command or module that never reaches OSS does not pay for loading it.
+ */
 export function createOssClient(options: OssClientOptions): OssClient {
-  return new OSS(options as unknown as OSS.Options) as unknown as OssClient;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Client = require('ali-oss') as typeof OSS;
+  return new Client(options as unknown as OSS.Options) as unknown as OssClient;
 }
 
 /** The fields ali-oss puts on the errors it throws. */
