@@ -235,6 +235,14 @@ describe('TablestoreTransport over it', () => {
     transport.close();
   });
 
+  test('a security token HTTP cannot carry fails at once, without a request or a retry', async () => {
+    server = await rawServer((socket) => socket.write(ok('x')));
+    const transport = new TablestoreTransport({ endpoint: server.url.href, instanceName: 'i', credentials: { ...credentials, securityToken: 'token\r\nx-injected: 1' }, retry });
+    await expect(transport.call('ListStream', Buffer.alloc(0))).rejects.toThrow(TypeError);
+    expect(server.requests).toBe(0);
+    transport.close();
+  });
+
   test('a mismatch on every attempt fails with the MD5 message; a timeout is a TimeoutError', async () => {
     server = await rawServer((socket, req) => {
       if (req.head.startsWith('POST /ListStream')) socket.write(ok('x', `x-ots-contentmd5: ${createHash('md5').update('y').digest('base64')}\r\nx-ots-requestid: req-7\r\n`));

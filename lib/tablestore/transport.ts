@@ -94,9 +94,11 @@ export class TablestoreTransport {
     const credentials = typeof source === 'function' ? await source() : source;
     const path = `/${operation}`;
     const headers = signRequest({ path, body, instanceName: this.options.instanceName, credentials });
+    // A header HTTP cannot carry throws here, a TypeError no retry can mend.
+    const exchange = this.pool.post(path, headers, body, this.timeoutMs);
     let res: Http1Response;
     try {
-      res = await this.pool.post(path, headers, body, this.timeoutMs);
+      res = await exchange;
     } catch (err) {
       throw transportError(operation, err as Error & { code?: string });
     }
