@@ -102,6 +102,10 @@ function awkwardWindow(): StreamRecord[] {
   for (const s of strings) out.push(record('PUT', s, BigInt(i), [putColumn('name', s), putColumn('tags', s)], t + i++, i));
   for (const d of doubles) out.push(record('UPDATE', `d${i}`, BigInt(-i), [putColumn('score', d), putColumn('reading', d)], t + i++, i));
   for (const n of ints) out.push(record('PUT', `i${i}`, n, [putColumn('count', n), putColumn('reading', n), putColumn('active', n < 0n)], t + i++, i));
+  // More cells than the cells layout first makes room for, negative and missing cell timestamps.
+  out.push(record('UPDATE', 'wide', 1n, Array.from({ length: 20 }, (_, k) => putColumn(`c${k}`, k / 4, k % 3 === 0 ? -5 - k : 1_700_000_000_000 + k)), t + i++, i));
+  out.push(record('PUT', 'no-ts', 2n, [{ name: 'name', operation: 'PUT', type: 'STRING', value: 'x', timestampMillis: null }], t + i++, i));
+  out.push(record('UPDATE', 'da-ts', 3n, [{ name: 'tags', operation: 'DELETE_ALL_VERSIONS', type: null, value: null, timestampMillis: 5 }], t + i++, i));
   return out;
 }
 
@@ -128,11 +132,12 @@ describe('encoded records written as bytes give the bytes of their values', () =
     rows: () => rowsLayout({ columns: AWKWARD_COLUMNS, operations: true }),
     'rows, sequence info': () => rowsLayout({ columns: AWKWARD_COLUMNS, sequenceInfo: true }),
     cells: () => cellsLayout({ primaryKey: PRIMARY_KEY }),
+    'cells, sequence info': () => cellsLayout({ primaryKey: PRIMARY_KEY, sequenceInfo: true }),
   };
 
   for (const [name, layout] of Object.entries(layouts)) {
-    // Every CSV option with the layout that writes bytes, the default with the others.
-    for (const [optionName, csv] of Object.entries(name === 'rows' ? CSV_OPTIONS : { default: {} })) {
+    // Every CSV option with each layout's plain form, the default with sequence info.
+    for (const [optionName, csv] of Object.entries(name.includes('sequence') ? { default: {} } : CSV_OPTIONS)) {
       test(`${name}, CSV, ${optionName}`, () => {
         const spec = { fileFormat: 'csv' as const, compression: 'none' as const, csv };
         const want = encodeAll(createFileFormat(layout(), spec).encoder, decoded, 512);
@@ -146,11 +151,12 @@ describe('encoded records written as bytes give the bytes of their values', () =
     });
   }
 
-  test('the rows layout writes encoded records without building their values', () => {
-    const layout = rowsLayout({ columns: AWKWARD_COLUMNS, operations: true });
-    const rowsOf = jest.spyOn(layout, 'rowsOf');
-    for (const fileFormat of ['csv', 'jsonl'] as const) encodeAll(createFileFormat(layout, { fileFormat, compression: 'none' }).encoder, encoded);
-    expect(rowsOf).not.toHaveBeenCalled();
+  test('the rows and cells layouts write encoded records without building their values', () => {
+    for (const layout of [rowsLayout({ columns: AWKWARD_COLUMNS, operations: true }), cellsLayout({ primaryKey: PRIMARY_KEY })]) {
+      const rowsOf = jest.spyOn(layout, 'rowsOf');
+      for (const fileFormat of ['csv', 'jsonl'] as const) encodeAll(createFileFormat(layout, { fileFormat, compression: 'none' }).encoder, encoded);
+      expect(rowsOf).not.toHaveBeenCalled();
+    }
   });
 
   test('encoded and decoded records mixed in one call keep their order and the size budget', () => {
@@ -191,6 +197,30 @@ describe('encoded records written as bytes give the bytes of their values', () =
       expect(encodeAll(createFileFormat(layout, spec).encoder, [rec]).toString('latin1')).toBe(encodeAll(createFileFormat(layout, spec).encoder, [asValues]).toString('latin1'));
     }
   });
+});
+
+test('cell timestamps beyond 2^53 are written as their decoded (rounded) values, as before', () => {
+  const [rec] = throughTheWire([record('UPDATE', 'key', 1n, [putColumn('name', 'abc', 0x0123456789ab), { name: 'tags', operation: 'DELETE_ONE_VERSION', type: null, value: null, timestampMillis: 0x0123456789ab }])], false);
+  const body = (rec as unknown as { body: Buffer }).body;
+  const stamp = Buffer.alloc(8);
+  stamp.writeBigInt64LE(0x0123456789abn);
+  for (let at = body.indexOf(stamp), n = 0; at >= 0; at = body.indexOf(stamp, at + 8), n++) body.writeBigInt64LE(n === 0 ? 2n ** 60n + 1n : -(2n ** 55n) - 3n, at);
+  const asValues: StreamRecord = {
+    action: rec.action, shardId: rec.shardId, writeTimeMicros: rec.writeTimeMicros, epoch: rec.epoch, rowIndex: rec.rowIndex, primaryKey: rec.primaryKey, columns: rec.columns, timeseries: null,
+  };
+  expect(asValues.columns.map((c) => c.timestampMillis)).toEqual([2 ** 60, -(2 ** 55)]);
+  for (const fileFormat of ['csv', 'jsonl'] as const) {
+    const layout = cellsLayout({ primaryKey: PRIMARY_KEY });
+    const spec = { fileFormat, compression: 'none' as const };
+    expect(encodeAll(createFileFormat(layout, spec).encoder, [rec]).toString('latin1')).toBe(encodeAll(createFileFormat(layout, spec).encoder, [asValues]).toString('latin1'));
+  }
+});
+
+test('the cells layout refuses an encoded record whose key does not match, before writing any of its rows', () => {
+  const [rec] = throughTheWire([{ ...record('PUT', 'a', 1n, [putColumn('name', 'abc')]), primaryKey: [{ name: 'user_id', type: 'STRING', value: 'a' }] }]);
+  const encoder = createFileFormat(cellsLayout({ primaryKey: PRIMARY_KEY }), { fileFormat: 'csv', compression: 'none' }).encoder;
+  expect(() => encoder.encode([rec], 0, 1, Infinity)).toThrow('Stream record from shard shard-0 has 1 primary key columns (user_id); the layout expects 2 (user_id, seq)');
+  expect(encoder.encode([], 0, 0, Infinity).bytes).toBeNull();
 });
 
 test('a corrupted record is refused with its shard and position when it is read', () => {

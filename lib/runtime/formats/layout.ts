@@ -22,6 +22,7 @@
  * `seq_id` (the reader's `isExportSequenceInfo: true`) is `%010d_%020d_%010d_<shard>` of epoch, write time
  * (µs) and row index, with `:%010d` column index appended in cell mode.
  */
+import { VT_INTEGER, VT_STRING } from '../../tablestore/plainbuffer/constants';
 import type { CellOperation, ColumnType, ColumnValue, PrimaryKeyValue } from '../../tablestore/plainbuffer/types';
 import type { RowBytesVisitor, RowVisitor } from '../../tablestore/plainbuffer/decode';
 import { EncodedStreamRecord } from '../reader/record-decoder';
@@ -140,15 +141,20 @@ export function cellsLayout(options: CellsLayoutOptions): OutputLayout {
   const iValue = nPk + 2;
   const iOp = nPk + 3;
   const iSeq = nPk + 4;
+  const checkKey = (record: StreamRecord, keyColumns: number): void => {
+    if (keyColumns !== nPk) {
+      const key = record.primaryKey;
+      throw new Error(`Stream record from shard ${record.shardId} has ${key.length} primary key columns (${key.map((k) => k.name).join(', ')}); the layout expects ${nPk} (${pk.map((k) => k.name).join(', ')})`);
+    }
+  };
+  const cells = new CellCollector();
 
   return {
     kind: 'cells',
     columns,
     rowsOf(record, row, emit) {
       const key = record.primaryKey;
-      if (key.length !== nPk) {
-        throw new Error(`Stream record from shard ${record.shardId} has ${key.length} primary key columns (${key.map((k) => k.name).join(', ')}); the layout expects ${nPk} (${pk.map((k) => k.name).join(', ')})`);
-      }
+      checkKey(record, key.length);
       for (let k = 0; k < nPk; k++) row[k] = key[k].value;
       const seqBase = withSeq ? sequenceId(record) : '';
       let colIdx = 0;
@@ -192,7 +198,112 @@ export function cellsLayout(options: CellsLayoutOptions): OutputLayout {
       }
       return rows;
     },
+    encodedRowsOf(record, row, emit) {
+      // The whole record is walked (and its checksums verified) before its first row is written.
+      cells.begin(row, nPk);
+      record.visitBytes(cells);
+      checkKey(record, cells.keyColumns);
+      const seqBase = withSeq ? sequenceId(record) : '';
+      let rows = 0;
+      if (record.action === 'PUT' || record.action === 'DELETE') {
+        row.setValue(iName, null);
+        row.setValue(iTs, null);
+        row.setValue(iValue, null);
+        row.setValue(iOp, 'DR');
+        if (withSeq) row.setValue(iSeq, `${seqBase}:${pad(rows, 10)}`);
+        emit();
+        rows++;
+        if (record.action === 'DELETE') return rows;
+      }
+      const buf = row.buf;
+      for (let c = 0; c < cells.count; c++) {
+        row.setBytes(iName, VT_STRING, buf, cells.nameStarts[c], cells.nameEnds[c]);
+        const op = cells.operations[c];
+        if (op === 'DELETE_ALL_VERSIONS') row.setValue(iTs, null);
+        else cells.timestampInto(row, iTs, c);
+        if (op === 'PUT' && cells.types[c] >= 0) row.setBytes(iValue, cells.types[c], buf, cells.starts[c], cells.ends[c]);
+        else row.setValue(iValue, null);
+        row.setValue(iOp, op === 'PUT' ? 'U' : op === 'DELETE_ONE_VERSION' ? 'DO' : 'DA');
+        if (withSeq) row.setValue(iSeq, `${seqBase}:${pad(rows, 10)}`);
+        emit();
+        rows++;
+      }
+      return rows;
+    },
   };
+}
+
+/**
+ * Gathers an encoded record's key columns into a BytesRow (slots 0 to nPk - 1) and its cells as byte ranges, for
+ * the `cells` layout (whose rows come after the whole record is read).
+ */
+class CellCollector implements RowBytesVisitor {
+  keyColumns = 0;
+  count = 0;
+  nameStarts = new Int32Array(16);
+  nameEnds = new Int32Array(16);
+  types = new Int32Array(16);
+  starts = new Int32Array(16);
+  ends = new Int32Array(16);
+  timestampsAt = new Int32Array(16);
+  operations: CellOperation[] = [];
+  private row: BytesRow | null = null;
+  private nPk = 0;
+
+  begin(row: BytesRow, nPk: number): void {
+    this.row = row;
+    this.nPk = nPk;
+    this.keyColumns = 0;
+    this.count = 0;
+  }
+
+  keyBytes(_name: string, vt: number, buf: Buffer, start: number, end: number): void {
+    if (this.keyColumns < this.nPk) this.row!.setBytes(this.keyColumns, vt, buf, start, end);
+    this.keyColumns++;
+  }
+
+  cellBytes(_name: string, operation: CellOperation, vt: number, buf: Buffer, start: number, end: number, timestampAt: number, nameStart: number, nameEnd: number): void {
+    const c = this.count++;
+    if (c === this.types.length) this.grow();
+    this.row!.buf = buf;
+    this.nameStarts[c] = nameStart;
+    this.nameEnds[c] = nameEnd;
+    this.types[c] = vt;
+    this.starts[c] = start;
+    this.ends[c] = end;
+    this.timestampsAt[c] = timestampAt;
+    this.operations[c] = operation;
+  }
+
+  /**
+   * Sets slot `i` to cell c's timestamp: its bytes, or null, or (beyond ±2^53, where the decoded value is a
+   * rounded double) that double, so that the text is the decoded value's.
+   */
+  timestampInto(row: BytesRow, i: number, c: number): void {
+    const at = this.timestampsAt[c];
+    if (at < 0) {
+      row.setValue(i, null);
+      return;
+    }
+    const buf = row.buf;
+    const hi = buf[at + 4] | (buf[at + 5] << 8) | (buf[at + 6] << 16) | (buf[at + 7] << 24);
+    if (hi >= -0x200000 && hi < 0x200000) row.setBytes(i, VT_INTEGER, buf, at, at + 8);
+    else row.setValue(i, buf.readUInt32LE(at) + hi * 4294967296);
+  }
+
+  private grow(): void {
+    const wider = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+      const b = new Int32Array(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.nameStarts = wider(this.nameStarts);
+    this.nameEnds = wider(this.nameEnds);
+    this.types = wider(this.types);
+    this.starts = wider(this.starts);
+    this.ends = wider(this.ends);
+    this.timestampsAt = wider(this.timestampsAt);
+  }
 }
 
 export interface RowColumnSpec {

@@ -111,11 +111,12 @@ export interface RowVisitor {
  * Receives a row's key columns and cells in wire order as byte ranges of the buffer (see
  * visitStreamRecordBytesAt): `vt` is the PlainBuffer variant type (VT_INTEGER, VT_DOUBLE, VT_BOOLEAN, VT_STRING,
  * VT_BLOB; -1 for a cell without a value) and buf[start, end) its payload: an integer's or a double's 8
- * little-endian bytes, a boolean's byte, a string's UTF-8 bytes (not validated), a binary's bytes.
+ * little-endian bytes, a boolean's byte, a string's UTF-8 bytes (not validated), a binary's bytes. A cell's
+ * timestamp is the 8 little-endian bytes at buf[timestampAt] (-1: none), its name's UTF-8 bytes buf[nameStart, nameEnd).
  */
 export interface RowBytesVisitor {
   keyBytes(name: string, vt: number, buf: Buffer, start: number, end: number): void;
-  cellBytes(name: string, operation: CellOperation, vt: number, buf: Buffer, start: number, end: number): void;
+  cellBytes(name: string, operation: CellOperation, vt: number, buf: Buffer, start: number, end: number, timestampAt: number, nameStart: number, nameEnd: number): void;
 }
 
 /**
@@ -175,6 +176,8 @@ class Decoder {
   private vt = 0;
   private payloadStart = 0;
   private payloadEnd = 0;
+  private nameStart = 0;
+  private nameEnd = 0;
   /** Set while walkStreamRecord hands out byte ranges: readValue then builds no value. */
   private bytesVisitor: RowBytesVisitor | null = null;
   /** What walkRow read after the cells. */
@@ -359,9 +362,11 @@ class Decoder {
       }
     }
     let timestampMillis: number | null = null;
+    let timestampAt = -1;
     if (this.pos < this.end && buf[this.pos] === pb.TAG_CELL_TIMESTAMP) {
       this.need(9);
       const at = this.pos + 1;
+      timestampAt = at;
       timestampMillis = u32(buf, at) + i32(buf, at + 4) * TWO_POW_32;
       if (this.verify) crc = crc8Range(crc, buf, at, at + 8);
       this.pos += 9;
@@ -369,7 +374,7 @@ class Decoder {
     // The checksum covers the cell type after the timestamp, whatever their wire order.
     if (opByte >= 0) crc = crc8Byte(crc, opByte);
     this.finishCell(crc, name);
-    if (this.bytesVisitor !== null) this.bytesVisitor.cellBytes(name, operation, vt, buf, this.payloadStart, this.payloadEnd);
+    if (this.bytesVisitor !== null) this.bytesVisitor.cellBytes(name, operation, vt, buf, this.payloadStart, this.payloadEnd, timestampAt, this.nameStart, this.nameEnd);
     else visitor.cell(name, operation, type, value, timestampMillis);
   }
 
@@ -442,7 +447,7 @@ class Decoder {
     this.valueType = type;
   }
 
-  /** Reads TAG_CELL_NAME and the name; leaves the name's checksum in cellCrc. */
+  /** Reads TAG_CELL_NAME and the name; leaves the name's checksum in cellCrc, its bytes' range in nameStart and nameEnd. */
   private readCellName(): string {
     this.expectTag(pb.TAG_CELL_NAME, 'TAG_CELL_NAME');
     this.need(4);
@@ -451,6 +456,8 @@ class Decoder {
     const end = start + len;
     if (end > this.end) throw new PlainBufferError(`cell name length ${len} runs past the buffer`, this.pos);
     this.pos = end;
+    this.nameStart = start;
+    this.nameEnd = end;
     const name = internName(this.buf, start, end);
     this.cellCrc = this.verify ? internedCrc : 0;
     return name;
