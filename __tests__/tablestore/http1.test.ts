@@ -219,6 +219,18 @@ describe('Http1Pool', () => {
       pool = new Http1Pool({ url: server.url });
       await expect(pool.post('/a', {}, Buffer.alloc(0), 5000)).rejects.toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
     });
+
+    test('a new connection resumes the TLS session of an earlier one', async () => {
+      const resumed: boolean[] = [];
+      server = await rawServer((socket) => {
+        resumed.push((socket as tls.TLSSocket).isSessionReused());
+        socket.end(ok('x', 'Connection: close\r\n'));
+      }, { key, cert });
+      pool = new Http1Pool({ url: server.url, tls: { ca: cert } });
+      for (let i = 0; i < 3; i++) await pool.post('/a', {}, Buffer.alloc(0), 5000);
+      expect(server.connections).toBe(3);
+      expect(resumed).toEqual([false, true, true]);
+    });
   });
 });
 
