@@ -150,7 +150,7 @@ export class Http1Pool {
       // A new connection resumes the latest TLS session (as node:https's agent does): no full handshake each time the
       // server closes a keep-alive connection.
       const tlsSocket = tls.connect({
-        host: this.host, port: this.port, servername: net.isIP(this.host) ? undefined : this.host, ALPNProtocols: ['http/1.1'], session: this.tlsSession, ...this.options.tls,
+        host: this.host, port: this.port, servername: net.isIP(this.host) ? undefined : this.host, session: this.tlsSession, ...this.options.tls,
       });
       tlsSocket.on('session', (session: Buffer) => (this.tlsSession = session));
       socket = tlsSocket;
