@@ -30,9 +30,12 @@ export interface TerraformHarness {
   readonly root: string;
   readonly dataworks: DataWorksSandbox;
   readonly tablestore: TablestoreSandbox;
+  /** Fresh loopback servers (with the provider's tables), before each test or before a group of tests sharing them. */
+  startServers(): Promise<void>;
+  stopServers(): Promise<void>;
 }
 
-/** Registers the hooks: the bundles once per file, fresh loopback servers (with the provider's tables) per test. */
+/** Registers the file's hooks (the bundles, once); each describe block registers when its servers start and stop. */
 export function terraformHarness(): TerraformHarness {
   let root: string;
   let dataworks: DataWorksSandbox;
@@ -45,21 +48,21 @@ export function terraformHarness(): TerraformHarness {
   afterAll(() => {
     if (root) rmSync(root, { recursive: true, force: true });
   });
-  beforeEach(async () => {
-    if (!terraformAvailable) return;
-    dataworks = await startDataWorksSandbox({ credentials: [{ accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET }], projects: [{ id: PROJECT_ID, identifier: 'ws' }] });
-    tablestore = await startTablestoreSandbox({ instanceName: 'otsbk-dev', accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET });
-    await createProviderTables(sdk(tablestore));
-  });
-  afterEach(async () => {
-    if (!terraformAvailable) return;
-    await dataworks.close();
-    await tablestore.close();
-  });
   return {
     get root() { return root; },
     get dataworks() { return dataworks; },
     get tablestore() { return tablestore; },
+    async startServers() {
+      if (!terraformAvailable) return;
+      dataworks = await startDataWorksSandbox({ credentials: [{ accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET }], projects: [{ id: PROJECT_ID, identifier: 'ws' }] });
+      tablestore = await startTablestoreSandbox({ instanceName: 'otsbk-dev', accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET });
+      await createProviderTables(sdk(tablestore));
+    },
+    async stopServers() {
+      if (!terraformAvailable) return;
+      await dataworks.close();
+      await tablestore.close();
+    },
   };
 }
 

@@ -8,6 +8,8 @@ import { environment, PROJECT_ID, syncNodeSpec } from '../ops/helpers';
 import { childEnv, config, describeIfTerraform, mutating, nodes, ok, streamDetails, synth, terraform, terraformHarness, timeseriesTtl } from './terraform-harness';
 
 const h = terraformHarness();
+beforeEach(() => h.startServers());
+afterEach(() => h.stopServers());
 
 describeIfTerraform('terraform lifecycle of the managed objects', () => {
   it('create → no-op → update in place → destroy → recreate', async () => {

@@ -11,7 +11,14 @@ import { config, describeIfTerraform, mutating, newStack, nodes, ok, sdk, stream
 
 const h = terraformHarness();
 
+// The two tests of this group run in order on one deployment (one init and apply fewer): the second tears down
+// what the first moved.
 describeIfTerraform('prod: migration from the single-table layout, then teardown', () => {
+  beforeAll(() => h.startServers());
+  afterAll(() => h.stopServers());
+  let dir: string;
+  let created: ReturnType<typeof nodes>;
+
   /** prod's managed objects at the single-table layout's construct ids, or at today's with the stack's moved blocks. */
   function synthLayout(layout: 'single-table' | 'per-table'): string {
     const env = config('prod');
@@ -39,13 +46,13 @@ describeIfTerraform('prod: migration from the single-table layout, then teardown
     return dir;
   }
 
-  it('moves the deployed Stream, time series table and nodes to their per-table addresses without touching them; destroy is refused and changes nothing until OTSBK_ALLOW_TEARDOWN=prod', async () => {
-    const dir = synthLayout('single-table');
+  it('moves the deployed Stream, time series table and nodes to their per-table addresses without touching them', async () => {
+    dir = synthLayout('single-table');
     await ok(h, dir, ['init']);
     await ok(h, dir, ['apply', '-auto-approve']);
     expect(nodes(h).map(n => n.deployed)).toEqual([true, true]);
     const before = mutating(h);
-    const created = nodes(h);
+    created = nodes(h);
 
     synthLayout('per-table');
     const plan = await ok(h, dir, ['plan']);
@@ -57,7 +64,10 @@ describeIfTerraform('prod: migration from the single-table layout, then teardown
     expect(mutating(h)).toBe(before);
     expect(nodes(h)).toEqual(created);
     expect((await terraform(h, dir, ['plan', '-detailed-exitcode'])).code).toBe(0);
+  });
 
+  it('destroy is refused and changes nothing until OTSBK_ALLOW_TEARDOWN=prod', async () => {
+    expect(nodes(h).map(n => n.deployed)).toEqual([true, true]);
     const refused = await terraform(h, dir, ['destroy', '-auto-approve']);
     expect(refused.code).not.toBe(0);
     expect(refused.output).toMatch(/refusing to delete sync node otsbk_prd_sync_device_readings: environment "prod" does not allow teardown/);
@@ -75,6 +85,8 @@ describeIfTerraform('prod: migration from the single-table layout, then teardown
 });
 
 describeIfTerraform('terraform lifecycle on adopted tables', () => {
+  beforeEach(() => h.startServers());
+  afterEach(() => h.stopServers());
   // Two production tables the stack does not own: `orders` holds rows and has no Stream, `customers` has a Stream
   // its owner enabled. Only their Streams are managed, as the stack does for referenced tables.
   const putRow = (table: string, id: string) => sdk(h.tablestore).putRow({
