@@ -35,6 +35,8 @@ interface BuildStamp {
   readonly inputs: readonly string[];
   /** sha256 of each bundle written, by file name in dist/. */
   readonly outputs: Readonly<Record<string, string>>;
+  /** The files esbuild read for each bundle, by file name in dist/. */
+  readonly inputsOf: Readonly<Record<string, readonly string[]>>;
 }
 
 interface BundleTarget {
@@ -106,27 +108,26 @@ function inputsDigest(inputs: readonly string[]): string | undefined {
   return h.digest('hex');
 }
 
-/** The bundles' hashes if the stamp shows they were built from the inputs as they are now. */
-function upToDate(dist: string): Map<string, string> | undefined {
+/** The stamp, if it shows that the bundles in dist/ were built from the inputs as they are now. */
+function currentStamp(dist: string): BuildStamp | undefined {
   let stamp: BuildStamp;
   try {
     stamp = JSON.parse(readFileSync(STAMP, 'utf8')) as BuildStamp;
   } catch {
     return undefined;
   }
-  if (inputsDigest(stamp.inputs) !== stamp.digest) return undefined;
-  const hashes = new Map<string, string>();
+  if (!stamp.inputsOf || inputsDigest(stamp.inputs) !== stamp.digest) return undefined;
   for (const [file, hash] of Object.entries(stamp.outputs)) {
     const path = join(dist, file);
     if (!existsSync(path) || sha256(readFileSync(path)) !== hash) return undefined;
-    hashes.set(file, hash);
   }
-  return hashes;
+  return stamp;
 }
 
-async function buildAll(outDir: string, targets: readonly BundleTarget[] = TARGETS): Promise<{ hashes: Map<string, string>; inputs: string[] }> {
+async function buildAll(outDir: string, targets: readonly BundleTarget[] = TARGETS): Promise<{ hashes: Map<string, string>; inputs: string[]; inputsOf: Record<string, string[]> }> {
   const hashes = new Map<string, string>();
   const inputs = new Set<string>();
+  const inputsOf: Record<string, string[]> = {};
   for (const t of targets) {
     if (!existsSync(join(ROOT, t.entry))) {
       if (t.optional) continue;
@@ -134,25 +135,28 @@ async function buildAll(outDir: string, targets: readonly BundleTarget[] = TARGE
     }
     const outfile = join(outDir, t.outfile);
     const result = await build({ ...options(t.entry, outfile, t.beside), metafile: true });
-    for (const input of Object.keys(result.metafile?.inputs ?? {})) inputs.add(input);
+    inputsOf[t.outfile] = Object.keys(result.metafile?.inputs ?? {}).sort();
+    for (const input of inputsOf[t.outfile]) inputs.add(input);
     hashes.set(t.outfile, sha256(readFileSync(outfile)));
   }
-  return { hashes, inputs: [...inputs].sort() };
+  return { hashes, inputs: [...inputs].sort(), inputsOf };
 }
 
 /**
- * The operations command's bundles as `npm run build` writes them, into `outDir`: copied from dist/ when the build
- * stamp shows them current (`npm test` builds first), built there otherwise. dist/ itself is left as it is.
+ * Bundles as `npm run build` writes them, into `outDir` (tests run them there): copied from dist/ when the build
+ * stamp shows them current (`npm test` builds first), built there otherwise; dist/ itself is left as it is.
+ * Returns the files esbuild read for each.
  */
-export async function writeOpsBundles(outDir: string): Promise<void> {
+export async function writeBundles(outDir: string, outfiles: readonly string[]): Promise<Map<string, readonly string[]>> {
   mkdirSync(outDir, { recursive: true });
   const dist = join(ROOT, 'dist');
-  const current = upToDate(dist);
-  if (current && OPS_BUNDLES.every(file => current.has(file))) {
-    for (const file of OPS_BUNDLES) copyFileSync(join(dist, file), join(outDir, file));
-    return;
+  const stamp = currentStamp(dist);
+  if (stamp && outfiles.every(file => stamp.inputsOf[file])) {
+    for (const file of outfiles) copyFileSync(join(dist, file), join(outDir, file));
+    return new Map(outfiles.map(file => [file, stamp.inputsOf[file]]));
   }
-  await buildAll(outDir, TARGETS.filter(t => OPS_BUNDLES.includes(t.outfile)));
+  const { inputsOf } = await buildAll(outDir, TARGETS.filter(t => outfiles.includes(t.outfile)));
+  return new Map(outfiles.map(file => [file, inputsOf[file]]));
 }
 
 /** Writes the environments file (only when its content changed, so its mtime says when the configuration did). */
@@ -172,15 +176,15 @@ async function main(): Promise<void> {
   const force = process.argv.includes('--force');
   const dist = join(ROOT, 'dist');
   writeEnvironmentCatalog(dist);
-  const current = force || check ? undefined : upToDate(dist);
+  const current = force || check ? undefined : currentStamp(dist);
   if (current) {
-    for (const [file, hash] of current) process.stdout.write(`dist/${file}  sha256 ${hash}  (up to date)\n`);
+    for (const [file, hash] of Object.entries(current.outputs)) process.stdout.write(`dist/${file}  sha256 ${hash}  (up to date)\n`);
     return;
   }
-  const { hashes, inputs } = await buildAll(dist);
+  const { hashes, inputs, inputsOf } = await buildAll(dist);
   const digest = inputsDigest(inputs);
   if (digest !== undefined) {
-    const stamp: BuildStamp = { digest, inputs, outputs: Object.fromEntries(hashes) };
+    const stamp: BuildStamp = { digest, inputs, outputs: Object.fromEntries(hashes), inputsOf };
     writeFileSync(STAMP, `${JSON.stringify(stamp, null, 1)}\n`);
   }
   for (const [file, hash] of hashes) process.stdout.write(`dist/${file}  sha256 ${hash}\n`);

@@ -15,7 +15,7 @@ import { SyncNode, TableStream, TimeseriesTable } from '../../lib/constructs/man
 import { DataWorksSandbox, startDataWorksSandbox } from '../../lib/sandbox/dataworks';
 import { startTablestoreSandbox, TablestoreSandbox } from '../../lib/sandbox/tablestore';
 import { TablestoreStreamClient } from '../../lib/tablestore';
-import { writeOpsBundles } from '../../tools/bundle';
+import { OPS_BUNDLES, writeBundles } from '../../tools/bundle';
 import { ACCESS_KEY_ID, ACCESS_KEY_SECRET, createProviderTables, environment, PROJECT_ID } from '../ops/helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -43,7 +43,7 @@ export function terraformHarness(): TerraformHarness {
   beforeAll(async () => {
     if (!terraformAvailable) return;
     root = mkdtempSync(path.join(tmpdir(), 'otsbk-managed-e2e-'));
-    await writeOpsBundles(path.join(root, 'dist'));
+    await writeBundles(path.join(root, 'dist'), OPS_BUNDLES);
   });
   afterAll(() => {
     if (root) rmSync(root, { recursive: true, force: true });

@@ -6,18 +6,16 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { options, TARGETS, writeEnvironmentCatalog } from '../../tools/bundle';
+import { writeBundles, writeEnvironmentCatalog } from '../../tools/bundle';
 
-const RUNTIME = TARGETS.find(t => t.outfile === 'otsbk-sync.js')!;
+const RUNTIME = 'otsbk-sync.js';
 
 describe('the runtime bundle', () => {
   let dir: string;
-  let inputs: string[];
+  let inputs: readonly string[];
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'otsbk-bundle-'));
-    const result = await build({ ...options(RUNTIME.entry, join(dir, RUNTIME.outfile)), metafile: true, logLevel: 'silent' });
-    inputs = Object.keys(result.metafile.inputs);
+    inputs = (await writeBundles(dir, [RUNTIME])).get(RUNTIME)!;
     writeEnvironmentCatalog(dir);
   }, 60_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,7 +25,7 @@ describe('the runtime bundle', () => {
     expect(inputs.filter(i => i.startsWith('lib/config/'))).toEqual([]);
   });
 
-  const run = (...args: string[]) => spawnSync(process.execPath, [join(dir, RUNTIME.outfile), ...args], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+  const run = (...args: string[]) => spawnSync(process.execPath, [join(dir, RUNTIME), ...args], { encoding: 'utf8', env: { PATH: process.env.PATH } });
 
   it('runs --env dev from the environments file beside it, and says what is missing without it', () => {
     const ok = run('windows', '--env', 'dev', '--from', '20230423', '--to', '20230423020000');
