@@ -49,6 +49,9 @@ export function isWellFormedUtf8(buf: Buffer, start: number, end: number): boole
   return isUtf8(buf.subarray(start, end));
 }
 
+/** Smallest buffer started after a take. */
+const MIN_NEXT_BUFFER = 16 * 1024;
+
 /** Characters gathered before a write, whatever the byte budget. */
 const FLUSH_CHARS = 64 * 1024;
 
@@ -56,7 +59,7 @@ const FLUSH_CHARS = 64 * 1024;
 export class TextBuffer extends GrowableBuffer {
   private pending = '';
 
-  constructor(private readonly initialSize = 256 * 1024) {
+  constructor(initialSize = 256 * 1024) {
     super(initialSize);
   }
 
@@ -201,7 +204,9 @@ export class TextBuffer extends GrowableBuffer {
     this.flush();
     if (this.pos === 0) return null;
     const out = this.buf.subarray(0, this.pos);
-    this.buf = Buffer.allocUnsafe(Math.max(this.initialSize, Math.ceil(this.pos * 1.25)));
+    // Sized after what was just handed out (a page's text, usually): allocating the initial size for every page
+    // of a few tens of KB made most of the runtime's external memory churn.
+    this.buf = Buffer.allocUnsafe(Math.max(MIN_NEXT_BUFFER, Math.ceil(this.pos * 1.25)));
     this.pos = 0;
     return out;
   }
