@@ -9,5 +9,6 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(hyparquet|hyparquet-writer)/)'],
   setupFiles: ['<rootDir>/__tests__/setup-env.js'],
+  testSequencer: '<rootDir>/__tests__/support/sequencer.js',
   testTimeout: 60000,
 };
