@@ -4,10 +4,12 @@
  * See lib/runtime/cli/help.ts for the commands and lib/runtime/sync for what they do.
  */
 import { main } from './cli/main';
+import { keepYoungGenerationSize, YOUNG_GENERATION_KEPT_FOR } from './young-generation';
 
 export { main };
 
 if (require.main === module) {
+  if (YOUNG_GENERATION_KEPT_FOR.has(process.argv[2])) keepYoungGenerationSize();
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
