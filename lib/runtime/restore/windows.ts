@@ -277,20 +277,35 @@ async function* opsOfFile(
 }
 
 /**
- * Row operations of a Parquet data file (read whole: its row groups are bounded by the writer's rowGroupRows).
- * GZIP pages are inflated with zlib; hyparquet handles Snappy and uncompressed pages itself.
+ * The rows of a Parquet file, one row group at a time (with the index of the group's first row): a group is bounded
+ * by the writer's rowGroupRows, a file is not (a 1M-row window read whole held 1.2 GB of row objects). GZIP pages are
+ * inflated with zlib; hyparquet handles Snappy and uncompressed pages itself.
  */
-async function* opsOfParquet(content: Buffer, where: string, layout: 'rows' | 'cells', columns: readonly OutputColumn[], decoder: LineDecoder): AsyncGenerator<RowOp[]> {
-  const { parquetReadObjects } = await import('hyparquet');
+export async function* parquetRowGroups(content: Buffer): AsyncGenerator<{ rowStart: number; rows: Array<Record<string, unknown>> }> {
+  const { parquetMetadata, parquetReadObjects } = await import('hyparquet');
   const file = content.buffer.slice(content.byteOffset, content.byteOffset + content.byteLength) as ArrayBuffer;
-  const rows = await parquetReadObjects({ file, utf8: false, compressors: { GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)) } });
+  const metadata = parquetMetadata(file);
+  let rowStart = 0;
+  for (const group of metadata.row_groups) {
+    const rowEnd = rowStart + Number(group.num_rows);
+    const rows = await parquetReadObjects({ file, metadata, rowStart, rowEnd, utf8: false, compressors: { GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)) } });
+    yield { rowStart, rows };
+    rowStart = rowEnd;
+  }
+}
+
+/** Row operations of a Parquet data file, decoded a row group at a time. */
+async function* opsOfParquet(content: Buffer, where: string, layout: 'rows' | 'cells', columns: readonly OutputColumn[], decoder: LineDecoder): AsyncGenerator<RowOp[]> {
   const names = new Set(columns.map((c) => c.name));
-  const out: RowOp[] = [];
-  rows.forEach((row: Record<string, unknown>, i: number) => {
-    const get = (name: string): Raw | undefined => (names.has(name) ? { pq: row[name] } : undefined);
-    out.push(layout === 'cells' ? decoder.cellsOp(get, `${where} row ${i + 1}`) : decoder.rowsOp(get, `${where} row ${i + 1}`));
-  });
-  for (let i = 0; i < out.length; i += OPS_PER_BATCH) yield out.slice(i, i + OPS_PER_BATCH);
+  for await (const { rowStart, rows } of parquetRowGroups(content)) {
+    const ops: RowOp[] = [];
+    rows.forEach((row, i) => {
+      const get = (name: string): Raw | undefined => (names.has(name) ? { pq: row[name] } : undefined);
+      const at = `${where} row ${rowStart + i + 1}`;
+      ops.push(layout === 'cells' ? decoder.cellsOp(get, at) : decoder.rowsOp(get, at));
+    });
+    for (let i = 0; i < ops.length; i += OPS_PER_BATCH) yield ops.slice(i, i + OPS_PER_BATCH);
+  }
 }
 
 /** Row operations of a committed runtime window, a piece of a file at a time. */
