@@ -24,7 +24,7 @@
  */
 import { VT_INTEGER, VT_STRING } from '../../tablestore/plainbuffer/constants';
 import type { CellOperation, ColumnType, ColumnValue, PrimaryKeyValue } from '../../tablestore/plainbuffer/types';
-import type { RowBytesVisitor, RowVisitor } from '../../tablestore/plainbuffer/decode';
+import { readSafeInt64, type RowBytesVisitor, type RowVisitor } from '../../tablestore/plainbuffer/decode';
 import { EncodedStreamRecord } from '../reader/record-decoder';
 import type { StreamRecord } from '../reader/types';
 
@@ -286,9 +286,8 @@ class CellCollector implements RowBytesVisitor {
       return;
     }
     const buf = row.buf;
-    const hi = buf[at + 4] | (buf[at + 5] << 8) | (buf[at + 6] << 16) | (buf[at + 7] << 24);
-    if (hi >= -0x200000 && hi < 0x200000) row.setBytes(i, VT_INTEGER, buf, at, at + 8);
-    else row.setValue(i, buf.readUInt32LE(at) + hi * 4294967296);
+    if (!Number.isNaN(readSafeInt64(buf, at))) row.setBytes(i, VT_INTEGER, buf, at, at + 8);
+    else row.setValue(i, buf.readUInt32LE(at) + buf.readInt32LE(at + 4) * 4294967296);
   }
 
   private grow(): void {

@@ -7,6 +7,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { GrowableBuffer } from '../../common/growable-buffer';
+import { readSafeInt64 } from '../../tablestore/plainbuffer/decode';
 import { EncodedStreamRecord } from '../reader/record-decoder';
 import type { StreamRecord } from '../reader/types';
 import type { EncodeResult } from './encoder';
@@ -126,10 +127,8 @@ export class TextBuffer extends GrowableBuffer {
    * or returns false (writing nothing) when it is beyond ±2^53.
    */
   int64(src: Uint8Array, at: number): boolean {
-    const lo = (src[at] | (src[at + 1] << 8) | (src[at + 2] << 16)) + src[at + 3] * 0x1000000;
-    const hi = src[at + 4] | (src[at + 5] << 8) | (src[at + 6] << 16) | (src[at + 7] << 24);
-    if (hi < -0x200000 || hi >= 0x200000) return false;
-    let v = hi * 4294967296 + lo;
+    let v = readSafeInt64(src, at);
+    if (Number.isNaN(v)) return false;
     this.ensure(20);
     const buf = this.buf;
     let p = this.pos;

@@ -524,12 +524,18 @@ class Decoder {
 const EMPTY = Buffer.alloc(0);
 
 // Buffer#readUInt32LE and co. validate their argument on every call; offsets here are range-checked already.
-function u32(buf: Buffer, at: number): number {
+function u32(buf: Uint8Array, at: number): number {
   return (buf[at] | (buf[at + 1] << 8) | (buf[at + 2] << 16)) + buf[at + 3] * 0x1000000;
 }
 
-function i32(buf: Buffer, at: number): number {
+function i32(buf: Uint8Array, at: number): number {
   return buf[at] | (buf[at + 1] << 8) | (buf[at + 2] << 16) | (buf[at + 3] << 24);
+}
+
+/** The little-endian int64 at buf[at] as a number when it is within ±2^53 (so exact), NaN beyond. */
+export function readSafeInt64(buf: Uint8Array, at: number): number {
+  const hi = i32(buf, at + 4);
+  return hi >= -0x200000 && hi < 0x200000 ? hi * TWO_POW_32 + u32(buf, at) : NaN;
 }
 
 /**
@@ -537,10 +543,9 @@ function i32(buf: Buffer, at: number): number {
  * BigInt conversion instead of the shift-and-add readBigInt64LE performs.
  */
 export function readInt64(buf: Buffer, at: number): bigint {
-  const lo = u32(buf, at);
-  const hi = i32(buf, at + 4);
-  if (hi >= -0x200000 && hi < 0x200000) return BigInt(hi * TWO_POW_32 + lo);
-  return (BigInt(hi) << 32n) + BigInt(lo);
+  const safe = readSafeInt64(buf, at);
+  if (!Number.isNaN(safe)) return BigInt(safe);
+  return (BigInt(i32(buf, at + 4)) << 32n) + BigInt(u32(buf, at));
 }
 const shared = new Decoder();
 
