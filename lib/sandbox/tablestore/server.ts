@@ -19,7 +19,7 @@ import { SandboxClock } from './clock';
 import { FaultInjector } from './faults';
 import { ServiceError } from './service-error';
 import { SandboxSettings, SandboxState } from './state';
-import { STREAM_HANDLERS } from './stream-handlers';
+import { HashedBody, STREAM_HANDLERS } from './stream-handlers';
 import { TABLE_HANDLERS } from './table-handlers';
 import { TIMESERIES_HANDLERS } from './timeseries-handlers';
 
@@ -119,8 +119,8 @@ export interface TablestoreSandbox {
   close(): Promise<void>;
 }
 
-/** A response body, whole or in parts sent one after the other (GetStreamRecord pages are slices of the log). */
-type ResponseBody = Buffer | readonly Buffer[];
+/** A response body, whole or in parts with their MD5 (GetStreamRecord pages: slices of the log, hashed once). */
+type ResponseBody = Buffer | HashedBody;
 
 const HANDLERS: Readonly<Record<string, (state: SandboxState, body: Buffer) => ResponseBody>> = {
   ...TABLE_HANDLERS,
@@ -178,20 +178,16 @@ export async function startTablestoreSandbox(options: TablestoreSandboxOptions =
 
   const send = (res: http.ServerResponse, status: number, out: ResponseBody, dropMidway = false): void => {
     const requestId = `${requestIdPrefix}-${(++requestCounter).toString(16).padStart(8, '0')}`;
-    const parts = Buffer.isBuffer(out) ? [out] : out;
-    const md5 = createHash('md5');
+    const parts = Buffer.isBuffer(out) ? [out] : out.parts;
     let length = 0;
-    for (const p of parts) {
-      md5.update(p);
-      length += p.length;
-    }
+    for (const p of parts) length += p.length;
     res.writeHead(status, {
       'content-length': length,
       'content-type': 'application/x-protobuf',
       [HEADER_REQUEST_ID]: requestId,
       // The service's own time (the sandbox clock), which clients may compare with their own.
       'x-ots-date': new Date(Math.floor(clock.nowMicros() / 1000)).toISOString(),
-      'x-ots-contentmd5': md5.digest('base64'),
+      'x-ots-contentmd5': Buffer.isBuffer(out) ? createHash('md5').update(out).digest('base64') : out.md5,
       'x-ots-contenttype': 'protocol buffer',
     });
     if (!dropMidway) {

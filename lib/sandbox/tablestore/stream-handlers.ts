@@ -6,6 +6,7 @@
  * tail when caught up); a closed shard stops handing one out with the page
  * that returns its last record.
  */
+import { createHash } from 'node:crypto';
 import { encodeMessage } from '../../tablestore/protocol/messages';
 import { StreamRecordResponseWriter } from '../../tablestore/protocol/stream-wire';
 import { invalidParameter, ServiceError } from './service-error';
@@ -13,7 +14,50 @@ import { SandboxState } from './state';
 import { SandboxTable, ShardState, StreamState } from './tables';
 import { parseRequest } from './table-handlers';
 
-type Handler = (state: SandboxState, body: Buffer) => Buffer | Buffer[];
+/** A response body in parts sent one after the other, with the MD5 (base64) of their concatenation. */
+export interface HashedBody {
+  readonly parts: readonly Buffer[];
+  readonly md5: string;
+}
+
+type Handler = (state: SandboxState, body: Buffer) => Buffer | HashedBody;
+
+/**
+ * A GetStreamRecord answer kept for its shard position: rereading a window asks for the same pages again, and
+ * hashing each page's few hundred KB for x-ots-contentmd5 was most of the sandbox's CPU. The records of a shard
+ * never change once written (its list only grows), so a page is reused exactly when it is the same: same position
+ * and limit, and, for a page that reached the shard's end, the same record count and open/closed state (new
+ * records, or a split or merge closing the shard, change it). Trims are checked before the cache is asked.
+ */
+interface CachedPage {
+  readonly limit: number;
+  readonly end: number;
+  /** The shard's record count and closed flag when the page was built. */
+  readonly total: number;
+  readonly closed: boolean;
+  readonly body: HashedBody;
+}
+
+/** Pages smaller than this are hashed again on each request (cheap); it also bounds entries by the records' bytes. */
+const CACHED_PAGE_MIN_BYTES = 16 * 1024;
+/** Pages kept per shard; when full, further pages are not kept (a sequential reread still hits the ones kept). */
+const CACHED_PAGES_PER_SHARD = 4096;
+const pageCaches = new WeakMap<ShardState, Map<number, CachedPage>>();
+
+function cachedPage(shard: ShardState, from: number, limit: number): HashedBody | undefined {
+  const page = pageCaches.get(shard)?.get(from);
+  if (page === undefined || page.limit !== limit) return undefined;
+  // A page that stopped before the shard's end (limit or byte cap) stays the same whatever is written after it.
+  if (page.end < page.total || (page.total === shard.records.count && page.closed === shard.closed)) return page.body;
+  return undefined;
+}
+
+function keepPage(shard: ShardState, from: number, page: CachedPage, recordBytes: number): void {
+  if (recordBytes < CACHED_PAGE_MIN_BYTES) return;
+  let pages = pageCaches.get(shard);
+  if (pages === undefined) pageCaches.set(shard, (pages = new Map()));
+  if (pages.size < CACHED_PAGES_PER_SHARD || pages.has(from)) pages.set(from, page);
+}
 
 interface IteratorPosition {
   readonly streamId: string;
@@ -131,6 +175,8 @@ const getStreamRecord: Handler = (state, body) => {
   if (pos.index > total) throw invalidParameter('Shard iterator points past the end of the shard.');
   if (req.limit !== undefined && req.limit < 1) throw invalidParameter(`Invalid limit: ${req.limit}.`);
   const limit = Math.min(req.limit ?? state.settings.defaultStreamRecordLimit, state.settings.maxStreamRecordLimit);
+  const cached = cachedPage(shard, from, limit);
+  if (cached !== undefined) return cached;
   const log = table.log;
   const byteCap = state.settings.maxStreamRecordBytes;
   let end = from;
@@ -163,7 +209,11 @@ const getStreamRecord: Handler = (state, body) => {
   tail.countFramed(bytes);
   const next = shard.closed && end === total ? null : encodeIterator({ streamId: stream.streamId, shardId: shard.id, index: end });
   page.push(tail.finish(next));
-  return page;
+  const md5 = createHash('md5');
+  for (const p of page) md5.update(p);
+  const hashed: HashedBody = { parts: page, md5: md5.digest('base64') };
+  keepPage(shard, from, { limit, end, total, closed: shard.closed, body: hashed }, bytes);
+  return hashed;
 };
 
 export const STREAM_HANDLERS: Readonly<Record<string, Handler>> = {
