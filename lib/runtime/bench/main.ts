@@ -156,6 +156,7 @@ async function measure(rows: number, recordLimit: number | undefined, formats: r
     const ready = await next<FromSandbox>(sandbox, 'sandbox process');
     if (ready.type !== 'ready') throw new Error(`sandbox process failed: ${ready.type === 'error' ? ready.message : ready.type}`);
     process.stdout.write(`  seeded ${rows.toLocaleString('en-US')} rows in ${(ready.seed.ms / 1000).toFixed(1)} s (${ready.seed.method}, into the sandbox child)\n`);
+    process.stdout.write(`  sandbox warmed up in ${(ready.warmUp.ms / 1000).toFixed(1)} s (the window's stream read as the runtime reads it, ${ready.warmUp.pages} GetStreamRecord pages: each page encoded and hashed once, the server's code compiled)\n`);
     const results: Measurement[] = [];
     for (const format of formats) {
       const measured: RunMeasurement[] = [];
@@ -233,6 +234,8 @@ function report(m: Measurement, csvZlib: ZlibMeasured | null): void {
   line('end-to-end (runWindow), s', figures(m, (r) => r.run.elapsedMs));
   line('runtime process CPU, s', `${figures(m, (r) => r.run.cpuMs)}; main thread ${figures(m, (r) => r.run.mainThreadCpuMs)}, other threads (zlib deflate on the threadpool, V8 GC/JIT) ${figures(m, (r) => r.run.cpuMs - r.run.mainThreadCpuMs)}`);
   line('sandbox process CPU (both servers), s', `${figures(m, (r) => r.sandboxCpuMs)} for ${m.runs[0].sandboxRequests} requests per run`);
+  const ms = (v: number): string => v.toFixed(2);
+  line('CPU per Tablestore request, ms', `sandbox ${figures(m, (r) => r.sandboxCpuMs / r.sandboxRequests, ms)}; runtime ${figures(m, (r) => r.run.cpuMs / r.sandboxRequests, ms)}`);
   line('records/s', figures(m, (r) => r.run.records / (r.run.elapsedMs / 1000), (v) => Math.round(v).toLocaleString('en-US')));
   line('output', `${(first.bytes.uncompressed / MB).toFixed(1)} MB uncompressed -> ${(first.bytes.stored / MB).toFixed(1)} MB stored`);
   const zlib = m.zlib ?? csvZlib;

@@ -12,6 +12,8 @@ export interface SandboxReady {
   /** Epoch ms the runtime should take as "now" (an hour after the window end). */
   readonly nowMs: number;
   readonly seed: { readonly rows: number; readonly requests: number; readonly ms: number; readonly method: string };
+  /** The stream read during setup as the runtime reads it, so that the sandbox serves kept pages, compiled. */
+  readonly warmUp: { readonly pages: number; readonly ms: number };
 }
 
 export interface ZlibMeasured {
