@@ -317,17 +317,19 @@ export async function* parquetRowGroups(content: Buffer): AsyncGenerator<Parquet
   }
 }
 
-/** Row operations of a Parquet data file, decoded a row group at a time. */
+/** Row operations of a Parquet data file, decoded a row group at a time and turned into operations a batch at a time. */
 async function* opsOfParquet(content: Buffer, where: string, layout: 'rows' | 'cells', columns: readonly OutputColumn[], decoder: LineDecoder): AsyncGenerator<RowOp[]> {
   const names = new Set(columns.map((c) => c.name));
   for await (const group of parquetRowGroups(content)) {
-    const ops: RowOp[] = [];
-    for (let i = 0; i < group.rows; i++) {
-      const get = (name: string): Raw | undefined => (names.has(name) ? { pq: group.columns.get(name)?.[i] } : undefined);
-      const at = `${where} row ${group.rowStart + i + 1}`;
-      ops.push(layout === 'cells' ? decoder.cellsOp(get, at) : decoder.rowsOp(get, at));
+    for (let first = 0; first < group.rows; first += OPS_PER_BATCH) {
+      const batch: RowOp[] = [];
+      for (let i = first; i < Math.min(group.rows, first + OPS_PER_BATCH); i++) {
+        const get = (name: string): Raw | undefined => (names.has(name) ? { pq: group.columns.get(name)?.[i] } : undefined);
+        const at = `${where} row ${group.rowStart + i + 1}`;
+        batch.push(layout === 'cells' ? decoder.cellsOp(get, at) : decoder.rowsOp(get, at));
+      }
+      yield batch;
     }
-    for (let i = 0; i < ops.length; i += OPS_PER_BATCH) yield ops.slice(i, i + OPS_PER_BATCH);
   }
 }
 
