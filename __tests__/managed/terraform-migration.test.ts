@@ -4,7 +4,7 @@
  */
 import { resolvedTables, streamOwnersTableName } from '../../lib/config/tables';
 import { syncDefinitionsForEnvironment } from '../../lib/dataworks/sync-definition';
-import { SINGLE_TABLE_ADDRESSES } from '../../stacks/backup-stack';
+import { SINGLE_TABLE_ADDRESSES } from '../../stacks/single-table-layout';
 import { SyncNode, TableStream, TimeseriesTable } from '../../lib/constructs/managed';
 import { PROJECT_ID } from '../ops/helpers';
 import { config, describeIfTerraform, mutating, newStack, nodes, ok, sdk, streamDetails, TableStore, terraform, terraformHarness, timeseriesTtl } from './terraform-harness';

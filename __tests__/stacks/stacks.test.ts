@@ -6,7 +6,7 @@ import { DataResource, TerraformResource, TerraformStack, Testing } from 'cdktf'
 import { DataWorksDataSource } from '../../.gen/providers/alicloud/data-works-data-source';
 import { OtsInstance } from '../../.gen/providers/alicloud/ots-instance';
 import { OtsTable } from '../../.gen/providers/alicloud/ots-table';
-import { SINGLE_TABLE_ADDRESSES } from '../../stacks/backup-stack';
+import { SINGLE_TABLE_ADDRESSES } from '../../stacks/single-table-layout';
 import { checkConformance, formatViolations, loadAlicloudSchema } from '../../lib/bindings/conformance';
 import { loadAlicloudRules } from '../../lib/bindings/provider-rules';
 import { buildApp } from '../../lib/app';
