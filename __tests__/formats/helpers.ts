@@ -39,8 +39,13 @@ export function record(action: StreamRecord['action'], user: string, seq: bigint
   };
 }
 
-/** Deterministic pseudo-random records: a mix of PUT / UPDATE (with cell deletes) / DELETE. */
-export function syntheticRecords(count: number, startMicros = 1_700_000_000_000_000, seed = 1): StreamRecord[] {
+/**
+ * Deterministic pseudo-random records: a mix of PUT / UPDATE (with cell deletes) / DELETE. `namePadding` characters
+ * appended to each PUT's name make the records bulky, for tests whose point is bytes (file and part sizes), not how
+ * many records there are: the same bytes from a fraction of the records to generate, encode and compare.
+ */
+export function syntheticRecords(count: number, startMicros = 1_700_000_000_000_000, seed = 1, namePadding = 0): StreamRecord[] {
+  const padding = '~'.repeat(namePadding);
   let s = seed >>> 0;
   const rnd = (): number => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
@@ -54,7 +59,7 @@ export function syntheticRecords(count: number, startMicros = 1_700_000_000_000_
     const user = `user-${Math.floor(rnd() * 100000).toString().padStart(6, '0')}`;
     if (r < 0.6) {
       out.push(record('PUT', user, BigInt(i), [
-        putColumn('name', `Name ${i} "quoted", with comma`, ms),
+        putColumn('name', `Name ${i} "quoted", with comma${padding}`, ms),
         putColumn('score', Math.round(rnd() * 1e6) / 100, ms),
         putColumn('count', BigInt(Math.floor(rnd() * 1e9)), ms),
         putColumn('active', rnd() < 0.5, ms),

@@ -28,6 +28,11 @@ const DIR = 'backup/orders/2024/03/05/20240305100000_20240305110000/';
 const layout: OutputLayout = cellsLayout({ primaryKey: PRIMARY_KEY });
 const CSV: FormatSpec = { fileFormat: 'csv', compression: 'gzip', csv: { fieldDelimiter: ',', nullFormat: '' } };
 const FAST_RETRY = { attempts: 5, baseDelayMs: 1, maxDelayMs: 5 };
+/**
+ * Records of about 1.4 KB of CSV each (a 2000-character name on PUTs), for the tests whose point is multipart sizes
+ * (OSS parts are at least 100 KB): a few hundred make several parts and files.
+ */
+const bulkyRecords = (count: number): StreamRecord[] => syntheticRecords(count, START_MICROS, 1, 2000);
 
 let sandbox: OssSandbox;
 let client: OssClient;
@@ -137,9 +142,9 @@ describe('writeWindow', () => {
   });
 
   test('files larger than the part size go up as multipart uploads', async () => {
-    const records = syntheticRecords(4000, START_MICROS);
+    const records = bulkyRecords(500);
     const events: WriterEvent[] = [];
-    const manifest = await writeWindow(asyncPages(pagesOf(records, 500)), options({
+    const manifest = await writeWindow(asyncPages(pagesOf(records, 60)), options({
       format: { ...CSV, compression: 'none' }, partSize: 100 * 1024, maxFileBytes: 300 * 1024, onEvent: (e) => events.push(e),
     }));
     expect(manifest.parts.length).toBeGreaterThan(1);
@@ -187,11 +192,11 @@ describe('failures and reruns', () => {
   const big = { format: { ...CSV, compression: 'none' as const }, partSize: 100 * 1024, maxFileBytes: 350 * 1024 };
 
   test('UploadPart failures with 500 and dropped connections are retried per part', async () => {
-    const records = syntheticRecords(3000, START_MICROS);
+    const records = bulkyRecords(400);
     sandbox.faults.failUploadParts(2, 'status500');
     sandbox.faults.failUploadParts(2, 'drop');
     const events: WriterEvent[] = [];
-    const manifest = await writeWindow(asyncPages(pagesOf(records, 300)), options({ ...big, onEvent: (e) => events.push(e) }));
+    const manifest = await writeWindow(asyncPages(pagesOf(records, 40)), options({ ...big, onEvent: (e) => events.push(e) }));
     expect(sandbox.faults.pending).toBe(0);
     const retries = events.filter((e): e is Extract<WriterEvent, { type: 'retry' }> => e.type === 'retry');
     expect(retries.length).toBe(4);
@@ -201,17 +206,17 @@ describe('failures and reruns', () => {
   });
 
   test('a crash mid-upload keeps the earlier commit; the rerun commits the clean run\'s content with no record lost or doubled', async () => {
-    const records = syntheticRecords(5000, START_MICROS);
+    const records = bulkyRecords(600);
     const withoutAttempt = (m: WindowManifest): unknown => ({ ...m, parts: m.parts.map((p) => ({ ...p, key: p.key.replace(/-[0-9a-f]{12}\./, '.') })) });
 
     // Reference: a clean run in its own sandbox.
     const clean = await startWriterSandbox();
-    const cleanManifest = await writeWindow(asyncPages(pagesOf(records, 400)), options({ ...big, client: createOssClient(writerClientOptions(clean)) }));
+    const cleanManifest = await writeWindow(asyncPages(pagesOf(records, 50)), options({ ...big, client: createOssClient(writerClientOptions(clean)) }));
     await clean.close();
     expect(cleanManifest.parts.length).toBeGreaterThan(2);
 
     // An earlier committed attempt with a different split.
-    const earlier = await writeWindow(asyncPages(pagesOf(records, 400)), options({ ...big, maxFileBytes: 120 * 1024 }));
+    const earlier = await writeWindow(asyncPages(pagesOf(records, 50)), options({ ...big, maxFileBytes: 120 * 1024 }));
     const earlierObjects = snapshot();
 
     // Crash after the 5th part upload of this run.
@@ -220,7 +225,7 @@ describe('failures and reruns', () => {
     const off = sandbox.onRequest((r) => {
       if (r.operation === 'UploadPart' && r.status === 200 && ++parts === 5) controller.abort(new Error('simulated crash'));
     });
-    await expect(writeWindow(asyncPages(pagesOf(records, 400)), options({ ...big, attemptTtlMs: 60_000, signal: controller.signal })))
+    await expect(writeWindow(asyncPages(pagesOf(records, 50)), options({ ...big, attemptTtlMs: 60_000, signal: controller.signal })))
       .rejects.toBeInstanceOf(WriterAbortedError);
     off();
     // The earlier commit is intact; the crash left its record, files and an unfinished upload beside it.
@@ -232,7 +237,7 @@ describe('failures and reruns', () => {
     const later = (): number => Date.now() + 61_000;
     expect((await verifyWindow(client, DIR, `${DIR}_manifest.json`, later())).problems.join('\n')).toMatch(/is not part of the committed window/);
 
-    const manifest = await writeWindow(asyncPages(pagesOf(records, 400)), options({ ...big, now: later }));
+    const manifest = await writeWindow(asyncPages(pagesOf(records, 50)), options({ ...big, now: later }));
     expect(withoutAttempt(manifest)).toEqual(withoutAttempt(cleanManifest));
     expect([...sandbox.objects().keys()].sort()).toEqual([`${DIR}_manifest.json`, ...manifest.parts.map((p) => p.key)].sort());
     expect(sandbox.uploads()).toEqual([]);
@@ -274,35 +279,35 @@ describe('failures and reruns', () => {
   });
 
   test('a rerun that fails leaves the committed window committed and verifiable', async () => {
-    const first = await writeWindow(asyncPages(pagesOf(syntheticRecords(3000, START_MICROS), 300)), options(big));
+    const first = await writeWindow(asyncPages(pagesOf(bulkyRecords(400), 40)), options(big));
     const before = snapshot();
-    const more = syntheticRecords(3500, START_MICROS);
+    const more = bulkyRecords(450);
     sandbox.faults.inject({ operation: 'UploadPart', count: 1, fault: { kind: 'error', status: 403, code: 'AccessDenied' } });
-    await expect(writeWindow(asyncPages(pagesOf(more, 300)), options(big))).rejects.toMatchObject({ code: 'AccessDenied' });
+    await expect(writeWindow(asyncPages(pagesOf(more, 40)), options(big))).rejects.toMatchObject({ code: 'AccessDenied' });
     expect(await readManifest(client, `${DIR}_manifest.json`)).toEqual(first);
     for (const [key, body] of before) expect(snapshot().get(key)).toBe(body);
     expect(await verifyWindow(client, DIR, `${DIR}_manifest.json`)).toMatchObject({ ok: true, problems: [] });
   });
 
   test.each([
-    ['the same records', 3000, 3000],
-    ['different records (one run sees late data)', 3000, 3400],
+    ['the same records', 400, 400],
+    ['different records (one run sees late data)', 400, 450],
   ])('two concurrent runs of a window over %s both succeed and leave one consistent commit', async (_what, a, b) => {
-    const runs = [syntheticRecords(a, START_MICROS), syntheticRecords(b, START_MICROS)].map((records) =>
-      writeWindow(asyncPages(pagesOf(records, 250)), options({ ...big, maxFileBytes: 120 * 1024, uploadConcurrency: 1 })));
+    const runs = [bulkyRecords(a), bulkyRecords(b)].map((records) =>
+      writeWindow(asyncPages(pagesOf(records, 35)), options({ ...big, maxFileBytes: 120 * 1024, uploadConcurrency: 1 })));
     const results = await Promise.all(runs);
     const committed = (await readManifest(client, `${DIR}_manifest.json`))!;
     expect(results.map((m) => m.records.total)).toContain(committed.records.total);
     expect(await verifyWindow(client, DIR, `${DIR}_manifest.json`)).toMatchObject({ ok: true, problems: [] });
     const objects = sandbox.objects();
-    expect(committed.parts.map((p) => objects.get(p.key)!.toString('utf8')).join('')).toBe(expectedCsv(syntheticRecords(committed.records.total, START_MICROS)));
+    expect(committed.parts.map((p) => objects.get(p.key)!.toString('utf8')).join('')).toBe(expectedCsv(bulkyRecords(committed.records.total)));
     expect(sandbox.uploads()).toEqual([]);
   });
 
   test('a non-retryable failure aborts the open upload and commits nothing', async () => {
-    const records = syntheticRecords(3000, START_MICROS);
+    const records = bulkyRecords(400);
     sandbox.faults.inject({ operation: 'UploadPart', count: 1, fault: { kind: 'error', status: 403, code: 'AccessDenied' } });
-    await expect(writeWindow(asyncPages(pagesOf(records, 300)), options(big))).rejects.toMatchObject({ status: 403, code: 'AccessDenied' });
+    await expect(writeWindow(asyncPages(pagesOf(records, 40)), options(big))).rejects.toMatchObject({ status: 403, code: 'AccessDenied' });
     expect(sandbox.uploads()).toEqual([]);
     expect(sandbox.head(`${DIR}_manifest.json`)).toBeUndefined();
   });
@@ -335,7 +340,7 @@ test('a CompleteMultipartUpload that fails for good aborts the upload', async ()
   const s = await startWriterSandbox();
   try {
     s.faults.inject({ operation: 'CompleteMultipartUpload', count: 1, fault: { kind: 'error', status: 400, code: 'InvalidPart' } });
-    const run = writeWindow(asyncPages(pagesOf(syntheticRecords(3000, START_MICROS), 300)), {
+    const run = writeWindow(asyncPages(pagesOf(bulkyRecords(400), 40)), {
       client: createOssClient(writerClientOptions(s)), prefix: 'backup', table: 'orders', window: WINDOW, timeZone: TZ, layout,
       format: { ...CSV, compression: 'none' }, partSize: 100 * 1024, maxFileBytes: 350 * 1024, retry: FAST_RETRY,
     });
