@@ -124,6 +124,11 @@ describe('CSV text rules', () => {
   test('null format, custom delimiter, header', () => {
     expect(line(null)).toBe('u,1,\\N\n');
     expect(line(null, { nullFormat: '' })).toBe('u,1,\n');
+    // A value that reads as the null text is quoted, so that a reader can tell them apart.
+    expect(line('', { nullFormat: '' })).toBe('u,1,""\n');
+    expect(line('\\N')).toBe('u,1,"\\N"\n');
+    expect(line('NULL', { nullFormat: 'NULL' })).toBe('u,1,"NULL"\n');
+    expect(line('', {})).toBe('u,1,\n');
     expect(line('a|b', { fieldDelimiter: '|' })).toBe('u|1|"a|b"\n');
     expect(line('a,b', { fieldDelimiter: '\t' })).toBe('u\t1\ta,b\n');
     expect(line('x', { header: true })).toBe('user_id,seq,v\nu,1,x\n');

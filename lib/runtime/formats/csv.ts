@@ -1,7 +1,8 @@
 /**
  * CSV as the Data Integration OSS writer (`fileFormat: csv`) writes it: DataX's CsvWriter with `"` as text
  * qualifier, doubled quotes as escape, `\n` record delimiter, the configured field delimiter, and nulls printed
- * as `nullFormat` (which then follows the same quoting rules).
+ * as `nullFormat` (which then follows the same quoting rules). A value whose text is the null text is quoted (`""` for
+ * an empty string when nulls are empty), so that a restore can tell it from a null; DataX writes both alike.
  *
  * A field is quoted when it contains the qualifier, the delimiter, CR or LF, when it is the first field of a line
  * and is empty or starts with `#` (CsvWriter's comment character), or when it starts or ends with a space or tab.
@@ -62,6 +63,7 @@ export class CsvEncoder implements RecordEncoder {
   private readonly delimiterByte: number;
   /** Per column, the bytes of a null. */
   private readonly nullBytes: readonly Buffer[];
+  private readonly nullFormatBytes: Buffer;
   private readonly int64Columns: readonly boolean[];
   private readonly lastValue: Array<FieldValue | undefined>;
   private readonly lastText: string[];
@@ -85,6 +87,7 @@ export class CsvEncoder implements RecordEncoder {
     this.delimiterBytes = Buffer.from(delimiter, 'utf8');
     this.delimiterByte = this.delimiterBytes.length === 1 ? this.delimiterBytes[0] : -1;
     this.nullBytes = layout.columns.map((_, i) => Buffer.from(this.field(this.nullFormat, i === 0), 'utf8'));
+    this.nullFormatBytes = Buffer.from(this.nullFormat, 'utf8');
     this.int64Columns = layout.columns.map((c) => c.type === 'int64');
     this.lastValue = layout.columns.map(() => undefined);
     this.lastText = layout.columns.map(() => '');
@@ -97,6 +100,11 @@ export class CsvEncoder implements RecordEncoder {
     if (first && (text.length === 0 || text.charCodeAt(0) === 35 /* # */)) return `"${text.replace(/"/g, '""')}"`;
     if (!this.needsQuote.test(text)) return text;
     return `"${text.replace(/"/g, '""')}"`;
+  }
+
+  /** A string or binary value's field: quoted when it would otherwise read as a null. */
+  private valueField(text: string, first: boolean): string {
+    return text === this.nullFormat ? `"${text.replace(/"/g, '""')}"` : this.field(text, first);
   }
 
   /**
@@ -114,7 +122,7 @@ export class CsvEncoder implements RecordEncoder {
   private formatCell(v: FieldValue, i: number): string {
     switch (typeof v) {
       case 'string':
-        return this.field(v, i === 0);
+        return this.valueField(v, i === 0);
       case 'bigint':
         return this.scalarsSafe ? v.toString() : this.field(v.toString(), i === 0);
       case 'number': {
@@ -125,7 +133,7 @@ export class CsvEncoder implements RecordEncoder {
       case 'boolean':
         return this.scalarsSafe ? (v ? 'true' : 'false') : this.field(v ? 'true' : 'false', i === 0);
       default:
-        return v === null ? this.field(this.nullFormat, i === 0) : this.field(binaryText(v, this.binary), i === 0);
+        return v === null ? this.field(this.nullFormat, i === 0) : this.valueField(binaryText(v, this.binary), i === 0);
     }
   }
 
@@ -138,9 +146,11 @@ export class CsvEncoder implements RecordEncoder {
 
   /**
    * Whether the string bytes buf[start, end) are written as they are: well-formed UTF-8 (what decoding and
-   * encoding again would give) that needs no quotes. Anything else goes through `field`.
+   * encoding again would give) that needs no quotes and is not the null text. Anything else goes through `valueField`.
    */
   private plainBytes(buf: Buffer, start: number, end: number, first: boolean): boolean {
+    const nul = this.nullFormatBytes;
+    if (end - start === nul.length && buf.compare(nul, 0, nul.length, start, end) === 0) return false;
     if (start === end) return !first;
     const b0 = buf[start];
     const last = buf[end - 1];
