@@ -8,6 +8,7 @@ module.exports = {
     '/node_modules/(hyparquet|hyparquet-writer)/.+\\.js$': '<rootDir>/__tests__/support/esbuild-transform.js',
   },
   transformIgnorePatterns: ['/node_modules/(?!(hyparquet|hyparquet-writer)/)'],
+  globalSetup: '<rootDir>/__tests__/support/global-setup.js',
   setupFiles: ['<rootDir>/__tests__/setup-env.js'],
   testSequencer: '<rootDir>/__tests__/support/sequencer.js',
   testTimeout: 60000,
