@@ -6,14 +6,15 @@
 import { runWindow } from '../../lib/runtime/sync';
 import { digests, END, FAST_TUNING, jsonRows, NOW, objectsUnder, RuntimeHarness, START, START_US, startRuntimeHarness } from './helpers';
 
-const ROWS = 1200;
-const tuning = { ...FAST_TUNING, partSize: 100 * 1024, maxFileBytes: 250 * 1024, recordLimit: 200 };
+// Two multipart files of a few parts (OSS parts are at least 100 KB) from 400 rows of about 900 bytes.
+const ROWS = 400;
+const tuning = { ...FAST_TUNING, partSize: 100 * 1024, maxFileBytes: 250 * 1024, recordLimit: 67 };
 
 describe('crash in the middle of an upload, then rerun', () => {
   let h: RuntimeHarness;
   beforeAll(async () => {
     h = await startRuntimeHarness();
-    const rows = Array.from({ length: ROWS }, (_, i) => ({ id: `row-${String(i).padStart(5, '0')}`, columns: { name: `n${i}:${'y'.repeat(300)}`, qty: i } }));
+    const rows = Array.from({ length: ROWS }, (_, i) => ({ id: `row-${String(i).padStart(5, '0')}`, columns: { name: `n${i}:${'y'.repeat(900)}`, qty: i } }));
     await h.at(START_US + 30_000_000, () => h.putMany(rows.slice(0, ROWS / 2)));
     await h.at(START_US + 60_000_000, () => h.putMany(rows.slice(ROWS / 2)));
   });

@@ -86,9 +86,11 @@ describe('runWindow', () => {
   });
 
   test('survives throttling, 5xx and dropped connections on both services, with the same bytes as a clean run', async () => {
-    const rows = Array.from({ length: 1500 }, (_, i) => ({ id: `k${String(i).padStart(5, '0')}`, columns: { name: `name-${i}-${'x'.repeat(200)}`, qty: i } }));
+    // Multipart files (OSS parts are at least 100 KB) and several GetStreamRecord pages per shard, from few rows of
+    // about 1 KB: the point is the faults, not the row count.
+    const rows = Array.from({ length: 300 }, (_, i) => ({ id: `k${String(i).padStart(5, '0')}`, columns: { name: `name-${i}-${'x'.repeat(1000)}`, qty: i } }));
     await h.at(START_US + 1_000_000, () => h.putMany(rows));
-    const tuning = { ...FAST_TUNING, partSize: 100 * 1024, maxFileBytes: 150 * 1024, recordLimit: 100 };
+    const tuning = { ...FAST_TUNING, partSize: 100 * 1024, maxFileBytes: 150 * 1024, recordLimit: 20 };
     const clean = await runWindow({ config: h.config(), startTime: START, endTime: END, credentials: h.credentials, now: NOW, tuning });
     const cleanObjects = digests(objectsUnder(h));
     expect(clean.manifest.parts.length).toBeGreaterThan(1);
@@ -109,8 +111,8 @@ describe('runWindow', () => {
     expect(faulty.manifest).toEqual(clean.manifest);
     expect(digests(objectsUnder(h))).toEqual(cleanObjects);
     const ids = jsonRows(objectsUnder(h)).map((r) => r.id);
-    expect(ids.length).toBe(1500);
-    expect(new Set(ids).size).toBe(1500);
+    expect(ids.length).toBe(300);
+    expect(new Set(ids).size).toBe(300);
   });
 
   test('refuses each bad window with a message naming the problem', async () => {
