@@ -230,7 +230,8 @@ describe('failures and reruns', () => {
     off();
     // The earlier commit is intact; the crash left its record, files and an unfinished upload beside it.
     expect(await readManifest(client, `${DIR}_manifest.json`)).toEqual(earlier);
-    for (const [key, body] of earlierObjects) expect(snapshot().get(key)).toBe(body);
+    const afterCrash = snapshot();
+    for (const [key, body] of earlierObjects) expect(afterCrash.get(key)).toBe(body);
     expect(sandbox.uploads().length).toBeGreaterThan(0);
     expect((await verifyWindow(client, DIR, `${DIR}_manifest.json`)).ok).toBe(true); // a run looks in progress
     // A minute later the crashed attempt's record has expired: its files are leftovers, and the rerun removes them.
@@ -285,7 +286,8 @@ describe('failures and reruns', () => {
     sandbox.faults.inject({ operation: 'UploadPart', count: 1, fault: { kind: 'error', status: 403, code: 'AccessDenied' } });
     await expect(writeWindow(asyncPages(pagesOf(more, 40)), options(big))).rejects.toMatchObject({ code: 'AccessDenied' });
     expect(await readManifest(client, `${DIR}_manifest.json`)).toEqual(first);
-    for (const [key, body] of before) expect(snapshot().get(key)).toBe(body);
+    const afterFailure = snapshot();
+    for (const [key, body] of before) expect(afterFailure.get(key)).toBe(body);
     expect(await verifyWindow(client, DIR, `${DIR}_manifest.json`)).toMatchObject({ ok: true, problems: [] });
   });
 
