@@ -219,10 +219,11 @@ describe('pages served from the write log', () => {
 
   test('a page spanning several log chunks, its shard\'s writes interleaved with the other shard\'s, reads every record once and in order', async () => {
     await createStreamTable(h.ots, 't');
-    const rows = Array.from({ length: 1500 }, (_, i) => ({ type: 'PUT', condition: IGNORE(), primaryKey: [{ pk: `k${String(i).padStart(5, '0')}` }], attributeColumns: [{ v: 'x'.repeat(200) }] }));
-    for (let i = 0; i < rows.length; i += 100) {
+    // The log's bytes from 300 rows of 1 KB (fifteen batches, as from 1500 rows of 200 bytes).
+    const rows = Array.from({ length: 300 }, (_, i) => ({ type: 'PUT', condition: IGNORE(), primaryKey: [{ pk: `k${String(i).padStart(5, '0')}` }], attributeColumns: [{ v: 'x'.repeat(1000) }] }));
+    for (let i = 0; i < rows.length; i += 20) {
       h.sb.clock.set(T0 + i);
-      await h.ots.batchWriteRow({ tables: [{ tableName: 't', rows: rows.slice(i, i + 100) }] });
+      await h.ots.batchWriteRow({ tables: [{ tableName: 't', rows: rows.slice(i, i + 20) }] });
     }
     const [{ streamId }] = await h.client.listStream('t');
     const seen: string[] = [];
