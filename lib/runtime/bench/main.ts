@@ -15,7 +15,8 @@
  *
  * Then (unless --no-restore, and with CSV among the formats) two more runtime children: a snapshot of the seeded
  * table (GetRange over key ranges into gzipped JSON Lines) and a restore of it to the window's end into a new table
- * (snapshot rows, then the CSV window's lines replayed with BatchWriteRow), each with its rows/s, CPU, event-loop
+ * (snapshot rows, then the window replayed with BatchWriteRow: as the last format wrote it, each format's runs
+ * rewriting the window), each with its rows/s, CPU, event-loop
  * busy/idle time, the sandbox's CPU beside it and its own peak RSS.
  *
  * Targets (issue 10, CSV): end-to-end within 2x the zlib-only time (median), never above 3x; peak RSS under
@@ -176,7 +177,7 @@ async function measure(rows: number, recordLimit: number | undefined, formats: r
     }
     if (!restore || !formats.includes('csv')) return { formats: results };
     // Snapshot "taken" two minutes into the window (the rows were written across it), then a restore to the
-    // window's end: the snapshot's rows loaded, then the CSV window's lines replayed.
+    // window's end: the snapshot's rows loaded, then the window replayed as the last format's runs committed it.
     const windowStartMs = ready.nowMs - 3_600_000 - 3_600_000;
     const snapshot = await runStep(sandbox, { type: 'snapshot', ready, nowMs: windowStartMs + 120_000 });
     const dir = mkdtempSync(join(tmpdir(), 'otsbk-bench-'));
@@ -313,7 +314,7 @@ async function main(): Promise<void> {
     const csvZlib = ms.find((m) => m.format === 'csv')?.zlib ?? null;
     for (const m of ms) report(m, csvZlib);
     if (measured.snapshot) reportStep('snapshot (GetRange -> JSON Lines gzip)', measured.snapshot);
-    if (measured.restore) reportStep('restore (snapshot + window replay with BatchWriteRow)', measured.restore);
+    if (measured.restore) reportStep(`restore (snapshot + the ${formats[formats.length - 1]} window replayed with BatchWriteRow)`, measured.restore);
     results.push(...ms);
   }
   if (counts.length > 1) {
