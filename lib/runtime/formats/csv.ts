@@ -97,14 +97,13 @@ export class CsvEncoder implements RecordEncoder {
   }
 
   private field(text: string, first: boolean): string {
-    if (first && (text.length === 0 || text.charCodeAt(0) === 35 /* # */)) return `"${text.replace(/"/g, '""')}"`;
-    if (!this.needsQuote.test(text)) return text;
-    return `"${text.replace(/"/g, '""')}"`;
+    const quote = (first && (text.length === 0 || text.charCodeAt(0) === 35 /* # */)) || this.needsQuote.test(text);
+    return quote ? quoted(text) : text;
   }
 
   /** A string or binary value's field: quoted when it would otherwise read as a null. */
   private valueField(text: string, first: boolean): string {
-    return text === this.nullFormat ? `"${text.replace(/"/g, '""')}"` : this.field(text, first);
+    return text === this.nullFormat ? quoted(text) : this.field(text, first);
   }
 
   /**
@@ -220,4 +219,9 @@ export class CsvEncoder implements RecordEncoder {
   finish(): Buffer | null {
     return null;
   }
+}
+
+/** A field in the text qualifier, embedded qualifiers doubled. */
+function quoted(text: string): string {
+  return `"${text.replace(/"/g, '""')}"`;
 }
