@@ -1,6 +1,7 @@
 /**
  * `npm run build`: bundles the sync runtime into ONE file, `dist/otsbk-sync.js`, and the operations command into
- * `dist/ops.js` when its entry exists, and writes the project's environments as the runtime's `--env` reads them
+ * `dist/ops-command.js` when its entry exists, with `dist/ops.js` that starts it through V8's code cache (the cache,
+ * `dist/.code-cache/`, is written by the runs, never by the build: lib/common/code-cache.ts), and writes the project's environments as the runtime's `--env` reads them
  * beside the bundle, `dist/otsbk-environments.json` (lib/runtime-environments.ts): the runtime's code never
  * imports lib/config/environments.ts, so the bundle does not change when only the configuration does. Node 20, CommonJS, not minified (a person debugging a node's log can read
  * the stack), no source map, no timestamps: the same sources always give the same bytes, so the stack's asset
@@ -24,6 +25,7 @@ import { projectConfig } from '../lib/config/environments';
 import { validateConfiguration } from '../lib/config/validate';
 import { environmentCatalog } from '../lib/runtime-environments';
 import { ENVIRONMENT_CATALOG_FILE } from '../lib/runtime/sync/environments';
+import { OPS_COMMAND_BUNDLE } from '../lib/ops/start';
 
 const ROOT = resolve(__dirname, '..');
 const STAMP = join(ROOT, 'dist', '.build-stamp.json');
@@ -51,12 +53,14 @@ export const TARGETS: readonly BundleTarget[] = [
   { entry: 'lib/runtime/cli.ts', outfile: 'otsbk-sync.js', optional: false },
   // Only the table-stream commands use the Tablestore SDK (1.6 MB, 1.35 MB of it generated protobuf code), and they
   // require it on their first call: in a file of its own, every other start of the command does not read and compile it.
-  { entry: 'lib/ops/main.ts', outfile: 'ops.js', optional: true, beside: { tablestore: 'ops-tablestore.js' } },
+  { entry: 'lib/ops/main.ts', outfile: OPS_COMMAND_BUNDLE, optional: true, beside: { tablestore: 'ops-tablestore.js' } },
   { entry: 'node_modules/tablestore/index.js', outfile: 'ops-tablestore.js', optional: true },
+  // What the provisioners run: a few KB that start the command through V8's code cache (lib/common/code-cache.ts).
+  { entry: 'lib/ops/start.ts', outfile: 'ops.js', optional: true },
 ];
 
-/** The operations command's bundles: the command and the bundles it requires from beside it. */
-export const OPS_BUNDLES: readonly string[] = ['ops.js', 'ops-tablestore.js'];
+/** The operations command's bundles: its start, the command and the bundles it requires from beside it. */
+export const OPS_BUNDLES: readonly string[] = ['ops.js', OPS_COMMAND_BUNDLE, 'ops-tablestore.js'];
 
 export function options(entry: string, outfile: string, beside: Readonly<Record<string, string>> = {}): BuildOptions {
   const besideNames = Object.keys(beside);

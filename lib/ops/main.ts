@@ -1,4 +1,4 @@
-/** Entry point of the bundled operations command (dist/ops.js); see run.ts. */
+/** Entry point of the bundled operations command (dist/ops-command.js, which dist/ops.js starts: start.ts); see run.ts. */
 import { runOps } from './run';
 
 // Failure unless the command completes: a call that never settles must not look like success when the process
