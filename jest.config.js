@@ -1,6 +1,6 @@
 /** Jest runs TypeScript through esbuild (transpile only); `npm run typecheck` does the type checking. */
 module.exports = {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/__tests__/support/node-environment.js',
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
   transform: {
