@@ -7,6 +7,7 @@ module.exports = {
     '^.+\\.ts$': '<rootDir>/__tests__/support/esbuild-transform.js',
     '/node_modules/(hyparquet|hyparquet-writer)/.+\\.js$': '<rootDir>/__tests__/support/esbuild-transform.js',
   },
+  moduleNameMapper: { '^semver$': '<rootDir>/__tests__/support/lazy-semver.js' },
   transformIgnorePatterns: ['/node_modules/(?!(hyparquet|hyparquet-writer)/)'],
   globalSetup: '<rootDir>/__tests__/support/global-setup.js',
   setupFiles: ['<rootDir>/__tests__/setup-env.js'],
