@@ -11,7 +11,7 @@
  * deprecation is still reported.
  */
 const { TestEnvironment } = require('jest-environment-node');
-const { prepareStackTrace } = require('./stack-positions');
+const { prepareStackTrace, useCacheDirectory } = require('./stack-positions');
 
 let bufferDeprecationEmitted = false;
 
@@ -33,6 +33,7 @@ function emitBufferDeprecationSilently() {
 module.exports = class NodeEnvironment extends TestEnvironment {
   constructor(config, context) {
     emitBufferDeprecationSilently();
+    useCacheDirectory(config.projectConfig.cacheDirectory);
     super(config, context);
   }
 

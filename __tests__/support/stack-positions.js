@@ -4,7 +4,8 @@
  * Jest maps stack frames with source-map-support, which it loads afresh in every test file: the first stack read in
  * a file (every `toThrow` reads one) compiled that library again and parsed the maps of every file on the stack,
  * 20–50 ms of CPU per test file. This module is loaded once per worker process, outside the tests' sandboxes
- * (node-environment.js installs `prepareStackTrace`), and decodes each project file's map once.
+ * (node-environment.js installs `prepareStackTrace`), and decodes each project file's map once, as the transform
+ * kept it.
  *
  * Frames of dependencies (node_modules) and of the generated bindings (.gen, transformed without maps) are printed
  * as V8 prints them; so is any frame whose position the map does not cover.
@@ -53,13 +54,19 @@ function decodeMappings(mappings) {
 }
 
 const tables = new Map();
+let cacheDirectory;
+
+/** Jest's cache directory, where the transform keeps its source maps (node-environment.js sets it). */
+function useCacheDirectory(directory) {
+  cacheDirectory = directory;
+}
 
 function lineTable(file) {
   if (!tables.has(file)) {
     let table = null;
     if (!UNMAPPED.test(file) && /\.[cm]?[jt]s$/.test(file)) {
       try {
-        table = decodeMappings(JSON.parse(sourceMap(readFileSync(file, 'utf8'), file)).mappings);
+        table = decodeMappings(JSON.parse(sourceMap(cacheDirectory, file, readFileSync(file, 'utf8'))).mappings);
       } catch {
         table = null; // not a file Jest transformed (or gone): printed as V8 prints it
       }
@@ -104,4 +111,4 @@ function prepareStackTrace(error, frames) {
   return header + frames.map(frame => `\n    at ${frameText(frame)}`).join('');
 }
 
-module.exports = { prepareStackTrace, originalPosition, decodeMappings };
+module.exports = { prepareStackTrace, useCacheDirectory, originalPosition, decodeMappings };

@@ -2,7 +2,8 @@
  * The tests' stack traces (__tests__/support/stack-positions.js, installed by node-environment.js): the project's
  * frames at their TypeScript lines, dependencies' frames as V8 prints them.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { SourceMapConsumer } from 'source-map';
@@ -11,7 +12,7 @@ import { parseCron } from '../../lib/schedule/cron';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { sourceMap, process: transform } = require('../support/esbuild-transform');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { originalPosition, decodeMappings } = require('../support/stack-positions');
+const { originalPosition, decodeMappings, useCacheDirectory } = require('../support/stack-positions');
 
 const CRON = path.join(__dirname, '../../lib/schedule/cron.ts');
 const lineOf = (file: string, text: string): number => readFileSync(file, 'utf8').split('\n').findIndex(l => l.includes(text)) + 1;
@@ -25,10 +26,17 @@ function stackOf(fn: () => unknown): string[] {
   throw new Error('expected a throw');
 }
 
+let scratch: string;
+beforeEach(() => {
+  scratch = mkdtempSync(path.join(tmpdir(), 'otsbk-maps-'));
+  useCacheDirectory(scratch); // this file's own copy of the module, beside the one the environment installed
+});
+afterEach(() => rmSync(scratch, { recursive: true, force: true }));
+
 describe('stack traces of the tests', () => {
   it('give a project frame its line and column in the TypeScript source, not in the transformed code', () => {
     const throwLine = lineOf(CRON, 'throw new CronExpressionError(text, `expected 6 fields');
-    const generatedLine = transform(readFileSync(CRON, 'utf8'), CRON).code.split('\n')
+    const generatedLine = transform(readFileSync(CRON, 'utf8'), CRON, { config: { cacheDirectory: scratch } }).code.split('\n')
       .findIndex((l: string) => l.includes('expected 6 fields (')) + 1;
     expect(generatedLine).toBeGreaterThan(0);
     expect(generatedLine).not.toBe(throwLine); // else this test could not tell mapped from unmapped
@@ -46,7 +54,7 @@ describe('stack traces of the tests', () => {
 
   it('decode every position of a map as the source-map library does', async () => {
     for (const file of [CRON]) {
-      const map = JSON.parse(sourceMap(readFileSync(file, 'utf8'), file));
+      const map = JSON.parse(sourceMap(scratch, file, readFileSync(file, 'utf8')));
       const consumer = await new SourceMapConsumer(map);
       const rows: number[][] = decodeMappings(map.mappings);
       const ours: string[] = [];
@@ -65,5 +73,22 @@ describe('stack traces of the tests', () => {
       expect(ours.length).toBeGreaterThan(500);
       expect(ours).toEqual(library);
     }
+  });
+
+  it('read the map the transform kept, and make it anew when it is not kept', () => {
+    const source = readFileSync(CRON, 'utf8');
+    const made = sourceMap(scratch, CRON, source);
+    const [kept] = readdirSync(path.join(scratch, 'otsbk-source-maps'));
+    expect(readFileSync(path.join(scratch, 'otsbk-source-maps', kept), 'utf8')).toBe(made);
+    expect(JSON.parse(made).sources).toEqual([CRON]);
+    // What the transform returns to Jest and what it keeps are one map.
+    rmSync(path.join(scratch, 'otsbk-source-maps'), { recursive: true });
+    const { map } = transform(source, CRON, { config: { cacheDirectory: scratch } });
+    expect(readFileSync(path.join(scratch, 'otsbk-source-maps', kept), 'utf8')).toBe(map);
+    expect(map).toBe(made);
+    // A kept map is read, not made again.
+    writeFileSync(path.join(scratch, 'otsbk-source-maps', kept), '{"mappings":"AAAA"}');
+    expect(sourceMap(scratch, CRON, source)).toBe('{"mappings":"AAAA"}');
+    expect(sourceMap(scratch, CRON, `${source}\n`)).not.toBe('{"mappings":"AAAA"}');
   });
 });
