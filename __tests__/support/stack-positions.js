@@ -10,7 +10,7 @@
  * Frames of dependencies (node_modules) and of the generated bindings (.gen, transformed without maps) are printed
  * as V8 prints them; so is any frame whose position the map does not cover.
  */
-const { readFileSync } = require('node:fs');
+const { readFileSync, statSync } = require('node:fs');
 const { sourceMap } = require('./esbuild-transform');
 
 const UNMAPPED = /[\\/](node_modules|\.gen)[\\/]/;
@@ -61,19 +61,25 @@ function useCacheDirectory(directory) {
   cacheDirectory = directory;
 }
 
+/** The decoded map of `file` as it is now (a worker outlives a file's edit under `jest --watch`). */
 function lineTable(file) {
-  if (!tables.has(file)) {
-    let table = null;
-    if (!UNMAPPED.test(file) && /\.[cm]?[jt]s$/.test(file)) {
-      try {
-        table = decodeMappings(JSON.parse(sourceMap(cacheDirectory, file, readFileSync(file, 'utf8'))).mappings);
-      } catch {
-        table = null; // not a file Jest transformed (or gone): printed as V8 prints it
-      }
-    }
-    tables.set(file, table);
+  if (UNMAPPED.test(file) || !/\.[cm]?[jt]s$/.test(file)) return null;
+  let key;
+  try {
+    key = `${file}\0${statSync(file).mtimeMs}`;
+  } catch {
+    return null; // not a file on disk
   }
-  return tables.get(file);
+  if (!tables.has(key)) {
+    let table = null;
+    try {
+      table = decodeMappings(JSON.parse(sourceMap(cacheDirectory, file, readFileSync(file, 'utf8'))).mappings);
+    } catch {
+      table = null; // no map for it: printed as V8 prints it
+    }
+    tables.set(key, table);
+  }
+  return tables.get(key);
 }
 
 /** 1-based line and column in the source of a 1-based position in what the transform made of `file`, if mapped. */
