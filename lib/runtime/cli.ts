@@ -4,12 +4,12 @@
  * See lib/runtime/cli/help.ts for the commands and lib/runtime/sync for what they do.
  */
 import { main } from './cli/main';
-import { keepYoungGenerationSize, YOUNG_GENERATION_KEPT_FOR } from './young-generation';
+import { tuneHeapFor } from './heap-growth';
 
 export { main };
 
 if (require.main === module) {
-  if (YOUNG_GENERATION_KEPT_FOR.has(process.argv[2])) keepYoungGenerationSize();
+  tuneHeapFor(process.argv[2]);
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

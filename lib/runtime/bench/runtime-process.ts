@@ -9,7 +9,7 @@ import { staticCredentialProvider } from '../../common/credentials';
 import { runWindow } from '../sync/run-window';
 import { restoreFromBackup, snapshotTable } from '../restore';
 import type { FromRuntime, ProcessFigures, ToRuntime } from './protocol';
-import { keepYoungGenerationSize } from '../young-generation';
+import { tuneHeapFor } from '../heap-growth';
 
 /** CPU time of this process's main thread, ms (Linux: /proc/self/task/<pid>/stat utime + stime); NaN elsewhere. */
 function mainThreadCpuMs(): number {
@@ -49,6 +49,7 @@ function fail(err: unknown): void {
 
 /** Snapshot or restore of the seeded table, measured like the run. */
 async function step(m: Exclude<ToRuntime, { type: 'run' }>): Promise<void> {
+  tuneHeapFor(m.type); // as the CLI does for its snapshot and restore commands
   try {
     const config = resolveConfig(m.ready.config);
     const credentials = staticCredentialProvider(m.ready.credentials);
@@ -70,8 +71,7 @@ async function step(m: Exclude<ToRuntime, { type: 'run' }>): Promise<void> {
 
 /** One run of the window, with the breakdown and the files' checksums. */
 async function run(m: Extract<ToRuntime, { type: 'run' }>): Promise<void> {
-  // As the CLI does for its run command (snapshot and restore keep V8's default: YOUNG_GENERATION_KEPT_FOR).
-  keepYoungGenerationSize();
+  tuneHeapFor('run'); // as the CLI does for its run command
   let peakHeapUsedBytes = 0;
   const sampler = setInterval(() => {
     peakHeapUsedBytes = Math.max(peakHeapUsedBytes, process.memoryUsage().heapUsed);
