@@ -1,9 +1,10 @@
 /**
  * `npm run build`: bundles the sync runtime into ONE file, `dist/otsbk-sync.js`, and the operations command into
  * `dist/ops-command.js` when its entry exists, with `dist/ops.js` that starts it through V8's code cache (the cache,
- * `dist/.code-cache/`, is written by the runs, never by the build: lib/common/code-cache.ts), and writes the project's environments as the runtime's `--env` reads them
- * beside the bundle, `dist/otsbk-environments.json` (lib/runtime-environments.ts): the runtime's code never
- * imports lib/config/environments.ts, so the bundle does not change when only the configuration does. Node 20, CommonJS, not minified (a person debugging a node's log can read
+ * `dist/.code-cache/`, is written by the runs, never by the build: lib/common/code-cache.ts), and writes the
+ * project's environments as the runtime's `--env` reads them beside the bundle, `dist/otsbk-environments.json`
+ * (lib/runtime-environments.ts): the runtime's code never imports lib/config/environments.ts, so the bundle does not
+ * change when only the configuration does. Node 20, CommonJS, not minified (a person debugging a node's log can read
  * the stack), no source map, no timestamps: the same sources always give the same bytes, so the stack's asset
  * key (content hash) changes only when the code does.
  *

@@ -51,7 +51,7 @@ module.exports = {
     try {
       return readFileSync(mapPath(cacheDirectory, filename, source), 'utf8');
     } catch {
-      const { map } = transformSync(source, { ...options(filename), sourcemap: 'external' });
+      const { map } = transformSync(source, options(filename));
       if (map) keepSourceMap(cacheDirectory, filename, source, map);
       return map;
     }
