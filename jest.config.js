@@ -12,5 +12,6 @@ module.exports = {
   globalSetup: '<rootDir>/__tests__/support/global-setup.js',
   setupFiles: ['<rootDir>/__tests__/setup-env.js'],
   testSequencer: '<rootDir>/__tests__/support/sequencer.js',
+  runtime: '<rootDir>/__tests__/support/runtime.js',
   testTimeout: 60000,
 };

@@ -1,6 +1,7 @@
 /**
  * The tests' stack traces (__tests__/support/stack-positions.js, installed by node-environment.js): the project's
  * frames at their TypeScript lines, dependencies' frames as V8 prints them.
+ * Also: what Jest prints of a test's values, with its helper packages shared by the worker (support/runtime.js).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -90,5 +91,20 @@ describe('stack traces of the tests', () => {
     writeFileSync(path.join(scratch, 'otsbk-source-maps', kept), '{"mappings":"AAAA"}');
     expect(sourceMap(scratch, CRON, source)).toBe('{"mappings":"AAAA"}');
     expect(sourceMap(scratch, CRON, `${source}\n`)).not.toBe('{"mappings":"AAAA"}');
+  });
+});
+
+describe('the runtime sharing Jest\'s helper packages (support/runtime.js)', () => {
+  it('leaves printing in the sandbox: a test\'s Error, Date and Map print in matcher messages as Jest prints them', () => {
+    const received = { error: new Error('boom'), when: new Date(0), seen: new Map([['k', 1]]) };
+    let message = '';
+    try {
+      expect(received).toEqual({});
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('"error": [Error: boom]');
+    expect(message).toContain('"when": 1970-01-01T00:00:00.000Z');
+    expect(message).toContain('"seen": Map {');
   });
 });
