@@ -34,6 +34,34 @@ const NODE_MODULES = /[\\/]node_modules[\\/]/;
 const dependencySources = new Map();
 const UNUSED_SOURCE_MAP_SUPPORT = Object.freeze({ install() {} });
 
+/**
+ * jest-resolve's `getModuleID` runs for every `require` (to see whether the module is mocked) and keys its cache with
+ * `from + name + JSON.stringify(options)`: a fresh string to build and hash each time, about 0.4 s of CPU per worker.
+ * The same ids, kept under nested maps of the strings Jest passes (their hashes are cached), cost a few lookups.
+ * The resolver lives as long as the worker; so does its cache, as Jest's own.
+ */
+const resolversWithIdCache = new WeakSet();
+function cacheModuleIds(resolver) {
+  if (resolversWithIdCache.has(resolver)) return;
+  resolversWithIdCache.add(resolver);
+  const getModuleID = resolver.getModuleID.bind(resolver);
+  const conditionKeys = new WeakMap(); // conditions array → its text
+  const ids = new Map(); // conditions text → from → module name → id
+  resolver.getModuleID = (virtualMocks, from, moduleName = '', options) => {
+    const conditions = options?.conditions;
+    if (!Array.isArray(conditions) || Object.keys(options).length !== 1) return getModuleID(virtualMocks, from, moduleName, options);
+    let conditionKey = conditionKeys.get(conditions);
+    if (conditionKey === undefined) conditionKeys.set(conditions, (conditionKey = conditions.join('\0')));
+    let byFrom = ids.get(conditionKey);
+    if (!byFrom) ids.set(conditionKey, (byFrom = new Map()));
+    let byName = byFrom.get(from);
+    if (!byName) byFrom.set(from, (byName = new Map()));
+    let id = byName.get(moduleName);
+    if (id === undefined) byName.set(moduleName, (id = getModuleID(virtualMocks, from, moduleName, options)));
+    return id;
+  };
+}
+
 /** The package a bare specifier names ('@scope/name/sub' → '@scope/name'); undefined for paths. */
 function packageOf(specifier) {
   if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.includes(':')) return undefined;
@@ -42,6 +70,11 @@ function packageOf(specifier) {
 }
 
 module.exports = class SharedHelpersRuntime extends Runtime {
+  constructor(config, environment, resolver, ...rest) {
+    cacheModuleIds(resolver);
+    super(config, environment, resolver, ...rest);
+  }
+
   requireInternalModule(from, to) {
     if (to === undefined && from === SOURCE_MAP_SUPPORT) return UNUSED_SOURCE_MAP_SUPPORT;
     if (to !== undefined && SHARED_PACKAGES.has(packageOf(to))) return createRequire(from)(to);
