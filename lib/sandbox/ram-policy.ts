@@ -95,9 +95,17 @@ export function parseIdentityPolicies(accessKeyId: string, texts: readonly strin
   });
 }
 
+/** Compiled patterns: every request is checked against every statement, and policies hold few patterns. */
+const globs = new Map<string, RegExp>();
+
 /** RAM-style wildcard match: `*` any run, `?` one character. */
 function globMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const re = new RegExp(`^${pattern.split('').map(c => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&'))).join('')}$`, ignoreCase ? 'i' : '');
+  const key = `${ignoreCase ? 'i' : 's'}${pattern}`;
+  let re = globs.get(key);
+  if (!re) {
+    re = new RegExp(`^${pattern.split('').map(c => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&'))).join('')}$`, ignoreCase ? 'i' : '');
+    globs.set(key, re);
+  }
   return re.test(value);
 }
 
