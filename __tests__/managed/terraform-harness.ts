@@ -121,6 +121,9 @@ export function childEnv(h: TerraformHarness, extra: Record<string, string> = {}
     TF_CLI_CONFIG_FILE: '/dev/null',
     TF_IN_AUTOMATION: '1',
     CHECKPOINT_DISABLE: '1',
+    // Each terraform process lives a fraction of a second on a four-resource state; Go's collector took about a
+    // fifth of its CPU (an apply and a destroy: 0.215 → 0.165 s, medians of 6).
+    GOGC: 'off',
     ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY_ID,
     ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY_SECRET,
     OTSBK_DATAWORKS_ENDPOINT: h.dataworks.endpoint,
