@@ -1,13 +1,14 @@
 /**
  * Jest's module runtime, with its own internals (jest-circus, expect, jest-snapshot...) reaching a few stateless
  * helper packages through the worker's `require`, once per worker process, instead of evaluating them again in every
- * test file's sandbox: 59 of the 170 modules Jest loaded for each test file (about 30 ms of CPU per file).
+ * test file's sandbox: 94 of the 170 modules Jest loaded for each test file.
  *
  * Jest does the same for `chalk` (INTERNAL_MODULE_REQUIRE_OUTSIDE_OPTIMIZED_MODULES in jest-runtime). The packages
- * listed here keep no state between calls and only see strings, numbers and callbacks (random seeds, glob matching,
- * code frames, line diffs), so the sandbox's globals never meet the worker's. Whatever compares a test's values with
- * `instanceof` or their constructors stays in the sandbox: outside it, pretty-format printed a test's `Error` as
- * `Error {}` instead of `[Error: boom]`, and jest-get-type compares constructors the same way.
+ * listed here keep no state a test could see and never judge a test's own values by `instanceof` or by their
+ * constructors. Whatever does stays in the sandbox: outside it, pretty-format printed a test's `Error` as
+ * `Error {}` instead of `[Error: boom]` (stack-positions.test.ts checks this), and jest-get-type compares
+ * constructors the same way. Failure reports (diffs, snapshots, timeouts, hook errors, code frames) were compared
+ * line by line with and without the sharing.
  *
  * source-map-support: Jest installs a fresh copy in every sandbox; node-environment.js then replaces its
  * `Error.prepareStackTrace` with stack-positions.js before any test runs, so that copy is never used. It is answered
@@ -26,13 +27,20 @@ const SHARED_PACKAGES = new Set([
   'micromatch', 'braces', 'picomatch', 'fill-range', 'to-regex-range', 'is-number', 'natural-compare',
   // jest-circus's random seeds and its template strings
   'pure-rand', 'dedent', 'slash', 'jest-regex-util',
+  // Jest's utilities: its errors (ErrorWithStack) capture the stack where a test or hook is declared; what the
+  // tests see of them is the message and that stack, printed the same (checked on timeouts, hook failures, nested
+  // tests and done called twice)
+  'jest-util',
+  // the real fs (graceful-fs patches it once per process whatever the realm), the transform the worker already
+  // runs (jest-snapshot asks it for its resolver's require), and the plain result records sent to the parent
+  'graceful-fs', '@jest/transform', '@jest/test-result',
 ]);
 
 const SOURCE_MAP_SUPPORT = require.resolve('source-map-support');
+const UNUSED_SOURCE_MAP_SUPPORT = Object.freeze({ install() {} });
 const NODE_MODULES = /[\\/]node_modules[\\/]/;
 /** Dependencies' sources, read once per worker: they do not change while the tests run. */
 const dependencySources = new Map();
-const UNUSED_SOURCE_MAP_SUPPORT = Object.freeze({ install() {} });
 
 /**
  * jest-resolve's `getModuleID` runs for every `require` (to see whether the module is mocked) and keys its cache with
