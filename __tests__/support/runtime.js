@@ -3,6 +3,9 @@
  * helper packages through the worker's `require`, once per worker process, instead of evaluating them again in every
  * test file's sandbox: 94 of the 170 modules Jest loaded for each test file.
  *
+ * Installed through Jest's `runtime` option (a subclass of jest-runtime; the option is in Jest's Configuration page,
+ * 29.7 docs included, since jest#15863). Every override falls back to Jest's own method.
+ *
  * Jest does the same for `chalk` (INTERNAL_MODULE_REQUIRE_OUTSIDE_OPTIMIZED_MODULES in jest-runtime). The packages
  * listed here keep no state a test could see and never judge a test's own values by `instanceof` or by their
  * constructors. Whatever does stays in the sandbox: outside it, pretty-format printed a test's `Error` as
