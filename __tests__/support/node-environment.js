@@ -1,8 +1,9 @@
 /**
  * Jest's node environment, with two changes made outside the tests' sandboxes, once per worker process.
  *
- * Stack traces: Jest has installed source-map-support in the sandbox by the time `setup` runs; `prepareStackTrace`
- * of stack-positions.js replaces it (the same positions, without parsing the maps again in every test file).
+ * Stack traces: `prepareStackTrace` of stack-positions.js is the sandbox's (the same positions as source-map-support,
+ * without parsing the maps again in every test file). Jest installs source-map-support in the sandbox before `setup`
+ * runs; runtime.js answers that with an `install` that does nothing, and this replaces whatever is there.
  *
  * Tests write rows with the official `tablestore` SDK, which calls the deprecated `Buffer()` constructor for every
  * cell. Until Node has emitted that deprecation (DEP0005) once, it walks the caller's stack on each call to tell

@@ -75,6 +75,14 @@ function cacheModuleIds(resolver) {
   };
 }
 
+/** The worker's `require` as seen from `from`, made once per requiring file. */
+const workerRequires = new Map();
+function workerRequire(from) {
+  let require = workerRequires.get(from);
+  if (!require) workerRequires.set(from, (require = createRequire(from)));
+  return require;
+}
+
 /** The package a bare specifier names ('@scope/name/sub' → '@scope/name'); undefined for paths. */
 function packageOf(specifier) {
   if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.includes(':')) return undefined;
@@ -91,7 +99,7 @@ module.exports = class WorkerSharingRuntime extends Runtime {
 
   requireInternalModule(from, to) {
     if (to === undefined && from === SOURCE_MAP_SUPPORT) return UNUSED_SOURCE_MAP_SUPPORT;
-    if (to !== undefined && SHARED_PACKAGES.has(packageOf(to))) return createRequire(from)(to);
+    if (to !== undefined && SHARED_PACKAGES.has(packageOf(to))) return workerRequire(from)(to);
     if (to === './InlineSnapshots' && JEST_SNAPSHOT_STATE.test(from)) {
       // Its module loads Babel (core, generator, types) into the worker: 0.4–0.5 s of profiled CPU per worker, for
       // writing inline snapshots, which these tests never do. Loaded when a test first writes one.
